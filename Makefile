@@ -1,0 +1,52 @@
+# Two entry points: `make run` (portal on the embedded default) and `make test` (every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MULTILINE := $(BIN)/multiline
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test browser-deps migrate demo bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test browser-deps
+
+# Debian's chromium for the browser tests (Playwright cannot download its own here).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+migrate: install
+	$(MULTILINE) migrate --no-input
+	$(MULTILINE) demo --if-empty
+
+run: migrate
+	$(MULTILINE) collectstatic --no-input -v 0
+	$(MULTILINE) serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	bash scripts/test.sh
+
+bench: install
+	$(BIN)/python bench/import_accounts.py
+
+lint: install-test
+	$(BIN)/ruff check portal bench
+
+clean:
+	rm -rf $(VENV) var staticfiles

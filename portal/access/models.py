@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+
+class Privilege(models.TextChoices):
+    ACCOUNTS = "accounts", "Accounts"
+    ACCOUNTS_BULK = "accounts_bulk", "Accounts Bulk Operations"
+    NUMBERS = "numbers", "Numbers"
+    ORGANIZATIONS = "organizations", "Organizations"
+    PERMISSIONS = "permissions", "Permissions"
+    REPORTS = "reports", "Reports"
+    ADMINISTRATORS = "administrators", "Administrators"
+    SETUP = "setup", "Setup"
+    API_USERS = "api_users", "API Users"
+
+
+class Role(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    privileges = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def privilege_labels(self) -> list[str]:
+        return [Privilege(p).label for p in self.privileges if p in Privilege.values]
+
+
+class AdminProfile(models.Model):
+    """A portal admin: a role and a scope of organizations (each with its sub-organizations)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="admins")
+    organizations = models.ManyToManyField("organizations.Organization", related_name="admins")
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token an admin issued for itself; only its SHA-256 is kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,262 @@
+"""The rules of an account's values, in one place for the form, the API and every CSV row.
+
+`clean_values` checks what one row says on its own; `find_conflicts` checks many rows against the
+database in a few queries (duplicates, numbers, tags). Errors are keyed by the CSV column name.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from django.db.models import Count
+from django.db.models.functions import Lower
+from email_validator import EmailNotValidError, validate_email
+
+from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
+from portal.organizations.models import Feature, Language
+
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0"}
+TRUE = {"true", "yes", "1"}
+FALSE = {"false", "no", "0"}
+
+LANGUAGES = {label.lower(): code for code, label in Language.choices} | {c: c for c in Language.values}
+LANGUAGE_NAMES = ", ".join(label for _code, label in Language.choices)
+
+# Columns (and API fields) in the order of the CSV template.
+COLUMNS = (
+    "firstname",
+    "lastname",
+    "email",
+    "social_messaging",
+    "multiline_number",
+    "monitor_calls",
+    "monitor_sms",
+    "forwarding_number",
+    "restrict_incoming_social_messaging",
+    "language",
+)
+MANDATORY_COLUMNS = ("email", "social_messaging", "monitor_calls", "monitor_sms")
+
+
+@dataclass
+class AccountValues:
+    first_name: str = ""
+    last_name: str = ""
+    email: str | None = None
+    device_number: str | None = None
+    social_messaging: bool = False
+    multiline_number: str | None = None
+    number_tag: str | None = None
+    monitor_calls: str = "off"
+    monitor_sms: str = "off"
+    forwarding_number: str = ""
+    restrict_incoming_social_messaging: bool | None = None
+    language: str = ""
+
+    @property
+    def contact_key(self) -> str:
+        return (self.email or "").lower() or (self.device_number or "")
+
+
+@dataclass
+class Problems:
+    """Reasons per column; a row with any is refused as a whole."""
+
+    by_column: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, column: str, reason: str) -> None:
+        self.by_column[column].append(reason)
+
+    def __bool__(self) -> bool:
+        return any(self.by_column.values())
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {k: list(v) for k, v in self.by_column.items() if v}
+
+    def summary(self) -> str:
+        return "; ".join(f"{col}: {reason}" for col, reasons in self.as_dict().items() for reason in reasons)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _choice(value: Any, mapping: dict[str, Any], column: str, allowed: str, problems: Problems, default):
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    text = _text(value).lower()
+    if text in mapping:
+        return mapping[text]
+    problems.add(column, f"“{_text(value)}” is not one of {allowed}")
+    return default
+
+
+def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False) -> tuple[AccountValues, Problems]:
+    """Check one account's values against `organization`'s features.
+
+    `strict` (CSV rows) makes the article's mandatory columns mandatory; the form and the API
+    default them (No / off / off).
+    """
+    problems = Problems()
+    values = AccountValues()
+    values.first_name = _text(data.get("first_name", data.get("firstname")))[:100]
+    values.last_name = _text(data.get("last_name", data.get("lastname")))[:100]
+
+    contact = _text(data.get("email"))
+    device = _text(data.get("device_number"))
+    if contact and device:
+        problems.add("email", "give an email or a device number, not both")
+    contact = contact or device
+    if not contact:
+        problems.add("email", "is mandatory: an email address or a device number with country code")
+    elif looks_like_phone(contact):
+        try:
+            values.device_number = to_e164(contact)
+        except PhoneError as error:
+            problems.add("email", f"the device number {error}")
+        if organization.has_feature(Feature.SMTP_DATA_OFFLOAD):
+            problems.add("email", f"must be an email address: {organization} uses SMTP data offload")
+    else:
+        try:
+            values.email = validate_email(contact, check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            problems.add("email", f"“{contact}” is not a valid email address ({error})")
+
+    for column in MANDATORY_COLUMNS[1:]:
+        if strict and _blank(data.get(column)):
+            problems.add(column, "is mandatory")
+
+    raw = data.get("social_messaging")
+    if not _blank(raw):
+        values.social_messaging = _choice(raw, {**{y: True for y in YES}, **{n: False for n in NO}},
+                                          "social_messaging", "Yes / No", problems, False)
+    if values.social_messaging and not organization.has_feature(Feature.SOCIAL_MESSAGING):
+        problems.add("social_messaging", f"social messaging is not enabled for {organization}")
+
+    raw = data.get("monitor_calls")
+    if not _blank(raw):
+        values.monitor_calls = _choice(raw, {"auto": "auto", "off": "off"}, "monitor_calls", "auto / off",
+                                       problems, "off")
+    if values.monitor_calls == "auto" and not organization.has_feature(Feature.CALL_RECORDING):
+        problems.add("monitor_calls", f"call recording is not enabled for {organization}")
+
+    raw = data.get("monitor_sms")
+    if not _blank(raw):
+        values.monitor_sms = _choice(raw, {"on": "on", "off": "off"}, "monitor_sms", "on / off", problems, "off")
+    if values.monitor_sms == "on" and not organization.has_feature(Feature.SMS_RECORDING):
+        problems.add("monitor_sms", f"SMS recording is not enabled for {organization}")
+
+    raw = data.get("forwarding_number")
+    if not _blank(raw):
+        try:
+            values.forwarding_number = forwarding_number(raw)
+        except PhoneError as error:
+            problems.add("forwarding_number", str(error))
+
+    raw = data.get("restrict_incoming_social_messaging")
+    if not _blank(raw):
+        if not organization.has_feature(Feature.SOCIAL_MESSAGING):
+            problems.add("restrict_incoming_social_messaging",
+                         f"only for organizations with social messaging; {organization} has none")
+        else:
+            restrict = _choice(raw, {**{t: True for t in TRUE}, **{f: False for f in FALSE}},
+                               "restrict_incoming_social_messaging", "true / false", problems, None)
+            if restrict and not values.social_messaging:
+                problems.add("restrict_incoming_social_messaging", "applies only when social_messaging is Yes")
+            values.restrict_incoming_social_messaging = restrict if values.social_messaging else None
+
+    raw = data.get("language")
+    if not _blank(raw):
+        values.language = _choice(raw, LANGUAGES, "language", LANGUAGE_NAMES, problems, "")
+
+    number = data.get("multiline_number")
+    tag = _text(data.get("number_tag"))
+    if not _blank(number) and tag:
+        problems.add("multiline_number", "choose a number or a tag, not both")
+    if not _blank(number):
+        try:
+            values.multiline_number = to_e164(number)
+        except PhoneError as error:
+            problems.add("multiline_number", f"the number {error}")
+    elif tag:
+        values.number_tag = tag.upper()
+    return values, problems
+
+
+def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_ids=()) -> list[Problems]:
+    """Problems of each row against the database and against the other rows, in a few queries."""
+    from portal.accounts.models import Account
+    from portal.numbers.models import Number, NumberStatus
+
+    problems = [Problems() for _ in rows]
+    emails = {r.email.lower() for r in rows if r.email}
+    devices = {r.device_number for r in rows if r.device_number}
+    numbers = {r.multiline_number for r in rows if r.multiline_number}
+    others = Account.objects.exclude(pk__in=list(exclude_account_ids))
+    taken_emails = set()
+    for chunk in _chunks(sorted(emails)):
+        taken_emails |= set(
+            others.annotate(e=Lower("email")).filter(e__in=chunk).values_list("e", flat=True)
+        )
+    taken_devices = set()
+    for chunk in _chunks(sorted(devices)):
+        taken_devices |= set(others.filter(device_number__in=chunk).values_list("device_number", flat=True))
+    inventory = {}
+    for chunk in _chunks(sorted(numbers)):
+        inventory.update({
+            n["e164"]: n for n in Number.objects.filter(e164__in=chunk).values("e164", "organization_id", "status")
+        })
+    free = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
+    tags_wanted = Counter(r.number_tag for r in rows if r.number_tag and not r.multiline_number)
+    tag_stock = {}
+    if tags_wanted:
+        tag_stock = dict(
+            Number.objects.filter(organization=organization, status__in=free, tags__name__in=list(tags_wanted))
+            .values_list("tags__name").annotate(n=Count("pk")).order_by()
+        )
+    seen_contacts: dict[str, int] = {}
+    seen_numbers: dict[str, int] = {}
+    tag_used: Counter = Counter()
+    for index, (row, p) in enumerate(zip(rows, problems)):
+        key = row.contact_key
+        if row.email and row.email.lower() in taken_emails:
+            p.add("email", f"{row.email} is already used by another account")
+        elif row.device_number and row.device_number in taken_devices:
+            p.add("email", f"device number {row.device_number} is already used by another account")
+        elif key and key in seen_contacts:
+            p.add("email", f"{row.email or row.device_number} is also in row {seen_contacts[key] + 1} of this upload")
+        if key:
+            seen_contacts.setdefault(key, index)
+        if row.multiline_number:
+            n = inventory.get(row.multiline_number)
+            if n is None:
+                p.add("multiline_number", f"{row.multiline_number} is not in the number inventory")
+            elif n["organization_id"] != organization.pk:
+                p.add("multiline_number", f"{row.multiline_number} is not a number of {organization}")
+            elif n["status"] not in free:
+                p.add("multiline_number", f"{row.multiline_number} is not available: it is {n['status']}")
+            elif row.multiline_number in seen_numbers:
+                p.add("multiline_number",
+                      f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number] + 1} of this upload")
+            seen_numbers.setdefault(row.multiline_number, index)
+        elif row.number_tag:
+            tag_used[row.number_tag] += 1
+            if tag_used[row.number_tag] > tag_stock.get(row.number_tag, 0):
+                p.add("number_tag", f"{organization} has no available number tagged {row.number_tag} left")
+    return problems
+
+
+def _chunks(items: list, size: int = 900):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

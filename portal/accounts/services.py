@@ -1,0 +1,121 @@
+"""Writing accounts. The portal form, the API, each CSV row and the CLI all come through here."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from django.db import IntegrityError, transaction
+
+from portal.accounts.models import Account, AccountStatus
+from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
+from portal.audit import services as audit
+from portal.lib.errors import Conflict, DomainError
+from portal.numbers.models import Number, NumberStatus
+from portal.numbers.services import number_take
+from portal.permissions.models import PermissionGroup
+
+
+def resolve_permission_group(organization, permission_group) -> PermissionGroup:
+    """A group of `organization`, given as an object, a name, or None for the default."""
+    if isinstance(permission_group, PermissionGroup):
+        if permission_group.organization_id != organization.pk:
+            raise DomainError(f"The permission group “{permission_group}” is not one of {organization}.",
+                              fields={"permission_group": ["belongs to another organization"]})
+        return permission_group
+    groups = PermissionGroup.objects.filter(organization=organization)
+    group = groups.filter(name=permission_group).first() if permission_group else groups.filter(is_default=True).first()
+    if group is None:
+        what = f"no permission group named “{permission_group}”" if permission_group else "no default permission group"
+        raise DomainError(f"{organization} has {what}.", fields={"permission_group": ["unknown"]})
+    return group
+
+
+def _raise_problems(problems: Problems) -> None:
+    if problems:
+        raise DomainError(problems.summary(), fields=problems.as_dict())
+
+
+def _integrity_message(error: IntegrityError, values: AccountValues) -> Conflict:
+    text = str(error).lower()
+    if "device" in text:
+        return Conflict(f"Device number {values.device_number} is already used by another account.",
+                        fields={"email": ["already used by another account"]})
+    if "number_id" in text or "account_number" in text:
+        return Conflict(f"{values.multiline_number} was just taken by another account.",
+                        fields={"multiline_number": ["just taken by another account"]})
+    return Conflict(f"{values.email or values.device_number} is already used by another account.",
+                    fields={"email": ["already used by another account"]})
+
+
+def account_values(organization, data: Mapping[str, Any], *, exclude_account_ids=()) -> AccountValues:
+    """Clean one account's values and check them against the database; DomainError with every problem."""
+    values, problems = clean_values(organization, data)
+    if not problems:
+        conflicts = find_conflicts(organization, [values], exclude_account_ids=exclude_account_ids)[0]
+        for column, reasons in conflicts.as_dict().items():
+            for reason in reasons:
+                problems.add(column, reason)
+    _raise_problems(problems)
+    return values
+
+
+def build_account(*, organization, permission_group, values: AccountValues, number: Number | None, batch=None) -> Account:
+    return Account(
+        organization=organization,
+        permission_group=permission_group,
+        first_name=values.first_name,
+        last_name=values.last_name,
+        email=values.email,
+        device_number=values.device_number,
+        number=number,
+        social_messaging=values.social_messaging,
+        monitor_calls=values.monitor_calls,
+        monitor_sms=values.monitor_sms,
+        forwarding_number=values.forwarding_number,
+        restrict_incoming_social_messaging=values.restrict_incoming_social_messaging,
+        language=values.language,
+        status=AccountStatus.NOT_INVITED,
+        batch=batch,
+    )
+
+
+def account_add(*, actor, organization, data: Mapping[str, Any], permission_group=None, invite: bool = False) -> Account:
+    """Add one account (Save), and invite it too when `invite` (Save & Invite).
+
+    The number (given, or any free one with the tag) is taken by a conditional update inside the
+    same transaction as the account, so the account and its number are written whole or not at all.
+    """
+    group = resolve_permission_group(organization, permission_group or data.get("permission_group"))
+    values = account_values(organization, data)
+    if invite:
+        from portal.invitations.services import check_can_invite
+
+        check_can_invite(organization=organization, email=values.email,
+                         has_number=bool(values.multiline_number or values.number_tag))
+    try:
+        with transaction.atomic():
+            number = None
+            if values.multiline_number or values.number_tag:
+                number = number_take(organization=organization, e164=values.multiline_number, tag=values.number_tag)
+            account = build_account(organization=organization, permission_group=group, values=values, number=number)
+            account.save()
+            audit.record(actor=actor, action="account.create", target=account,
+                         data={"number": number.e164 if number else None, "permission_group": group.name,
+                               "invite": invite})
+            if invite:
+                from portal.invitations.services import account_invite
+
+                account_invite(actor=actor, account=account)
+    except IntegrityError as error:
+        raise _integrity_message(error, values) from None
+    return account
+
+
+def onboarding_capacity(organization) -> int:
+    """Available numbers of the organization − its invited accounts that still have no number."""
+    available = Number.objects.filter(organization=organization, status=NumberStatus.AVAILABLE).count()
+    waiting = Account.objects.filter(
+        organization=organization, status__in=(AccountStatus.INVITED, AccountStatus.INVITATION_FAILED),
+        number__isnull=True,
+    ).count()
+    return available - waiting

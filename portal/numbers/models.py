@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.db import models
+
+from portal.access.scoping import ScopedQuerySet, visible_organization_ids
+
+
+class NumberStatus(models.TextChoices):
+    AVAILABLE = "available", "Available"
+    RESERVED = "reserved", "Reserved"
+    ASSIGNED = "assigned", "Assigned"
+    REGISTERED = "registered", "Registered"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NumberQuerySet(ScopedQuerySet):
+    def visible_to(self, user):
+        # Numbers in the operator pool (no organization) are the operator's alone.
+        ids = visible_organization_ids(user)
+        return self if ids is None else self.filter(organization_id__in=ids)
+
+    def free(self):
+        return self.filter(status=NumberStatus.AVAILABLE)
+
+
+class Number(models.Model):
+    """A phone number of the inventory, in E.164. The account holding it is `Account.number`."""
+
+    e164 = models.CharField("number", max_length=16, unique=True)
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="numbers",
+    )
+    status = models.CharField(max_length=10, choices=NumberStatus, default=NumberStatus.AVAILABLE)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="numbers")
+    reserved_for = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = NumberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["e164"]
+        indexes = [models.Index(fields=["organization", "status", "e164"], name="number_org_status")]
+
+    def __str__(self) -> str:
+        return self.e164

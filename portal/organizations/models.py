@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class Feature(models.TextChoices):
+    VOICE_CALLING = "voice_calling", "Voice calling"
+    SMS = "sms", "SMS"
+    SOCIAL_MESSAGING = "social_messaging", "Social messaging (WhatsApp, WeChat, LINE)"
+    CALL_RECORDING = "call_recording", "Call recording"
+    SMS_RECORDING = "sms_recording", "SMS recording"
+    SMTP_DATA_OFFLOAD = "smtp_data_offload", "SMTP data offload"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    ITALIAN = "it", "Italian"
+    GERMAN = "de", "German"
+    FRENCH = "fr", "French"
+    SPANISH = "es", "Spanish"
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def subtree_of(self, organizations) -> OrganizationQuerySet:
+        """The given organizations and all their sub-organizations (by materialised path)."""
+        query = models.Q()
+        paths = [org.path for org in organizations]
+        if not paths:
+            return self.none()
+        for path in paths:
+            query |= models.Q(path__startswith=path)
+        return self.filter(query)
+
+    def visible_to(self, user) -> OrganizationQuerySet:
+        from portal.access.scoping import visible_organization_ids
+
+        ids = visible_organization_ids(user)
+        return self if ids is None else self.filter(pk__in=ids)
+
+
+class Organization(models.Model):
+    """A tenant. `path` holds the ids from the root down ("/1/4/"), so a subtree is one prefix query."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    features = models.JSONField(default=list, blank=True)
+    # Settings.
+    invitation_validity_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    activation_choices = models.PositiveSmallIntegerField(
+        "numbers offered at activation",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    default_language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
+    allowed_email_domains = models.TextField(
+        blank=True, help_text="One domain per line; empty means any domain may be invited."
+    )
+    report_recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="report_organizations",
+        help_text="Admins who receive batch summaries and alerts.",
+    )
+    # Alerts.
+    alert_account_moved = models.BooleanField(default=True)
+    alert_invitation_threshold = models.BooleanField(default=True)
+    alert_number_utilisation = models.BooleanField(default=False)
+    number_utilisation_percent = models.PositiveSmallIntegerField(
+        default=90, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    alert_batch_finished = models.BooleanField(default=True)
+    alert_extra_recipients = models.TextField(blank=True, help_text="Extra emails, one per line.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def has_feature(self, feature: str) -> bool:
+        return feature in self.features
+
+    @property
+    def email_domains(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.allowed_email_domains.split() if d.strip()]
+
+    @property
+    def extra_alert_emails(self) -> list[str]:
+        return [e.strip() for e in self.alert_extra_recipients.replace(",", " ").split() if e.strip()]
+
+    def ancestors_and_self(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from portal.audit import services as audit
+from portal.lib.errors import DomainError
+from portal.permissions.models import PermissionGroup
+
+
+def _name_taken(organization, name) -> DomainError:
+    return DomainError(
+        f"{organization} already has a permission group named “{name}”.", fields={"name": ["taken"]}
+    )
+
+
+@transaction.atomic
+def permission_group_create(*, actor, organization, name: str, default: bool = False) -> PermissionGroup:
+    name = name.strip()
+    if not name:
+        raise DomainError("A permission group needs a name.", fields={"name": ["required"]})
+    if default:
+        PermissionGroup.objects.filter(organization=organization, is_default=True).update(is_default=False)
+    elif not PermissionGroup.objects.filter(organization=organization).exists():
+        default = True  # An organization's first group is its default.
+    try:
+        with transaction.atomic():
+            group = PermissionGroup.objects.create(organization=organization, name=name, is_default=default)
+    except IntegrityError:
+        raise _name_taken(organization, name) from None
+    audit.record(actor=actor, action="permission_group.create", target=group, data={"default": default})
+    return group
+
+
+@transaction.atomic
+def permission_group_rename(*, actor, group: PermissionGroup, name: str) -> PermissionGroup:
+    name = name.strip()
+    if not name:
+        raise DomainError("A permission group needs a name.", fields={"name": ["required"]})
+    old = group.name
+    group.name = name
+    try:
+        with transaction.atomic():
+            group.save(update_fields=["name"])
+    except IntegrityError:
+        raise _name_taken(group.organization, name) from None
+    audit.record(actor=actor, action="permission_group.rename", target=group, data={"from": old, "to": name})
+    return group
+
+
+@transaction.atomic
+def permission_group_set_default(*, actor, group: PermissionGroup) -> PermissionGroup:
+    PermissionGroup.objects.filter(organization_id=group.organization_id, is_default=True).exclude(
+        pk=group.pk
+    ).update(is_default=False)
+    PermissionGroup.objects.filter(pk=group.pk).update(is_default=True)
+    group.is_default = True
+    audit.record(actor=actor, action="permission_group.set_default", target=group)
+    return group
+
+
+def default_group(organization) -> PermissionGroup | None:
+    return PermissionGroup.objects.filter(organization=organization, is_default=True).first()

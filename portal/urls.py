@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal.api import api
+
+urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("portal.accounts.urls")),
+    path("numbers/", include("portal.numbers.urls")),
+    path("organizations/", include("portal.organizations.urls")),
+    path("permission-groups/", include("portal.permissions.urls")),
+    path("access/", include("portal.access.urls")),
+    path("invitations/", include("portal.invitations.urls")),
+    path("batches/", include("portal.batches.urls")),
+    path("activity/", include("portal.audit.urls")),
+    path("", include("portal.front.urls")),
+]
+
+handler403 = "portal.front.views.forbidden"
