@@ -152,12 +152,12 @@ SMS_TOKEN = os.environ.get("SMS_TOKEN", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     check_url("REDIS_URL", REDIS_URL, {"redis", "rediss", "unix"})
-    INSTALLED_APPS += ["django_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
-    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+INSTALLED_APPS += ["django_rq"]
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # Batch import limits.
 BATCH_MAX_ROWS = envint("BATCH_MAX_ROWS", 1000, minimum=1)
