@@ -190,11 +190,21 @@ def api():
 # ---------------------------------------------------------------- background tasks
 
 @pytest.fixture
-def run_tasks():
-    """run_tasks() runs every queued task with the database worker, as `multiline worker` would."""
+def run_tasks(monkeypatch):
+    """run_tasks() runs every queued task with the database worker, as `multiline worker --batch` does.
+
+    The worker closes "old" database connections between tasks; inside a test's transaction that
+    would close the test's own connection, so it is skipped there (tests with transaction=True keep it).
+    """
+    from django.db import transaction
+    from django_tasks_db.management.commands import db_worker
+
+    real = db_worker.close_old_connections
+    monkeypatch.setattr(db_worker, "close_old_connections",
+                        lambda: None if transaction.get_connection().in_atomic_block else real())
 
     def run():
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+        call_command("worker", "--batch", verbosity=0)
 
     return run
 

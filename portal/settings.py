@@ -22,7 +22,7 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG", False)
 TESTING = "PYTEST_VERSION" in os.environ
-EMBEDDED = "DATABASE_URL" not in os.environ  # The embedded default: SQLite and files under var/.
+EMBEDDED = not os.environ.get("DATABASE_URL")  # The embedded default: SQLite and files under var/.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not (DEBUG or TESTING or EMBEDDED):
@@ -98,7 +98,7 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(
         "DATABASE_URL",
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'portal.sqlite3'}",
         sqlite_default=str(VAR_DIR / "portal.sqlite3"),
     )
 }

@@ -19,14 +19,13 @@ def rq_backend(settings):
     queue.empty()
 
 
-def test_it_sends_an_invitation_through_an_rq_worker(rq_backend, alice, org_a, numbers_a,
-                                                     django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        account = account_add(actor=alice, organization=org_a, invite=True,
-                              data={"email": "rq@example.com", "multiline_number": numbers_a[0]})
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_an_invitation_through_an_rq_worker(rq_backend, alice, org_a, numbers_a):
+    account = account_add(actor=alice, organization=org_a, invite=True,
+                          data={"email": "rq@example.com", "multiline_number": numbers_a[0]})
     assert rq_backend.count == 1
     call_command("worker", "--batch", verbosity=0)
     assert rq_backend.count == 0
-    invitation = account.invitations.get()
+    invitation = account.invitations.get()  # Committed by the worker, read anew here.
     assert invitation.state == "sent"
     assert invitation.attempts == 1
