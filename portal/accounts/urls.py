@@ -3,4 +3,9 @@ from django.urls import path
 from portal.accounts import views
 
 app_name = "accounts"
-urlpatterns = [path("", views.placeholder, name="list")]
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("export.csv", views.account_export, name="export"),
+    path("add/", views.account_add_view, name="add"),
+    path("<int:account_id>/", views.account_detail, name="detail"),
+]

@@ -1,7 +1,148 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The Accounts screens: list (search, filters, keyset pages, CSV export), Add Account, detail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from portal.access.models import Privilege
+from portal.access.scoping import get_object_for, privilege_required
+from portal.accounts import listing
+from portal.accounts.forms import AccountAddForm, AccountFilterForm
+from portal.accounts.models import Account, AccountStatus
+from portal.accounts.services import account_add
+from portal.audit.models import AuditEvent
+from portal.lib.errors import DomainError
+from portal.organizations.models import Organization
 
 
-@login_required
-def placeholder(request):
-    return render(request, "portal/error.html", {"title": "Coming soon", "message": "This screen is being built."})
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm]:
+    """The list's filters from the query string; an organization outside the scope is a 404."""
+    form = AccountFilterForm(request.GET or None, organizations=organizations)
+    filters = listing.Filters(q=request.GET.get("q", "").strip()[:200])
+    status = request.GET.get("status", "")
+    if status in AccountStatus.values:
+        filters.status = status
+    slug = request.GET.get("organization", "")
+    if slug:
+        filters.organization = get_object_for(request.user, Organization.objects, slug=slug)
+    return filters, form
+
+
+@privilege_required(Privilege.ACCOUNTS)
+def account_list(request):
+    organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
+    filters, form = _filters(request, organizations)
+    queryset = listing.filtered(request.user, filters)
+    page = listing.keyset_page(listing.with_relations(queryset),
+                               after=_int(request.GET.get("after")), before=_int(request.GET.get("before")))
+    count, capped = listing.capped_count(queryset)
+    rows = [(account, listing.latest_invitation(account)) for account in page.items]
+    base = filters.query_string()
+    return render(request, "accounts/list.html", {
+        "nav": "accounts",
+        "form": form,
+        "filters": filters,
+        "rows": rows,
+        "page": page,
+        "count": count,
+        "capped": capped,
+        "count_cap": listing.COUNT_CAP,  # read at call time (tests lower it)
+        "base_query": base,
+        "show_organization": len(organizations) > 1,
+        "now": timezone.now(),
+    })
+
+
+@privilege_required(Privilege.ACCOUNTS)
+def account_export(request):
+    """Every account matching the list's current filters, streamed as CSV."""
+    organizations = Organization.objects.visible_to(request.user)
+    filters, _form = _filters(request, organizations)
+    queryset = listing.filtered(request.user, filters)
+    response = StreamingHttpResponse(listing.export_lines(queryset), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.csv"'
+    return response
+
+
+def _batch_upload_url() -> str:
+    try:
+        return reverse("batches:upload")
+    except NoReverseMatch:
+        return "/batches/upload/"
+
+
+def _default_organization(user, organizations: list[Organization]) -> Organization | None:
+    """Preselect the organization when the admin has only one (its sub-organizations aside)."""
+    if len(organizations) == 1:
+        return organizations[0]
+    profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
+    if profile is not None:
+        roots = list(profile.organizations.all()[:2])
+        if len(roots) == 1:
+            return roots[0]
+    return None
+
+
+@privilege_required(Privilege.ACCOUNTS)
+def account_add_view(request):
+    organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
+    slug = request.POST.get("organization") if request.method == "POST" else request.GET.get("organization")
+    if slug:
+        organization = get_object_for(request.user, Organization.objects, slug=slug)
+    else:
+        organization = _default_organization(request.user, organizations)
+    form = AccountAddForm(request.POST if request.method == "POST" and slug else None,
+                          organizations=organizations, organization=organization)
+    error_message = ""
+    if request.method == "POST" and organization is not None and form.is_valid():
+        invite = request.POST.get("action") == "invite"
+        try:
+            account_add(actor=request.user, organization=organization, data=form.service_data(),
+                        permission_group=form.cleaned_data["permission_group"], invite=invite)
+        except DomainError as error:
+            form.add_domain_error(error)
+            error_message = error.message
+        else:
+            messages.success(request, "Account added and invitation queued." if invite else "Account added.")
+            return redirect("accounts:list")
+    elif request.method == "POST" and form.is_bound:
+        error_message = "Please correct the fields marked below."
+    elif request.method == "POST":
+        error_message = "Choose an organization."
+    reveal_number = bool(form.is_bound and (form.data.get("assign") or form.data.get("typed_number")))
+    return render(request, "accounts/add.html", {
+        "nav": "accounts",
+        "form": form,
+        "organization": organization,
+        "error_message": error_message,
+        "batch_upload_url": _batch_upload_url(),
+        "reveal_number": reveal_number,
+    }, status=400 if error_message else 200)
+
+
+@privilege_required(Privilege.ACCOUNTS)
+def account_detail(request, account_id: int):
+    account = get_object_for(
+        request.user, Account.objects.select_related("organization", "permission_group", "number"), pk=account_id
+    )
+    invitations = list(account.invitations.order_by("-id")[:50])
+    events = list(AuditEvent.objects.filter(target_type="account", target_id=str(account.pk)).order_by("-id")[:100])
+    return render(request, "accounts/detail.html", {
+        "nav": "accounts",
+        "account": account,
+        "invitations": invitations,
+        "events": events,
+        "language": listing.LANGUAGE_NAMES.get(account.language, ""),
+    })
