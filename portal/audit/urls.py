@@ -3,4 +3,7 @@ from django.urls import path
 from portal.audit import views
 
 app_name = "audit"
-urlpatterns = [path("", views.placeholder, name="list")]
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("activity.csv", views.event_csv, name="csv"),
+]

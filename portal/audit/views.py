@@ -1,7 +1,57 @@
-from django.contrib.auth.decorators import login_required
+from __future__ import annotations
+
+import csv
+import json
+
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+
+from portal.access.models import Privilege
+from portal.access.scoping import privilege_required
+from portal.audit.forms import AuditFilterForm
+
+PAGE_SIZE = 50
+CSV_COLUMNS = ["time", "admin", "via", "action", "target_type", "target_id", "target", "organization", "batch", "data"]
 
 
-@login_required
-def placeholder(request):
-    return render(request, "portal/error.html", {"title": "Coming soon", "message": "This screen is being built."})
+@privilege_required(Privilege.REPORTS)
+def event_list(request):
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    events = form.events()
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        events = events.filter(id__lt=int(before))
+    rows = list(events[: PAGE_SIZE + 1])
+    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(request, "audit/list.html", {
+        "nav": "audit", "form": form, "events": rows[:PAGE_SIZE], "next_before": next_before,
+        "before": before, "query": query.urlencode(),
+    })
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_rows(events):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for e in events.iterator(chunk_size=2000):
+        yield writer.writerow([
+            e.created_at.isoformat(), e.actor_label, e.via, e.action, e.target_type, e.target_id,
+            e.target_label, e.organization.slug if e.organization else "", e.batch_id or "",
+            json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
+        ])
+
+
+@privilege_required(Privilege.REPORTS)
+def event_csv(request):
+    form = AuditFilterForm(request.GET or None, user=request.user)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response = StreamingHttpResponse(_csv_rows(form.events()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="administrator-activity-{stamp}.csv"'
+    return response

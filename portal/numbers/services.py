@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
+from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
-from portal.lib.errors import Conflict, DomainError
+from portal.lib.errors import Conflict, DomainError, Forbidden
 from portal.lib.phones import PhoneError, to_e164
 from portal.numbers.models import Number, NumberStatus, Tag
 
@@ -53,11 +55,37 @@ def number_range(start: str, count: int) -> list[str]:
     return ["+" + str(base + i).zfill(width) for i in range(count)]
 
 
+def _check_destination(actor, organization) -> None:
+    """Numbers may only go to an organization in `actor`'s scope; the operator pool is the operator's."""
+    if actor is None or is_operator(actor):
+        return
+    if organization is None:
+        raise Forbidden("Only the operator can put numbers in the operator pool.")
+    require_scope(actor, organization)
+
+
+def _org_in_scope(actor, organization_id: int | None) -> bool:
+    if actor is None:
+        return True
+    ids = visible_organization_ids(actor)
+    return ids is None or organization_id in ids
+
+
+def _in_scope(actor, number: Number) -> bool:
+    return _org_in_scope(actor, number.organization_id)
+
+
+def _label(organization) -> str:
+    return organization.name if organization is not None else "the operator pool"
+
+
 @transaction.atomic
 def numbers_add(*, actor, organization, values, tags=(), status: str = NumberStatus.AVAILABLE) -> list[NumberResult]:
     """Add numbers to `organization`'s inventory (None: the operator pool). One result per value."""
     if status not in FREE:
         raise DomainError("New numbers are available or reserved.", fields={"status": ["must be available or reserved"]})
+    _check_destination(actor, organization)
+    tag_objects = _tags(tags)
     results: list[NumberResult] = []
     wanted: dict[str, NumberResult] = {}
     for value in values:
@@ -75,24 +103,62 @@ def numbers_add(*, actor, organization, values, tags=(), status: str = NumberSta
             result.result, result.reason = "skipped", "Listed twice; added once."
             continue
         wanted[result.number] = result
-    existing = set(Number.objects.filter(e164__in=list(wanted)).values_list("e164", flat=True))
+    if not results:
+        raise DomainError("Give at least one number.", fields={"numbers": ["required"]})
+    existing = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), 500):
+        existing |= set(Number.objects.filter(e164__in=keys[start:start + 500]).values_list("e164", flat=True))
     for e164 in existing:
         wanted[e164].result, wanted[e164].reason = "exists", "Already in the inventory."
     new = [Number(e164=e164, organization=organization, status=status) for e164 in wanted if e164 not in existing]
     Number.objects.bulk_create(new, batch_size=1000)
-    tag_objects = _tags(tags)
     if new and tag_objects:
-        ids = Number.objects.filter(e164__in=[n.e164 for n in new]).values_list("pk", flat=True)
         through = Number.tags.through
-        through.objects.bulk_create(
-            [through(number_id=pk, tag_id=tag.pk) for pk in ids for tag in tag_objects], batch_size=1000
+        links = []
+        for start in range(0, len(new), 500):
+            chunk = [n.e164 for n in new[start:start + 500]]
+            ids = Number.objects.filter(e164__in=chunk).values_list("pk", flat=True)
+            links += [through(number_id=pk, tag_id=tag.pk) for pk in ids for tag in tag_objects]
+        through.objects.bulk_create(links, batch_size=1000)
+    if new:
+        audit.record(
+            actor=actor, action="numbers.add", organization=organization,
+            data={"added": len(new), "tags": [t.name for t in tag_objects], "status": status,
+                  "to": organization.slug if organization else None, "numbers": [n.e164 for n in new][:100]},
         )
-    audit.record(
-        actor=actor, action="numbers.add", organization=organization,
-        data={"added": len(new), "tags": [t.name for t in tag_objects], "status": status,
-              "numbers": [n.e164 for n in new][:100]},
-    )
     return results
+
+
+def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
+    """The numbers of the inventory `actor` may see, from what a caller typed; a result for each miss."""
+    found: list[Number] = []
+    missing: list[NumberResult] = []
+    seen: set[str] = set()
+    wanted: dict[str, str] = {}
+    for value in values:
+        value = str(value).strip()
+        if not value:
+            continue
+        try:
+            e164 = to_e164(value)
+        except PhoneError as error:
+            missing.append(NumberResult(value=value, result="invalid", reason=f"The number {error}."))
+            continue
+        if e164 not in seen:
+            seen.add(e164)
+            wanted[e164] = value
+    numbers = Number.objects.select_related("organization").filter(e164__in=list(wanted))
+    if actor is not None:
+        numbers = numbers.visible_to(actor)
+    by_e164 = {n.e164: n for n in numbers}
+    for e164, value in wanted.items():
+        if e164 in by_e164:
+            found.append(by_e164[e164])
+        else:
+            missing.append(NumberResult(value=value, number=e164, result="not_found",
+                                        reason="Not in your inventory."))
+    return found, missing
 
 
 def _per_number(numbers, moved_ids, reason) -> list[NumberResult]:
@@ -103,31 +169,82 @@ def _per_number(numbers, moved_ids, reason) -> list[NumberResult]:
     ]
 
 
-@transaction.atomic
-def numbers_allocate(*, actor, numbers, organization) -> list[NumberResult]:
-    """Move unused numbers to `organization` (from the pool, a parent, or withdraw to a parent/pool)."""
-    numbers = list(numbers)
-    ids = [n.pk for n in numbers]
+def _move(*, actor, numbers, organization, action: str) -> set[int]:
+    """Move the unused ones of `numbers` to `organization`; the ids that moved."""
+    ids = [n.pk for n in numbers if _in_scope(actor, n)]
     movable = Number.objects.filter(pk__in=ids, status__in=FREE, account__isnull=True)
     moved_ids = set(movable.values_list("pk", flat=True))
-    Number.objects.filter(pk__in=moved_ids, status__in=FREE).update(organization=organization)
-    audit.record(
-        actor=actor, action="numbers.allocate", organization=organization,
-        data={"numbers": [n.e164 for n in numbers if n.pk in moved_ids][:100], "count": len(moved_ids),
-              "to": organization.slug if organization else None},
-    )
-    return _per_number(numbers, moved_ids, lambda n: f"It is {n.status}; only unused numbers move.")
+    if moved_ids:
+        Number.objects.filter(pk__in=moved_ids, status__in=FREE, account__isnull=True).update(
+            organization=organization, updated_at=timezone.now())
+        audit.record(
+            actor=actor, action=action, organization=organization,
+            data={"numbers": [n.e164 for n in numbers if n.pk in moved_ids][:100], "count": len(moved_ids),
+                  "from": sorted({n.organization.slug if n.organization else "pool"
+                                  for n in numbers if n.pk in moved_ids}),
+                  "to": organization.slug if organization else None},
+        )
+    return moved_ids
 
 
-def numbers_withdraw(*, actor, numbers, organization) -> list[NumberResult]:
-    """Give unused numbers of `organization` back to its parent (or to the operator pool)."""
-    return numbers_allocate(actor=actor, numbers=[n for n in numbers], organization=organization.parent)
+def _unmoved_reason(actor):
+    def reason(n: Number) -> str:
+        if not _in_scope(actor, n):
+            return "Not in your inventory."
+        return f"It is {n.status}; only unused numbers move."
+    return reason
 
 
 @transaction.atomic
-def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> int:
+def numbers_allocate(*, actor, numbers, organization) -> list[NumberResult]:
+    """Move unused numbers to `organization` (from the pool or a parent to a sub-organization, or
+    between organizations of `actor`'s scope). None is the operator pool (operator only)."""
+    _check_destination(actor, organization)
     numbers = list(numbers)
+    moved_ids = _move(actor=actor, numbers=numbers, organization=organization, action="numbers.allocate")
+    return _per_number(numbers, moved_ids, _unmoved_reason(actor))
+
+
+@transaction.atomic
+def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]:
+    """Give unused numbers back to the parent of the organization holding them (or to the operator
+    pool for a top-level organization). `organization`, when given, limits it to that one's numbers."""
+    numbers = list(numbers)
+    results: dict[int, NumberResult] = {}
+    groups: dict[int | None, list[Number]] = {}
+    for n in numbers:
+        if organization is not None and n.organization_id != organization.pk:
+            results[n.pk] = NumberResult(value=n.e164, number=n.e164, result="skipped",
+                                         reason=f"It is not a number of {organization}.")
+        elif n.organization_id is None:
+            results[n.pk] = NumberResult(value=n.e164, number=n.e164, result="skipped",
+                                         reason="It is in the operator pool already.")
+        else:
+            groups.setdefault(n.organization_id, []).append(n)
+    for group in groups.values():
+        source = group[0].organization
+        parent = source.parent
+        if actor is not None and not is_operator(actor) and (
+            parent is None or not _org_in_scope(actor, parent.pk)
+        ):
+            for n in group:
+                results[n.pk] = NumberResult(
+                    value=n.e164, number=n.e164, result="skipped",
+                    reason=f"Only the operator can withdraw numbers from {source} to {_label(parent)}.")
+            continue
+        moved_ids = _move(actor=actor, numbers=group, organization=parent, action="numbers.withdraw")
+        for r, n in zip(_per_number(group, moved_ids, _unmoved_reason(actor)), group):
+            results[n.pk] = r
+    return [results[n.pk] for n in numbers]
+
+
+@transaction.atomic
+def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> list[NumberResult]:
+    """Add (or with `remove`, take off) `tags` on `numbers`, e.g. PORTED."""
+    numbers = [n for n in numbers if _in_scope(actor, n)]
     tag_objects = _tags(tags)
+    if not tag_objects:
+        raise DomainError("Name at least one tag.", fields={"tags": ["required"]})
     through = Number.tags.through
     ids = [n.pk for n in numbers]
     if remove:
@@ -136,10 +253,12 @@ def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> int:
         through.objects.bulk_create(
             [through(number_id=pk, tag_id=t.pk) for pk in ids for t in tag_objects], ignore_conflicts=True
         )
-    audit.record(actor=actor, action="numbers.untag" if remove else "numbers.tag",
-                 organization=numbers[0].organization if numbers else None,
-                 data={"tags": [t.name for t in tag_objects], "count": len(ids)})
-    return len(ids)
+    if numbers:
+        audit.record(actor=actor, action="numbers.untag" if remove else "numbers.tag",
+                     organization=numbers[0].organization,
+                     data={"tags": [t.name for t in tag_objects], "count": len(ids),
+                           "numbers": [n.e164 for n in numbers][:100]})
+    return [NumberResult(value=n.e164, number=n.e164, result="done") for n in numbers]
 
 
 def _set_status(*, actor, numbers, source: str, target: str, action: str, reserved_for: str = "") -> list[NumberResult]:
@@ -147,18 +266,34 @@ def _set_status(*, actor, numbers, source: str, target: str, action: str, reserv
     results = []
     with transaction.atomic():
         for n in numbers:
-            changed = Number.objects.filter(pk=n.pk, status=source).update(
-                status=target, reserved_for=reserved_for if target == NumberStatus.RESERVED else ""
+            if not _in_scope(actor, n):
+                results.append(NumberResult(value=n.e164, number=n.e164, result="skipped",
+                                            reason="Not in your inventory."))
+                continue
+            changed = Number.objects.filter(pk=n.pk, status=source, account__isnull=True).update(
+                status=target, reserved_for=reserved_for if target == NumberStatus.RESERVED else "",
+                updated_at=timezone.now(),
             )
+            if changed:
+                n.status = target
             results.append(NumberResult(value=n.e164, number=n.e164, result="done" if changed else "skipped",
-                                        reason="" if changed else f"It is not {source}."))
+                                        reason="" if changed else f"It is {_current(n)}, not {source}."))
         done = [r.number for r in results if r.result == "done"]
-        audit.record(actor=actor, action=action, organization=numbers[0].organization if numbers else None,
-                     data={"numbers": done[:100], "count": len(done), "reserved_for": reserved_for})
+        if done:
+            audit.record(actor=actor, action=action, organization=numbers[0].organization,
+                         data={"numbers": done[:100], "count": len(done), "reserved_for": reserved_for})
     return results
 
 
+def _current(number: Number) -> str:
+    return Number.objects.filter(pk=number.pk).values_list("status", flat=True).first() or "gone"
+
+
 def numbers_reserve(*, actor, numbers, reserved_for: str = "") -> list[NumberResult]:
+    """Set available numbers aside (e.g. for a named person or role); only an admin's pick takes them."""
+    reserved_for = (reserved_for or "").strip()
+    if len(reserved_for) > 120:
+        raise DomainError("“Reserved for” is at most 120 characters.", fields={"reserved_for": ["too long"]})
     return _set_status(actor=actor, numbers=numbers, source=NumberStatus.AVAILABLE,
                        target=NumberStatus.RESERVED, action="numbers.reserve", reserved_for=reserved_for)
 
@@ -166,6 +301,13 @@ def numbers_reserve(*, actor, numbers, reserved_for: str = "") -> list[NumberRes
 def numbers_unreserve(*, actor, numbers) -> list[NumberResult]:
     return _set_status(actor=actor, numbers=numbers, source=NumberStatus.RESERVED,
                        target=NumberStatus.AVAILABLE, action="numbers.unreserve")
+
+
+def summary(results: list[NumberResult]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.result] = counts.get(r.result, 0) + 1
+    return counts
 
 
 def number_take(*, organization, e164: str | None = None, tag: str | None = None,

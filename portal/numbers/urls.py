@@ -3,4 +3,13 @@ from django.urls import path
 from portal.numbers import views
 
 app_name = "numbers"
-urlpatterns = [path("", views.placeholder, name="list")]
+urlpatterns = [
+    path("", views.number_list, name="list"),
+    path("add/", views.number_add, name="add"),
+    path("allocate/", views.number_allocate, name="allocate"),
+    path("withdraw/", views.number_withdraw, name="withdraw"),
+    path("tag/", views.number_tag, name="tag"),
+    path("untag/", views.number_untag, name="untag"),
+    path("reserve/", views.number_reserve, name="reserve"),
+    path("unreserve/", views.number_unreserve, name="unreserve"),
+]

@@ -1,7 +1,186 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.access.models import Privilege
+from portal.access.scoping import is_operator, privilege_required
+from portal.lib.errors import DomainError
+from portal.numbers import services
+from portal.numbers.files import read_numbers
+from portal.numbers.forms import NumberAddForm, NumberFilterForm, split_tags
+from portal.numbers.models import Number, NumberStatus, Tag
+from portal.organizations.choices import POOL, organization_choices, organization_from_choice
+
+PAGE_SIZE = 50
 
 
-@login_required
-def placeholder(request):
-    return render(request, "portal/error.html", {"title": "Coming soon", "message": "This screen is being built."})
+def filtered_numbers(user, *, organization: str = "", status: str = "", tag: str = "", q: str = ""):
+    """(numbers matching every filter, numbers of the chosen organization or scope for the counts)."""
+    numbers = Number.objects.visible_to(user)
+    if organization == POOL:
+        numbers = numbers.filter(organization__isnull=True) if is_operator(user) else numbers.none()
+    elif organization:
+        numbers = numbers.filter(organization=organization_from_choice(user, organization))
+    scope = numbers
+    if status:
+        numbers = numbers.filter(status=status)
+    if tag:
+        numbers = numbers.filter(tags__name=tag.strip().upper())
+    q = (q or "").strip()
+    if q:
+        digits = "".join(ch for ch in q if ch.isdigit())
+        condition = Q(reserved_for__icontains=q)
+        if digits:
+            condition |= Q(e164__contains=digits)
+        numbers = numbers.filter(condition)
+    return numbers, scope
+
+
+@privilege_required(Privilege.NUMBERS)
+def number_list(request):
+    tags = list(Tag.objects.values_list("name", flat=True))
+    form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
+    filters = form.cleaned_data if form.is_valid() else {}
+    numbers, scope = filtered_numbers(request.user, **{k: filters.get(k, "") for k in ("organization", "status", "tag", "q")})
+    after = request.GET.get("after", "")
+    page = numbers.select_related("organization", "account").prefetch_related("tags").order_by("e164")
+    if after:
+        page = page.filter(e164__gt=after)
+    rows = list(page[: PAGE_SIZE + 1])
+    next_after = rows[PAGE_SIZE - 1].e164 if len(rows) > PAGE_SIZE else ""
+    rows = rows[:PAGE_SIZE]
+    query = request.GET.copy()
+    query.pop("after", None)
+    counts = services.counts_by_status(scope)
+    return render(request, "numbers/list.html", {
+        "nav": "numbers",
+        "form": form,
+        "counts": counts,
+        "status_counts": [(value, label, counts[value]) for value, label in NumberStatus.choices],
+        "numbers": rows,
+        "after": after,
+        "next_after": next_after,
+        "query": query.urlencode(),
+        "destinations": organization_choices(request.user, pool=True),
+        "back": request.get_full_path(),
+    })
+
+
+@privilege_required(Privilege.NUMBERS)
+def number_add(request):
+    results = None
+    form = NumberAddForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            organization = organization_from_choice(request.user, data["organization"])
+            if data["file"]:
+                values = read_numbers(data["file"].read(), data["file"].name)
+            elif data["range_start"]:
+                values = services.number_range(data["range_start"], data["range_count"])
+            else:
+                values = [v for line in data["numbers"].splitlines() for v in line.split(",")]
+            results = services.numbers_add(actor=request.user, organization=organization, values=values,
+                                           tags=split_tags(data["tags"]), status=data["status"])
+        except DomainError as error:
+            for field, reasons in error.fields.items():
+                if field in form.fields:
+                    form.add_error(field, reasons)
+            form.add_error(None, error.message)
+    return render(request, "numbers/add.html", {
+        "nav": "numbers", "form": form, "results": results,
+        "summary": services.summary(results) if results else {},
+    })
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("numbers:list")
+
+
+def _selected(request) -> list[Number]:
+    ids = [i for i in request.POST.getlist("n") if i.isdigit()]
+    return list(Number.objects.visible_to(request.user).select_related("organization").filter(pk__in=ids))
+
+
+def _report(request, results, done: str) -> None:
+    counts = services.summary(results)
+    if counts.get("done"):
+        messages.success(request, done.format(n=counts["done"], s="" if counts["done"] == 1 else "s"))
+    skipped = [r for r in results if r.result != "done"]
+    if skipped:
+        shown = "; ".join(f"{r.number or r.value}: {r.reason}" for r in skipped[:5])
+        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+        messages.warning(request, f"{len(skipped)} not changed — {shown}{more}")
+
+
+def _action(request, run, done: str):
+    numbers = _selected(request)
+    if not numbers:
+        messages.error(request, "Select at least one number first.")
+        return _back(request)
+    try:
+        _report(request, run(numbers), done)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return _back(request)
+
+
+@require_POST
+@privilege_required(Privilege.NUMBERS)
+def number_allocate(request):
+    destination = request.POST.get("destination", "")
+    if not destination:
+        messages.error(request, "Choose the organization to allocate the numbers to.")
+        return _back(request)
+    organization = organization_from_choice(request.user, destination)
+    where = organization.name if organization else "the operator pool"
+    return _action(request, lambda numbers: services.numbers_allocate(
+        actor=request.user, numbers=numbers, organization=organization),
+        f"Allocated {{n}} number{{s}} to {where}.")
+
+
+@require_POST
+@privilege_required(Privilege.NUMBERS)
+def number_withdraw(request):
+    return _action(request, lambda numbers: services.numbers_withdraw(actor=request.user, numbers=numbers),
+                   "Withdrew {n} number{s} to the parent organization (or the operator pool).")
+
+
+@require_POST
+@privilege_required(Privilege.NUMBERS)
+def number_tag(request):
+    tags = split_tags(request.POST.get("tags", ""))
+    return _action(request, lambda numbers: services.numbers_tag(actor=request.user, numbers=numbers, tags=tags),
+                   f"Tagged {{n}} number{{s}} {' '.join(t.upper() for t in tags)}.")
+
+
+@require_POST
+@privilege_required(Privilege.NUMBERS)
+def number_untag(request):
+    tags = split_tags(request.POST.get("tags", ""))
+    return _action(request, lambda numbers: services.numbers_tag(actor=request.user, numbers=numbers, tags=tags,
+                                                                 remove=True),
+                   f"Removed {' '.join(t.upper() for t in tags)} from {{n}} number{{s}}.")
+
+
+@require_POST
+@privilege_required(Privilege.NUMBERS)
+def number_reserve(request):
+    reserved_for = request.POST.get("reserved_for", "")
+    return _action(request, lambda numbers: services.numbers_reserve(actor=request.user, numbers=numbers,
+                                                                     reserved_for=reserved_for),
+                   "Reserved {n} number{s}.")
+
+
+@require_POST
+@privilege_required(Privilege.NUMBERS)
+def number_unreserve(request):
+    return _action(request, lambda numbers: services.numbers_unreserve(actor=request.user, numbers=numbers),
+                   "Made {n} number{s} available again.")

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+import re
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from email_validator import EmailNotValidError, validate_email
+
+from portal.access.scoping import is_operator, require_scope
 from portal.audit import services as audit
-from portal.lib.errors import DomainError
+from portal.lib.errors import DomainError, Forbidden
 from portal.organizations.models import Feature, Organization
+
+DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 SETTINGS_FIELDS = (
     "invitation_validity_days",
@@ -30,18 +38,58 @@ def _clean_features(features) -> list[str]:
     return [f for f in Feature.values if f in features]
 
 
+def _full_clean(org: Organization, exclude) -> None:
+    try:
+        org.full_clean(exclude=exclude)
+    except ValidationError as error:
+        fields = {k: list(v) for k, v in error.message_dict.items()}
+        first = next(iter(fields.items()))
+        label = first[0].replace("_", " ")
+        raise DomainError(f"{label.capitalize()}: {first[1][0]}", fields=fields) from None
+    bad_domains = [d for d in org.email_domains if not DOMAIN.match(d)]
+    if bad_domains:
+        raise DomainError(f"“{bad_domains[0]}” is not an email domain (e.g. example.com).",
+                          fields={"allowed_email_domains": [f"not a domain: {d}" for d in bad_domains]})
+    bad_emails = []
+    for email in org.extra_alert_emails:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError:
+            bad_emails.append(email)
+    if bad_emails:
+        raise DomainError(f"“{bad_emails[0]}” is not an email address.",
+                          fields={"alert_extra_recipients": [f"not an email: {e}" for e in bad_emails]})
+
+
+def organization_admins(organization: Organization):
+    """Active admins whose scope holds `organization` (directly or through a parent organization)."""
+    return (get_user_model().objects.filter(
+        is_active=True, admin__organizations__in=organization.ancestors_and_self()).distinct()
+        .order_by("username"))
+
+
 @transaction.atomic
 def organization_create(
     *, actor, name: str, slug: str, parent: Organization | None = None, features=(), **settings
 ) -> Organization:
+    """A new organization (a sub-organization under `parent`), with a default permission group.
+
+    Top-level organizations are the operator's to create; an admin creates sub-organizations of the
+    organizations in its scope."""
+    if actor is not None:
+        if parent is None and not is_operator(actor):
+            raise Forbidden("Only the operator creates top-level organizations; choose a parent.")
+        if parent is not None:
+            require_scope(actor, parent)
+    slug = (slug or "").strip().lower()
     if Organization.objects.filter(slug=slug).exists():
         raise DomainError(f"An organization with the slug “{slug}” exists already.", fields={"slug": ["taken"]})
-    org = Organization(name=name.strip(), slug=slug, parent=parent, features=_clean_features(features))
+    org = Organization(name=(name or "").strip(), slug=slug, parent=parent, features=_clean_features(features))
     for key, value in settings.items():
         if key not in SETTINGS_FIELDS:
             raise DomainError(f"Unknown setting {key}.", fields={key: ["unknown setting"]})
         setattr(org, key, value)
-    org.full_clean(exclude=["path"])
+    _full_clean(org, exclude=["path"])
     try:
         with transaction.atomic():
             org.save()
@@ -60,6 +108,9 @@ def organization_create(
 @transaction.atomic
 def organization_update(*, actor, organization: Organization, name: str | None = None,
                         features=None, report_recipients=None, **settings) -> Organization:
+    """Change features (operator only) and settings; report recipients must be admins of it."""
+    if actor is not None:
+        require_scope(actor, organization)
     changes: dict = {}
     if name is not None and name != organization.name:
         changes["name"] = [organization.name, name]
@@ -67,6 +118,8 @@ def organization_update(*, actor, organization: Organization, name: str | None =
     if features is not None:
         features = _clean_features(features)
         if features != organization.features:
+            if actor is not None and not is_operator(actor):
+                raise Forbidden("Only the operator changes an organization's features.")
             changes["features"] = [organization.features, features]
             organization.features = features
     for key, value in settings.items():
@@ -75,10 +128,18 @@ def organization_update(*, actor, organization: Organization, name: str | None =
         if getattr(organization, key) != value:
             changes[key] = [getattr(organization, key), value]
             setattr(organization, key, value)
-    organization.full_clean(exclude=["path", "parent", "slug"])
+    _full_clean(organization, exclude=["path", "parent", "slug"])
     organization.save()
     if report_recipients is not None:
-        organization.report_recipients.set(report_recipients)
-        changes["report_recipients"] = [u.get_username() for u in report_recipients]
+        report_recipients = list(report_recipients)
+        allowed = set(organization_admins(organization).values_list("pk", flat=True))
+        strangers = [u.get_username() for u in report_recipients if u.pk not in allowed]
+        if strangers:
+            raise DomainError(f"Report recipients must be admins of {organization}: {', '.join(strangers)} is not.",
+                              fields={"report_recipients": [f"not an admin of it: {u}" for u in strangers]})
+        before = set(organization.report_recipients.values_list("pk", flat=True))
+        if before != {u.pk for u in report_recipients}:
+            organization.report_recipients.set(report_recipients)
+            changes["report_recipients"] = [u.get_username() for u in report_recipients]
     audit.record(actor=actor, action="organization.update", target=organization, data=changes)
     return organization

@@ -1,7 +1,73 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from portal.access.models import Privilege
+from portal.access.scoping import get_object_for, privilege_required
+from portal.lib.errors import DomainError
+from portal.organizations.choices import organization_from_choice, organizations_in_scope
+from portal.permissions import services
+from portal.permissions.forms import GroupCreateForm
+from portal.permissions.models import PermissionGroup
 
 
-@login_required
-def placeholder(request):
-    return render(request, "portal/error.html", {"title": "Coming soon", "message": "This screen is being built."})
+def _page(request, form, status=200):
+    orgs = organizations_in_scope(request.user)
+    groups = (PermissionGroup.objects.visible_to(request.user).annotate(accounts_count=Count("accounts"))
+              .order_by("name"))
+    by_org: dict[int, list] = {}
+    for group in groups:
+        by_org.setdefault(group.organization_id, []).append(group)
+    for org in orgs:
+        org.groups = by_org.get(org.pk, [])
+    return render(request, "permissions/list.html", {"nav": "permissions", "organizations": orgs, "form": form},
+                  status=status)
+
+
+@privilege_required(Privilege.PERMISSIONS)
+def group_list(request):
+    initial = {"organization": request.GET.get("organization", "")}
+    return _page(request, GroupCreateForm(user=request.user, initial=initial))
+
+
+@require_POST
+@privilege_required(Privilege.PERMISSIONS)
+def group_create(request):
+    form = GroupCreateForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            group = services.permission_group_create(
+                actor=request.user, organization=organization_from_choice(request.user, data["organization"]),
+                name=data["name"], default=data["default"])
+        except DomainError as error:
+            form.add_error("name" if "name" in error.fields else None, error.message)
+        else:
+            messages.success(request, f"Created “{group.name}” in {group.organization}.")
+            return redirect("permissions:list")
+    return _page(request, form, status=400)
+
+
+@require_POST
+@privilege_required(Privilege.PERMISSIONS)
+def group_rename(request, pk):
+    group = get_object_for(request.user, PermissionGroup.objects.select_related("organization"), pk=pk)
+    try:
+        services.permission_group_rename(actor=request.user, group=group, name=request.POST.get("name", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Renamed to “{group.name}”.")
+    return redirect("permissions:list")
+
+
+@require_POST
+@privilege_required(Privilege.PERMISSIONS)
+def group_set_default(request, pk):
+    group = get_object_for(request.user, PermissionGroup.objects.select_related("organization"), pk=pk)
+    services.permission_group_set_default(actor=request.user, group=group)
+    messages.success(request, f"“{group.name}” is now the default group of {group.organization}.")
+    return redirect("permissions:list")

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django import forms
+
+from portal.access.scoping import is_operator
+from portal.organizations.choices import organization_choices
+from portal.organizations.models import Feature, Language, Organization
+from portal.organizations.services import organization_admins
+
+MULTI = forms.CheckboxSelectMultiple
+
+
+class OrganizationCreateForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(max_length=60, help_text="Lower-case letters, digits and dashes; used in the API and CLI.")
+    parent = forms.ChoiceField(required=False, label="Parent organization")
+    features = forms.MultipleChoiceField(choices=Feature.choices, required=False, widget=MULTI)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        blank = "— none: a top-level organization —" if is_operator(user) else None
+        self.fields["parent"].choices = organization_choices(user, blank=blank)
+        self.fields["parent"].required = not is_operator(user)
+
+
+class OrganizationSettingsForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    features = forms.MultipleChoiceField(choices=Feature.choices, required=False, widget=MULTI,
+                                         help_text="Only the operator changes the features of an organization.")
+    invitation_validity_days = forms.IntegerField(min_value=1, max_value=90, label="Invitations are valid for (days)")
+    activation_choices = forms.IntegerField(min_value=1, max_value=20, label="Numbers offered at activation")
+    default_language = forms.ChoiceField(choices=Language.choices)
+    allowed_email_domains = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One domain per line; empty means invitations may go to any domain.")
+    report_recipients = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=MULTI,
+        help_text="Admins of this organization who receive batch summaries and alerts.")
+    alert_account_moved = forms.BooleanField(required=False, label="Accounts moved in or out")
+    alert_invitation_threshold = forms.BooleanField(required=False, label="Threshold exceeded for invitations")
+    alert_batch_finished = forms.BooleanField(required=False, label="Batch operation finished")
+    alert_number_utilisation = forms.BooleanField(required=False, label="Number utilisation above")
+    number_utilisation_percent = forms.IntegerField(min_value=1, max_value=100, label="Utilisation alert at (%)")
+    alert_extra_recipients = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Extra alert emails",
+        help_text="One address per line, beyond the report recipients.")
+
+    SETTINGS = ("invitation_validity_days", "activation_choices", "default_language", "allowed_email_domains",
+                "alert_account_moved", "alert_invitation_threshold", "alert_batch_finished",
+                "alert_number_utilisation", "number_utilisation_percent", "alert_extra_recipients")
+
+    def __init__(self, *args, user, organization: Organization, **kwargs):
+        initial = {key: getattr(organization, key) for key in self.SETTINGS}
+        initial.update(name=organization.name, features=organization.features,
+                       report_recipients=list(organization.report_recipients.all()))
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["report_recipients"].queryset = organization_admins(organization)
+        self.fields["report_recipients"].label_from_instance = lambda u: f"{u.get_username()} ({u.email})" if u.email else u.get_username()
+        if not is_operator(user):
+            self.fields["features"].disabled = True
+
+    def settings(self) -> dict:
+        return {key: self.cleaned_data[key] for key in self.SETTINGS}

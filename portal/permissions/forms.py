@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django import forms
+
+from portal.organizations.choices import organization_choices
+
+
+class GroupCreateForm(forms.Form):
+    organization = forms.ChoiceField()
+    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "default cos for org 2000"}))
+    default = forms.BooleanField(required=False, label="Default group of the organization")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = organization_choices(user)
