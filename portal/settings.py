@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "portal.invitations",
     "portal.batches",
     "portal.audit",
+    "portal.alerts",
+    "portal.jobs",
+    "portal.dashboard",
     "portal.front",
 ]
 

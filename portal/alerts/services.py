@@ -1,0 +1,253 @@
+"""Alerts to an organization's admins: account moved, invitation threshold, number utilisation, batch finished.
+
+Each alert is sent by a task after commit, recorded in the audit log, and at most once per event:
+`AlertSent.key` is unique, so a task that runs twice (a retry, a second worker) sends nothing the
+second time. Conditions that last (threshold, utilisation) alert once per episode; the episode is
+closed when the condition clears.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from email_validator import EmailNotValidError, validate_email
+
+from portal.alerts.models import AlertKind, AlertSent
+from portal.audit import services as audit
+from portal.lib.errors import DomainError
+from portal.lib.mail import open_connection
+from portal.organizations.models import Organization
+
+log = logging.getLogger(__name__)
+
+TOGGLES = {
+    AlertKind.ACCOUNT_MOVED: "alert_account_moved",
+    AlertKind.INVITATION_THRESHOLD: "alert_invitation_threshold",
+    AlertKind.NUMBER_UTILISATION: "alert_number_utilisation",
+    AlertKind.BATCH_FINISHED: "alert_batch_finished",
+}
+
+
+# ---------------------------------------------------------------- who receives them
+
+def admins_of(organization: Organization):
+    """Active admins whose scope holds `organization` (directly or through a parent)."""
+    User = get_user_model()
+    return User.objects.filter(
+        is_active=True, admin__organizations__in=organization.ancestors_and_self()
+    ).distinct().order_by("username")
+
+
+def recipients_for(organization: Organization) -> list[str]:
+    """The designated admins (report recipients), else every admin of the organization, plus extras."""
+    designated = list(organization.report_recipients.filter(is_active=True).values_list("email", flat=True))
+    people = designated or list(admins_of(organization).values_list("email", flat=True))
+    seen: dict[str, str] = {}
+    for email in [*people, *organization.extra_alert_emails]:
+        if email and email.lower() not in seen:
+            seen[email.lower()] = email
+    return list(seen.values())
+
+
+def enabled(organization: Organization, kind: str) -> bool:
+    return bool(getattr(organization, TOGGLES[kind]))
+
+
+# ---------------------------------------------------------------- queueing (after commit)
+
+def alert_queue(*, kind: str, key: str, organization: Organization, context: dict) -> None:
+    """Send the alert from a task once the current transaction commits (nothing if it rolls back)."""
+    from portal.alerts.tasks import send_alert
+
+    if not enabled(organization, kind):
+        return
+    org_id = organization.pk
+    transaction.on_commit(
+        lambda: send_alert.enqueue(kind=str(kind), key=key, organization_id=org_id, context=context)
+    )
+
+
+def organization_changed(organization: Organization) -> None:
+    """Call after a write that changes numbers or pending invitations: re-checks the lasting alerts."""
+    from portal.alerts.tasks import check_alerts
+
+    org_id = organization.pk
+    transaction.on_commit(lambda: check_alerts.enqueue(organization_id=org_id))
+
+
+def account_moved(*, actor, move_id: str, sources: list[Organization], destination: Organization,
+                  accounts: list[str], count: int) -> None:
+    """Alert the admins of every organization involved in one move (one alert per organization)."""
+    context = {
+        "actor": actor.get_username() if actor is not None else "system",
+        "count": count,
+        "accounts": accounts[:20],
+        "sources": [o.name for o in sources],
+        "destination": destination.name,
+        "when": timezone.now().isoformat(),
+    }
+    for organization in {o.pk: o for o in [*sources, destination]}.values():
+        alert_queue(kind=AlertKind.ACCOUNT_MOVED, key=f"account_moved:{move_id}:{organization.pk}",
+                    organization=organization, context=context)
+
+
+def batch_finished(batch) -> None:
+    """The one notification of a finished batch (summary to the designated admins). Call it once the
+    batch is completed or failed, inside or outside a transaction."""
+    context = {
+        "batch": batch.pk,
+        "filename": batch.filename,
+        "status": batch.status,
+        "total": batch.total,
+        "processed": batch.processed,
+        "succeeded": batch.succeeded,
+        "failed": batch.failed,
+        "invite": batch.invite,
+        "dry_run": batch.dry_run,
+        "by": batch.created_by.get_username() if batch.created_by_id else "",
+        "url": _absolute("batches:detail", batch.pk) or _absolute("batches:list"),
+    }
+    alert_queue(kind=AlertKind.BATCH_FINISHED, key=f"batch_finished:{batch.pk}",
+                organization=batch.organization, context=context)
+
+
+def _absolute(name: str, *args) -> str:
+    try:
+        return settings.PUBLIC_URL + reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# ---------------------------------------------------------------- lasting conditions
+
+def utilisation(organization: Organization) -> tuple[int, int, int]:
+    """(numbers in use, total numbers, percent in use) of `organization`'s inventory."""
+    from portal.numbers.models import Number, NumberStatus
+    from portal.numbers.services import counts_by_status
+
+    counts = counts_by_status(Number.objects.filter(organization=organization))
+    used = counts[NumberStatus.ASSIGNED] + counts[NumberStatus.REGISTERED]
+    total = counts["total"]
+    return used, total, (100 * used // total) if total else 0
+
+
+def check_organization(organization: Organization) -> list[str]:
+    """Check the lasting conditions now; send what is due (at most once per episode). Keys sent."""
+    from portal.accounts.services import onboarding_capacity
+
+    sent = []
+    capacity = onboarding_capacity(organization)
+    key = _episode(organization, AlertKind.INVITATION_THRESHOLD, capacity < 0)
+    if key and alert_send(kind=AlertKind.INVITATION_THRESHOLD, key=key, organization_id=organization.pk,
+                          context={"short": -capacity}):
+        sent.append(key)
+    used, total, percent = utilisation(organization)
+    over = bool(total) and percent > organization.number_utilisation_percent
+    key = _episode(organization, AlertKind.NUMBER_UTILISATION, over)
+    if key and alert_send(kind=AlertKind.NUMBER_UTILISATION, key=key, organization_id=organization.pk,
+                          context={"used": used, "total": total, "percent": percent,
+                                   "limit": organization.number_utilisation_percent}):
+        sent.append(key)
+    return sent
+
+
+def _episode(organization: Organization, kind: str, active: bool) -> str | None:
+    """The key of the episode to alert, or None (not active, disabled, or alerted already)."""
+    episodes = AlertSent.objects.filter(organization=organization, kind=kind)
+    if not active:
+        episodes.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+        return None
+    if not enabled(organization, kind) or episodes.filter(resolved_at__isnull=True).exists():
+        return None
+    return f"{kind}:{organization.pk}:{episodes.count() + 1}"
+
+
+# ---------------------------------------------------------------- sending (in the task)
+
+def render(kind: str, organization: Organization, context: dict) -> tuple[str, str]:
+    ctx = {**context, "organization": organization, "public_url": settings.PUBLIC_URL,
+           "setup_url": _absolute("alerts:setup")}
+    subject = render_to_string(f"alerts/email/{kind}_subject.txt", ctx).strip().replace("\n", " ")
+    body = render_to_string(f"alerts/email/{kind}.txt", ctx)
+    return subject[:200], body
+
+
+def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> bool:
+    """Send one alert unless its event was alerted already. True when this call sent it.
+
+    The event is claimed first (unique key, committed), then mailed; a failed delivery gives the
+    claim back and raises, so a retry can send it. A second run finds the claim and sends nothing.
+    """
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None or not enabled(organization, kind):
+        return False
+    recipients = recipients_for(organization)
+    if not recipients:
+        log.warning("Alert %s for %s has no recipient", key, organization)
+        return False
+    subject, body = render(kind, organization, context)
+    try:
+        with transaction.atomic():
+            claim = AlertSent.objects.create(key=key, kind=kind, organization=organization,
+                                             recipients=recipients, subject=subject)
+    except IntegrityError:
+        return False
+    try:
+        with open_connection() as connection:
+            connection.send_messages([
+                EmailMessage(subject=subject, body=body, to=[address], connection=connection)
+                for address in recipients
+            ])
+    except Exception:
+        AlertSent.objects.filter(pk=claim.pk).delete()
+        raise
+    with audit.via("task"):
+        audit.record(actor=None, action="alert.sent", target=claim, organization=organization,
+                     data={"kind": kind, "key": key, "subject": subject, "recipients": recipients})
+    return True
+
+
+# ---------------------------------------------------------------- the Setup screen
+
+def clean_emails(text: str) -> list[str]:
+    """Extra recipients, one per line (or comma separated); each bad address is named."""
+    good, bad = [], []
+    for raw in text.replace(",", " ").split():
+        try:
+            good.append(validate_email(raw, check_deliverability=False).normalized)
+        except EmailNotValidError:
+            bad.append(raw)
+    if bad:
+        raise DomainError(f"Not an email address: {', '.join(bad)}.",
+                          fields={"alert_extra_recipients": [f"“{b}” is not an email address" for b in bad]})
+    return good
+
+
+def alert_settings_save(*, actor, organization: Organization, account_moved: bool, invitation_threshold: bool,
+                        number_utilisation: bool, utilisation_percent: int, batch_finished: bool,
+                        extra_recipients: str, report_recipients=None) -> Organization:
+    from portal.organizations.services import organization_update
+
+    if not 1 <= int(utilisation_percent) <= 100:
+        raise DomainError("The utilisation percentage is between 1 and 100.",
+                          fields={"number_utilisation_percent": ["between 1 and 100"]})
+    emails = clean_emails(extra_recipients or "")
+    organization = organization_update(
+        actor=actor, organization=organization, report_recipients=report_recipients,
+        alert_account_moved=bool(account_moved), alert_invitation_threshold=bool(invitation_threshold),
+        alert_number_utilisation=bool(number_utilisation), number_utilisation_percent=int(utilisation_percent),
+        alert_batch_finished=bool(batch_finished), alert_extra_recipients="\n".join(emails),
+    )
+    organization_changed(organization)
+    return organization
+
+
+def recent(organization: Organization, limit: int = 20) -> list[AlertSent]:
+    return list(AlertSent.objects.filter(organization=organization)[:limit])
