@@ -60,12 +60,14 @@ def invalid(request, exc: ValidationError):
 def _register() -> None:
     from portal.accounts.api import router as accounts
     from portal.batches.api import router as batches
+    from portal.batches.api import template_router as csv_templates
     from portal.invitations.api import router as invitations
     from portal.numbers.api import router as numbers
     from portal.organizations.api import router as organizations
     from portal.permissions.api import router as permissions
 
     api.add_router("/organizations", organizations)
+    api.add_router("/organizations", csv_templates)
     api.add_router("/permission-groups", permissions)
     api.add_router("/numbers", numbers)
     api.add_router("/accounts", accounts)

@@ -194,8 +194,13 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False)
     return values, problems
 
 
-def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_ids=()) -> list[Problems]:
-    """Problems of each row against the database and against the other rows, in a few queries."""
+def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_ids=(),
+                   row_numbers: list[int] | None = None, seen: dict | None = None) -> list[Problems]:
+    """Problems of each row against the database and against the other rows, in a few queries.
+
+    `row_numbers` name the rows in messages (a spreadsheet's numbers; default 1, 2, …); `seen`
+    carries the file's earlier contacts and numbers across calls when a file is checked in chunks.
+    """
     from portal.accounts.models import Account
     from portal.numbers.models import Number, NumberStatus
 
@@ -225,19 +230,21 @@ def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_i
             Number.objects.filter(organization=organization, status__in=free, tags__name__in=list(tags_wanted))
             .values_list("tags__name").annotate(n=Count("pk")).order_by()
         )
-    seen_contacts: dict[str, int] = {}
-    seen_numbers: dict[str, int] = {}
+    labels = row_numbers or list(range(1, len(rows) + 1))
+    seen = {} if seen is None else seen
+    seen_contacts: dict[str, int] = seen.setdefault("contacts", {})
+    seen_numbers: dict[str, int] = seen.setdefault("numbers", {})
     tag_used: Counter = Counter()
     for index, (row, p) in enumerate(zip(rows, problems)):
         key = row.contact_key
-        if row.email and row.email.lower() in taken_emails:
+        if key and key in seen_contacts:
+            p.add("email", f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this upload")
+        elif row.email and row.email.lower() in taken_emails:
             p.add("email", f"{row.email} is already used by another account")
         elif row.device_number and row.device_number in taken_devices:
             p.add("email", f"device number {row.device_number} is already used by another account")
-        elif key and key in seen_contacts:
-            p.add("email", f"{row.email or row.device_number} is also in row {seen_contacts[key] + 1} of this upload")
         if key:
-            seen_contacts.setdefault(key, index)
+            seen_contacts.setdefault(key, labels[index])
         if row.multiline_number:
             n = inventory.get(row.multiline_number)
             if n is None:
@@ -248,8 +255,8 @@ def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_i
                 p.add("multiline_number", f"{row.multiline_number} is not available: it is {n['status']}")
             elif row.multiline_number in seen_numbers:
                 p.add("multiline_number",
-                      f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number] + 1} of this upload")
-            seen_numbers.setdefault(row.multiline_number, index)
+                      f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number]} of this upload")
+            seen_numbers.setdefault(row.multiline_number, labels[index])
         elif row.number_tag:
             tag_used[row.number_tag] += 1
             if tag_used[row.number_tag] > tag_stock.get(row.number_tag, 0):

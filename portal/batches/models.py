@@ -26,6 +26,7 @@ class Batch(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="batches"
     )
     filename = models.CharField(max_length=255)
+    content = models.BinaryField(default=b"", editable=False)  # The upload, re-read by the worker.
     invite = models.BooleanField(default=False)
     dry_run = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=BatchStatus, default=BatchStatus.QUEUED)
@@ -33,6 +34,8 @@ class Batch(models.Model):
     processed = models.PositiveIntegerField(default=0)
     succeeded = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    existing = models.PositiveIntegerField(default=0)
+    invited = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -46,3 +49,46 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"Batch {self.pk} ({self.filename})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (BatchStatus.COMPLETED, BatchStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished and self.status == BatchStatus.COMPLETED:
+            return 100
+        return int(100 * self.processed / self.total) if self.total else 0
+
+    @property
+    def mode(self) -> str:
+        if self.dry_run:
+            return "Validate only"
+        return "Import & Invite" if self.invite else "Import"
+
+
+class RowResult(models.TextChoices):
+    IMPORTED = "imported", "Imported"
+    VALID = "valid", "Valid (dry run)"
+    EXISTS = "exists", "Exists"
+    FAILED = "failed", "Failed"
+
+
+class BatchRow(models.Model):
+    """The verdict on one row of a batch, written in the same transaction as the row's account."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField()  # The spreadsheet's row number: the header is row 1.
+    result = models.CharField(max_length=10, choices=RowResult)
+    reason = models.TextField(blank=True)
+    problems = models.JSONField(default=dict, blank=True)  # column -> reasons
+    account_id = models.BigIntegerField(null=True, blank=True)
+    multiline_number = models.CharField(max_length=16, blank=True)
+    invitation = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["batch", "row"]
+        constraints = [models.UniqueConstraint(fields=["batch", "row"], name="batch_row_unique")]
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.result}"

@@ -1,0 +1,263 @@
+"""Adding many accounts at once: the single-add rules and account building, applied set-wise.
+
+Each row is checked with `rules.clean_values` (strict: the CSV's mandatory columns) and all rows
+together with `rules.find_conflicts` (a few queries for the whole chunk). The rows that pass are
+written in bulk inside the caller's transaction: numbers taken by a conditional UPDATE, accounts
+by `bulk_create` from `services.build_account`, invitations created, one audit event per account.
+If another writer wins a race meanwhile (the database refuses a row), the chunk is redone row by
+row, each in its own savepoint, and only the losing rows are reported: each row is whole or absent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from portal.accounts.models import Account
+from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
+from portal.accounts.services import _integrity_message, build_account
+from portal.audit import services as audit
+from portal.lib.errors import DomainError
+from portal.numbers.models import Number, NumberStatus
+
+FREE = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
+
+IMPORTED, VALID, EXISTS, FAILED = "imported", "valid", "exists", "failed"
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one row: `result` is imported, valid (dry run), exists or failed."""
+
+    row: int
+    result: str = FAILED
+    problems: Problems = field(default_factory=Problems)
+    account_id: int | None = None
+    multiline_number: str = ""
+    invitation: str = ""
+    values: AccountValues | None = field(default=None, repr=False)
+    note: str = ""
+
+    @property
+    def reason(self) -> str:
+        return self.problems.summary() or self.note
+
+
+def accounts_add_many(
+    *,
+    actor,
+    organization,
+    permission_group,
+    rows: Sequence[tuple[int, Mapping[str, Any]]],
+    invite: bool = False,
+    dry_run: bool = False,
+    batch=None,
+    seen: dict | None = None,
+    row_problems: Mapping[int, str] | None = None,
+) -> list[RowOutcome]:
+    """Check and (unless `dry_run`) add the accounts of `rows` = [(row number, values by column)].
+
+    Runs inside the caller's transaction. `seen` carries the earlier rows' contacts and numbers
+    when a file is handled in chunks; `row_problems` adds a problem of the row's shape (e.g. too
+    many cells). Rows whose email or device number already belongs to an account of this
+    organization are reported as existing, not added twice.
+    """
+    outcomes = [RowOutcome(row=number) for number, _data in rows]
+    cleaned = []
+    for outcome, (number, data) in zip(outcomes, rows):
+        values, problems = clean_values(organization, data, strict=True)
+        if row_problems and row_problems.get(number):
+            problems.add("row", row_problems[number])
+        outcome.values, outcome.problems = values, problems
+        cleaned.append(values)
+    conflicts = find_conflicts(organization, cleaned, row_numbers=[o.row for o in outcomes], seen=seen)
+    _mark_existing(organization, outcomes, conflicts, batch)
+    pending = []
+    for outcome, conflict in zip(outcomes, conflicts):
+        if outcome.result == EXISTS:
+            continue
+        for column, reasons in conflict.as_dict().items():
+            for reason in reasons:
+                outcome.problems.add(column, reason)
+        if outcome.problems:
+            outcome.result = FAILED
+        elif dry_run:
+            outcome.result = VALID
+            outcome.multiline_number = outcome.values.multiline_number or ""
+        else:
+            pending.append(outcome)
+    if pending:
+        _write_all(actor=actor, organization=organization, permission_group=permission_group,
+                   outcomes=pending, invite=invite, batch=batch)
+    return outcomes
+
+
+def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch) -> None:
+    """Rows whose contact already has an account in this organization: imported before."""
+    flagged = [(o, c) for o, c in zip(outcomes, conflicts) if "already used" in " ".join(c.as_dict().get("email", []))]
+    if not flagged:
+        return
+    emails = {o.values.email.lower() for o, _c in flagged if o.values.email}
+    devices = {o.values.device_number for o, _c in flagged if o.values.device_number}
+    found = (
+        Account.objects.annotate(e=Lower("email"))
+        .filter(organization=organization)
+        .filter(Q(e__in=emails) | Q(device_number__in=devices))
+        .values("pk", "e", "device_number", "number__e164", "batch_id")
+    )
+    by_key = {}
+    for account in found:
+        if account["e"]:
+            by_key[account["e"]] = account
+        if account["device_number"]:
+            by_key[account["device_number"]] = account
+    same_batch = [a["pk"] for a in by_key.values() if batch is not None and a["batch_id"] == batch.pk]
+    rows_of = {}
+    if same_batch:
+        from portal.batches.models import BatchRow
+
+        rows_of = dict(BatchRow.objects.filter(batch=batch, account_id__in=same_batch).values_list("account_id", "row"))
+    for outcome, conflict in flagged:
+        account = by_key.get(outcome.values.contact_key)
+        if account is None:
+            continue
+        if account["pk"] in rows_of:
+            conflict.by_column["email"] = [
+                f"{outcome.values.contact_key} is also in row {rows_of[account['pk']]} of this upload"
+            ]
+            continue
+        if outcome.problems:
+            continue
+        outcome.result = EXISTS
+        outcome.account_id = account["pk"]
+        outcome.multiline_number = account["number__e164"] or ""
+        outcome.note = f"{outcome.values.contact_key} already has an account in {organization}; it was left unchanged"
+
+
+def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch) -> None:
+    try:
+        with transaction.atomic():
+            _write(actor=actor, organization=organization, permission_group=permission_group,
+                   outcomes=outcomes, invite=invite, batch=batch)
+        return
+    except (IntegrityError, _RaceLost):
+        pass
+    # Another writer won a race in this chunk: redo it row by row so only the losers fail.
+    for outcome in outcomes:
+        _reset(outcome)
+        try:
+            with transaction.atomic():
+                _write(actor=actor, organization=organization, permission_group=permission_group,
+                       outcomes=[outcome], invite=invite, batch=batch)
+        except IntegrityError as error:
+            _reset(outcome)
+            conflict = _integrity_message(error, outcome.values)
+            _fail(outcome, conflict)
+        except _RaceLost as lost:
+            _reset(outcome)
+            _fail(outcome, lost.error)
+
+
+class _RaceLost(Exception):
+    def __init__(self, error: DomainError):
+        self.error = error
+
+
+def _reset(outcome: RowOutcome) -> None:
+    outcome.result, outcome.account_id, outcome.multiline_number, outcome.invitation = FAILED, None, "", ""
+
+
+def _fail(outcome: RowOutcome, error: DomainError) -> None:
+    outcome.result = FAILED
+    for column, reasons in (error.fields or {"row": [error.message]}).items():
+        for reason in reasons:
+            outcome.problems.add(column, reason)
+
+
+def _take_numbers(organization, wanted: list[str]) -> dict[str, int]:
+    """Take the wanted numbers (e164 -> pk); a number taken meanwhile makes the caller retry per row."""
+    if not wanted:
+        return {}
+    taken: dict[str, int] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start:start + 900]
+        free = Number.objects.filter(organization=organization, e164__in=chunk, status__in=FREE)
+        if connection.features.has_select_for_update:
+            free = free.select_for_update(of=("self",))
+        ids = dict(free.values_list("e164", "pk"))
+        if len(ids) != len(chunk):
+            lost = sorted(set(chunk) - set(ids))[0]
+            raise _RaceLost(DomainError(f"{lost} was just taken by another account.",
+                                        fields={"multiline_number": [f"{lost} was just taken by another account"]}))
+        changed = Number.objects.filter(pk__in=list(ids.values()), status__in=FREE).update(status=NumberStatus.ASSIGNED)
+        if changed != len(ids):
+            raise _RaceLost(DomainError("A number was just taken by another account.",
+                                        fields={"multiline_number": ["just taken by another account"]}))
+        taken.update(ids)
+    return taken
+
+
+def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch) -> None:
+    numbers = _take_numbers(organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number])
+    accounts = []
+    for outcome in outcomes:
+        e164 = outcome.values.multiline_number
+        number = None
+        if e164:
+            number = Number(pk=numbers[e164], e164=e164, organization_id=organization.pk, status=NumberStatus.ASSIGNED)
+        accounts.append(build_account(organization=organization, permission_group=permission_group,
+                                      values=outcome.values, number=number, batch=batch))
+    Account.objects.bulk_create(accounts, batch_size=500)
+    if any(a.pk is None for a in accounts):  # Databases that cannot return ids from a bulk insert.
+        _fetch_ids(accounts)
+    batch_id = batch.pk if batch is not None else None
+    audit.record_many(
+        audit.build(actor=actor, action="account.create", target=account, organization=organization,
+                    batch_id=batch_id,
+                    data={"number": account.number.e164 if account.number else None,
+                          "permission_group": permission_group.name, "invite": invite, "row": outcome.row})
+        for account, outcome in zip(accounts, outcomes)
+    )
+    for account, outcome in zip(accounts, outcomes):
+        outcome.result = IMPORTED
+        outcome.account_id = account.pk
+        outcome.multiline_number = account.number.e164 if account.number else ""
+    if invite:
+        _invite(actor=actor, organization=organization, accounts=accounts, outcomes=outcomes, batch_id=batch_id)
+
+
+def _fetch_ids(accounts: list[Account]) -> None:
+    keys = {a.contact.lower() if a.email else a.contact: a for a in accounts}
+    for pk, email, device in Account.objects.annotate(e=Lower("email")).filter(
+        Q(e__in=[k for k in keys if "@" in k]) | Q(device_number__in=[k for k in keys if "@" not in k])
+    ).values_list("pk", "e", "device_number"):
+        account = keys.get(email or device)
+        if account is not None:
+            account.pk = pk
+
+
+def _invite(*, actor, organization, accounts: list[Account], outcomes: list[RowOutcome], batch_id=None) -> None:
+    """Queue the invitations (sending happens in the worker); a row that cannot be invited keeps its
+    account and says why in the report."""
+    from portal.invitations import services as invitations
+
+    many = getattr(invitations, "accounts_invite_many", None)
+    if many is not None:
+        results = many(actor=actor, accounts=accounts, batch_id=batch_id)
+        for (_account, invitation, reason), outcome in zip(results, outcomes):
+            outcome.invitation = "queued" if invitation is not None else f"not sent: {reason}"
+        return
+    # Until the bulk function lands: the same rule, one account at a time.
+    for account, outcome in zip(accounts, outcomes):
+        try:
+            with transaction.atomic():
+                invitations.check_can_invite(organization=organization, email=account.email,
+                                             has_number=account.number_id is not None)
+                invitations.account_invite(actor=actor, account=account)
+            outcome.invitation = "queued"
+        except DomainError as error:
+            outcome.invitation = f"not sent: {error.message}"

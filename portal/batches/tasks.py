@@ -1,0 +1,19 @@
+"""Thin tasks: load by id, call the service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_batch(batch_id: int) -> None:
+    from portal.batches.services import batch_run
+
+    batch_run(batch_id=batch_id)
+
+
+@task()
+def notify_batch_finished(batch_id: int) -> None:
+    from portal.batches.services import batch_notify
+
+    batch_notify(batch_id=batch_id)

@@ -1,0 +1,350 @@
+"""Reading the spreadsheets admins upload: CSV as Excel and LibreOffice write it, and .xlsx.
+
+`open_table` checks the whole file first (encoding, delimiter, header, "Note" row, row and size
+caps) and refuses it with a `FileRefused` that says exactly what to fix; nothing else runs on a
+refused file. `Table.records()` then streams the rows again, one `Record` at a time, so memory
+does not grow with the row count. Row numbers are the spreadsheet's: the header is row 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Sequence
+
+from portal.lib.errors import DomainError
+
+DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+_NOTE = re.compile(r"^\s*note\s*[:\-–]", re.IGNORECASE)
+_NOTE_MARK = "delete this note"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SPACES = re.compile(r"[\s_]+")
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
+
+
+class FileRefused(DomainError):
+    """The whole upload is refused before anything is written."""
+
+    def __init__(self, message: str):
+        super().__init__(message, fields={"file": [message]}, code="file_refused")
+
+
+@dataclass
+class Record:
+    """One data row: `row` as the spreadsheet numbers it, values by canonical column."""
+
+    row: int
+    values: dict[str, Any]
+    cells: list[Any]
+    problem: str = ""
+
+
+@dataclass
+class Table:
+    data: bytes = field(repr=False)
+    filename: str
+    kind: str  # "csv" or "xlsx"
+    header: list[str]
+    columns: list[str | None]  # canonical name per position; None for ignored blank columns
+    rows: int
+    encoding: str = ""
+    delimiter: str = ""
+
+    @property
+    def description(self) -> str:
+        if self.kind == "xlsx":
+            return "Excel workbook"
+        return f"CSV, {self.encoding}, {DELIMITER_NAMES.get(self.delimiter, self.delimiter)}-separated"
+
+    def records(self) -> Iterator[Record]:
+        """Each data row again (the header and blank rows skipped)."""
+        rows = _raw_rows(self.data, self.kind, self.encoding, self.delimiter)
+        header_seen = False
+        width = len(self.header)
+        for number, cells in rows:
+            if _blank_row(cells):
+                continue
+            if not header_seen:
+                header_seen = True
+                continue
+            values = {}
+            for column, cell in zip(self.columns, cells):
+                if column is not None:
+                    values[column] = _clean_cell(cell)
+            problem = ""
+            extra = [c for c in cells[width:] if not _blank(c)]
+            if extra:
+                problem = (f"has {width + len(extra)} values but the header has {width} columns; "
+                           "a value that contains the delimiter must be in double quotes")
+            yield Record(row=number, values=values, cells=list(cells[:width]) + [""] * (width - len(cells)),
+                         problem=problem)
+
+
+def canonical(name: str) -> str:
+    """Header text as compared: case, spaces and underscores do not matter."""
+    text = unicodedata.normalize("NFKC", str(name or "")).strip().strip("\"'").lower()
+    return _SPACES.sub(" ", text).strip()
+
+
+def open_table(
+    data: bytes,
+    filename: str,
+    *,
+    aliases: Mapping[str, str],
+    required: Sequence[str],
+    max_rows: int,
+    max_bytes: int,
+) -> Table:
+    """Check the whole file; `aliases` maps header text (see `canonical`) to a column name."""
+    size = len(data)
+    if size == 0:
+        raise FileRefused(f"“{filename}” is empty. Fill in the CSV template and upload it again.")
+    if size > max_bytes:
+        raise FileRefused(
+            f"“{filename}” is {_size(size)}; at most {_size(max_bytes)} can be uploaded at once. "
+            f"Split it into smaller files."
+        )
+    kind, encoding, delimiter = _detect(data, filename)
+    rows = _raw_rows(data, kind, encoding, delimiter)
+    header: list[str] | None = None
+    header_row = 0
+    columns: list[str | None] = []
+    count = 0
+    used_blank_columns: set[int] = set()
+    try:
+        for number, cells in rows:
+            if _blank_row(cells):
+                continue
+            if _is_note(cells):
+                raise FileRefused(
+                    f"Row {number} is still the template's instructions “Note”. Delete that row "
+                    f"(and keep the header row) and upload the file again."
+                )
+            if header is None:
+                header, header_row = [_clean_cell(c) for c in cells], number
+                columns = _columns(header, aliases, required, filename)
+                continue
+            count += 1
+            for index in range(len(cells)):
+                if index < len(columns) and columns[index] is None and not _blank(cells[index]):
+                    used_blank_columns.add(index)
+    except csv.Error as error:
+        raise FileRefused(f"“{filename}” could not be read as CSV ({error}). Save it again as CSV "
+                          "from your spreadsheet program.") from None
+    if header is None:
+        raise FileRefused(f"“{filename}” is empty. Fill in the CSV template and upload it again.")
+    if used_blank_columns:
+        letters = ", ".join(column_letter(i) for i in sorted(used_blank_columns))
+        raise FileRefused(
+            f"Column {letters} has values but no header in row {header_row}. Give it the name of a "
+            f"template column, or delete it."
+        )
+    while columns and columns[-1] is None:
+        columns.pop()
+    header = header[:len(columns)]
+    if count == 0:
+        raise FileRefused(f"“{filename}” has a header but no rows of accounts. Add one row per account "
+                          "below the header.")
+    if count > max_rows:
+        raise FileRefused(
+            f"“{filename}” has {count:,} rows of accounts; at most {max_rows:,} can be uploaded at once. "
+            f"Split it into files of at most {max_rows:,} rows."
+        )
+    return Table(data=data, filename=filename, kind=kind, header=header, columns=columns, rows=count,
+                 encoding=encoding, delimiter=delimiter)
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 26 -> AA: how spreadsheets name columns."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# ---------------------------------------------------------------- internals
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024:.0f} KB"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _blank_row(cells: Sequence[Any]) -> bool:
+    return all(_blank(c) for c in cells)
+
+
+def _clean_cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def _is_note(cells: Sequence[Any]) -> bool:
+    first = next((c for c in cells if not _blank(c)), "")
+    if isinstance(first, str) and _NOTE.match(first):
+        return True
+    return any(isinstance(c, str) and _NOTE_MARK in c.lower() for c in cells)
+
+
+def _columns(header: list, aliases: Mapping[str, str], required: Sequence[str], filename: str) -> list[str | None]:
+    columns: list[str | None] = []
+    seen: dict[str, int] = {}
+    unknown = []
+    for index, text in enumerate(header):
+        if _blank(text):
+            columns.append(None)
+            continue
+        name = aliases.get(canonical(text))
+        if name is None:
+            unknown.append(f"“{text}” (column {column_letter(index)})")
+            columns.append(None)
+            continue
+        if name in seen:
+            raise FileRefused(
+                f"Columns {column_letter(seen[name])} and {column_letter(index)} are both “{name}”. "
+                f"Keep one of them."
+            )
+        seen[name] = index
+        columns.append(name)
+    known = ", ".join(dict.fromkeys(aliases.values()))
+    if unknown:
+        raise FileRefused(
+            f"{_join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'} of the "
+            f"template. Rename {'it' if len(unknown) == 1 else 'them'} to one of {known}, or delete "
+            f"{'it' if len(unknown) == 1 else 'them'}. The first row of the file must be the header."
+        )
+    missing = [name for name in required if name not in seen]
+    if missing:
+        raise FileRefused(
+            f"The header has no {_join([f'“{m}”' for m in missing])} column"
+            f"{'s' if len(missing) > 1 else ''}; {'it is' if len(missing) == 1 else 'they are'} mandatory. "
+            f"Add {'it' if len(missing) == 1 else 'them'} to the first row (download the template to see "
+            f"every column)."
+        )
+    return columns
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _detect(data: bytes, filename: str) -> tuple[str, str, str]:
+    if data.startswith(XLSX_MAGIC):
+        return "xlsx", "", ""
+    if data.startswith(OLE_MAGIC):
+        raise FileRefused(f"“{filename}” is an old Excel 97-2003 (.xls) workbook. Save it as .xlsx or as "
+                          "CSV and upload it again.")
+    text, encoding = _decode(data, filename)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: _count_outside_quotes(first, d) for d in DELIMITERS}
+    delimiter = max(DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
+    return "csv", encoding, delimiter
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    inside, count = False, 0
+    for ch in line:
+        if ch == '"':
+            inside = not inside
+        elif ch == delimiter and not inside:
+            count += 1
+    return count
+
+
+def _not_text(filename: str) -> FileRefused:
+    return FileRefused(f"“{filename}” is not a CSV file or an Excel workbook (it looks like a binary file). "
+                       "Save your spreadsheet as CSV or .xlsx and upload that.")
+
+
+def _decode(data: bytes, filename: str) -> tuple[str, str]:
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8-sig", "UTF-8")]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", "UTF-16")]
+    else:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > len(head) // 4 and even == 0:
+            candidates = [("utf-16-le", "UTF-16")]
+        elif even > len(head) // 4 and odd == 0:
+            candidates = [("utf-16-be", "UTF-16")]
+        else:
+            candidates = [("utf-8", "UTF-8"), ("cp1252", "Windows-1252")]
+    for codec, label in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        controls = len(_CONTROL.findall(text[:65536]))
+        if "\x00" in text or controls > max(2, len(text[:65536]) // 100):
+            raise _not_text(filename)
+        return text, label
+    raise _not_text(filename)
+
+
+_CODECS = {"UTF-8": "utf-8-sig", "UTF-16": "utf-16", "Windows-1252": "cp1252"}
+
+
+def _text_of(data: bytes, encoding: str) -> str:
+    if encoding == "UTF-16" and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = data[:4096]
+        codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        return data.decode(codec)
+    text = data.decode(_CODECS[encoding])
+    return text
+
+
+def _raw_rows(data: bytes, kind: str, encoding: str, delimiter: str) -> Iterator[tuple[int, list]]:
+    if kind == "xlsx":
+        yield from _xlsx_rows(data)
+        return
+    text = _text_of(data, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                        skipinitialspace=False, strict=False)
+    for number, cells in enumerate(reader, start=1):
+        yield number, cells
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip file.
+        raise FileRefused("The file could not be read as an Excel workbook (.xlsx). Open it in your "
+                          "spreadsheet program, save it again as .xlsx or CSV, and upload that.") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_xlsx_value(c) for c in cells]
+    except FileRefused:
+        raise
+    except Exception:
+        raise FileRefused("The Excel workbook is damaged. Open it in your spreadsheet program, save it "
+                          "again, and upload it.") from None
+    finally:
+        workbook.close()
+
+
+def _xlsx_value(value: Any) -> Any:
+    """Numbers stay numbers (a phone number is a float there), booleans stay booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e18:
+        return int(value)
+    if isinstance(value, (int, bool, str)):
+        return value
+    return str(value)
