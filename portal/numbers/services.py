@@ -325,8 +325,10 @@ def number_take(*, organization, e164: str | None = None, tag: str | None = None
             raise Conflict(f"{e164} is not a number of {organization}.",
                            fields={"multiline_number": ["belongs to another organization"]})
         if Number.objects.filter(pk=number.pk, status__in=statuses).update(status=target) != 1:
-            raise Conflict(f"{e164} is not available: it is {number.status}.",
-                           fields={"multiline_number": [f"not available ({number.status})"]})
+            # Read the status again: a concurrent transaction may have just taken it.
+            status = Number.objects.filter(pk=number.pk).values_list("status", flat=True).first()
+            raise Conflict(f"{e164} is not available: it is {status}.",
+                           fields={"multiline_number": [f"not available ({status})"]})
         number.status = target
         return number
     candidates = Number.objects.filter(organization=organization, status__in=statuses, account__isnull=True,
