@@ -59,8 +59,10 @@ def invalid(request, exc: ValidationError):
 
 def _register() -> None:
     from portal.accounts.api import router as accounts
+    from portal.accounts.lifecycle_api import lifecycle_router
     from portal.batches.api import router as batches
     from portal.batches.api import template_router as csv_templates
+    from portal.invitations.api import resend_router
     from portal.invitations.api import router as invitations
     from portal.numbers.api import router as numbers
     from portal.organizations.api import router as organizations
@@ -70,6 +72,8 @@ def _register() -> None:
     api.add_router("/organizations", csv_templates)
     api.add_router("/permission-groups", permissions)
     api.add_router("/numbers", numbers)
+    api.add_router("/accounts", resend_router)
+    api.add_router("/accounts", lifecycle_router)
     api.add_router("/accounts", accounts)
     api.add_router("/batches", batches)
     api.add_router("/activation", invitations)

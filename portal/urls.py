@@ -13,6 +13,7 @@ urlpatterns = [
     path("permission-groups/", include("portal.permissions.urls")),
     path("access/", include("portal.access.urls")),
     path("invitations/", include("portal.invitations.urls")),
+    path("activate/", include("portal.invitations.activation_urls")),
     path("batches/", include("portal.batches.urls")),
     path("activity/", include("portal.audit.urls")),
     path("", include("portal.front.urls")),

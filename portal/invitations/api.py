@@ -1,3 +1,90 @@
-from ninja import Router
+"""API: the public activation endpoints (for the mobile app) and Resend Invitation."""
 
-router = Router(tags=["invitations"])
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Router, Schema
+
+from portal.access.scoping import require_privilege
+from portal.invitations import services
+from portal.invitations.selection import accounts_selected
+
+router = Router(tags=["activation"])
+resend_router = Router(tags=["invitations"])
+
+
+class ActivationOut(Schema):
+    organization: str
+    first_name: str
+    last_name: str
+    number: str | None = None
+    choices: list[str] = []
+    expires_at: datetime
+
+
+class ActivateIn(Schema):
+    number: str | None = None
+
+
+class ActivatedOut(Schema):
+    id: int
+    status: str
+    number: str
+    organization: str
+
+
+@router.get("/{token}", auth=None, response=ActivationOut,
+            summary="The invitation behind a link: its number, or the short list to pick from")
+def activation_show(request, token: str):
+    invitation = services.invitation_for_token(token)
+    services.check_usable(invitation)
+    account = invitation.account
+    return {
+        "organization": account.organization.name, "first_name": account.first_name,
+        "last_name": account.last_name, "number": account.number.e164 if account.number_id else None,
+        "choices": [] if account.number_id else [n.e164 for n in services.activation_choices(invitation)],
+        "expires_at": invitation.expires_at,
+    }
+
+
+@router.post("/{token}", auth=None, response=ActivatedOut,
+             summary="Activate: the number (when none is assigned) becomes the user's")
+def activation_activate(request, token: str, payload: ActivateIn | None = None):
+    invitation = services.invitation_for_token(token)
+    account = services.account_activate(invitation=invitation, number=payload.number if payload else None)
+    return {"id": account.pk, "status": account.status, "number": account.number.e164,
+            "organization": account.organization.name}
+
+
+class ResendIn(Schema):
+    ids: list[int] | None = None
+    organization: str | None = None
+    status: str | None = None
+    q: str | None = None
+
+
+class ResendItem(Schema):
+    id: int
+    account: str
+    contact: str
+    result: str
+    reason: str
+    invitation: int | None = None
+
+
+class ResendOut(Schema):
+    done: int
+    skipped: int
+    results: list[ResendItem]
+
+
+@resend_router.post("/resend-invitation", response=ResendOut,
+                    summary="Resend Invitation to ids, or to every account matching the filters")
+def resend_invitation(request, payload: ResendIn):
+    require_privilege(request.user, "accounts")
+    accounts = accounts_selected(request.user, ids=payload.ids, organization=payload.organization,
+                                 status=payload.status, q=payload.q)
+    results = services.invitations_resend(actor=request.user, accounts=accounts)
+    done = sum(1 for r in results if r.result == "done")
+    return {"done": done, "skipped": len(results) - done, "results": [r.as_dict() for r in results]}

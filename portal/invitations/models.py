@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from portal.access.scoping import ScopedQuerySet
 from portal.organizations.models import Language
@@ -20,6 +21,9 @@ class InvitationState(models.TextChoices):
     USED = "used", "Used"
 
 
+LIVE_STATES = (InvitationState.QUEUED, InvitationState.SENDING, InvitationState.SENT)
+
+
 class InvitationQuerySet(ScopedQuerySet):
     organization_field = "account__organization_id"
 
@@ -30,16 +34,23 @@ class Invitation(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="invitations")
     channel = models.CharField(max_length=5, choices=Channel)
     recipient = models.CharField(max_length=254)
+    # Set anew at each sending attempt (in the task): only the last message's link is live.
     token_hash = models.CharField(max_length=64, unique=True)
-    code = models.CharField(max_length=12)
+    # HMAC of the 8-digit activation code (with the invitation's id); the code itself is not kept.
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_failures = models.PositiveSmallIntegerField(default=0)
     state = models.CharField(max_length=10, choices=InvitationState, default=InvitationState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = InvitationQuerySet.as_manager()
 
@@ -58,6 +69,23 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation {self.pk} to {self.recipient}"
 
+    @property
+    def is_live(self) -> bool:
+        return self.state in LIVE_STATES
+
+    @property
+    def is_expired(self) -> bool:
+        return self.is_live and self.expires_at <= timezone.now()
+
+    @property
+    def status_label(self) -> str:
+        """What an admin reads: the state, with "expired" for a sent link past its expiry."""
+        if self.is_expired:
+            return "Expired"
+        if self.state == InvitationState.QUEUED and self.attempts:
+            return "Retrying"
+        return self.get_state_display()
+
 
 class InvitationTemplate(models.Model):
     """An organization's own wording of the invitation for one language and channel."""
@@ -71,9 +99,12 @@ class InvitationTemplate(models.Model):
     body = models.TextField()
     updated_at = models.DateTimeField(auto_now=True)
 
+    updated_by = models.CharField(max_length=150, blank=True)
+
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
+        ordering = ["organization", "channel", "language"]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "language", "channel"], name="invitation_template_unique"

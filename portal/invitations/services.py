@@ -1,74 +1,608 @@
-"""Invitations: the rule for inviting, creating the invitation, and queuing its delivery."""
+"""Invitations: who may be invited, queuing invitations, delivering them, resending, activating.
+
+Delivery is a small state machine, every step a conditional UPDATE:
+queued → sending (claimed by one worker: attempts + 1, a NEW link token and code) → sent,
+or → queued again with a later `run_after` (temporary failure), or → failed (permanent failure,
+or too many attempts; the account becomes `invitation_failed` with the reason).
+Because the token is made when the message is sent, a retry or a resend after a crash leaves only
+the last message's link working; a resend revokes the old invitation first (its link then says
+"replaced"). Two workers never send the same invitation: only one claim can win.
+"""
 
 from __future__ import annotations
 
+import logging
+import random
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from portal.accounts.models import Account, AccountStatus
 from portal.access.models import hash_token
+from portal.accounts.models import Account, AccountStatus
 from portal.audit import services as audit
-from portal.invitations.models import Channel, Invitation, InvitationState
+from portal.invitations import content
+from portal.invitations.models import (
+    LIVE_STATES,
+    Channel,
+    Invitation,
+    InvitationState,
+    InvitationTemplate,
+)
+from portal.lib import mail, sms
 from portal.lib.errors import Conflict, DomainError
+from portal.lib.phones import PhoneError, looks_like_phone, to_e164
+from portal.numbers.models import Number, NumberStatus
 
-LIVE = (InvitationState.QUEUED, InvitationState.SENDING, InvitationState.SENT)
+log = logging.getLogger(__name__)
+
+LIVE = LIVE_STATES
+RETRY_DELAYS = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, 4, 5, 6…
+MAX_ATTEMPTS = 6
+SENDING_LEASE = timedelta(minutes=10)  # a claim older than this (crashed worker) may be taken again
+CODE_MAX_FAILURES = 10
+CHUNK = 200  # invitations per delivery task in the bulk path (one SMTP connection each)
 
 
-def check_can_invite(*, organization, email: str | None, has_number: bool) -> None:
-    """Inviting needs a number for the account, or onboarding capacity left in the organization."""
+class Gone(DomainError):
+    """The invitation cannot be used any more (expired, used, replaced…)."""
+
+    status = 410
+
+    def __init__(self, message: str, *, reason: str):
+        super().__init__(message, code=reason, fields={"token": [reason]})
+        self.reason = reason
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "INVITATION_MAX_ATTEMPTS", MAX_ATTEMPTS))
+
+
+def retry_delay(attempts: int) -> int:
+    delays = getattr(settings, "INVITATION_RETRY_DELAYS", RETRY_DELAYS)
+    return int(delays[min(max(attempts, 1) - 1, len(delays) - 1)])
+
+
+# ---------------------------------------------------------------- who may be invited
+
+def domain_refusal(organization, email: str | None) -> str | None:
     if email and organization.email_domains:
         domain = email.rsplit("@", 1)[-1].lower()
         if domain not in organization.email_domains:
-            raise DomainError(
-                f"{email} cannot be invited: {organization} only invites addresses at "
-                f"{', '.join(organization.email_domains)}.",
-                fields={"email": ["domain not allowed for invitations"]},
-            )
+            return (f"{email} cannot be invited: {organization} only invites addresses at "
+                    f"{', '.join(organization.email_domains)}.")
+    return None
+
+
+def capacity_refusal(organization) -> str:
+    return (f"Cannot invite: {organization} has no available number left for this user to pick "
+            f"at activation. Assign a number, or add numbers to {organization}.")
+
+
+def check_can_invite(*, organization, email: str | None, has_number: bool) -> None:
+    """Inviting needs an allowed email domain, and a number for the account or onboarding capacity
+    left in the organization."""
+    refusal = domain_refusal(organization, email)
+    if refusal:
+        raise DomainError(refusal, fields={"email": ["domain not allowed for invitations"]})
     if not has_number:
         from portal.accounts.services import onboarding_capacity
 
         if onboarding_capacity(organization) <= 0:
-            raise Conflict(
-                f"Cannot invite: {organization} has no available number left for this user to pick "
-                f"at activation. Assign a number, or add numbers to {organization}.",
-                fields={"multiline_number": ["no available number in the organization"]},
-            )
+            raise Conflict(capacity_refusal(organization),
+                           fields={"multiline_number": ["no available number in the organization"]})
 
+
+def _refusal(account: Account, remaining: dict[int, int]) -> str | None:
+    """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity per organization
+    as accounts without a number are invited one after the other."""
+    from portal.accounts.services import onboarding_capacity
+
+    if account.status == AccountStatus.ACTIVE:
+        return "Already active: MultiLine was activated with an earlier invitation."
+    if account.status == AccountStatus.SUSPENDED:
+        return "Suspended: reactivate the account before inviting it."
+    organization = account.organization
+    refusal = domain_refusal(organization, account.email)
+    if refusal:
+        return refusal
+    if account.number_id is None:
+        if organization.pk not in remaining:
+            remaining[organization.pk] = onboarding_capacity(organization)
+        if account.status == AccountStatus.NOT_INVITED:
+            if remaining[organization.pk] <= 0:
+                return capacity_refusal(organization)
+            remaining[organization.pk] -= 1
+        elif remaining[organization.pk] < 0:  # already counted as waiting; more waiting than numbers
+            return capacity_refusal(organization)
+    return None
+
+
+# ---------------------------------------------------------------- queuing
 
 def new_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
 
 
+def code_hash(invitation_id: int, code: str) -> str:
+    return salted_hmac("invitation-code", f"{invitation_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def _new_invitation(account: Account, now) -> Invitation:
+    return Invitation(
+        account=account,
+        channel=Channel.EMAIL if account.email else Channel.SMS,
+        recipient=account.contact,
+        # Nobody knows this token: the real one is made when the message is sent.
+        token_hash=hash_token(secrets.token_urlsafe(32)),
+        expires_at=now + timedelta(days=account.organization.invitation_validity_days),
+    )
+
+
+def _revoke_live(account_ids: list[int], now) -> dict[int, list[int]]:
+    """Revoke the live invitations of these accounts; {account id: [revoked invitation ids]}."""
+    old: dict[int, list[int]] = {}
+    for pk, account_id in Invitation.objects.filter(account_id__in=account_ids, state__in=LIVE).values_list(
+            "pk", "account_id"):
+        old.setdefault(account_id, []).append(pk)
+    if old:
+        Invitation.objects.filter(pk__in=[pk for ids in old.values() for pk in ids], state__in=LIVE).update(
+            state=InvitationState.REVOKED, revoked_at=now)
+    return old
+
+
+def _enqueue(invitation_ids: list[int]) -> None:
+    from portal.invitations.tasks import send_invitation, send_invitations
+
+    if len(invitation_ids) == 1:
+        send_invitation.enqueue(invitation_id=invitation_ids[0])
+    else:
+        send_invitations.enqueue(invitation_ids=invitation_ids)
+
+
 def account_invite(*, actor, account: Account) -> Invitation:
     """Revoke any live invitation of `account`, create a new one, queue its delivery after commit."""
-    from portal.invitations.tasks import send_invitation
-
+    if account.status in (AccountStatus.ACTIVE, AccountStatus.SUSPENDED):
+        raise Conflict(f"{account} is {account.get_status_display().lower()}: it cannot be invited.",
+                       fields={"status": [account.status]})
     now = timezone.now()
     with transaction.atomic():
-        Invitation.objects.filter(account=account, state__in=LIVE).update(
-            state=InvitationState.REVOKED, revoked_at=now
-        )
-        invitation = Invitation.objects.create(
-            account=account,
-            channel=Channel.EMAIL if account.email else Channel.SMS,
-            recipient=account.contact,
-            token_hash=hash_token(secrets.token_urlsafe(32)),  # Replaced by the real link's at sending.
-            code=new_code(),
-            expires_at=now + timedelta(days=account.organization.invitation_validity_days),
-        )
+        old = _revoke_live([account.pk], now)
+        invitation = _new_invitation(account, now)
+        invitation.save()
+        if old:
+            Invitation.objects.filter(pk__in=old[account.pk]).update(replaced_by=invitation)
         Account.objects.filter(pk=account.pk).update(status=AccountStatus.INVITED, status_reason="")
-        account.status = AccountStatus.INVITED
-        audit.record(actor=actor, action="invitation.queue", target=account,
-                     data={"invitation": invitation.pk, "channel": invitation.channel})
-        transaction.on_commit(lambda: send_invitation.enqueue(invitation_id=invitation.pk))
+        account.status, account.status_reason = AccountStatus.INVITED, ""
+        audit.record(actor=actor, action="invitation.resend" if old else "invitation.queue", target=account,
+                     data={"invitation": invitation.pk, "channel": invitation.channel,
+                           "revoked": old.get(account.pk, [])})
+        transaction.on_commit(lambda: _enqueue([invitation.pk]))
     return invitation
 
 
-def invitation_deliver(*, invitation_id: int) -> None:
-    """Placeholder until delivery is built: marks the invitation sent."""
-    Invitation.objects.filter(pk=invitation_id, state=InvitationState.QUEUED).update(
-        state=InvitationState.SENT, sent_at=timezone.now(), attempts=1
+def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
+                         batch_id: int | None = None) -> list[tuple[Account, Invitation | None, str]]:
+    """Invite many accounts at once: one result (account, invitation or None, reason) per account.
+
+    Refusals (active, suspended, domain not allowed, no number capacity) are reported, not raised.
+    The invitations are written with one bulk insert; their delivery is queued after commit as one
+    `send_invitations` task per CHUNK invitations, each sending over a single SMTP connection.
+    """
+    accounts = list(accounts)
+    remaining: dict[int, int] = {}
+    refused: dict[int, str] = {}
+    eligible: list[Account] = []
+    for account in accounts:
+        reason = _refusal(account, remaining)
+        if reason:
+            refused[account.pk] = reason
+        else:
+            eligible.append(account)
+    created: dict[int, Invitation] = {}
+    if eligible:
+        now = timezone.now()
+        with transaction.atomic():
+            ids = [a.pk for a in eligible]
+            old = _revoke_live(ids, now)
+            invitations = Invitation.objects.bulk_create([_new_invitation(a, now) for a in eligible],
+                                                         batch_size=500)
+            created = {inv.account_id: inv for inv in invitations}
+            for account_id, old_ids in old.items():
+                Invitation.objects.filter(pk__in=old_ids).update(replaced_by=created[account_id])
+            Account.objects.filter(pk__in=ids).exclude(
+                status__in=(AccountStatus.ACTIVE, AccountStatus.SUSPENDED)).update(
+                status=AccountStatus.INVITED, status_reason="", updated_at=now)
+            for account in eligible:
+                account.status, account.status_reason = AccountStatus.INVITED, ""
+            audit.record_many(
+                audit.build(actor=actor, action=action, target=a, batch_id=batch_id,
+                            data={"invitation": created[a.pk].pk, "channel": created[a.pk].channel,
+                                  "revoked": old.get(a.pk, [])})
+                for a in eligible)
+            new_ids = [created[a.pk].pk for a in eligible]
+            for start in range(0, len(new_ids), CHUNK):
+                chunk = new_ids[start:start + CHUNK]
+                transaction.on_commit(lambda chunk=chunk: _enqueue(chunk))
+    return [(a, created.get(a.pk), refused.get(a.pk, "")) for a in accounts]
+
+
+@dataclass
+class ResendResult:
+    account: Account
+    result: str  # done | skipped
+    reason: str = ""
+    invitation: Invitation | None = None
+
+    def as_dict(self) -> dict:
+        return {"id": self.account.pk, "account": str(self.account), "contact": self.account.contact,
+                "result": self.result, "reason": self.reason,
+                "invitation": self.invitation.pk if self.invitation else None}
+
+
+def invitations_resend(*, actor, accounts) -> list[ResendResult]:
+    """Resend Invitation: revoke each account's live invitation and send a new one. Per account:
+    `done`, or `skipped` with the reason (active, suspended, domain not allowed, no number…)."""
+    accounts = list(accounts.select_related("organization", "number") if hasattr(accounts, "select_related")
+                    else accounts)
+    results = accounts_invite_many(actor=actor, accounts=accounts, action="invitation.resend")
+    return [ResendResult(account=a, result="done" if inv else "skipped",
+                         reason="" if inv else reason, invitation=inv) for a, inv, reason in results]
+
+
+# ---------------------------------------------------------------- delivery (runs in the worker)
+
+def activation_link(token: str) -> str:
+    return settings.PUBLIC_URL + reverse("activation:link", args=[token])
+
+
+def values_for(invitation: Invitation, *, token: str, code: str) -> content.Values:
+    account = invitation.account
+    return content.Values(
+        first_name=account.first_name, last_name=account.last_name,
+        activation_link=activation_link(token), activation_code=code,
+        multiline_number=account.number.e164 if account.number_id else "",
+        organization=account.organization.name, expires_on=invitation.expires_at,
+        language=content.language_of(account),
     )
+
+
+def _claim(invitation_id: int) -> tuple[str, str] | None:
+    """Take the invitation for sending: one worker wins. Returns the new (token, code)."""
+    now = timezone.now()
+    token, code = secrets.token_urlsafe(32), new_code()
+    validity = Invitation.objects.filter(pk=invitation_id).values_list(
+        "account__organization__invitation_validity_days", flat=True).first()
+    if validity is None:
+        return None
+    claimed = Invitation.objects.filter(
+        Q(state=InvitationState.QUEUED) | Q(state=InvitationState.SENDING, claimed_at__lt=now - SENDING_LEASE),
+        pk=invitation_id,
+    ).update(state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now,
+             token_hash=hash_token(token), code_hash=code_hash(invitation_id, code), code_failures=0,
+             next_attempt_at=None, expires_at=now + timedelta(days=validity))
+    return (token, code) if claimed == 1 else None
+
+
+def _mark_sent(invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
+        state=InvitationState.SENT, sent_at=timezone.now(), last_error="")
+
+
+def _mark_failed(invitation: Invitation, error) -> int | None:
+    """Record a failed attempt. Returns the delay before the retry, or None when it gave up."""
+    now = timezone.now()
+    reason = error.reason[:400]
+    if error.temporary and invitation.attempts < max_attempts():
+        delay = retry_delay(invitation.attempts)
+        updated = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
+            state=InvitationState.QUEUED, last_error=reason, next_attempt_at=now + timedelta(seconds=delay))
+        return delay if updated else None
+    if error.temporary:
+        reason = f"{reason} (gave up after {invitation.attempts} attempts)"
+    with transaction.atomic():
+        if Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
+                state=InvitationState.FAILED, failed_at=now, last_error=reason) == 1:
+            Account.objects.filter(pk=invitation.account_id, status=AccountStatus.INVITED).update(
+                status=AccountStatus.INVITATION_FAILED, status_reason=f"Invitation failed: {reason}"[:500])
+            audit.record(actor=None, action="invitation.failed", target=invitation.account,
+                         data={"invitation": invitation.pk, "attempts": invitation.attempts, "reason": reason})
+    return None
+
+
+class _Sender:
+    """Sends the messages of one task: one SMTP connection reused, one SMS backend, wording cached."""
+
+    def __init__(self):
+        self.connection = None
+        self.sms_backend = None
+        self.wordings: dict[tuple, content.Wording] = {}
+
+    def wording(self, account: Account, channel: str) -> content.Wording:
+        key = (account.organization_id, content.language_of(account), channel)
+        if key not in self.wordings:
+            self.wordings[key] = content.wording_for(account.organization, key[1], channel)
+        return self.wordings[key]
+
+    def send(self, invitation: Invitation, *, token: str, code: str) -> None:
+        values = values_for(invitation, token=token, code=code)
+        wording = self.wording(invitation.account, invitation.channel)
+        if invitation.channel == Channel.SMS:
+            if self.sms_backend is None:
+                self.sms_backend = sms.get_backend()
+            sms.send_sms(to=invitation.recipient, text=content.render_sms(wording, values),
+                         backend=self.sms_backend)
+            return
+        rendered = content.render_email(wording, values)
+        try:
+            if self.connection is None:
+                self.connection = mail.open_connection()
+                self.connection.open()
+            message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
+                                         html=rendered.html, images=rendered.images,
+                                         headers={"Auto-Submitted": "auto-generated"},
+                                         connection=self.connection)
+            mail.send(message, self.connection)
+        except Exception as exc:
+            if self.connection is not None:
+                mail.reset(self.connection)
+                self.connection = None
+            raise mail.classify(exc) from exc
+
+    def close(self) -> None:
+        if self.connection is not None:
+            mail.reset(self.connection)
+
+
+def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:
+    """Send these invitations (the task's body). Returns counts: sent, retry, failed, skipped."""
+    from portal.invitations.tasks import send_invitations
+
+    counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
+    retry: dict[int, list[int]] = {}
+    sender = _Sender()
+    try:
+        for invitation_id in invitation_ids:
+            claim = _claim(invitation_id)
+            if claim is None:
+                counts["skipped"] += 1  # sent, revoked or being sent by another worker
+                continue
+            token, code = claim
+            invitation = Invitation.objects.select_related(
+                "account__organization", "account__number").get(pk=invitation_id)
+            try:
+                sender.send(invitation, token=token, code=code)
+            except (mail.DeliveryError, sms.SmsError) as error:
+                log.warning("Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason)
+                delay = _mark_failed(invitation, error)
+                if delay is None:
+                    counts["failed"] += 1
+                else:
+                    counts["retry"] += 1
+                    retry.setdefault(delay, []).append(invitation.pk)
+            except Exception as exc:  # a bug must not leave the invitation "sending" forever
+                log.exception("Invitation %s could not be sent", invitation.pk)
+                error = mail.DeliveryError(f"Internal error: {exc.__class__.__name__}", temporary=True)
+                delay = _mark_failed(invitation, error)
+                counts["failed" if delay is None else "retry"] += 1
+                if delay is not None:
+                    retry.setdefault(delay, []).append(invitation.pk)
+            else:
+                _mark_sent(invitation)
+                counts["sent"] += 1
+    finally:
+        sender.close()
+    for delay, ids in retry.items():
+        send_invitations.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(invitation_ids=ids)
+    return counts
+
+
+# ---------------------------------------------------------------- activation (public)
+
+def invitation_for_token(token: str) -> Invitation:
+    invitation = (Invitation.objects.select_related("account__organization", "account__number")
+                  .filter(token_hash=hash_token(token or "")).first())
+    if invitation is None:
+        raise Gone("This activation link is not valid. Open the complete link from your invitation, "
+                   "or ask your administrator to resend the invitation.", reason="invalid")
+    return invitation
+
+
+def invitation_for_code(*, contact: str, code: str) -> Invitation:
+    """The live invitation of `contact` (email or device number) whose activation code is `code`."""
+    contact, code = (contact or "").strip(), "".join((code or "").split())
+    if not contact:
+        raise DomainError("Enter the email address or device number the invitation was sent to.",
+                          fields={"contact": ["required"]})
+    if not code.isdigit() or len(code) != 8:
+        raise DomainError("The activation code has 8 digits.", fields={"code": ["8 digits"]})
+    if "@" not in contact and looks_like_phone(contact):
+        try:
+            contact = to_e164(contact)
+        except PhoneError:
+            pass
+    candidates = list(Invitation.objects.select_related("account__organization", "account__number")
+                      .filter(recipient__iexact=contact, state__in=LIVE).exclude(code_hash=""))
+    for invitation in candidates:
+        if invitation.code_failures >= CODE_MAX_FAILURES:
+            raise Gone("Too many wrong codes were tried for this invitation. Ask your administrator to "
+                       "resend the invitation.", reason="locked")
+        if constant_time_compare(invitation.code_hash, code_hash(invitation.pk, code)):
+            return invitation
+        Invitation.objects.filter(pk=invitation.pk).update(code_failures=F("code_failures") + 1)
+    raise DomainError("This code does not match an invitation sent to that address. Check both, "
+                      "or use the link in the invitation.", fields={"code": ["does not match"]})
+
+
+def check_usable(invitation: Invitation) -> None:
+    """Gone, with the reason and what to do, unless the invitation can activate its account now."""
+    ask = "Ask your administrator to resend the invitation."
+    if invitation.state == InvitationState.USED:
+        raise Gone("This invitation has already been used: MultiLine is active for this account. "
+                   "If that was not you, contact your administrator.", reason="used")
+    if invitation.state == InvitationState.REVOKED:
+        raise Gone("This invitation was replaced by a newer one. Use the link in the most recent "
+                   f"invitation you received. {ask}", reason="replaced")
+    if invitation.state not in LIVE:
+        raise Gone(f"This invitation can no longer be used. {ask}", reason="failed")
+    if invitation.expires_at <= timezone.now():
+        raise Gone(f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. {ask}",
+                   reason="expired")
+    if invitation.account.status not in (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED):
+        raise Gone(f"This account cannot be activated now. {ask}", reason="unavailable")
+
+
+def activation_choices(invitation: Invitation) -> list[Number]:
+    """A short list of the organization's available numbers. Each invitation sees its own sample
+    of the first numbers, so users activating at the same time rarely reach for the same one."""
+    organization = invitation.account.organization
+    size = organization.activation_choices
+    pool = list(Number.objects.filter(organization=organization, status=NumberStatus.AVAILABLE,
+                                      account__isnull=True).order_by("e164")[: size * 8])
+    if len(pool) <= size:
+        return pool
+    return sorted(random.Random(invitation.pk).sample(pool, size), key=lambda n: n.e164)
+
+
+class NumberTaken(Conflict):
+    def __init__(self, e164: str):
+        super().__init__(f"{e164} was just taken by someone else. Please pick another number.",
+                         fields={"number": ["just taken"]}, code="number_taken")
+
+
+def account_activate(*, invitation: Invitation, number: str | None = None) -> Account:
+    """The end user activates: the number becomes `registered`, the account `active`, the invitation
+    `used` — in one transaction of conditional updates. When two users pick the same number, the
+    first commit wins; the other gets NumberTaken and its invitation stays usable."""
+    check_usable(invitation)
+    account = invitation.account
+    now = timezone.now()
+    with transaction.atomic():
+        if Invitation.objects.filter(pk=invitation.pk, state__in=LIVE, expires_at__gt=now).update(
+                state=InvitationState.USED, used_at=now) != 1:
+            invitation.refresh_from_db()
+            check_usable(invitation)
+            raise Gone("This invitation has already been used.", reason="used")
+        if account.number_id:
+            Number.objects.filter(pk=account.number_id).exclude(status=NumberStatus.REGISTERED).update(
+                status=NumberStatus.REGISTERED)
+            chosen = account.number
+        else:
+            chosen = _pick(account, number)
+        if Account.objects.filter(
+                pk=account.pk, status__in=(AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)).update(
+                status=AccountStatus.ACTIVE, activated_at=now, status_reason="") != 1:
+            raise Gone("This account cannot be activated now. Ask your administrator.", reason="unavailable")
+        audit.record(actor=None, action="account.activate", target=account,
+                     data={"number": chosen.e164, "invitation": invitation.pk, "picked": not account.number_id})
+    account.refresh_from_db()
+    return account
+
+
+def _pick(account: Account, number: str | None) -> Number:
+    if not number:
+        raise DomainError("Pick one of the numbers offered.", fields={"number": ["required"]})
+    try:
+        e164 = to_e164(number)
+    except PhoneError as error:
+        raise DomainError(f"The number {error}.", fields={"number": [str(error)]}) from None
+    chosen = Number.objects.filter(e164=e164, organization=account.organization).first()
+    if chosen is None:
+        raise DomainError(f"{e164} is not one of the numbers offered.", fields={"number": ["not offered"]})
+    if Number.objects.filter(pk=chosen.pk, status=NumberStatus.AVAILABLE).update(
+            status=NumberStatus.REGISTERED) != 1:
+        raise NumberTaken(e164)
+    try:
+        with transaction.atomic():
+            if Account.objects.filter(pk=account.pk, number__isnull=True).update(number=chosen) != 1:
+                raise NumberTaken(e164)
+    except IntegrityError:
+        raise NumberTaken(e164) from None
+    chosen.status = NumberStatus.REGISTERED
+    return chosen
+
+
+# ---------------------------------------------------------------- templates (Setup)
+
+def sample_values(organization, language: str) -> content.Values:
+    return content.Values(
+        first_name=content.defaults.SAMPLE["first_name"], last_name=content.defaults.SAMPLE["last_name"],
+        activation_link=activation_link("EXAMPLE-not-a-real-link"), activation_code="12345678",
+        multiline_number=content.defaults.SAMPLE["multiline_number"], organization=organization.name,
+        expires_on=timezone.now() + timedelta(days=organization.invitation_validity_days), language=language,
+    )
+
+
+def _check_choice(language: str, channel: str) -> None:
+    if language not in content.LANGUAGES:
+        raise DomainError(f"Unknown language {language!r}.", fields={"language": ["unknown"]})
+    if channel not in Channel.values:
+        raise DomainError(f"Unknown channel {channel!r}.", fields={"channel": ["unknown"]})
+
+
+@transaction.atomic
+def template_save(*, actor, organization, language: str, channel: str, subject: str, body: str) -> InvitationTemplate:
+    _check_choice(language, channel)
+    subject = (subject or "").strip() if channel == Channel.EMAIL else ""
+    body = (body or "").replace("\r\n", "\n").strip()
+    content.check_wording(channel=channel, subject=subject, body=body)
+    template, created = InvitationTemplate.objects.update_or_create(
+        organization=organization, language=language, channel=channel,
+        defaults={"subject": subject, "body": body, "updated_by": actor.get_username() if actor else ""},
+    )
+    audit.record(actor=actor, action="invitation_template.create" if created else "invitation_template.update",
+                 target=template, organization=organization, data={"language": language, "channel": channel})
+    return template
+
+
+@transaction.atomic
+def template_reset(*, actor, organization, language: str, channel: str) -> None:
+    """Back to the shipped default wording."""
+    _check_choice(language, channel)
+    deleted, _ = InvitationTemplate.objects.filter(organization=organization, language=language,
+                                                   channel=channel).delete()
+    if deleted:
+        audit.record(actor=actor, action="invitation_template.reset", organization=organization,
+                     data={"language": language, "channel": channel})
+
+
+def template_send_test(*, actor, organization, language: str, channel: str, subject: str, body: str) -> str:
+    """Queue a test of this (unsaved) wording, rendered with the sample account, to the admin's email.
+    An SMS wording is sent as an email too, its text being what the SMS would say."""
+    from portal.invitations.tasks import send_test_invitation
+
+    _check_choice(language, channel)
+    if not (actor and actor.email):
+        raise DomainError("Your admin profile has no email address to send the test to.",
+                          fields={"email": ["missing"]})
+    content.check_wording(channel=channel, subject=subject if channel == Channel.EMAIL else "", body=body)
+    audit.record(actor=actor, action="invitation_template.test", organization=organization,
+                 data={"language": language, "channel": channel, "to": actor.email})
+    transaction.on_commit(lambda: send_test_invitation.enqueue(
+        organization_id=organization.pk, language=language, channel=channel,
+        subject=subject, body=body, to=actor.email))
+    return actor.email
+
+
+def deliver_test(*, organization_id: int, language: str, channel: str, subject: str, body: str, to: str) -> None:
+    from portal.organizations.models import Organization
+
+    organization = Organization.objects.get(pk=organization_id)
+    values = sample_values(organization, language)
+    wording = content.Wording(subject=subject, body=body)
+    if channel == Channel.SMS:
+        text = content.render_sms(wording, values)
+        message = mail.build_message(to=to, subject=f"[Test] SMS invitation ({language})", text=text)
+    else:
+        rendered = content.render_email(wording, values)
+        message = mail.build_message(to=to, subject=f"[Test] {rendered.subject}", text=rendered.text,
+                                     html=rendered.html, images=rendered.images)
+    connection = mail.open_connection()
+    message.connection = connection
+    mail.send(message, connection)

@@ -1,11 +1,36 @@
+"""Thin tasks: load by id, call the service. Queued after commit by the services."""
+
 from __future__ import annotations
 
 from django_tasks import task
 
+from portal.audit.services import via
+
 
 @task()
-def send_invitation(invitation_id: int) -> None:
-    """Deliver one invitation (email or SMS). Filled in by the invitations service."""
-    from portal.invitations.services import invitation_deliver
+def send_invitation(invitation_id: int) -> dict:
+    """Deliver one invitation (email or SMS); a temporary failure re-queues it with a delay."""
+    from portal.invitations.services import deliver_invitations
 
-    invitation_deliver(invitation_id=invitation_id)
+    with via("task"):
+        return deliver_invitations(invitation_ids=[invitation_id])
+
+
+@task()
+def send_invitations(invitation_ids: list[int]) -> dict:
+    """Deliver many invitations over one SMTP connection (the bulk path: batches, resend)."""
+    from portal.invitations.services import deliver_invitations
+
+    with via("task"):
+        return deliver_invitations(invitation_ids=list(invitation_ids))
+
+
+@task()
+def send_test_invitation(organization_id: int, language: str, channel: str, subject: str, body: str,
+                         to: str) -> None:
+    """Setup's "Send test to me": the wording rendered with the sample account, to the admin."""
+    from portal.invitations.services import deliver_test
+
+    with via("task"):
+        deliver_test(organization_id=organization_id, language=language, channel=channel,
+                     subject=subject, body=body, to=to)

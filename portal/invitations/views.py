@@ -1,7 +1,179 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Setup → Invitation templates (Setup privilege), and Resend Invitation from the Accounts screen."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from portal.access.scoping import get_object_for, privilege_required
+from portal.invitations import content, services
+from portal.invitations.forms import WordingForm
+from portal.invitations.models import Channel, InvitationTemplate
+from portal.invitations.selection import accounts_selected
+from portal.lib.errors import DomainError
+from portal.organizations.models import Language, Organization
+
+LANGUAGE_NAMES = dict(Language.choices)
 
 
-@login_required
-def placeholder(request):
-    return render(request, "portal/error.html", {"title": "Coming soon", "message": "This screen is being built."})
+def _organizations(user):
+    return Organization.objects.visible_to(user).order_by("path", "name")
+
+
+@privilege_required("setup")
+def templates(request):
+    organizations = list(_organizations(request.user))
+    slug = request.GET.get("organization")
+    organization = get_object_for(request.user, Organization.objects, slug=slug) if slug else (
+        organizations[0] if organizations else None)
+    rows = []
+    if organization is not None:
+        custom = {(t.language, t.channel): t for t in InvitationTemplate.objects.filter(organization=organization)}
+        for channel, channel_label in Channel.choices:
+            for language in content.LANGUAGES:
+                template = custom.get((language, channel))
+                wording = content.wording_for(organization, language, channel)
+                rows.append({"channel": channel, "channel_label": channel_label, "language": language,
+                             "language_label": LANGUAGE_NAMES[language], "template": template,
+                             "inherited": wording.custom and template is None,
+                             "subject": wording.subject})
+    return render(request, "invitations/templates.html", {
+        "nav": "setup", "organizations": organizations, "organization": organization, "rows": rows,
+        "variables": content.VARIABLES,
+    })
+
+
+def _edit_context(request, organization, language, channel, form, *, error="", fields=None):
+    wording = content.Wording(subject=form["subject"].value() or "", body=form["body"].value() or "")
+    preview, sms_text = None, None
+    if not error:
+        try:
+            content.check_wording(channel=channel, subject=wording.subject if channel == Channel.EMAIL else "",
+                                  body=wording.body)
+        except DomainError as problem:
+            error, fields = problem.message, problem.fields
+    values = services.sample_values(organization, language)
+    if channel == Channel.EMAIL:
+        preview = content.render_email(wording, values, for_browser=True)
+    else:
+        sms_text = content.render_sms(wording, values)
+    current = content.wording_for(organization, language, channel)
+    return {
+        "nav": "setup", "organization": organization, "language": language,
+        "language_label": LANGUAGE_NAMES[language], "channel": channel, "form": form,
+        "variables": content.VARIABLES, "required": content.REQUIRED, "preview": preview,
+        "sms_text": sms_text, "error": error, "fields": fields or {}, "current": current,
+        "sample": values, "is_email": channel == Channel.EMAIL,
+    }
+
+
+def _target(request, slug, language, channel):
+    organization = get_object_for(request.user, Organization.objects, slug=slug)
+    if language not in content.LANGUAGES or channel not in Channel.values:
+        raise DomainError("No such template.")
+    return organization
+
+
+def _posted_form(request):
+    form = WordingForm(request.POST)
+    form.is_valid()
+    return form
+
+
+@privilege_required("setup")
+def template_edit(request, slug, language, channel):
+    organization = _target(request, slug, language, channel)
+    if request.method == "POST":
+        form = _posted_form(request)
+        try:
+            services.template_save(actor=request.user, organization=organization, language=language,
+                                   channel=channel, subject=form.data.get("subject", ""),
+                                   body=form.data.get("body", ""))
+        except DomainError as problem:
+            context = _edit_context(request, organization, language, channel, form,
+                                    error=problem.message, fields=problem.fields)
+            return render(request, "invitations/template_edit.html", context, status=400)
+        messages.success(request, f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
+                                  "was saved.")
+        return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
+    current = content.wording_for(organization, language, channel)
+    form = WordingForm({"subject": current.subject, "body": current.body})
+    return render(request, "invitations/template_edit.html",
+                  _edit_context(request, organization, language, channel, form))
+
+
+@require_POST
+@privilege_required("setup")
+def template_preview(request, slug, language, channel):
+    organization = _target(request, slug, language, channel)
+    form = _posted_form(request)
+    return render(request, "invitations/template_edit.html",
+                  {**_edit_context(request, organization, language, channel, form), "previewed": True})
+
+
+@require_POST
+@privilege_required("setup")
+def template_test(request, slug, language, channel):
+    organization = _target(request, slug, language, channel)
+    form = _posted_form(request)
+    try:
+        to = services.template_send_test(actor=request.user, organization=organization, language=language,
+                                         channel=channel, subject=form.data.get("subject", ""),
+                                         body=form.data.get("body", ""))
+    except DomainError as problem:
+        context = _edit_context(request, organization, language, channel, form,
+                                error=problem.message, fields=problem.fields)
+        return render(request, "invitations/template_edit.html", context, status=400)
+    context = _edit_context(request, organization, language, channel, form)
+    context["notice"] = f"A test invitation, rendered with the sample account, is on its way to {to}."
+    return render(request, "invitations/template_edit.html", context)
+
+
+@require_POST
+@privilege_required("setup")
+def template_reset(request, slug, language, channel):
+    organization = _target(request, slug, language, channel)
+    services.template_reset(actor=request.user, organization=organization, language=language, channel=channel)
+    messages.success(request, f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
+                              "is back to the default wording.")
+    return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
+
+
+def _back(request) -> str:
+    """Where "Back to accounts" goes: the Accounts screen with its filters (a local URL only)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    query = request.GET.urlencode()
+    return reverse("accounts:list") + (f"?{query}" if query else "")
+
+
+@require_POST
+@privilege_required("accounts")
+def resend(request):
+    """Resend Invitation: the selected ids (`ids`), or — with scope=filter — every account matching the
+    Accounts screen's filters (organization, status, q; from the query string or the form)."""
+    source = request.POST
+    try:
+        if source.get("scope") == "filter":
+            filters = {k: (request.GET.get(k) or source.get(k) or None) for k in ("organization", "status", "q")}
+            accounts = accounts_selected(request.user, **filters)
+        else:
+            ids = source.getlist("ids") or source.getlist("id")
+            if not ids:
+                raise DomainError("Select at least one account to resend its invitation.",
+                                  fields={"ids": ["required"]})
+            accounts = accounts_selected(request.user, ids=ids)
+        results = services.invitations_resend(actor=request.user, accounts=accounts)
+    except DomainError as problem:
+        messages.error(request, problem.message)
+        return redirect(_back(request))
+    done = sum(1 for r in results if r.result == "done")
+    return render(request, "invitations/resend_results.html", {
+        "nav": "accounts", "results": results, "done": done, "skipped": len(results) - done,
+        "back": _back(request),
+    })

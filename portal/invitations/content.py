@@ -1,0 +1,226 @@
+"""What an invitation says: template choice, variables, and rendering to text, HTML and SMS.
+
+Admin-written templates are never run through a template engine. They are plain text with
+`{{ variable }}` placeholders, substituted by one regular expression: there are no tags, filters or
+attribute lookups to abuse. For the HTML part the admin's text is escaped first and only our own
+markup (paragraphs, the link, the QR image) is added, so a template cannot inject HTML either.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import segno
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from portal.invitations import defaults
+from portal.invitations.models import Channel, InvitationTemplate
+from portal.lib.errors import DomainError
+from portal.lib.phones import pretty
+
+VARIABLES = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "activation_link": "Activation link",
+    "activation_code": "Activation code",
+    "qr_code": "QR code of the link (HTML email only)",
+    "multiline_number": "MultiLine number",
+    "organization": "Organization name",
+    "expires_on": "Expiry date of the invitation",
+}
+REQUIRED = ("activation_link", "activation_code")
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+QR_CID = "qr@multiline"
+LANGUAGES = ("en", "it", "de", "fr", "es")
+
+
+@dataclass
+class Values:
+    """The values of one invitation's variables."""
+
+    first_name: str
+    last_name: str
+    activation_link: str
+    activation_code: str
+    multiline_number: str  # E.164, or "" when the user picks one at activation
+    organization: str
+    expires_on: datetime
+    language: str = "en"
+
+    def as_text(self) -> dict[str, str]:
+        with translation.override(self.language):
+            expires = formats.date_format(self.expires_on, "DATE_FORMAT")
+        return {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "activation_link": self.activation_link,
+            "activation_code": self.activation_code,
+            "multiline_number": pretty(self.multiline_number) if self.multiline_number
+            else defaults.NUMBER_AT_ACTIVATION[self.language],
+            "organization": self.organization,
+            "expires_on": expires,
+            "qr_code": defaults.QR_IN_TEXT[self.language],
+        }
+
+
+@dataclass
+class Wording:
+    subject: str
+    body: str
+    custom: bool = False
+    updated_at: datetime | None = None
+    updated_by: str = ""
+
+
+@dataclass
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    images: dict[str, bytes] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- checking admin templates
+
+def check_wording(*, channel: str, subject: str, body: str) -> None:
+    """Refuse a template that drops the link or the code, names an unknown variable, or uses tags."""
+    problems: dict[str, list[str]] = {}
+    messages = []
+    if channel == Channel.EMAIL:
+        if not subject.strip():
+            problems.setdefault("subject", []).append("required")
+            messages.append("An email needs a subject.")
+        if "\n" in subject or "\r" in subject:
+            problems.setdefault("subject", []).append("must be one line")
+            messages.append("The subject must be one line.")
+    if not body.strip():
+        problems.setdefault("body", []).append("required")
+        messages.append("The body is empty.")
+    for part, text in (("subject", subject), ("body", body)):
+        if "{%" in text or "%}" in text:
+            problems.setdefault(part, []).append("template tags ({% … %}) are not supported")
+            messages.append(f"The {part} uses {{% … %}} tags; only {{{{ variable }}}} placeholders are supported.")
+        unknown = sorted({name for name in PLACEHOLDER.findall(text) if name not in VARIABLES})
+        for name in unknown:
+            problems.setdefault(part, []).append(f"unknown variable {{{{ {name} }}}}")
+            messages.append(f"The {part} uses an unknown variable {{{{ {name} }}}}; "
+                            f"available: {', '.join(VARIABLES)}.")
+    if "qr_code" in PLACEHOLDER.findall(subject):
+        problems.setdefault("subject", []).append("the QR code can only be in the body")
+        messages.append("The QR code can only be in the body.")
+    used = set(PLACEHOLDER.findall(body))
+    for name in REQUIRED:
+        if name not in used:
+            problems.setdefault("body", []).append(f"missing {{{{ {name} }}}}")
+            messages.append(f"The body must contain {{{{ {name} }}}} ({VARIABLES[name].lower()}): "
+                            "without it the user cannot activate.")
+    if problems:
+        raise DomainError(" ".join(messages), fields=problems)
+
+
+# ---------------------------------------------------------------- choosing the wording
+
+def language_of(account) -> str:
+    language = account.language or account.organization.default_language or "en"
+    return language if language in LANGUAGES else "en"
+
+
+def default_wording(language: str, channel: str) -> Wording:
+    if channel == Channel.SMS:
+        return Wording(subject="", body=defaults.SMS_BODY[language])
+    return Wording(subject=defaults.EMAIL_SUBJECT[language], body=defaults.EMAIL_BODY[language])
+
+
+def wording_for(organization, language: str, channel: str) -> Wording:
+    """The organization's own template, else its nearest parent's, else the shipped default."""
+    ancestry = organization.ancestors_and_self() or [organization.pk]
+    custom = {t.organization_id: t for t in InvitationTemplate.objects.filter(
+        organization_id__in=ancestry, language=language, channel=channel)}
+    for org_id in reversed(ancestry):
+        if org_id in custom:
+            template = custom[org_id]
+            return Wording(subject=template.subject, body=template.body, custom=True,
+                           updated_at=template.updated_at, updated_by=template.updated_by)
+    return default_wording(language, channel)
+
+
+# ---------------------------------------------------------------- rendering
+
+def _tidy(text: str) -> str:
+    """Clean what empty names leave behind: "Hello  ," → "Hello,", "Hola, :" → "Hola:"."""
+    lines = []
+    for line in text.split("\n"):
+        line = re.sub(r"[ \t]{2,}", " ", line)
+        line = re.sub(r"[ \t]+,", ",", line)
+        line = re.sub(r",[ \t]*:", ":", line)
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def substitute(template: str, values: dict[str, str]) -> str:
+    return _tidy(PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template))
+
+
+def qr_png(link: str, *, scale: int = 5) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(link, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return buffer.getvalue()
+
+
+def qr_data_uri(link: str) -> str:
+    return "data:image/png;base64," + base64.b64encode(qr_png(link)).decode()
+
+
+def body_html(body: str, values: dict[str, str], *, qr_src: str) -> str:
+    """The admin's body as HTML: escaped text, blank lines → paragraphs, our markup for the link and QR."""
+    html_values = {name: escape(value) for name, value in values.items()}
+    link = escape(values["activation_link"])
+    html_values["activation_link"] = (
+        f'<a href="{link}" style="color:#0b5cad;font-weight:bold;word-break:break-all">{link}</a>'
+    )
+    html_values["activation_code"] = (
+        f'<strong style="font-size:1.2em;letter-spacing:.12em">{escape(values["activation_code"])}</strong>'
+    )
+    html_values["qr_code"] = (
+        f'<img src="{escape(qr_src)}" width="180" height="180" alt="QR code of the activation link" '
+        'style="display:block;margin:8px 0">'
+    )
+    parts = PLACEHOLDER.split(body)  # text, name, text, name, …
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append(html_values.get(part, escape("{{ " + part + " }}")))
+        else:
+            out.append(escape(part))
+    html = _tidy("".join(out))
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", html) if p.strip()]
+    return "\n".join(f'<p style="margin:0 0 14px">{p.replace(chr(10), "<br>")}</p>' for p in paragraphs)
+
+
+def render_email(wording: Wording, values: Values, *, for_browser: bool = False) -> RenderedEmail:
+    """Subject, plain text and HTML of one email. `for_browser` puts the QR code in a data URI
+    (preview page); mail gets it as an inline image part referenced by cid."""
+    text_values = values.as_text()
+    subject = " ".join(substitute(wording.subject, text_values).split())
+    text = substitute(wording.body, text_values)
+    png = qr_png(values.activation_link)
+    src = "data:image/png;base64," + base64.b64encode(png).decode() if for_browser else f"cid:{QR_CID}"
+    fragment = body_html(wording.body, text_values, qr_src=src)
+    html = render_to_string("invitations/email/invitation.html", {
+        "subject": subject, "body": mark_safe(fragment), "language": values.language,  # noqa: S308 - escaped above
+        "organization": values.organization, "activation_link": values.activation_link,
+    })
+    return RenderedEmail(subject=subject, text=text, html=html, images={} if for_browser else {QR_CID: png})
+
+
+def render_sms(wording: Wording, values: Values) -> str:
+    text_values = values.as_text()
+    text_values["qr_code"] = ""
+    return " ".join(substitute(wording.body, text_values).split())

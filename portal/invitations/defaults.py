@@ -1,0 +1,139 @@
+"""The invitation wording shipped with the portal, in the five languages (formal address throughout:
+the readers are employees of banks and insurers). Organizations may override each one in Setup."""
+
+from __future__ import annotations
+
+EMAIL_SUBJECT = {
+    "en": "{{ organization }} invites you to MultiLine",
+    "it": "{{ organization }} La invita a usare MultiLine",
+    "de": "{{ organization }} lädt Sie zu MultiLine ein",
+    "fr": "{{ organization }} vous invite à utiliser MultiLine",
+    "es": "{{ organization }} le invita a usar MultiLine",
+}
+
+EMAIL_BODY = {
+    "en": """Hello {{ first_name }} {{ last_name }},
+
+{{ organization }} has set up MultiLine for you: a second, business phone number on your own mobile phone, for your work calls and messages.
+
+Your MultiLine number: {{ multiline_number }}
+
+To activate MultiLine, open this link on your phone:
+{{ activation_link }}
+
+Or scan this QR code with your phone's camera:
+{{ qr_code }}
+
+If the MultiLine app asks for an activation code, enter {{ activation_code }}.
+
+This invitation works once and expires on {{ expires_on }}. If it has expired, ask your administrator to send you a new one.
+
+Kind regards,
+{{ organization }}""",
+    "it": """Gentile {{ first_name }} {{ last_name }},
+
+{{ organization }} ha attivato per Lei MultiLine: un secondo numero di telefono, aziendale, sul Suo smartphone, per le chiamate e i messaggi di lavoro.
+
+Il Suo numero MultiLine: {{ multiline_number }}
+
+Per attivare MultiLine, apra questo link dal Suo telefono:
+{{ activation_link }}
+
+Oppure inquadri questo codice QR con la fotocamera del telefono:
+{{ qr_code }}
+
+Se l'app MultiLine Le chiede un codice di attivazione, inserisca {{ activation_code }}.
+
+L'invito può essere usato una sola volta e scade il {{ expires_on }}. Se è scaduto, chieda al Suo amministratore di inviargliene uno nuovo.
+
+Cordiali saluti,
+{{ organization }}""",
+    "de": """Guten Tag {{ first_name }} {{ last_name }},
+
+{{ organization }} hat MultiLine für Sie eingerichtet: eine zweite, geschäftliche Rufnummer auf Ihrem eigenen Smartphone für berufliche Anrufe und Nachrichten.
+
+Ihre MultiLine-Nummer: {{ multiline_number }}
+
+Um MultiLine zu aktivieren, öffnen Sie diesen Link auf Ihrem Smartphone:
+{{ activation_link }}
+
+Oder scannen Sie diesen QR-Code mit der Kamera Ihres Smartphones:
+{{ qr_code }}
+
+Falls die MultiLine-App nach einem Aktivierungscode fragt, geben Sie {{ activation_code }} ein.
+
+Diese Einladung kann nur einmal verwendet werden und ist bis zum {{ expires_on }} gültig. Ist sie abgelaufen, bitten Sie Ihren Administrator, Ihnen eine neue zu senden.
+
+Mit freundlichen Grüßen
+{{ organization }}""",
+    "fr": """Bonjour {{ first_name }} {{ last_name }},
+
+{{ organization }} a mis en place MultiLine pour vous : un second numéro de téléphone, professionnel, sur votre propre smartphone, pour vos appels et messages de travail.
+
+Votre numéro MultiLine : {{ multiline_number }}
+
+Pour activer MultiLine, ouvrez ce lien sur votre téléphone :
+{{ activation_link }}
+
+Ou scannez ce code QR avec l'appareil photo de votre téléphone :
+{{ qr_code }}
+
+Si l'application MultiLine vous demande un code d'activation, saisissez {{ activation_code }}.
+
+Cette invitation n'est utilisable qu'une seule fois et expire le {{ expires_on }}. Si elle a expiré, demandez à votre administrateur de vous en envoyer une nouvelle.
+
+Cordialement,
+{{ organization }}""",
+    "es": """Hola, {{ first_name }} {{ last_name }}:
+
+{{ organization }} ha configurado MultiLine para usted: un segundo número de teléfono, profesional, en su propio móvil, para las llamadas y los mensajes de trabajo.
+
+Su número MultiLine: {{ multiline_number }}
+
+Para activar MultiLine, abra este enlace en su teléfono:
+{{ activation_link }}
+
+O escanee este código QR con la cámara de su teléfono:
+{{ qr_code }}
+
+Si la aplicación MultiLine le pide un código de activación, introduzca {{ activation_code }}.
+
+Esta invitación solo puede usarse una vez y caduca el {{ expires_on }}. Si ha caducado, pida a su administrador que le envíe una nueva.
+
+Atentamente,
+{{ organization }}""",
+}
+
+SMS_BODY = {
+    "en": "{{ organization }}: activate your MultiLine number. Open {{ activation_link }} "
+          "or enter code {{ activation_code }} in the MultiLine app.",
+    "it": "{{ organization }}: attivi il Suo numero MultiLine. Apra {{ activation_link }} "
+          "oppure inserisca il codice {{ activation_code }} nell'app MultiLine.",
+    "de": "{{ organization }}: Aktivieren Sie Ihre MultiLine-Nummer. Öffnen Sie {{ activation_link }} "
+          "oder geben Sie den Code {{ activation_code }} in der MultiLine-App ein.",
+    "fr": "{{ organization }} : activez votre numéro MultiLine. Ouvrez {{ activation_link }} "
+          "ou saisissez le code {{ activation_code }} dans l'application MultiLine.",
+    "es": "{{ organization }}: active su número MultiLine. Abra {{ activation_link }} "
+          "o introduzca el código {{ activation_code }} en la aplicación MultiLine.",
+}
+
+# {{ multiline_number }} when the account has none yet: the user picks one at activation.
+NUMBER_AT_ACTIVATION = {
+    "en": "you will choose it when you activate",
+    "it": "lo sceglierà Lei al momento dell'attivazione",
+    "de": "Sie wählen sie bei der Aktivierung aus",
+    "fr": "vous le choisirez lors de l'activation",
+    "es": "lo elegirá usted al activar el servicio",
+}
+
+# {{ qr_code }} in the plain-text part, where no image can be shown.
+QR_IN_TEXT = {
+    "en": "(the QR code is in the HTML version of this email)",
+    "it": "(il codice QR si trova nella versione HTML di questa email)",
+    "de": "(der QR-Code steht in der HTML-Fassung dieser E-Mail)",
+    "fr": "(le code QR figure dans la version HTML de cet e-mail)",
+    "es": "(el código QR aparece en la versión HTML de este correo)",
+}
+
+# Sample account of the Setup screen's preview and test send.
+SAMPLE = {"first_name": "Maria", "last_name": "Rossi", "multiline_number": "+12125550123"}

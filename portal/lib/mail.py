@@ -1,0 +1,93 @@
+"""Mail helpers: one connection for many messages, and SMTP errors sorted into temporary or permanent."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from email.mime.image import MIMEImage
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+
+class DeliveryError(Exception):
+    """A message was not delivered. `temporary`: worth retrying later."""
+
+    def __init__(self, reason: str, *, temporary: bool):
+        super().__init__(reason)
+        self.reason = reason
+        self.temporary = temporary
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def classify(exc: BaseException) -> DeliveryError:
+    """SMTP 4xx, refused connections and timeouts are temporary; a 5xx refusal of the recipient or
+    of the message is permanent. Other 5xx (sender refused, authentication) are the server's
+    configuration, retried like temporary ones so that fixing the settings recovers them."""
+    if isinstance(exc, DeliveryError):
+        return exc
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        details = "; ".join(f"{rcpt}: {code} {_text(msg)}" for rcpt, (code, msg) in exc.recipients.items())
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        return DeliveryError(f"Mail server refused the recipient ({details})", temporary=not permanent)
+    if isinstance(exc, smtplib.SMTPDataError):
+        reason = f"Mail server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
+        return DeliveryError(reason, temporary=exc.smtp_code < 500)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return DeliveryError(f"Mail server error: {exc.smtp_code} {_text(exc.smtp_error)}", temporary=True)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return DeliveryError(f"Mail server disconnected: {exc}", temporary=True)
+    if isinstance(exc, (ConnectionError, socket.timeout, TimeoutError)):
+        return DeliveryError(f"Mail server unreachable: {exc}", temporary=True)
+    if isinstance(exc, (OSError, smtplib.SMTPException)):
+        return DeliveryError(f"Mail delivery failed: {exc}", temporary=True)
+    return DeliveryError(f"Mail delivery failed: {exc.__class__.__name__}: {exc}", temporary=True)
+
+
+def open_connection():
+    """A connection of the configured backend, with a timeout so a hung server cannot hold a worker."""
+    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
+    return get_connection(fail_silently=False, timeout=timeout)
+
+
+def build_message(*, to: str, subject: str, text: str, html: str | None = None,
+                  images: dict[str, bytes] | None = None, headers: dict | None = None,
+                  connection=None) -> EmailMultiAlternatives:
+    """Plain text + HTML; `images` (content-id → PNG) become inline parts of a multipart/related,
+    which mail clients show in place of `<img src="cid:...">` without fetching anything."""
+    message = EmailMultiAlternatives(subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
+                                     to=[to], headers=headers or {}, connection=connection)
+    if html is not None:
+        message.attach_alternative(html, "text/html")
+    for cid, png in (images or {}).items():
+        image = MIMEImage(png, "png")
+        image.add_header("Content-ID", f"<{cid}>")
+        image.add_header("Content-Disposition", "inline", filename=f"{cid.split('@')[0]}.png")
+        message.attach(image)
+    if images:
+        message.mixed_subtype = "related"
+    return message
+
+
+def send(message, connection) -> None:
+    """Send one message over `connection` (opened by the caller); DeliveryError when it fails."""
+    try:
+        sent = connection.send_messages([message])
+    except Exception as exc:  # noqa: BLE001 - every failure is sorted into temporary or permanent
+        raise classify(exc) from exc
+    if not sent:
+        raise DeliveryError("Mail backend did not send the message", temporary=True)
+
+
+def reset(connection) -> None:
+    """Drop a connection that failed, so the next message opens a fresh one."""
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001
+        pass
