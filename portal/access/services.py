@@ -11,7 +11,12 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from portal.access.models import AdminProfile, ApiToken, Privilege, Role, hash_token
-from portal.access.scoping import is_operator, privileges_of, require_privilege, visible_organization_ids
+from portal.access.scoping import (
+    is_operator,
+    privileges_of,
+    require_privilege,
+    visible_organization_ids,
+)
 from portal.audit import services as audit
 from portal.lib.errors import DomainError, Forbidden, NotFound
 

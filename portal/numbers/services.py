@@ -169,29 +169,40 @@ def _per_number(numbers, moved_ids, reason) -> list[NumberResult]:
     ]
 
 
+def _current(numbers) -> dict[int, Number]:
+    """The numbers as the database has them now (callers may hold stale copies)."""
+    return {n.pk: n for n in Number.objects.filter(pk__in=[n.pk for n in numbers]).select_related("organization")}
+
+
 def _move(*, actor, numbers, organization, action: str) -> set[int]:
-    """Move the unused ones of `numbers` to `organization`; the ids that moved."""
-    ids = [n.pk for n in numbers if _in_scope(actor, n)]
-    movable = Number.objects.filter(pk__in=ids, status__in=FREE, account__isnull=True)
-    moved_ids = set(movable.values_list("pk", flat=True))
+    """Move the unused ones of `numbers` (in `actor`'s scope) to `organization`; the ids that moved."""
+    movable = Number.objects.filter(pk__in=[n.pk for n in numbers], status__in=FREE, account__isnull=True)
+    if actor is not None:
+        movable = movable.visible_to(actor)
+    before = {n.pk: n for n in movable.select_related("organization")}
+    moved_ids = set(before)
     if moved_ids:
         Number.objects.filter(pk__in=moved_ids, status__in=FREE, account__isnull=True).update(
             organization=organization, updated_at=timezone.now())
         audit.record(
             actor=actor, action=action, organization=organization,
-            data={"numbers": [n.e164 for n in numbers if n.pk in moved_ids][:100], "count": len(moved_ids),
-                  "from": sorted({n.organization.slug if n.organization else "pool"
-                                  for n in numbers if n.pk in moved_ids}),
+            data={"numbers": [n.e164 for n in before.values()][:100], "count": len(moved_ids),
+                  "from": sorted({n.organization.slug if n.organization else "pool" for n in before.values()}),
                   "to": organization.slug if organization else None},
         )
     return moved_ids
 
 
-def _unmoved_reason(actor):
+def _unmoved_reason(actor, numbers):
+    current = _current(numbers)
+
     def reason(n: Number) -> str:
-        if not _in_scope(actor, n):
+        now = current.get(n.pk)
+        if now is None or not _in_scope(actor, now):
             return "Not in your inventory."
-        return f"It is {n.status}; only unused numbers move."
+        if now.status in FREE:
+            return "It is held by an account; only unused numbers move."
+        return f"It is {now.status}; only unused numbers move."
     return reason
 
 
@@ -202,7 +213,7 @@ def numbers_allocate(*, actor, numbers, organization) -> list[NumberResult]:
     _check_destination(actor, organization)
     numbers = list(numbers)
     moved_ids = _move(actor=actor, numbers=numbers, organization=organization, action="numbers.allocate")
-    return _per_number(numbers, moved_ids, _unmoved_reason(actor))
+    return _per_number(numbers, moved_ids, _unmoved_reason(actor, numbers))
 
 
 @transaction.atomic
@@ -210,9 +221,11 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
     """Give unused numbers back to the parent of the organization holding them (or to the operator
     pool for a top-level organization). `organization`, when given, limits it to that one's numbers."""
     numbers = list(numbers)
+    current = _current(numbers)
     results: dict[int, NumberResult] = {}
     groups: dict[int | None, list[Number]] = {}
     for n in numbers:
+        n = current.get(n.pk, n)
         if organization is not None and n.organization_id != organization.pk:
             results[n.pk] = NumberResult(value=n.e164, number=n.e164, result="skipped",
                                          reason=f"It is not a number of {organization}.")
@@ -233,7 +246,7 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
                     reason=f"Only the operator can withdraw numbers from {source} to {_label(parent)}.")
             continue
         moved_ids = _move(actor=actor, numbers=group, organization=parent, action="numbers.withdraw")
-        for r, n in zip(_per_number(group, moved_ids, _unmoved_reason(actor)), group):
+        for r, n in zip(_per_number(group, moved_ids, _unmoved_reason(actor, group)), group):
             results[n.pk] = r
     return [results[n.pk] for n in numbers]
 
@@ -241,7 +254,7 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
 @transaction.atomic
 def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> list[NumberResult]:
     """Add (or with `remove`, take off) `tags` on `numbers`, e.g. PORTED."""
-    numbers = [n for n in numbers if _in_scope(actor, n)]
+    numbers = [n for n in _current(numbers).values() if _in_scope(actor, n)]
     tag_objects = _tags(tags)
     if not tag_objects:
         raise DomainError("Name at least one tag.", fields={"tags": ["required"]})
@@ -263,21 +276,24 @@ def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> list[NumberRes
 
 def _set_status(*, actor, numbers, source: str, target: str, action: str, reserved_for: str = "") -> list[NumberResult]:
     numbers = list(numbers)
+    current = _current(numbers)
     results = []
     with transaction.atomic():
         for n in numbers:
+            n = current.get(n.pk, n)
             if not _in_scope(actor, n):
                 results.append(NumberResult(value=n.e164, number=n.e164, result="skipped",
                                             reason="Not in your inventory."))
                 continue
-            changed = Number.objects.filter(pk=n.pk, status=source, account__isnull=True).update(
+            changed = Number.objects.filter(pk=n.pk, organization_id=n.organization_id, status=source,
+                                            account__isnull=True).update(
                 status=target, reserved_for=reserved_for if target == NumberStatus.RESERVED else "",
                 updated_at=timezone.now(),
             )
             if changed:
                 n.status = target
             results.append(NumberResult(value=n.e164, number=n.e164, result="done" if changed else "skipped",
-                                        reason="" if changed else f"It is {_current(n)}, not {source}."))
+                                        reason="" if changed else f"It is {_status_now(n)}, not {source}."))
         done = [r.number for r in results if r.result == "done"]
         if done:
             audit.record(actor=actor, action=action, organization=numbers[0].organization,
@@ -285,7 +301,7 @@ def _set_status(*, actor, numbers, source: str, target: str, action: str, reserv
     return results
 
 
-def _current(number: Number) -> str:
+def _status_now(number: Number) -> str:
     return Number.objects.filter(pk=number.pk).values_list("status", flat=True).first() or "gone"
 
 

@@ -1,58 +1,32 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.access.models import Privilege
-from portal.access.scoping import is_operator, privilege_required
+from portal.access.scoping import privilege_required
 from portal.lib.errors import DomainError
 from portal.numbers import services
 from portal.numbers.files import read_numbers
 from portal.numbers.forms import NumberAddForm, NumberFilterForm, split_tags
+from portal.numbers.listing import filtered_numbers, keyset_page
 from portal.numbers.models import Number, NumberStatus, Tag
-from portal.organizations.choices import POOL, organization_choices, organization_from_choice
+from portal.organizations.choices import organization_choices, organization_from_choice
 
 PAGE_SIZE = 50
 
 
-def filtered_numbers(user, *, organization: str = "", status: str = "", tag: str = "", q: str = ""):
-    """(numbers matching every filter, numbers of the chosen organization or scope for the counts)."""
-    numbers = Number.objects.visible_to(user)
-    if organization == POOL:
-        numbers = numbers.filter(organization__isnull=True) if is_operator(user) else numbers.none()
-    elif organization:
-        numbers = numbers.filter(organization=organization_from_choice(user, organization))
-    scope = numbers
-    if status:
-        numbers = numbers.filter(status=status)
-    if tag:
-        numbers = numbers.filter(tags__name=tag.strip().upper())
-    q = (q or "").strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        condition = Q(reserved_for__icontains=q)
-        if digits:
-            condition |= Q(e164__contains=digits)
-        numbers = numbers.filter(condition)
-    return numbers, scope
-
-
 @privilege_required(Privilege.NUMBERS)
 def number_list(request):
-    tags = list(Tag.objects.values_list("name", flat=True))
+    tags = list(Tag.objects.filter(numbers__in=Number.objects.visible_to(request.user)).distinct()
+                .values_list("name", flat=True))
     form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
     filters = form.cleaned_data if form.is_valid() else {}
     numbers, scope = filtered_numbers(request.user, **{k: filters.get(k, "") for k in ("organization", "status", "tag", "q")})
     after = request.GET.get("after", "")
-    page = numbers.select_related("organization", "account").prefetch_related("tags").order_by("e164")
-    if after:
-        page = page.filter(e164__gt=after)
-    rows = list(page[: PAGE_SIZE + 1])
-    next_after = rows[PAGE_SIZE - 1].e164 if len(rows) > PAGE_SIZE else ""
-    rows = rows[:PAGE_SIZE]
+    rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("after", None)
     counts = services.counts_by_status(scope)
