@@ -1,0 +1,207 @@
+"""API of the account lifecycle (/api/v1/accounts/...): move, edit, suspend, reactivate, delete.
+
+Bulk calls take `ids`, or `filter` (the Accounts screen's filters: organization, status, q; `{}` is
+every account in your scope). Up to 200 accounts they answer 200 with a result per account; above,
+202 and a job to poll at /api/v1/accounts/jobs/{id}. A move the destination cannot onboard is 409
+with the article's message, and nothing moves.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from portal.access.models import Privilege
+from portal.access.scoping import get_object_for, require_privilege
+from portal.accounts import lifecycle
+from portal.accounts.models import Account
+from portal.lib.errors import DomainError
+from portal.organizations.models import Organization
+
+lifecycle_router = Router(tags=["accounts"])
+
+
+class FilterIn(Schema):
+    organization: str | None = Field(None, description="Slug: accounts of this organization")
+    status: str | None = None
+    q: str | None = Field(None, description="Name, email, MultiLine or device number")
+
+
+class SelectionIn(Schema):
+    ids: list[int] | None = Field(None, description="Account ids")
+    filter: FilterIn | None = Field(None, description="Instead of ids: every account matching these filters")
+
+
+class MoveIn(SelectionIn):
+    organization: str = Field(description="Slug of the destination organization (in your scope)")
+
+
+class SuspendIn(SelectionIn):
+    reason: str = ""
+
+
+class Changes(Schema):
+    permission_group: str | None = Field(None, description="Name of a group of each account's organization")
+    social_messaging: bool | str | None = None
+    monitor_calls: str | None = Field(None, description="auto / off")
+    monitor_sms: str | None = Field(None, description="on / off")
+    restrict_incoming_social_messaging: bool | str | None = None
+    forwarding_number: str | None = None
+    language: str | None = Field(None, description="English, Italian, German, French or Spanish")
+
+
+class EditIn(SelectionIn):
+    changes: Changes
+
+
+class AccountEditIn(Schema):
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = Field(None, description="An email address, or a device number with its country code")
+    multiline_number: str | None = Field(None, description="A free number of the organization; \"\" for none")
+    number_tag: str | None = None
+    permission_group: str | None = None
+    social_messaging: bool | str | None = None
+    monitor_calls: str | None = None
+    monitor_sms: str | None = None
+    forwarding_number: str | None = None
+    restrict_incoming_social_messaging: bool | str | None = None
+    language: str | None = None
+
+
+class ResultOut(Schema):
+    id: int
+    account: str
+    result: str = Field(description="done or skipped")
+    reason: str
+
+
+class JobOut(Schema):
+    id: int
+    action: str
+    status: str = Field(description="queued, running, completed or failed")
+    total: int
+    processed: int
+    done: int
+    skipped: int
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    results: list[ResultOut] | None = None
+
+
+class BulkOut(Schema):
+    done: int
+    skipped: int
+    results: list[ResultOut]
+
+
+def job_out(job, *, with_results: bool = False) -> dict:
+    data = {f: getattr(job, f) for f in ("id", "action", "status", "total", "processed", "done", "skipped",
+                                         "error", "created_at", "finished_at")}
+    data["results"] = job.results if with_results else None
+    return data
+
+
+def _run(request, action: str, payload: SelectionIn, **params: Any):
+    by_filter = payload.filter is not None
+    if by_filter and payload.ids:
+        raise DomainError("Give ids or a filter, not both.", fields={"ids": ["not with filter"]})
+    require_privilege(request.user, Privilege.ACCOUNTS)
+    accounts = lifecycle.select_accounts(request.user, ids=payload.ids, by_filter=by_filter,
+                                         **(payload.filter.dict() if by_filter else {}))
+    outcome = lifecycle.bulk_run(actor=request.user, action=action, accounts=accounts, by_filter=by_filter,
+                                 params=params)
+    if outcome.job is not None:
+        return Status(202, job_out(outcome.job))
+    return Status(200, {"done": outcome.done, "skipped": outcome.skipped,
+                        "results": [r.as_dict() for r in outcome.results]})
+
+
+BULK_RESPONSES = {200: BulkOut, 202: JobOut}
+
+
+@lifecycle_router.post("/move", response=BULK_RESPONSES,
+                       summary="Move accounts to another organization (409 when it lacks the numbers)")
+def move(request, payload: MoveIn):
+    destination = get_object_for(request.user, Organization.objects, slug=payload.organization)
+    return _run(request, "move", payload, organization=destination)
+
+
+@lifecycle_router.post("/suspend", response=BULK_RESPONSES,
+                       summary="Suspend accounts: their numbers go back to available")
+def suspend(request, payload: SuspendIn):
+    return _run(request, "suspend", payload, reason=payload.reason)
+
+
+@lifecycle_router.post("/reactivate", response=BULK_RESPONSES, summary="Reactivate suspended accounts")
+def reactivate(request, payload: SelectionIn):
+    return _run(request, "reactivate", payload)
+
+
+@lifecycle_router.post("/delete", response=BULK_RESPONSES,
+                       summary="Delete accounts: numbers released; email and device may be invited again")
+def delete(request, payload: SelectionIn):
+    return _run(request, "delete", payload)
+
+
+@lifecycle_router.post("/edit", response=BULK_RESPONSES,
+                       summary="Set the same permission group, features or language on many accounts")
+def edit_many(request, payload: EditIn):
+    return _run(request, "edit", payload, changes=payload.changes.dict(exclude_none=True))
+
+
+@lifecycle_router.get("/jobs/{int:job_id}", response=JobOut, summary="A bulk job: progress, then results")
+def job(request, job_id: int):
+    from portal.jobs.models import BulkJob
+
+    require_privilege(request.user, Privilege.ACCOUNTS)
+    return job_out(get_object_for(request.user, BulkJob.objects, pk=job_id), with_results=True)
+
+
+def _one(request, account_id: int) -> Account:
+    require_privilege(request.user, Privilege.ACCOUNTS)
+    return get_object_for(request.user, Account.objects.select_related("organization", "number"), pk=account_id)
+
+
+@lifecycle_router.post("/{int:account_id}/edit", response=dict,
+                       summary="Edit one account (the rules of Add Account); answers the account")
+def edit_one(request, account_id: int, payload: AccountEditIn):
+    from portal.accounts.api import account_out
+    from portal.accounts.listing import with_relations
+
+    account = _one(request, account_id)
+    lifecycle.account_edit(actor=request.user, account=account, data=payload.dict(exclude_none=True))
+    return account_out(with_relations(Account.objects).get(pk=account.pk))
+
+
+def _single(action: str):
+    def view(request, account_id: int):
+        account = _one(request, account_id)
+        outcome = lifecycle.bulk_run(actor=request.user, action=action,
+                                     accounts=Account.objects.filter(pk=account.pk))
+        return {"done": outcome.done, "skipped": outcome.skipped, "results": [r.as_dict() for r in outcome.results]}
+
+    view.__name__ = f"{action}_one"
+    return view
+
+
+for _action in ("suspend", "reactivate", "delete"):
+    lifecycle_router.post(f"/{{int:account_id}}/{_action}", response=BulkOut,
+                          summary=f"{_action.capitalize()} one account")(_single(_action))
+
+
+class MoveOneIn(Schema):
+    organization: str
+
+
+@lifecycle_router.post("/{int:account_id}/move", response=BulkOut, summary="Move one account")
+def move_one(request, account_id: int, payload: MoveOneIn):
+    account = _one(request, account_id)
+    destination = get_object_for(request.user, Organization.objects, slug=payload.organization)
+    outcome = lifecycle.bulk_run(actor=request.user, action="move", accounts=Account.objects.filter(pk=account.pk),
+                                 params={"organization": destination})
+    return {"done": outcome.done, "skipped": outcome.skipped, "results": [r.as_dict() for r in outcome.results]}
