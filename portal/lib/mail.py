@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import socket
 from email.mime.image import MIMEImage
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
@@ -79,7 +82,7 @@ def send(message, connection) -> None:
     """Send one message over `connection` (opened by the caller); DeliveryError when it fails."""
     try:
         sent = connection.send_messages([message])
-    except Exception as exc:  # noqa: BLE001 - every failure is sorted into temporary or permanent
+    except Exception as exc:
         raise classify(exc) from exc
     if not sent:
         raise DeliveryError("Mail backend did not send the message", temporary=True)
@@ -89,5 +92,5 @@ def reset(connection) -> None:
     """Drop a connection that failed, so the next message opens a fresh one."""
     try:
         connection.close()
-    except Exception:  # noqa: BLE001
-        pass
+    except Exception as exc:  # noqa: BLE001 - closing a broken connection may fail too
+        log.debug("Closing the mail connection failed: %s", exc)

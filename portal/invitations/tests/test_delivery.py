@@ -11,7 +11,14 @@ from portal.accounts.services import account_add
 from portal.conftest import Mailbox, free_port
 from portal.invitations.models import Invitation
 from portal.invitations.services import accounts_invite_many
-from portal.invitations.tests.helpers import code_of, html_part, link_of, make_due, path_of, text_part
+from portal.invitations.tests.helpers import (
+    code_of,
+    html_part,
+    link_of,
+    make_due,
+    path_of,
+    text_part,
+)
 
 
 def invite(actor, organization, email, capture, **data):
