@@ -1,0 +1,31 @@
+"""`multiline issue-token USERNAME`: a new API bearer token for an admin; prints only the token."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from portal.access.services import token_issue
+from portal.audit.services import via
+from portal.lib.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Issue an API token for USERNAME and print it (only the token, for scripts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--name", default="cli", help="What the token is for (shown in the portal).")
+
+    def handle(self, *args, username, name, **options):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No admin named “{username}”.")
+        if not (user.is_superuser or hasattr(user, "admin")):
+            raise CommandError(f"“{username}” is not a portal admin (no role, not an operator).")
+        try:
+            with via("cli"):
+                _token, raw = token_issue(actor=user, user=user, name=name)
+        except DomainError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(raw)

@@ -1,0 +1,160 @@
+"""`multiline demo [--if-empty]`: demo data to try the portal with. Running it twice changes nothing.
+
+An operator `operator`, two organizations (Acme Bank with a sub-organization, Globex Insurance),
+roles, an admin per organization, permission groups, 200 numbers in mixed statuses with tags, and
+a few accounts. When no user exists yet, every demo login gets the password DEMO_PASSWORD;
+otherwise a new demo login gets a random password, printed once.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from portal.access.models import AdminProfile, Privilege, Role
+from portal.access.services import admin_create, role_save
+from portal.accounts.models import Account
+from portal.accounts.services import account_add
+from portal.audit.services import via
+from portal.numbers.models import Number
+from portal.numbers.services import numbers_add, numbers_reserve, numbers_tag
+from portal.organizations.models import Organization
+from portal.organizations.services import organization_create
+from portal.permissions.models import PermissionGroup
+from portal.permissions.services import permission_group_create
+
+DEMO_PASSWORD = "multiline-demo"
+
+ORGANIZATIONS = [
+    # slug, name, parent, features
+    ("acme-bank", "Acme Bank", None,
+     ["voice_calling", "sms", "social_messaging", "call_recording", "sms_recording"]),
+    ("acme-retail", "Acme Bank Retail", "acme-bank", ["voice_calling", "sms", "social_messaging"]),
+    ("globex", "Globex Insurance", None, ["voice_calling", "sms", "smtp_data_offload"]),
+]
+ROLES = {
+    "Full admin": list(Privilege.values),
+    "Accounts admin": [Privilege.ACCOUNTS, Privilege.ACCOUNTS_BULK, Privilege.NUMBERS, Privilege.REPORTS],
+    "Read-only": [Privilege.REPORTS],
+}
+ADMINS = [("acme-admin", "Full admin", "acme-bank"), ("globex-admin", "Full admin", "globex")]
+GROUPS = [("acme-bank", "default cos for org 2000", True), ("acme-bank", "Executives", False),
+          ("globex", "Claims team", False)]
+# (organization or None for the pool, first number, count); 200 numbers in all.
+NUMBERS = [("acme-bank", "+12125551000", 90), ("acme-retail", "+12125552000", 30),
+           ("globex", "+442079461000", 60), (None, "+33142685000", 20)]
+ACCOUNTS = [
+    ("acme-bank", {"first_name": "Ada", "last_name": "Lovelace", "email": "ada.lovelace@acme-bank.example",
+                   "multiline_number": "+12125551000", "social_messaging": True, "monitor_calls": "auto"}),
+    ("acme-bank", {"first_name": "Grace", "last_name": "Hopper", "email": "grace.hopper@acme-bank.example",
+                   "number_tag": "PORTED", "language": "English"}),
+    ("acme-bank", {"first_name": "Alan", "last_name": "Turing", "email": "+447911123456"}),
+    ("acme-bank", {"first_name": "Katherine", "last_name": "Johnson", "email": "k.johnson@acme-bank.example",
+                   "multiline_number": "+12125551001", "monitor_sms": "on"}),
+    ("acme-retail", {"first_name": "Margaret", "last_name": "Hamilton", "email": "m.hamilton@acme-bank.example",
+                     "multiline_number": "+12125552000"}),
+    ("globex", {"first_name": "Hedy", "last_name": "Lamarr", "email": "hedy.lamarr@globex.example",
+                "multiline_number": "+442079461000", "language": "German"}),
+    ("globex", {"first_name": "Rosalind", "last_name": "Franklin", "email": "r.franklin@globex.example"}),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent). --if-empty: only when there is no organization yet."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when organizations exist.")
+
+    def handle(self, *args, if_empty=False, **options):
+        if if_empty and Organization.objects.exists():
+            self.stdout.write("Organizations exist already: demo data not loaded.")
+            return
+        User = get_user_model()
+        fresh = not User.objects.exists()
+        self.passwords: dict[str, str] = {}
+        with via("cli"), transaction.atomic():
+            operator = self._operator(User, fresh)
+            orgs = self._organizations(operator)
+            roles = {name: Role.objects.filter(name=name).first() or role_save(actor=operator, name=name,
+                                                                                 privileges=privileges)
+                     for name, privileges in ROLES.items()}
+            for username, role, slug in ADMINS:
+                if not User.objects.filter(username=username).exists():
+                    password = DEMO_PASSWORD if fresh else secrets.token_urlsafe(12)
+                    admin_create(actor=operator, username=username, email=f"{username}@example.com",
+                                 password=password, role=roles[role], organizations=[orgs[slug]])
+                    self.passwords[username] = password
+            for slug, name, default in GROUPS:
+                if not PermissionGroup.objects.filter(organization=orgs[slug], name=name).exists():
+                    permission_group_create(actor=operator, organization=orgs[slug], name=name, default=default)
+            self._numbers(operator, orgs)
+            self._accounts(operator, orgs)
+        self._report(User)
+
+    def _operator(self, User, fresh):
+        operator = User.objects.filter(username="operator").first()
+        if operator is None:
+            password = DEMO_PASSWORD if fresh else secrets.token_urlsafe(12)
+            operator = User.objects.create_superuser("operator", "operator@example.com", password)
+            self.passwords["operator"] = password
+        return operator
+
+    def _organizations(self, operator):
+        orgs: dict[str, Organization] = {}
+        for slug, name, parent, features in ORGANIZATIONS:
+            org = Organization.objects.filter(slug=slug).first()
+            if org is None:
+                org = organization_create(actor=operator, name=name, slug=slug,
+                                          parent=orgs[parent] if parent else None, features=features)
+            orgs[slug] = org
+        return orgs
+
+    def _numbers(self, operator, orgs):
+        for slug, first, count in NUMBERS:
+            start = int(first[1:])
+            values = [f"+{start + i}" for i in range(count)]
+            organization = orgs[slug] if slug else None
+            if Number.objects.filter(e164__in=values).count() == count:
+                continue
+            numbers_add(actor=operator, organization=organization, values=values)
+            numbers = list(Number.objects.filter(e164__in=values).order_by("e164"))
+            # Every tenth number was ported in; a few are VIP numbers set aside for named people.
+            numbers_tag(actor=operator, numbers=numbers[5::10], tags=["PORTED"])
+            numbers_tag(actor=operator, numbers=numbers[7::15], tags=["VIP"])
+            numbers_reserve(actor=operator, numbers=numbers[7::15], reserved_for="Board members")
+            numbers_reserve(actor=operator, numbers=numbers[5:10:10], reserved_for="Ported from the old PBX")
+
+    def _accounts(self, operator, orgs):
+        from portal.invitations.services import account_activate, account_invite
+
+        for index, (slug, data) in enumerate(ACCOUNTS):
+            contact = data["email"]
+            if Account.objects.filter(email__iexact=contact).exists() or Account.objects.filter(
+                    device_number=contact).exists():
+                continue
+            account = account_add(actor=operator, organization=orgs[slug], data=data)
+            if index in (0, 5):  # Two users have activated MultiLine already.
+                invitation = account_invite(actor=operator, account=account)
+                account_activate(invitation=invitation)
+            elif index in (3, 6):  # Two invitations are out.
+                account_invite(actor=operator, account=account)
+
+    def _report(self, User):
+        counts = {
+            "organizations": Organization.objects.count(),
+            "admins": AdminProfile.objects.count(),
+            "numbers": Number.objects.count(),
+            "accounts": Account.objects.count(),
+        }
+        self.stdout.write(self.style.SUCCESS(
+            "Demo data ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + "."))
+        self.stdout.write(f"Log in at {settings.PUBLIC_URL}/login/")
+        for username in ("operator", *[a[0] for a in ADMINS]):
+            if username in self.passwords:
+                self.stdout.write(f"  {username:<13} password: {self.passwords[username]}")
+            elif User.objects.filter(username=username).exists():
+                self.stdout.write(f"  {username:<13} (exists already; its password is unchanged)")
