@@ -113,7 +113,7 @@ def account_add_view(request):
                         permission_group=form.cleaned_data["permission_group"], invite=invite)
         except DomainError as error:
             form.add_domain_error(error)
-            error_message = error.message
+            error_message = f"The account was not added: {error.message}"
         else:
             messages.success(request, "Account added and invitation queued." if invite else "Account added.")
             return redirect("accounts:list")
