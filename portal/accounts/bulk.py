@@ -21,7 +21,9 @@ from portal.accounts.models import Account
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
 from portal.accounts.services import _integrity_message, build_account
 from portal.audit import services as audit
+from portal.lib.bulkinsert import insert_many
 from portal.lib.errors import DomainError
+from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
 
 FREE = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
@@ -68,8 +70,9 @@ def accounts_add_many(
     """
     outcomes = [RowOutcome(row=number) for number, _data in rows]
     cleaned = []
+    known = _inventory(organization, [data.get("multiline_number") for _n, data in rows])
     for outcome, (number, data) in zip(outcomes, rows):
-        values, problems = clean_values(organization, data, strict=True)
+        values, problems = clean_values(organization, data, strict=True, known_numbers=known)
         if row_problems and row_problems.get(number):
             problems.add("row", row_problems[number])
         outcome.values, outcome.problems = values, problems
@@ -94,6 +97,21 @@ def accounts_add_many(
         _write_all(actor=actor, organization=organization, permission_group=permission_group,
                    outcomes=pending, invite=invite, batch=batch)
     return outcomes
+
+
+def _inventory(organization, cells: list) -> set[str]:
+    """The numbers of these cells that are in the organization's inventory (one query)."""
+    candidates = set()
+    for cell in cells:
+        if cell is not None and cell != "":
+            try:
+                candidates.add(plain_number(cell))
+            except (TypeError, ValueError):
+                continue
+    if not candidates:
+        return set()
+    return set(Number.objects.filter(organization=organization, e164__in=list(candidates)[:5000])
+               .values_list("e164", flat=True))
 
 
 def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch) -> None:
@@ -211,7 +229,7 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
             number = Number(pk=numbers[e164], e164=e164, organization_id=organization.pk, status=NumberStatus.ASSIGNED)
         accounts.append(build_account(organization=organization, permission_group=permission_group,
                                       values=outcome.values, number=number, batch=batch))
-    Account.objects.bulk_create(accounts, batch_size=500)
+    insert_many(Account, accounts)
     if any(a.pk is None for a in accounts):  # Databases that cannot return ids from a bulk insert.
         _fetch_ids(accounts)
     batch_id = batch.pk if batch is not None else None

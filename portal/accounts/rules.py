@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Container, Mapping
 
 from django.db.models import Count
 from django.db.models.functions import Lower
 from email_validator import EmailNotValidError, validate_email
 
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
+from portal.lib.phones import _prepare as plain_number
 from portal.organizations.models import Feature, Language
 
 YES = {"yes", "y", "true", "1"}
@@ -102,11 +103,13 @@ def _choice(value: Any, mapping: dict[str, Any], column: str, allowed: str, prob
     return default
 
 
-def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False) -> tuple[AccountValues, Problems]:
+def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
+                 known_numbers: Container[str] = ()) -> tuple[AccountValues, Problems]:
     """Check one account's values against `organization`'s features.
 
     `strict` (CSV rows) makes the article's mandatory columns mandatory; the form and the API
-    default them (No / off / off).
+    default them (No / off / off). `known_numbers`: E.164 numbers of the inventory, already
+    validated when they entered it; a value that is one of them skips the phone-number parser.
     """
     problems = Problems()
     values = AccountValues()
@@ -184,7 +187,9 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False)
     tag = _text(data.get("number_tag"))
     if not _blank(number) and tag:
         problems.add("multiline_number", "choose a number or a tag, not both")
-    if not _blank(number):
+    if not _blank(number) and known_numbers and plain_number(number) in known_numbers:
+        values.multiline_number = plain_number(number)
+    elif not _blank(number):
         try:
             values.multiline_number = to_e164(number)
         except PhoneError as error:

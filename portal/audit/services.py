@@ -63,4 +63,6 @@ def record(**kwargs) -> AuditEvent:
 
 
 def record_many(events: Iterable[AuditEvent]) -> None:
-    AuditEvent.objects.bulk_create(list(events), batch_size=500)
+    from portal.lib.bulkinsert import insert_many  # Lean multi-row INSERT: batches write thousands.
+
+    insert_many(AuditEvent, list(events))

@@ -1,0 +1,191 @@
+"""Benchmark of the batch import: `python bench/import_accounts.py [--sizes 1000,10000,100000]`.
+
+For each size it generates a CSV file (half the rows with a MultiLine number), imports it with the
+portal's service (batch_run: the whole pipeline, chunks committed, per-row results stored) without
+and with invitations, on a fresh SQLite database (and on PostgreSQL when DATABASE_URL points to
+it), and prints rows/s beside the floor measured in the same run: stdlib csv + the same
+validators (email-validator, phonenumbers) + sqlite3 executemany of accounts and invitation rows.
+For 1,000 rows it also times upload → completed through the API (POST, the worker's run, GET).
+Each size runs in a fresh process, so its peak memory (max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ["firstname", "lastname", "email", "social_messaging", "multiline_number", "monitor_calls",
+          "monitor_sms", "forwarding_number", "language"]
+
+
+def numbers_for(size: int, block: int) -> list[str]:
+    # +1 212 55x xxxx style numbers that phonenumbers accepts as valid (NANP 212 area code).
+    return [f"+1212{200 + block * 100 + i // 10000}{i % 10000:04d}" for i in range(size)]
+
+
+def make_csv(size: int, numbers: list[str], tag: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for i in range(size):
+        writer.writerow([f"First{i}", f"Last{i}", f"user{i}.{tag}@example.com", "Yes" if i % 3 == 0 else "No",
+                         numbers[i] if i % 2 == 0 else "", "auto" if i % 5 == 0 else "off", "on" if i % 7 == 0 else "off",
+                         "+4930123456" if i % 11 == 0 else "", ("English", "German", "French")[i % 3]])
+    return out.getvalue().encode("utf-8")
+
+
+def floor(data: bytes, inventory: set[str]) -> float:
+    """The same work with the standard library: parse, validate, insert accounts + invitations."""
+    from email_validator import validate_email
+
+    from portal.lib.phones import to_e164
+
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(os.path.join(tmp, "floor.sqlite3"))
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE account (id INTEGER PRIMARY KEY, first TEXT, last TEXT, email TEXT UNIQUE, "
+                   "number TEXT UNIQUE, social INT, calls TEXT, sms TEXT, fwd TEXT, lang TEXT, status TEXT)")
+        db.execute("CREATE TABLE invitation (id INTEGER PRIMARY KEY, account_id INT, recipient TEXT, "
+                   "token TEXT UNIQUE, state TEXT)")
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+        next(reader)
+        rows = []
+        for cells in reader:
+            first, last, email, social, number, calls, sms, fwd, lang = cells
+            email = validate_email(email, check_deliverability=False).normalized
+            if number:
+                number = to_e164(number)
+                assert number in inventory
+            rows.append((first, last, email, number or None, social == "Yes", calls, sms, fwd, lang, "invited"))
+        start_id = 1
+        db.executemany("INSERT INTO account (first, last, email, number, social, calls, sms, fwd, lang, status) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO invitation (account_id, recipient, token, state) VALUES (?,?,?,?)",
+                       [(start_id + i, r[2], os.urandom(16).hex(), "queued") for i, r in enumerate(rows)])
+        db.commit()
+        db.close()
+    return time.perf_counter() - start
+
+
+def one(size: int) -> dict:
+    """Runs in a child process: fresh database, one size, both modes."""
+    tmp = tempfile.mkdtemp(prefix="ml-bench-")
+    os.environ.setdefault("VAR_DIR", tmp)
+    os.environ["EMAIL_URL"] = "memory://"
+    os.environ["BATCH_MAX_ROWS"] = str(max(size, 1000))
+    os.environ["BATCH_MAX_BYTES"] = str(64 * 1024 * 1024)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        call_command("flush", "--no-input", verbosity=0)
+    from portal.access.services import token_issue
+    from portal.accounts.models import Account
+    from portal.batches.models import Batch
+    from portal.batches.services import batch_create, batch_run
+    from portal.numbers.services import numbers_add
+    from portal.organizations.services import organization_create
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser(f"bench{size}", "bench@example.com", "Bench-pass-1")
+    result = {"size": size, "db": connection.vendor}
+    for block, invite in ((1, False), (2, True)):
+        tag = f"{size}-{'invite' if invite else 'import'}"
+        org = organization_create(actor=None, name=f"Bench {tag}", slug=f"bench-{tag}",
+                                  features=["voice_calling", "sms", "social_messaging", "call_recording",
+                                            "sms_recording"])
+        numbers = numbers_for(size + 10, block)
+        numbers_add(actor=None, organization=org, values=numbers)
+        data = make_csv(size, numbers, tag)
+        start = time.perf_counter()
+        batch = batch_create(actor=user, organization=org, permission_group=None, filename=f"{tag}.csv", data=data,
+                             invite=invite, enqueue=False)
+        upload = time.perf_counter() - start
+        start = time.perf_counter()
+        batch = batch_run(batch_id=batch.pk)
+        run = time.perf_counter() - start
+        assert batch.status == "completed" and batch.succeeded == size, (batch.status, batch.error, batch.failed)
+        if invite:
+            assert batch.invited == size, batch.invited
+        result["invite" if invite else "import"] = {"upload_s": upload, "run_s": run}
+        result["floor_s"] = min(result.get("floor_s", 1e9), floor(data, set(numbers)))
+    if size <= 1000:
+        from django.db import transaction
+
+        org = organization_create(actor=None, name="Bench API", slug="bench-api",
+                                  features=["voice_calling", "sms", "social_messaging", "call_recording",
+                                            "sms_recording"])
+        numbers = numbers_for(size + 10, 3)
+        numbers_add(actor=None, organization=org, values=numbers)
+        data = make_csv(size, numbers, "api")
+        _token, raw = token_issue(actor=user, user=user)
+        client = Client(headers={"Authorization": f"Bearer {raw}"})
+        start = time.perf_counter()
+        file = io.BytesIO(data)
+        file.name = "api.csv"
+        with transaction.atomic():  # The test client would not run on_commit otherwise in a script
+            response = client.post("/api/v1/batches", {"file": file, "organization": "bench-api", "invite": "true"})
+        assert response.status_code == 202, response.content
+        batch_id = response.json()["id"]
+        batch_run(batch_id=batch_id)  # What the worker does when it picks the task.
+        status = client.get(f"/api/v1/batches/{batch_id}").json()
+        result["api_s"] = time.perf_counter() - start
+        assert status["status"] == "completed" and status["succeeded"] == size, status
+        assert Account.objects.filter(batch_id=batch_id).count() == size
+    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["batches"] = Batch.objects.count()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(args.one)))
+        return
+    db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+    print(f"Batch import benchmark on {db} ({os.cpu_count()} cores). Times are the service's run "
+          "(validate, take numbers, insert accounts, audit, per-row results, queue invitations).")
+    print(f"{'rows':>8} {'mode':<16} {'time':>8} {'rows/s':>9} {'floor':>8} {'floor rows/s':>12} {'× floor':>8} "
+          f"{'max RSS':>8}")
+    for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        output = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True,
+                                cwd=ROOT, env=os.environ.copy())
+        if output.returncode != 0:
+            print(output.stderr[-3000:])
+            sys.exit(output.returncode)
+        r = json.loads(output.stdout.strip().splitlines()[-1])
+        f = r["floor_s"]
+        for mode, label in (("import", "Import"), ("invite", "Import & Invite")):
+            t = r[mode]["run_s"]
+            print(f"{size:>8,} {label:<16} {t:>7.3f}s {size / t:>9,.0f} {f:>7.3f}s {size / f:>12,.0f} "
+                  f"{t / f:>7.2f}× {r['max_rss_mb']:>6.0f}MB")
+        print(f"{'':>8} {'(upload check)':<16} {r['invite']['upload_s']:>7.3f}s")
+        if "api_s" in r:
+            print(f"{'':>8} {'API upload→done':<16} {r['api_s']:>7.3f}s  (POST + the worker's run + GET; "
+                  "Import & Invite; worker poll interval not included)")
+
+
+if __name__ == "__main__":
+    main()
