@@ -11,8 +11,9 @@ MAX_IDS = 10_000
 
 
 def accounts_selected(user, *, ids=None, organization: str | None = None, status: str | None = None,
-                      q: str | None = None):
-    """The accounts in `user`'s scope: `ids`, or the filters. Refuses an empty selection of both."""
+                      q: str | None = None, everything: bool = False):
+    """The accounts in `user`'s scope: `ids`, or the filters. Without either, refused unless
+    `everything` (the portal's "all matching" on an unfiltered list)."""
     accounts = Account.objects.visible_to(user).select_related("organization", "number")
     if ids:
         try:
@@ -27,7 +28,7 @@ def accounts_selected(user, *, ids=None, organization: str | None = None, status
             raise NotFound(f"No such account: {', '.join(str(i) for i in sorted(missing)[:20])}.",
                            fields={"ids": ["not found"]})
         return accounts.order_by("pk")
-    if not (organization or status or q):
+    if not (organization or status or q or everything):
         raise DomainError("Choose accounts (ids) or a filter (organization, status or q).",
                           fields={"ids": ["required without a filter"]})
     if organization:

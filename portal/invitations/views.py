@@ -161,7 +161,7 @@ def resend(request):
     try:
         if source.get("scope") == "filter":
             filters = {k: (request.GET.get(k) or source.get(k) or None) for k in ("organization", "status", "q")}
-            accounts = accounts_selected(request.user, **filters)
+            accounts = accounts_selected(request.user, **filters, everything=True)
         else:
             ids = source.getlist("ids") or source.getlist("id")
             if not ids:
