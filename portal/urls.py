@@ -16,6 +16,8 @@ urlpatterns = [
     path("activate/", include("portal.invitations.activation_urls")),
     path("batches/", include("portal.batches.urls")),
     path("activity/", include("portal.audit.urls")),
+    path("alerts/", include("portal.alerts.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
     path("", include("portal.front.urls")),
 ]
 
