@@ -40,6 +40,13 @@ def visible_organization_ids(user) -> set[int] | None:
     return ids
 
 
+def forget_scope(user) -> None:
+    """Drop the per-request cache of `user`'s scope and privileges (after they changed)."""
+    if user is not None:
+        user.__dict__.pop("_visible_org_ids", None)
+        user.__dict__.pop("_privileges", None)
+
+
 def privileges_of(user) -> set[str]:
     from portal.access.models import Privilege
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from portal.access.models import AdminProfile, ApiToken, Privilege, Role, hash_token
 from portal.access.scoping import (
+    forget_scope,
     is_operator,
     privileges_of,
     require_privilege,
@@ -138,6 +139,7 @@ def admin_update(*, actor, user, role: Role, organizations, is_active: bool = Tr
     profile.role = role
     profile.save()
     profile.organizations.set(organizations)
+    forget_scope(user)
     if user.is_active != is_active:
         user.is_active = is_active
         user.save(update_fields=["is_active"])

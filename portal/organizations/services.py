@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from email_validator import EmailNotValidError, validate_email
 
-from portal.access.scoping import is_operator, require_scope
+from portal.access.scoping import forget_scope, is_operator, require_scope
 from portal.audit import services as audit
 from portal.lib.errors import DomainError, Forbidden
 from portal.organizations.models import Feature, Organization
@@ -97,6 +97,7 @@ def organization_create(
         raise DomainError(f"An organization with the slug “{slug}” exists already.", fields={"slug": ["taken"]}) from None
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
+    forget_scope(actor)  # A new sub-organization widens the scope of its parent's admins.
     audit.record(actor=actor, action="organization.create", target=org, organization=org,
                  data={"features": org.features, "parent": parent.slug if parent else None})
     from portal.permissions.services import permission_group_create
