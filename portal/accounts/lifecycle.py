@@ -361,7 +361,7 @@ def account_edit(*, actor, account: Account, data: Mapping[str, Any]) -> Account
     group = (resolve_permission_group(organization, data["permission_group"])
              if data.get("permission_group") else account.permission_group)
     with transaction.atomic():
-        locked = Account.objects.select_for_update().select_related("number").get(pk=account.pk)
+        locked = Account.objects.select_for_update(of=("self",)).select_related("number").get(pk=account.pk)
         changes: dict[str, list] = {}
         wants_number = values.multiline_number or values.number_tag
         if not same_number:
