@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django import forms
 from django.db.models import Count
 
@@ -77,7 +79,7 @@ class AccountAddForm(forms.Form):
     language = forms.ChoiceField(required=False, choices=[("", "Organization default"), *Language.choices])
 
     # Errors of the services, by their field (CSV column) name, shown next to these form fields.
-    ERROR_FIELDS = {"multiline_number": "assign", "number_tag": "assign", "firstname": "first_name",
+    ERROR_FIELDS: ClassVar[dict[str, str]] = {"multiline_number": "assign", "number_tag": "assign", "firstname": "first_name",
                     "lastname": "last_name", "device_number": "email"}
 
     def __init__(self, *args, organizations, organization: Organization | None, **kwargs):

@@ -8,8 +8,8 @@ import pytest
 
 from portal.accounts.models import Account
 from portal.accounts.services import account_add
-from portal.conftest import add_numbers
 from portal.accounts.tests.test_views import queued_tasks
+from portal.conftest import add_numbers
 from portal.numbers.models import Number
 
 URL = "/api/v1/accounts"
@@ -196,3 +196,9 @@ def test_it_pages_with_a_keyset_cursor(api, alice, org_a, group_a):
 
 def test_the_slash_routes_of_other_helpers_are_not_taken(api, alice, org_a):
     assert api(alice).get(f"{URL}/resend-invitation").status_code in (404, 405)
+
+
+def test_the_openapi_document_describes_the_accounts_calls(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"post", "get"} <= set(paths["/api/v1/accounts"])
+    assert "get" in paths["/api/v1/accounts/{account_id}"]

@@ -393,3 +393,16 @@ def test_the_detail_shows_number_invitations_and_activity(login, alice, org_a, n
     assert '<span class="badge sent">Sent</span>' in body
     assert "account.create" in body and "invitation.queue" in body
     assert AuditEvent.objects.filter(target_id=str(account.pk)).count() >= 2
+
+
+def test_a_big_inventory_offers_a_typed_number_besides_the_list(login, alice, org_a, numbers_a, monkeypatch):
+    from portal.accounts import forms
+
+    monkeypatch.setattr(forms, "NUMBER_CHOICES_CAP", 2)
+    client = login(alice)
+    form = client.get(reverse("accounts:add")).content.decode()
+    assert "Numbers (first 2 of 5)" in form
+    assert 'name="typed_number"' in form
+    response = _post(client, org_a, email="typed@example.com", typed_number="+1 (212) 555-0104")
+    assert response.status_code == 302
+    assert Account.objects.get(email="typed@example.com").number.e164 == "+12125550104"
