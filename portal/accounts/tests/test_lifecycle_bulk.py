@@ -6,14 +6,14 @@ import pytest
 
 from portal.accounts import listing
 from portal.accounts.lifecycle import (
-    accounts_delete, accounts_edit, accounts_reactivate, accounts_suspend, account_edit, bulk_run,
+    MOVE_REFUSED, accounts_delete, accounts_edit, accounts_reactivate, accounts_suspend, account_edit, bulk_run,
 )
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.services import account_add
 from portal.audit.models import AuditEvent
 from portal.invitations.models import Invitation
 from portal.jobs.models import BulkJob
-from portal.lib.errors import DomainError, Forbidden
+from portal.lib.errors import Conflict, DomainError, Forbidden
 from portal.numbers.models import Number, NumberStatus
 from portal.permissions.services import permission_group_create
 
@@ -151,3 +151,48 @@ def test_it_suspends_5000_accounts_matching_a_filter_as_a_job(alice, org_a, grou
     assert AuditEvent.objects.filter(action="account.suspend").count() == 5000
     assert elapsed < 10, f"5,000 suspensions took {elapsed:.1f} s"
     print(f"\n5,000 accounts suspended by filter in {elapsed:.2f} s")
+
+
+def test_it_moves_5000_pending_accounts_by_filter_when_the_destination_has_the_numbers(
+        operator, org_a, org_b, group_a, run_tasks, django_capture_on_commit_callbacks):
+    make_accounts(org_a, group_a, 5000, status=AccountStatus.INVITED)
+    Number.objects.bulk_create([Number(e164=f"+4930{i:08d}", organization=org_b) for i in range(4999)])
+    started = time.monotonic()
+    queryset = listing.filtered(operator, listing.Filters(status="invited", organization=org_a))
+    with pytest.raises(Conflict) as refused:  # one short: refused before any job is queued
+        bulk_run(actor=operator, action="move", accounts=queryset, by_filter=True, params={"organization": org_b})
+    assert refused.value.message == MOVE_REFUSED
+    assert not BulkJob.objects.exists()
+    Number.objects.create(e164="+493099999999", organization=org_b)  # exactly enough
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = bulk_run(actor=operator, action="move", accounts=queryset, by_filter=True,
+                           params={"organization": org_b})
+    run_tasks()
+    job = BulkJob.objects.get(pk=outcome.job.pk)
+    elapsed = time.monotonic() - started
+    assert (job.status, job.processed, job.done) == ("completed", 5000, 5000)
+    assert Account.objects.filter(organization=org_b).count() == 5000
+    assert AuditEvent.objects.filter(action="account.move").count() == 5000
+    assert elapsed < 10, f"moving 5,000 accounts took {elapsed:.1f} s"
+    print(f"\n5,000 accounts moved by filter in {elapsed:.2f} s")
+
+
+def test_it_deletes_5000_accounts_by_filter_and_frees_their_numbers(alice, org_a, group_a, run_tasks,
+                                                                      django_capture_on_commit_callbacks):
+    numbers = Number.objects.bulk_create([Number(e164=f"+1646{i:07d}", organization=org_a, status="assigned")
+                                          for i in range(5000)])
+    Account.objects.bulk_create(
+        [Account(organization=org_a, permission_group=group_a, email=f"del{i}@example.com", number=n)
+         for i, n in enumerate(numbers)], batch_size=1000)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = bulk_run(actor=alice, action="delete", by_filter=True,
+                           accounts=listing.filtered(alice, listing.Filters(q="del")))
+    run_tasks()
+    elapsed = time.monotonic() - started
+    job = BulkJob.objects.get(pk=outcome.job.pk)
+    assert (job.status, job.done) == ("completed", 5000)
+    assert Account.objects.count() == 0
+    assert Number.objects.filter(status="available").count() == 5000
+    assert elapsed < 10, f"deleting 5,000 accounts took {elapsed:.1f} s"
+    print(f"\n5,000 accounts deleted by filter in {elapsed:.2f} s")

@@ -113,3 +113,13 @@ def test_a_big_selection_runs_as_a_job_with_a_progress_page(alice, org_a, group_
     assert (progress["status"], progress["processed"], progress["done"], progress["percent"]) == ("completed", 210, 210, 100)
     page = client.get(f"/accounts/jobs/{job.pk}/").content.decode()
     assert page.count("Done</span>") == 210
+
+
+def test_the_account_page_offers_edit_move_suspend_and_delete(alice, org_a, login):
+    account = account_add(actor=alice, organization=org_a, data={"email": "page@example.com"})
+    client = login(alice)
+    page = client.get(f"/accounts/{account.pk}/").content.decode()
+    for element in ("edit-account", "move-account", "suspend-account", "delete-account"):
+        assert f'id="{element}"' in page
+    page = client.post("/accounts/suspend/", {"ids": account.pk}).content.decode()
+    assert "The <b>1</b> selected account." in page
