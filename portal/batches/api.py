@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -94,8 +94,8 @@ def batch_upload(
     batch = services.batch_create(actor=request.user, organization=org, permission_group=permission_group or None,
                                   filename=file.name or "upload.csv", data=file.read(), invite=invite,
                                   dry_run=dry_run)
-    return 202, {"id": batch.pk, "status": batch.status, "total": batch.total,
-                 "url": reverse("api:batch_get", args=[batch.pk])}
+    return Status(202, {"id": batch.pk, "status": batch.status, "total": batch.total,
+                        "url": reverse("api:batch_get", args=[batch.pk])})
 
 
 @router.get("", response=list[BatchOut], summary="Batches in your scope, newest first")
@@ -128,7 +128,7 @@ def batch_report(request, batch_id: int):
 def batch_resume(request, batch_id: int):
     require_privilege(request.user, Privilege.ACCOUNTS_BULK)
     batch = services.batch_resume(actor=request.user, batch=_readable(request, batch_id))
-    return 202, _out(batch)
+    return Status(202, _out(batch))
 
 
 @template_router.get("/{slug}/csv-template", summary="The CSV template of an organization",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -95,6 +96,7 @@ def template(request):
     return response
 
 
+@login_required
 def detail(request, pk):
     batch = _batch(request, pk)
     return render(request, "batches/detail.html", {
@@ -104,6 +106,7 @@ def detail(request, pk):
     })
 
 
+@login_required
 def progress(request, pk):
     batch = _batch(request, pk)
     return JsonResponse(progress_of(batch))
@@ -118,6 +121,7 @@ def progress_of(batch: Batch) -> dict:
     }
 
 
+@login_required
 def report(request, pk):
     batch = _batch(request, pk, content=True)
     response = StreamingHttpResponse(services.report_csv_lines(batch), content_type="text/csv; charset=utf-8")
