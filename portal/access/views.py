@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -101,7 +101,7 @@ def _token_users(user):
 def _tokens_page(request, form, raw=None, issued=None, status=200):
     users = _token_users(request.user)
     tokens = (ApiToken.objects.filter(user__in=[u.pk for u in users]).select_related("user")
-              .order_by("revoked_at", "-created_at"))
+              .order_by(F("revoked_at").asc(nulls_first=True), "-created_at"))
     return render(request, "access/tokens.html", {
         "nav": "tokens", "form": form, "tokens": tokens, "raw": raw, "issued": issued,
         "manages_others": len(users) > 1 or has_privilege(request.user, Privilege.API_USERS),

@@ -15,6 +15,22 @@ PAGE_SIZE = 50
 CSV_COLUMNS = ["time", "admin", "via", "action", "target_type", "target_id", "target", "organization", "batch", "data"]
 
 
+def details(data: dict) -> list[tuple[str, str]]:
+    """An event's data as short "key: value" pairs for the screen (the CSV keeps everything)."""
+    pairs = []
+    for key, value in (data or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        if isinstance(value, list):
+            shown = ", ".join(str(v) for v in value[:4]) + (f" … (+{len(value) - 4})" if len(value) > 4 else "")
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        else:
+            shown = str(value)
+        pairs.append((key.replace("_", " "), shown[:120]))
+    return pairs
+
+
 @privilege_required(Privilege.REPORTS)
 def event_list(request):
     form = AuditFilterForm(request.GET or None, user=request.user)
@@ -26,6 +42,8 @@ def event_list(request):
     next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     query = request.GET.copy()
     query.pop("before", None)
+    for event in rows:
+        event.details = details(event.data)
     return render(request, "audit/list.html", {
         "nav": "audit", "form": form, "events": rows[:PAGE_SIZE], "next_before": next_before,
         "before": before, "query": query.urlencode(),

@@ -25,8 +25,7 @@ class OrganizationCreateForm(forms.Form):
 
 class OrganizationSettingsForm(forms.Form):
     name = forms.CharField(max_length=120)
-    features = forms.MultipleChoiceField(choices=Feature.choices, required=False, widget=MULTI,
-                                         help_text="Only the operator changes the features of an organization.")
+    features = forms.MultipleChoiceField(choices=Feature.choices, required=False, widget=MULTI)
     invitation_validity_days = forms.IntegerField(min_value=1, max_value=90, label="Invitations are valid for (days)")
     activation_choices = forms.IntegerField(min_value=1, max_value=20, label="Numbers offered at activation")
     default_language = forms.ChoiceField(choices=Language.choices)
@@ -39,8 +38,8 @@ class OrganizationSettingsForm(forms.Form):
     alert_account_moved = forms.BooleanField(required=False, label="Accounts moved in or out")
     alert_invitation_threshold = forms.BooleanField(required=False, label="Threshold exceeded for invitations")
     alert_batch_finished = forms.BooleanField(required=False, label="Batch operation finished")
-    alert_number_utilisation = forms.BooleanField(required=False, label="Number utilisation above")
-    number_utilisation_percent = forms.IntegerField(min_value=1, max_value=100, label="Utilisation alert at (%)")
+    alert_number_utilisation = forms.BooleanField(required=False, label="Number utilisation above the threshold")
+    number_utilisation_percent = forms.IntegerField(min_value=1, max_value=100, label="Utilisation threshold (%)")
     alert_extra_recipients = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Extra alert emails",
         help_text="One address per line, beyond the report recipients.")
@@ -58,6 +57,7 @@ class OrganizationSettingsForm(forms.Form):
         self.fields["report_recipients"].label_from_instance = lambda u: f"{u.get_username()} ({u.email})" if u.email else u.get_username()
         if not is_operator(user):
             self.fields["features"].disabled = True
+            self.fields["features"].help_text = "Only the operator changes the features of an organization."
 
     def settings(self) -> dict:
         return {key: self.cleaned_data[key] for key in self.SETTINGS}
