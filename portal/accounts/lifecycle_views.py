@@ -25,12 +25,12 @@ from portal.organizations.models import Feature, Language, Organization
 from portal.permissions.models import PermissionGroup
 
 ACTION_TEXT = {
-    "suspend": ("Suspend", "Suspended accounts cannot use MultiLine; their numbers go back to available and "
-                           "their pending invitations stop working."),
-    "reactivate": ("Reactivate", "An account that had activated takes an available number of its organization "
-                                 "and is active again; one that had not goes back to “not invited”."),
-    "delete": ("Delete", "Deleting cannot be undone. Numbers go back to available; the email address or device "
-                         "number can be invited again. The activity log keeps a record."),
+    "suspend": ("Suspend", ("Suspended accounts cannot use MultiLine; their numbers go back to available "
+                            "and their pending invitations stop working.")),
+    "reactivate": ("Reactivate", ("An account that had activated takes an available number of its "
+                                  "organization and is active again; one that had not goes back to “not invited”.")),
+    "delete": ("Delete", ("Deleting cannot be undone. Numbers go back to available; the email address or "
+                          "device number can be invited again. The activity log keeps a record.")),
 }
 
 

@@ -37,7 +37,7 @@ def summary(organization: Organization) -> dict:
                                   expires_at__gt=now, expires_at__lte=now + EXPIRING_WITHIN)
         .select_related("account").order_by("expires_at")[:50]
     )
-    used, total, percent = utilisation(organization)
+    percent = utilisation(organization)[2]
     return {
         "accounts": accounts,
         "accounts_total": sum(by_status.values()),

@@ -6,7 +6,13 @@ import pytest
 
 from portal.accounts import listing
 from portal.accounts.lifecycle import (
-    MOVE_REFUSED, accounts_delete, accounts_edit, accounts_reactivate, accounts_suspend, account_edit, bulk_run,
+    MOVE_REFUSED,
+    account_edit,
+    accounts_delete,
+    accounts_edit,
+    accounts_reactivate,
+    accounts_suspend,
+    bulk_run,
 )
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.services import account_add

@@ -2,11 +2,11 @@
 
 import pytest
 
-from portal.conftest import add_numbers
 from portal.accounts.lifecycle import MOVE_REFUSED, accounts_move, move_plans
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.services import account_add
 from portal.audit.models import AuditEvent
+from portal.conftest import add_numbers
 from portal.lib.errors import Conflict
 from portal.numbers.models import Number, NumberStatus
 

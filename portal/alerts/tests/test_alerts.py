@@ -142,3 +142,16 @@ def test_setup_saves_the_alerts_and_names_a_bad_address(alice, bob, org_a, login
 def test_setup_of_another_organization_is_404(charlie, org_a, login):
     assert login(charlie).get("/alerts/setup/?organization=org-a").status_code == 404
 
+
+
+def test_the_check_command_alerts_each_episode_once(alice, org_a, smtp_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    invited(org_a, 1)
+    out = StringIO()
+    call_command("check_alerts", stdout=out)
+    call_command("check_alerts", stdout=out)
+    assert out.getvalue().count("sent invitation_threshold") == 1
+    assert len(smtp_server.wait_for(2, timeout=0.5)) == 1

@@ -24,8 +24,8 @@ def test_it_shows_accounts_numbers_capacity_expiring_invitations_and_batches(ali
     response = login(alice).get("/dashboard/")
     assert response.status_code == 200
     context = response.context
-    assert dict((v, n) for v, _label, n in context["accounts"])["invited"] == 2
-    assert dict((v, n) for v, _label, n in context["numbers"])["available"] == 5
+    assert {v: n for v, _label, n in context["accounts"]}["invited"] == 2
+    assert {v: n for v, _label, n in context["numbers"]}["available"] == 5
     assert context["capacity"] == 3  # 5 available − 2 invited without a number
     assert [i.account.first_name for i in context["expiring"]] == ["Soon"]
     page = response.content.decode()
