@@ -273,21 +273,22 @@ def values_for(invitation: Invitation, *, token: str, code: str) -> content.Valu
     )
 
 
-def _claim(invitation_id: int) -> tuple[str, str] | None:
+def _claim(invitation: Invitation) -> tuple[str, str] | None:
     """Take the invitation for sending: one worker wins. Returns the new (token, code)."""
     now = timezone.now()
     token, code = secrets.token_urlsafe(32), new_code()
-    validity = Invitation.objects.filter(pk=invitation_id).values_list(
-        "account__organization__invitation_validity_days", flat=True).first()
-    if validity is None:
-        return None
+    expires_at = now + timedelta(days=invitation.account.organization.invitation_validity_days)
     claimed = Invitation.objects.filter(
         Q(state=InvitationState.QUEUED) | Q(state=InvitationState.SENDING, claimed_at__lt=now - SENDING_LEASE),
-        pk=invitation_id,
+        pk=invitation.pk,
     ).update(state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now,
-             token_hash=hash_token(token), code_hash=code_hash(invitation_id, code), code_failures=0,
-             next_attempt_at=None, expires_at=now + timedelta(days=validity))
-    return (token, code) if claimed == 1 else None
+             token_hash=hash_token(token), code_hash=code_hash(invitation.pk, code), code_failures=0,
+             next_attempt_at=None, expires_at=expires_at)
+    if claimed != 1:
+        return None
+    invitation.state, invitation.claimed_at, invitation.expires_at = InvitationState.SENDING, now, expires_at
+    invitation.attempts += 1
+    return token, code
 
 
 def _mark_sent(invitation: Invitation) -> None:
@@ -368,14 +369,17 @@ def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:
     retry: dict[int, list[int]] = {}
     sender = _Sender()
     try:
+        rows = Invitation.objects.filter(pk__in=invitation_ids, state__in=(
+            InvitationState.QUEUED, InvitationState.SENDING)).select_related("account__organization", "account__number")
+        pending = {invitation.pk: invitation for invitation in rows}
+        counts["skipped"] = len(invitation_ids) - len(pending)
         for invitation_id in invitation_ids:
-            claim = _claim(invitation_id)
+            invitation = pending.get(invitation_id)
+            claim = _claim(invitation) if invitation is not None else None
             if claim is None:
-                counts["skipped"] += 1  # sent, revoked or being sent by another worker
+                counts["skipped"] += invitation is not None  # sent, revoked or taken by another worker
                 continue
             token, code = claim
-            invitation = Invitation.objects.select_related(
-                "account__organization", "account__number").get(pk=invitation_id)
             try:
                 sender.send(invitation, token=token, code=code)
             except (mail.DeliveryError, sms.SmsError) as error:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +15,7 @@ LANGUAGES = ["en", "it", "de", "fr", "es"]
 def values(language, number="+12125550100", first="Anna", last="Bianchi"):
     return content.Values(first_name=first, last_name=last, activation_link="https://ml.example.com/activate/TOKEN123/",
                           activation_code="40512977", multiline_number=number, organization="Banca Esempio",
-                          expires_on=datetime(2026, 12, 2, tzinfo=timezone.utc), language=language)
+                          expires_on=datetime(2026, 12, 2, tzinfo=UTC), language=language)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
