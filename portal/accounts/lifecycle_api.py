@@ -17,6 +17,7 @@ from pydantic import Field
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts import lifecycle
+from portal.accounts.api import AccountOut, account_out
 from portal.accounts.models import Account
 from portal.lib.errors import DomainError
 from portal.organizations.models import Organization
@@ -167,10 +168,9 @@ def _one(request, account_id: int) -> Account:
     return get_object_for(request.user, Account.objects.select_related("organization", "number"), pk=account_id)
 
 
-@lifecycle_router.post("/{int:account_id}/edit", response=dict,
+@lifecycle_router.post("/{int:account_id}/edit", response=AccountOut,
                        summary="Edit one account (the rules of Add Account); answers the account")
 def edit_one(request, account_id: int, payload: AccountEditIn):
-    from portal.accounts.api import account_out
     from portal.accounts.listing import with_relations
 
     account = _one(request, account_id)
