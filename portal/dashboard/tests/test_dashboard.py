@@ -47,3 +47,12 @@ def test_another_organizations_dashboard_is_404(charlie, org_a, login):
 def test_the_menu_links_to_the_dashboard_and_alerts(alice, login):
     page = login(alice).get("/dashboard/").content.decode()
     assert 'href="/dashboard/"' in page and 'href="/alerts/setup/"' in page
+
+
+def test_the_api_answers_the_same_dashboard(alice, charlie, org_a, numbers_a, api):
+    ids = [account_add(actor=alice, organization=org_a, data={"email": f"w{i}@example.com"}).pk for i in range(2)]
+    Account.objects.filter(pk__in=ids).update(status=AccountStatus.INVITED)
+    body = api(alice).get("/api/v1/accounts/dashboard?organization=org-a").json()
+    assert body["accounts"]["invited"] == 2 and body["numbers"]["available"] == 5
+    assert body["onboarding_capacity"] == 3
+    assert api(charlie).get("/api/v1/accounts/dashboard?organization=org-a").status_code == 404
