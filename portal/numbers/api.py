@@ -52,7 +52,7 @@ class Results(Schema):
 class AddIn(Schema):
     organization: str | None = Field(None, description="Slug; null adds to the operator pool (operator only)")
     numbers: list[str] = Field(description="Numbers with their country code, in any common format")
-    tags: list[str] = []
+    tags: list[str] = Field(default_factory=list)
     status: Literal["available", "reserved"] = "available"
 
 

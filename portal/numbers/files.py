@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 
 from portal.lib.errors import DomainError
 
@@ -34,10 +35,11 @@ def _rows_of_text(text: str) -> list[list[str]]:
 
 def _rows_of_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise DomainError("The file is not a readable XLSX workbook.", fields={"file": ["unreadable"]}) from None
     sheet = book.worksheets[0]
     return [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]

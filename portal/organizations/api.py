@@ -45,7 +45,7 @@ class OrganizationIn(Schema):
     name: str
     slug: str
     parent: str | None = Field(None, description="Slug of the parent, for a sub-organization")
-    features: list[str] = Field([], description="voice_calling, sms, social_messaging, call_recording, "
+    features: list[str] = Field(default_factory=list, description="voice_calling, sms, social_messaging, call_recording, "
                                                 "sms_recording, smtp_data_offload")
 
 

@@ -3,7 +3,11 @@ import pytest
 from portal.audit.models import AuditEvent
 from portal.lib.errors import DomainError, Forbidden, NotFound
 from portal.organizations.models import Organization
-from portal.organizations.services import organization_admins, organization_create, organization_update
+from portal.organizations.services import (
+    organization_admins,
+    organization_create,
+    organization_update,
+)
 from portal.permissions.models import PermissionGroup
 
 pytestmark = pytest.mark.django_db
