@@ -42,7 +42,8 @@ def admins_visible_to(user):
     ids = visible_organization_ids(user)
     if ids is None:
         return User.objects.filter(models.Q(admin__isnull=False) | models.Q(is_superuser=True))
-    return (User.objects.filter(admin__isnull=False, is_superuser=False)
+    inside = User.objects.filter(admin__organizations__in=ids).values("pk")
+    return (User.objects.filter(pk__in=inside, is_superuser=False)
             .exclude(admin__organizations__in=Organization.objects.exclude(pk__in=ids)))
 
 
