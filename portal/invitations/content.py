@@ -9,8 +9,9 @@ markup (paragraphs, the link, the QR image) is added, so a template cannot injec
 from __future__ import annotations
 
 import base64
-import io
 import re
+import struct
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -174,10 +175,25 @@ def substitute(template: str, values: dict[str, str]) -> str:
 QR_MASK = 4
 
 
-def qr_png(link: str, *, scale: int = 5) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(link, error="m", mask=QR_MASK).save(buffer, kind="png", scale=scale, border=2)
-    return buffer.getvalue()
+def qr_png(link: str, *, scale: int = 5, border: int = 2) -> bytes:
+    """The QR code of `link` as a grayscale PNG. Written here from segno's module matrix: whole
+    rows at once, ~10x faster than segno's pixel-by-pixel PNG writer."""
+    matrix = segno.make(link, error="m", mask=QR_MASK).matrix
+    size = (len(matrix) + 2 * border) * scale
+    dark, light, quiet = b"\x00" * scale, b"\xff" * scale, b"\xff" * (border * scale)
+    blank = b"\x00" + b"\xff" * size  # each scanline starts with its filter type (0: none)
+    lines = [blank] * (border * scale)
+    for row in matrix:
+        line = b"\x00" + quiet + b"".join(dark if module & 1 else light for module in row) + quiet
+        lines.extend([line] * scale)
+    lines.extend([blank] * (border * scale))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)  # 8-bit grayscale
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(lines)))
+            + chunk(b"IEND", b""))
 
 
 def qr_data_uri(link: str) -> str:
