@@ -108,6 +108,13 @@ def one(size: int) -> dict:
 
     user = get_user_model().objects.create_superuser(f"bench{size}", "bench@example.com", "Bench-pass-1")
     result = {"size": size, "db": connection.vendor}
+    # Warm up as a long-running worker is: modules, validators' data, templates (not timed).
+    warm = organization_create(actor=None, name="Warm-up", slug="warm-up", features=["voice_calling"])
+    numbers_add(actor=None, organization=warm, values=numbers_for(20, 0))
+    batch_run(batch_id=batch_create(actor=user, organization=warm, permission_group=None, filename="warm.csv",
+                                    data=make_csv(20, numbers_for(20, 0), "warm").replace(b",auto,", b",off,")
+                                    .replace(b",on,", b",off,").replace(b",Yes,", b",No,"),
+                                    invite=True, enqueue=False).pk)
     for block, invite in ((1, False), (2, True)):
         tag = f"{size}-{'invite' if invite else 'import'}"
         org = organization_create(actor=None, name=f"Bench {tag}", slug=f"bench-{tag}",

@@ -211,8 +211,9 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
         with transaction.atomic():
             ids = [a.pk for a in eligible]
             old = _revoke_live(ids, now)
-            invitations = Invitation.objects.bulk_create([_new_invitation(a, now) for a in eligible],
-                                                         batch_size=500)
+            from portal.lib.bulkinsert import insert_many  # Lean multi-row INSERT (batch imports).
+
+            invitations = insert_many(Invitation, [_new_invitation(a, now) for a in eligible])
             created = {inv.account_id: inv for inv in invitations}
             for account_id, old_ids in old.items():
                 Invitation.objects.filter(pk__in=old_ids).update(replaced_by=created[account_id])
