@@ -40,6 +40,7 @@ def test_the_preview_renders_the_posted_wording_with_the_sample_account(alice, l
     text = answer.content.decode()
     assert answer.status_code == 200 and "S Rossi" in text and "Hi Maria" in text
     assert "data:image/png;base64," in text  # the QR code, inline in the preview
+    assert 'srcdoc="&lt;!doctype html&gt;' in text  # the whole email, escaped into the frame
     assert not InvitationTemplate.objects.exists()
 
 
