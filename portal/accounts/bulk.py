@@ -223,12 +223,11 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
     numbers = _take_numbers(organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number])
     accounts = []
     for outcome in outcomes:
-        e164 = outcome.values.multiline_number
-        number = None
-        if e164:
-            number = Number(pk=numbers[e164], e164=e164, organization_id=organization.pk, status=NumberStatus.ASSIGNED)
-        accounts.append(build_account(organization=organization, permission_group=permission_group,
-                                      values=outcome.values, number=number, batch=batch))
+        account = build_account(organization=organization, permission_group=permission_group,
+                                values=outcome.values, number=None, batch=batch)
+        if outcome.values.multiline_number:
+            account.number_id = numbers[outcome.values.multiline_number]  # Taken above; no instance needed.
+        accounts.append(account)
     insert_many(Account, accounts)
     if any(a.pk is None for a in accounts):  # Databases that cannot return ids from a bulk insert.
         _fetch_ids(accounts)
@@ -236,14 +235,14 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
     audit.record_many(
         audit.build(actor=actor, action="account.create", target=account, organization=organization,
                     batch_id=batch_id,
-                    data={"number": account.number.e164 if account.number else None,
+                    data={"number": outcome.values.multiline_number,
                           "permission_group": permission_group.name, "invite": invite, "row": outcome.row})
         for account, outcome in zip(accounts, outcomes)
     )
     for account, outcome in zip(accounts, outcomes):
         outcome.result = IMPORTED
         outcome.account_id = account.pk
-        outcome.multiline_number = account.number.e164 if account.number else ""
+        outcome.multiline_number = outcome.values.multiline_number or ""
     if invite:
         _invite(actor=actor, organization=organization, accounts=accounts, outcomes=outcomes, batch_id=batch_id)
 

@@ -23,7 +23,7 @@ from portal.accounts.rules import COLUMNS, MANDATORY_COLUMNS
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.batches.models import Batch, BatchRow, BatchStatus
-from portal.lib.bulkinsert import insert_many
+from portal.lib.bulkinsert import insert_values
 from portal.lib.csvfile import Table, canonical, open_table
 from portal.lib.errors import Conflict, DomainError
 from portal.organizations.models import Feature
@@ -184,12 +184,11 @@ def _run(batch: Batch, progress) -> None:
                 rows=[(r.row, r.values) for r in chunk], invite=batch.invite, dry_run=batch.dry_run,
                 batch=batch, seen=seen, row_problems={r.row: r.problem for r in chunk if r.problem},
             )
-            insert_many(
+            insert_values(
                 BatchRow,
-                [BatchRow(batch_id=batch.pk, row=o.row, result=o.result, reason=o.reason,
-                          problems=o.problems.as_dict() if o.result == FAILED else {},
-                          account_id=o.account_id, multiline_number=o.multiline_number, invitation=o.invitation)
-                 for o in outcomes],
+                ("batch_id", "row", "result", "reason", "problems", "account_id", "multiline_number", "invitation"),
+                [(batch.pk, o.row, o.result, o.reason, o.problems.as_dict() if o.result == FAILED else {},
+                  o.account_id, o.multiline_number, o.invitation) for o in outcomes],
             )
             Batch.objects.filter(pk=batch.pk).update(
                 processed=F("processed") + len(outcomes),

@@ -68,3 +68,35 @@ def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -
         obj._state.adding = False
         obj._state.db = using
     return objs
+
+
+def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch_size: int = 500) -> int:
+    """INSERT plain tuples of `columns` (attribute names), without building model instances.
+
+    For append-only rows nobody reads back at once (per-row results). Values go through the same
+    preparation as `insert_many`; `auto_now(_add)` fields are filled in. Returns the row count.
+    """
+    if not rows:
+        return 0
+    connection = connections[router.db_for_write(model)]
+    meta = model._meta
+    fields = [meta.get_field(name) for name in columns]
+    stamps = [f for f in meta.concrete_fields
+              if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname not in columns]
+    stamp_values = [f.get_db_prep_save(timezone.now(), connection) for f in stamps]
+    prepare = [None if isinstance(f, _AS_IS) else f for f in fields]
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in fields + stamps)
+    one = "(" + ", ".join(["%s"] * (len(fields) + len(stamps))) + ")"
+    size = max(1, min(batch_size, 30000 // (len(fields) + len(stamps))))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            params = []
+            for row in chunk:
+                for value, field in zip(row, prepare):
+                    params.append(value if field is None else field.get_db_prep_save(value, connection))
+                params.extend(stamp_values)
+            cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {', '.join([one] * len(chunk))}",
+                           params)
+    return len(rows)
