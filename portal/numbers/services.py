@@ -180,10 +180,15 @@ def _move(*, actor, numbers, organization, action: str) -> set[int]:
     if actor is not None:
         movable = movable.visible_to(actor)
     before = {n.pk: n for n in movable.select_related("organization")}
-    moved_ids = set(before)
-    if moved_ids:
-        Number.objects.filter(pk__in=moved_ids, status__in=FREE, account__isnull=True).update(
+    moved_ids: set[int] = set()
+    if before:
+        Number.objects.filter(pk__in=list(before), status__in=FREE, account__isnull=True).update(
             organization=organization, updated_at=timezone.now())
+        # A number taken meanwhile did not match the conditional update: it stays where it was.
+        moved_ids = set(Number.objects.filter(pk__in=list(before), organization=organization)
+                        .values_list("pk", flat=True))
+        before = {pk: n for pk, n in before.items() if pk in moved_ids}
+    if moved_ids:
         audit.record(
             actor=actor, action=action, organization=organization,
             data={"numbers": [n.e164 for n in before.values()][:100], "count": len(moved_ids),
@@ -340,9 +345,14 @@ def number_take(*, organization, e164: str | None = None, tag: str | None = None
         if number.organization_id != organization.pk:
             raise Conflict(f"{e164} is not a number of {organization}.",
                            fields={"multiline_number": ["belongs to another organization"]})
-        if Number.objects.filter(pk=number.pk, status__in=statuses).update(status=target) != 1:
-            # Read the status again: a concurrent transaction may have just taken it.
-            status = Number.objects.filter(pk=number.pk).values_list("status", flat=True).first()
+        # The organization is part of the condition: a number allocated elsewhere meanwhile is not taken.
+        if Number.objects.filter(pk=number.pk, organization=organization, status__in=statuses).update(
+                status=target) != 1:
+            # Read it again: a concurrent transaction may have just taken or moved it.
+            status, owner = Number.objects.filter(pk=number.pk).values_list("status", "organization_id").first()
+            if owner != organization.pk:
+                raise Conflict(f"{e164} is not a number of {organization}.",
+                               fields={"multiline_number": ["belongs to another organization"]})
             raise Conflict(f"{e164} is not available: it is {status}.",
                            fields={"multiline_number": [f"not available ({status})"]})
         number.status = target
@@ -357,7 +367,8 @@ def number_take(*, organization, e164: str | None = None, tag: str | None = None
         if number is None:
             raise Conflict(f"{organization} has no available number tagged {tag.upper()}.",
                            fields={"number_tag": ["no available number with this tag"]})
-        if Number.objects.filter(pk=number.pk, status__in=statuses).update(status=target) == 1:
+        if Number.objects.filter(pk=number.pk, organization=organization, status__in=statuses).update(
+                status=target) == 1:
             number.status = target
             return number
     raise Conflict("Numbers are being taken very fast right now; try again.", fields={"number_tag": ["busy"]})
