@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from portal.permissions.models import PermissionGroup
 def _page(request, form, status=200):
     orgs = organizations_in_scope(request.user)
     groups = (PermissionGroup.objects.visible_to(request.user).annotate(accounts_count=Count("accounts"))
-              .order_by("name"))
+              .order_by(Lower("name")))
     by_org: dict[int, list] = {}
     for group in groups:
         by_org.setdefault(group.organization_id, []).append(group)
