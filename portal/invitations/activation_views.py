@@ -1,44 +1,73 @@
-"""The end user's pages (no login): the link of the invitation, and the activation-code form."""
+"""The end user's pages (no login): the link of the invitation, and the activation-code form.
+They speak the account's language (the browser's before the account is known)."""
 
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils import formats, timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from portal.invitations import services
+from portal.invitations import content, services
+from portal.invitations.public_text import GONE_MESSAGE, GONE_TITLE, text_for
 from portal.invitations.services import Gone, NumberTaken
 from portal.lib.errors import DomainError
 
 
-def _gone(request, error: Gone):
-    return render(request, "invitations/activation/gone.html",
-                  {"public_page": True, "message": error.message, "reason": error.reason}, status=410)
+def _date(value, language: str) -> str:
+    with translation.override(language):
+        return formats.date_format(timezone.localtime(value), "DATE_FORMAT")
+
+
+def _browser_language(request) -> str:
+    language = (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]
+    return language if language in content.LANGUAGES else "en"
+
+
+def _gone(request, error: Gone, language: str):
+    t = text_for(language)
+    message = t[GONE_MESSAGE.get(error.reason, "msg_other")]
+    if error.reason == "expired" and error.expires_at:
+        message = message.format(date=_date(error.expires_at, language))
+    return render(request, "invitations/activation/gone.html", {
+        "public_page": True, "t": t, "lang": language, "reason": error.reason,
+        "title": t[GONE_TITLE.get(error.reason, "gone_other")], "message": message,
+    }, status=410)
 
 
 def _page(request, invitation, *, hidden=None, error="", status=200):
     account = invitation.account
+    language = content.language_of(account)
+    t = text_for(language)
     return render(request, "invitations/activation/page.html", {
-        "public_page": True, "account": account, "organization": account.organization,
+        "public_page": True, "t": t, "lang": language, "account": account,
+        "welcome": t["welcome"].format(first_name=account.first_name) if account.first_name else "",
+        "invited": t["invited"].format(organization=account.organization.name),
+        "expires": t["expires"].format(date=_date(invitation.expires_at, language)),
         "number": account.number if account.number_id else None,
         "choices": [] if account.number_id else services.activation_choices(invitation),
-        "expires_at": invitation.expires_at, "hidden": hidden or {}, "error": error,
+        "hidden": hidden or {}, "error": error,
     }, status=status)
 
 
 def _activate(request, invitation, *, hidden=None):
     """POST: activate, or show the page again with the reason (and a fresh list when the number was taken)."""
+    language = content.language_of(invitation.account)
+    t = text_for(language)
+    number = request.POST.get("number")
     try:
-        account = services.account_activate(invitation=invitation, number=request.POST.get("number"))
+        account = services.account_activate(invitation=invitation, number=number)
     except Gone as error:
-        return _gone(request, error)
-    except NumberTaken as error:
-        return _page(request, invitation, hidden=hidden, error=error.message, status=409)
+        return _gone(request, error, language)
+    except NumberTaken:
+        return _page(request, invitation, hidden=hidden, error=t["taken"].format(number=number), status=409)
     except DomainError as error:
-        return _page(request, invitation, hidden=hidden, error=error.message, status=400)
-    return render(request, "invitations/activation/done.html",
-                  {"public_page": True, "account": account, "number": account.number,
-                   "organization": account.organization})
+        message = t["pick_one"] if "number" in error.fields else error.message
+        return _page(request, invitation, hidden=hidden, error=message, status=400)
+    return render(request, "invitations/activation/done.html", {
+        "public_page": True, "t": t, "lang": language, "number": account.number,
+        "next": t["done_next"].format(organization=account.organization.name),
+    })
 
 
 @never_cache
@@ -48,27 +77,37 @@ def link(request, token: str):
         invitation = services.invitation_for_token(token)
         services.check_usable(invitation)
     except Gone as error:
-        return _gone(request, error)
+        language = content.language_of(invitation.account) if error.reason != "invalid" else \
+            _browser_language(request)
+        return _gone(request, error, language)
     if request.method == "POST":
         return _activate(request, invitation)
     return _page(request, invitation)
+
+
+CODE_ERRORS = {"does not match": "code_wrong", "8 digits": "code_format", "required": "contact_missing"}
 
 
 @never_cache
 @csrf_protect
 def code(request):
     """For users who cannot open the link: the email or device number and the 8-digit code."""
+    language = _browser_language(request)
+    t = text_for(language)
     if request.method != "POST":
-        return render(request, "invitations/activation/code.html", {"public_page": True})
+        return render(request, "invitations/activation/code.html", {"public_page": True, "t": t, "lang": language})
     contact, code_value = request.POST.get("contact", ""), request.POST.get("code", "")
     try:
         invitation = services.invitation_for_code(contact=contact, code=code_value)
         services.check_usable(invitation)
     except Gone as error:
-        return _gone(request, error)
+        return _gone(request, error, language)
     except DomainError as error:
-        return render(request, "invitations/activation/code.html",
-                      {"public_page": True, "error": error.message, "contact": contact}, status=400)
+        reasons = [r for reasons in error.fields.values() for r in reasons]
+        key = next((CODE_ERRORS[r] for r in reasons if r in CODE_ERRORS), None)
+        return render(request, "invitations/activation/code.html", {
+            "public_page": True, "t": t, "lang": language, "contact": contact,
+            "error": t[key] if key else error.message}, status=400)
     hidden = {"contact": contact, "code": code_value}
     if request.POST.get("activate"):
         return _activate(request, invitation, hidden=hidden)

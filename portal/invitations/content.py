@@ -238,6 +238,7 @@ def render_email(wording: Wording, values: Values, *, for_browser: bool = False)
     html = render_to_string("invitations/email/invitation.html", {
         "subject": subject, "body": mark_safe(fragment), "language": values.language,
         "organization": values.organization, "activation_link": values.activation_link,
+        "button": defaults.BUTTON[values.language],
     })
     return RenderedEmail(subject=subject, text=text, html=html, images={} if for_browser else {QR_CID: png})
 

@@ -135,5 +135,9 @@ QR_IN_TEXT = {
     "es": "(el código QR aparece en la versión HTML de este correo)",
 }
 
+# The button under the email's text.
+BUTTON = {"en": "Activate MultiLine", "it": "Attiva MultiLine", "de": "MultiLine aktivieren",
+          "fr": "Activer MultiLine", "es": "Activar MultiLine"}
+
 # Sample account of the Setup screen's preview and test send.
 SAMPLE = {"first_name": "Maria", "last_name": "Rossi", "multiline_number": "+12125550123"}

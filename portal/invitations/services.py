@@ -55,9 +55,10 @@ class Gone(DomainError):
 
     status = 410
 
-    def __init__(self, message: str, *, reason: str):
+    def __init__(self, message: str, *, reason: str, expires_at=None):
         super().__init__(message, code=reason, fields={"token": [reason]})
         self.reason = reason
+        self.expires_at = expires_at
 
 
 def max_attempts() -> int:
@@ -458,7 +459,7 @@ def check_usable(invitation: Invitation) -> None:
         raise Gone(f"This invitation can no longer be used. {ask}", reason="failed")
     if invitation.expires_at <= timezone.now():
         raise Gone(f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. {ask}",
-                   reason="expired")
+                   reason="expired", expires_at=invitation.expires_at)
     if invitation.account.status not in (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED):
         raise Gone(f"This account cannot be activated now. {ask}", reason="unavailable")
 

@@ -62,8 +62,9 @@ def test_a_used_link_says_so(invited, client, numbers_a):
     _account, _inv, token, _code = invited()
     client.post(f"/activate/{token}/", {"number": numbers_a[0]})
     page = client.get(f"/activate/{token}/")
+    text = page.content.decode()
     assert page.status_code == 410
-    assert "already been used" in page.content.decode()
+    assert "This invitation was already used" in text and "MultiLine is already active" in text
 
 
 def test_an_expired_link_says_so_and_how_to_get_a_new_one(invited, client):
@@ -73,6 +74,20 @@ def test_an_expired_link_says_so_and_how_to_get_a_new_one(invited, client):
     text = page.content.decode()
     assert page.status_code == 410
     assert "This invitation has expired" in text and "ask your MultiLine administrator to resend it" in text
+
+
+def test_the_pages_speak_the_accounts_language(invited, client, numbers_a):
+    _account, invitation, token, _code = invited(language="it")
+    page = client.get(f"/activate/{token}/").content.decode()
+    assert "Scelga il Suo numero MultiLine" in page and "Org A La invita a usare MultiLine." in page
+    done = client.post(f"/activate/{token}/", {"number": numbers_a[0]}).content.decode()
+    assert "MultiLine è attivo" in done
+    assert "Questo invito è già stato usato" in client.get(f"/activate/{token}/").content.decode()
+
+
+def test_the_code_form_speaks_the_browsers_language(client, db):
+    page = client.get("/activate/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
+    assert "MultiLine mit einem Code aktivieren" in page.content.decode()
 
 
 def test_an_unknown_link_says_so(client, db):
@@ -87,7 +102,7 @@ def test_a_resend_makes_the_old_link_say_it_was_replaced(invited, client, alice,
     old.refresh_from_db()
     assert old.state == "revoked" and old.replaced_by_id == results[0].invitation.pk
     page = client.get(f"/activate/{token}/")
-    assert page.status_code == 410 and "replaced by a newer one" in page.content.decode()
+    assert page.status_code == 410 and "This invitation was replaced" in page.content.decode()
     _inv, new_token, _code = sent_invitation(account)
     assert client.post(f"/activate/{new_token}/", {"number": numbers_a[1]}).status_code == 200
 

@@ -32,6 +32,7 @@ def test_each_default_email_renders_with_every_variable_filled(language):
     assert 'src="cid:qr@multiline"' in rendered.html
     assert rendered.images["qr@multiline"].startswith(b"\x89PNG")
     assert f'<html lang="{language}">' in rendered.html
+    assert defaults.BUTTON[language] in rendered.html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
