@@ -120,3 +120,15 @@ def test_the_api_resends_by_ids_and_by_filter(alice, api, org_a, numbers_a):
     assert empty.status_code == 400 and "ids" in empty.json()["fields"]
     bad = client.post("/api/v1/accounts/resend-invitation", {"status": "nope"}, content_type="application/json")
     assert bad.status_code == 400 and bad.json()["fields"] == {"status": ["unknown"]}
+
+
+def test_resend_one_account_from_its_page(alice, login, org_a, numbers_a):
+    a = add(alice, org_a, "one@example.com")
+    client = login(alice)
+    page = client.get(f"/accounts/{a.pk}/").content.decode()
+    assert 'id="resend-one"' in page and "Send Invitation" in page
+    result = client.post("/invitations/resend/", {"ids": [a.pk], "next": f"/accounts/{a.pk}/"})
+    assert f'href="/accounts/{a.pk}/"' in result.content.decode()
+    a.refresh_from_db()
+    assert a.status == "invited"
+    assert "Resend Invitation" in client.get(f"/accounts/{a.pk}/").content.decode()
