@@ -77,7 +77,7 @@ def test_an_expired_link_says_so_and_how_to_get_a_new_one(invited, client):
 
 
 def test_the_pages_speak_the_accounts_language(invited, client, numbers_a):
-    _account, invitation, token, _code = invited(language="it")
+    _account, _inv, token, _code = invited(language="it")
     page = client.get(f"/activate/{token}/").content.decode()
     assert "Scelga il Suo numero MultiLine" in page and "Org A La invita a usare MultiLine." in page
     done = client.post(f"/activate/{token}/", {"number": numbers_a[0]}).content.decode()
@@ -138,7 +138,7 @@ def test_a_wrong_code_is_refused_and_many_lock_the_invitation(invited, client):
 
 
 def test_two_users_picking_the_same_number_one_wins_the_other_sees_a_fresh_list(invited, client, numbers_a):
-    first, _i1, token1, _c1 = invited(email="first@example.com")
+    _first, _i1, token1, _c1 = invited(email="first@example.com")
     second, _i2, token2, _c2 = invited(email="second@example.com")
     page = client.get(f"/activate/{token2}/").content.decode()  # both look at their lists…
     wanted = numbers_a[0]
@@ -190,7 +190,7 @@ def test_concurrent_picks_of_one_number_on_postgresql(postgres_only, alice, org_
 
 
 def test_the_api_shows_and_activates(invited, client, numbers_a, org_a):
-    _account, invitation, token, _code = invited()
+    _account, _inv, token, _code = invited()
     shown = client.get(f"/api/v1/activation/{token}")
     assert shown.status_code == 200
     body = shown.json()
