@@ -84,6 +84,8 @@ def one(size: int) -> dict:
     tmp = tempfile.mkdtemp(prefix="ml-bench-")
     os.environ.setdefault("VAR_DIR", tmp)
     os.environ["EMAIL_URL"] = "memory://"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())  # Needed outside the embedded default.
+    os.environ["DEBUG"] = "false"  # DEBUG keeps every SQL statement in memory.
     os.environ["BATCH_MAX_ROWS"] = str(max(size, 1000))
     os.environ["BATCH_MAX_BYTES"] = str(64 * 1024 * 1024)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")

@@ -44,26 +44,44 @@ def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -
     size = max(1, min(batch_size, connection.ops.bulk_batch_size(fields, objs) or batch_size))
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning = pk not in fields
+
+    def values_of(obj) -> list:
+        row = []
+        for kind, what in plan:
+            if kind == 1:
+                value = getattr(obj, what)
+                row.append(value.value if isinstance(value, models.Choices) else value)
+            elif kind == 0:
+                row.append(what)
+            else:
+                row.append(what.get_db_prep_save(getattr(obj, what.attname), connection))
+        return row
+
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start:start + size]
-            params = []
-            for obj in chunk:
-                for kind, what in plan:
-                    if kind == 1:
-                        value = getattr(obj, what)
-                        params.append(value.value if isinstance(value, models.Choices) else value)
-                    elif kind == 0:
-                        params.append(what)
-                    else:
-                        params.append(what.get_db_prep_save(getattr(obj, what.attname), connection))
-            sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([one] * len(chunk))}"
+        sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {one}"
+        if connection.vendor == "postgresql":
+            # One statement, pipelined: psycopg parses it once (a multi-row VALUES is re-parsed each time).
+            sql += f" RETURNING {qn(pk.column)}" if returning else ""
+            raw = cursor.cursor
+            with connection.wrap_database_errors:  # IntegrityError as Django raises it.
+                raw.executemany(sql, [values_of(obj) for obj in objs], returning=returning)
             if returning:
-                sql += f" RETURNING {qn(pk.column)}"
-            cursor.execute(sql, params)
-            if returning:
-                for obj, (value,) in zip(chunk, cursor.fetchall()):
-                    setattr(obj, pk.attname, value)
+                obj_iter = iter(objs)
+                while True:
+                    setattr(next(obj_iter), pk.attname, raw.fetchone()[0])
+                    if not raw.nextset():
+                        break
+        else:
+            for start in range(0, len(objs), size):
+                chunk = objs[start:start + size]
+                params = [value for obj in chunk for value in values_of(obj)]
+                sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES {', '.join([one] * len(chunk))}"
+                if returning:
+                    sql += f" RETURNING {qn(pk.column)}"
+                cursor.execute(sql, params)
+                if returning:
+                    for obj, (value,) in zip(chunk, cursor.fetchall()):
+                        setattr(obj, pk.attname, value)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = using
@@ -89,14 +107,21 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch
     names = ", ".join(qn(f.column) for f in fields + stamps)
     one = "(" + ", ".join(["%s"] * (len(fields) + len(stamps))) + ")"
     size = max(1, min(batch_size, 30000 // (len(fields) + len(stamps))))
+    def values_of(row) -> list:
+        out = [value if field is None else field.get_db_prep_save(value, connection)
+               for value, field in zip(row, prepare)]
+        out.extend(stamp_values)
+        return out
+
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors:
+                cursor.cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {one}",
+                                          [values_of(row) for row in rows])
+            return len(rows)
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
-            params = []
-            for row in chunk:
-                for value, field in zip(row, prepare):
-                    params.append(value if field is None else field.get_db_prep_save(value, connection))
-                params.extend(stamp_values)
+            params = [value for row in chunk for value in values_of(row)]
             cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {', '.join([one] * len(chunk))}",
                            params)
     return len(rows)
