@@ -34,10 +34,16 @@ class ActivatedOut(Schema):
     organization: str
 
 
-@router.get("/{token}", auth=None, response=ActivationOut,
-            summary="The invitation behind a link: its number, or the short list to pick from")
-def activation_show(request, token: str):
-    invitation = services.invitation_for_token(token)
+class CodeIn(Schema):
+    contact: str
+    code: str
+
+
+class CodeActivateIn(CodeIn):
+    number: str | None = None
+
+
+def _shown(invitation) -> dict:
     services.check_usable(invitation)
     account = invitation.account
     return {
@@ -48,13 +54,37 @@ def activation_show(request, token: str):
     }
 
 
+def _activated(account) -> dict:
+    return {"id": account.pk, "status": account.status, "number": account.number.e164,
+            "organization": account.organization.name}
+
+
+# Declared before "/{token}" so that "by-code" is not taken for a token.
+@router.post("/by-code", auth=None, response=ActivationOut,
+             summary="The invitation behind an activation code typed in the app (with the email or device #)")
+def activation_by_code(request, payload: CodeIn):
+    return _shown(services.invitation_for_code(contact=payload.contact, code=payload.code))
+
+
+@router.post("/by-code/activate", auth=None, response=ActivatedOut,
+             summary="Activate with the activation code (and the number picked, when none is assigned)")
+def activation_by_code_activate(request, payload: CodeActivateIn):
+    invitation = services.invitation_for_code(contact=payload.contact, code=payload.code)
+    return _activated(services.account_activate(invitation=invitation, number=payload.number))
+
+
+@router.get("/{token}", auth=None, response=ActivationOut,
+            summary="The invitation behind a link: its number, or the short list to pick from")
+def activation_show(request, token: str):
+    return _shown(services.invitation_for_token(token))
+
+
 @router.post("/{token}", auth=None, response=ActivatedOut,
              summary="Activate: the number (when none is assigned) becomes the user's")
 def activation_activate(request, token: str, payload: ActivateIn | None = None):
     invitation = services.invitation_for_token(token)
     account = services.account_activate(invitation=invitation, number=payload.number if payload else None)
-    return {"id": account.pk, "status": account.status, "number": account.number.e164,
-            "organization": account.organization.name}
+    return _activated(account)
 
 
 class ResendIn(Schema):

@@ -227,3 +227,19 @@ def test_the_api_says_when_a_number_was_taken(invited, client, numbers_a, alice,
 
 def test_gone_has_a_reason():
     assert Gone("x", reason="expired").status == 410
+
+
+def test_the_app_activates_with_the_code(invited, client, numbers_a):
+    account, _inv, _token, code = invited(email="app@example.com")
+    shown = client.post("/api/v1/activation/by-code", {"contact": "APP@example.com", "code": code},
+                        content_type="application/json")
+    assert shown.status_code == 200 and numbers_a[0] in shown.json()["choices"]
+    wrong = client.post("/api/v1/activation/by-code", {"contact": "app@example.com", "code": "1234"},
+                        content_type="application/json")
+    assert wrong.status_code == 400 and wrong.json()["fields"] == {"code": ["8 digits"]}
+    done = client.post("/api/v1/activation/by-code/activate",
+                       {"contact": "app@example.com", "code": code, "number": numbers_a[2]},
+                       content_type="application/json")
+    assert done.status_code == 200 and done.json()["number"] == numbers_a[2]
+    account.refresh_from_db()
+    assert account.status == "active"
