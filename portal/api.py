@@ -62,7 +62,7 @@ def _register() -> None:
     from portal.accounts.lifecycle_api import lifecycle_router
     from portal.batches.api import router as batches
     from portal.batches.api import template_router as csv_templates
-    from portal.invitations.api import resend_router
+    from portal.invitations.api import resend_router, templates_router
     from portal.invitations.api import router as invitations
     from portal.numbers.api import router as numbers
     from portal.organizations.api import router as organizations
@@ -77,6 +77,7 @@ def _register() -> None:
     api.add_router("/accounts", accounts)
     api.add_router("/batches", batches)
     api.add_router("/activation", invitations)
+    api.add_router("/invitation-templates", templates_router)
 
 
 _register()

@@ -118,3 +118,103 @@ def resend_invitation(request, payload: ResendIn):
     results = services.invitations_resend(actor=request.user, accounts=accounts)
     done = sum(1 for r in results if r.result == "done")
     return {"done": done, "skipped": len(results) - done, "results": [r.as_dict() for r in results]}
+
+
+# ---------------------------------------------------------------- invitation templates (Setup)
+
+templates_router = Router(tags=["invitation templates"])
+
+
+class WordingIn(Schema):
+    subject: str = ""
+    body: str
+
+
+class WordingOut(Schema):
+    organization: str
+    language: str
+    channel: str
+    subject: str
+    body: str
+    custom: bool
+
+
+class PreviewOut(Schema):
+    subject: str
+    text: str
+    html: str | None = None
+
+
+def _template_target(request, slug: str):
+    from portal.access.scoping import get_object_for
+    from portal.organizations.models import Organization
+
+    require_privilege(request.user, "setup")
+    return get_object_for(request.user, Organization.objects, slug=slug)
+
+
+def _wording_out(organization, language: str, channel: str) -> dict:
+    from portal.invitations import content
+
+    services._check_choice(language, channel)
+    wording = content.wording_for(organization, language, channel)
+    return {"organization": organization.slug, "language": language, "channel": channel,
+            "subject": wording.subject, "body": wording.body, "custom": wording.custom}
+
+
+@templates_router.get("/{slug}", response=list[WordingOut], summary="Every wording of an organization")
+def templates_list(request, slug: str):
+    from portal.invitations import content
+    from portal.invitations.models import Channel
+
+    organization = _template_target(request, slug)
+    return [_wording_out(organization, language, channel)
+            for channel in Channel.values for language in content.LANGUAGES]
+
+
+@templates_router.get("/{slug}/{language}/{channel}", response=WordingOut, summary="One wording (custom or default)")
+def template_show(request, slug: str, language: str, channel: str):
+    return _wording_out(_template_target(request, slug), language, channel)
+
+
+@templates_router.put("/{slug}/{language}/{channel}", response=WordingOut,
+                      summary="Save the organization's own wording (refused without the link or the code)")
+def template_save(request, slug: str, language: str, channel: str, payload: WordingIn):
+    organization = _template_target(request, slug)
+    services.template_save(actor=request.user, organization=organization, language=language, channel=channel,
+                           subject=payload.subject, body=payload.body)
+    return _wording_out(organization, language, channel)
+
+
+@templates_router.delete("/{slug}/{language}/{channel}", response=WordingOut,
+                         summary="Back to the shipped default wording")
+def template_reset(request, slug: str, language: str, channel: str):
+    organization = _template_target(request, slug)
+    services.template_reset(actor=request.user, organization=organization, language=language, channel=channel)
+    return _wording_out(organization, language, channel)
+
+
+@templates_router.post("/{slug}/{language}/{channel}/preview", response=PreviewOut,
+                       summary="Render a wording with the sample account (nothing is saved)")
+def template_preview(request, slug: str, language: str, channel: str, payload: WordingIn):
+    from portal.invitations import content
+    from portal.invitations.models import Channel
+
+    organization = _template_target(request, slug)
+    services._check_choice(language, channel)
+    content.check_wording(channel=channel, subject=payload.subject if channel == Channel.EMAIL else "",
+                          body=payload.body)
+    values = services.sample_values(organization, language)
+    wording = content.Wording(subject=payload.subject, body=payload.body)
+    if channel == Channel.SMS:
+        return {"subject": "", "text": content.render_sms(wording, values), "html": None}
+    rendered = content.render_email(wording, values, for_browser=True)
+    return {"subject": rendered.subject, "text": rendered.text, "html": rendered.html}
+
+
+@templates_router.post("/{slug}/{language}/{channel}/test", summary="Send a test to the caller's email")
+def template_test(request, slug: str, language: str, channel: str, payload: WordingIn):
+    organization = _template_target(request, slug)
+    to = services.template_send_test(actor=request.user, organization=organization, language=language,
+                                     channel=channel, subject=payload.subject, body=payload.body)
+    return {"queued_to": to}

@@ -94,3 +94,26 @@ def test_setup_needs_the_setup_privilege(org_a, login, django_user_model):
     dora = admin_create(actor=None, username="dora", email="d@example.com", password="Correct-horse-9",
                         role=role, organizations=[org_a])
     assert login(dora).get("/invitations/").status_code == 403
+
+
+def test_the_api_reads_saves_previews_and_resets_wordings(alice, charlie, api, org_a):
+    client = api(alice)
+    listed = client.get("/api/v1/invitation-templates/org-a")
+    assert listed.status_code == 200 and len(listed.json()) == 10
+    es = client.get("/api/v1/invitation-templates/org-a/es/sms").json()
+    assert es["custom"] is False and "{{ activation_code }}" in es["body"]
+    refused = client.put("/api/v1/invitation-templates/org-a/en/email", {"subject": "Hi", "body": "{{ activation_link }}"},
+                         content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["fields"]["body"] == ["missing {{ activation_code }}"]
+    saved = client.put("/api/v1/invitation-templates/org-a/en/email",
+                       {"subject": "Hi {{ first_name }}", "body": "{{ activation_link }} {{ activation_code }}"},
+                       content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["custom"] is True
+    preview = client.post("/api/v1/invitation-templates/org-a/en/email/preview",
+                          {"subject": "Hi {{ first_name }}", "body": "{{ activation_link }} {{ activation_code }}"},
+                          content_type="application/json").json()
+    assert preview["subject"] == "Hi Maria" and "12345678" in preview["text"]
+    reset = client.delete("/api/v1/invitation-templates/org-a/en/email")
+    assert reset.json()["custom"] is False
+    assert api(charlie).get("/api/v1/invitation-templates/org-a").status_code == 404
+    assert client.get("/api/v1/invitation-templates/org-a/xx/email").status_code == 400
