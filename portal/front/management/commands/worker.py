@@ -16,7 +16,8 @@ class Command(BaseCommand):
     def handle(self, *, interval: float, batch: bool, verbosity: int, **options):
         backend = settings.TASKS["default"]["BACKEND"]
         if backend.endswith("RQBackend"):
-            args = ["rqworker", "default", "--worker-class", "rq.SimpleWorker"]
+            # The scheduler runs deferred jobs (run_after): invitation retries with backoff.
+            args = ["rqworker", "default", "--worker-class", "rq.SimpleWorker", "--with-scheduler"]
             if batch:
                 args.append("--burst")
             call_command(*args, verbosity=verbosity)
