@@ -150,6 +150,55 @@ def test_it_fails_at_once_when_the_server_refuses_the_recipient(
     assert [str(m["To"]) for m in mailbox.messages] == ["somebody@example.com"]
 
 
+class GreylistingMailbox(Mailbox):
+    """Answers 451 (try again later) to the first attempt, as greylisting servers do."""
+
+    def __init__(self):
+        super().__init__()
+        self.refused = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if not self.refused:
+            self.refused += 1
+            return "451 4.7.1 Greylisted, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_4xx_answer_is_retried_and_the_reason_shows_on_the_accounts_screen(
+        alice, org_a, numbers_a, run_tasks, settings, login, django_capture_on_commit_callbacks):
+    mailbox = GreylistingMailbox()
+    port = free_port()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    try:
+        account = invite(alice, org_a, "grey@example.com", django_capture_on_commit_callbacks)
+        run_tasks()
+        page = login(alice).get("/accounts/").content.decode()
+        assert "451" in page and "Greylisted" in page  # the admin sees why it is not sent yet
+        make_due()
+        run_tasks()
+        messages = mailbox.wait_for(1)
+    finally:
+        controller.stop()
+    assert len(messages) == 1
+    invitation = account.invitations.get()
+    assert invitation.state == "sent" and invitation.attempts == 2
+
+
+def test_a_permanent_failure_shows_on_the_accounts_screen(alice, org_a, numbers_a, run_tasks, settings, login,
+                                                         django_capture_on_commit_callbacks):
+    settings.SMS_URL = "http://127.0.0.1:9/unreachable"
+    settings.INVITATION_MAX_ATTEMPTS = 1
+    invite(alice, org_a, "+12025550150", django_capture_on_commit_callbacks)
+    run_tasks()
+    page = login(alice).get("/accounts/?status=invitation_failed").content.decode()
+    assert "+12025550150" in page and "SMS gateway unreachable" in page
+
+
 def test_it_never_sends_the_same_invitation_twice_when_queued_twice(
         alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks):
     from portal.invitations.tasks import send_invitation
