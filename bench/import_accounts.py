@@ -100,13 +100,14 @@ def one(size: int) -> dict:
     call_command("migrate", verbosity=0)
     if connection.vendor == "postgresql":
         call_command("flush", "--no-input", verbosity=0)
+    from django.contrib.auth import get_user_model
+
     from portal.access.services import token_issue
     from portal.accounts.models import Account
     from portal.batches.models import Batch
     from portal.batches.services import batch_create, batch_run
     from portal.numbers.services import numbers_add
     from portal.organizations.services import organization_create
-    from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.create_superuser(f"bench{size}", "bench@example.com", "Bench-pass-1")
     result = {"size": size, "db": connection.vendor}
@@ -179,7 +180,7 @@ def main() -> None:
     print(f"{'rows':>8} {'mode':<16} {'time':>8} {'rows/s':>9} {'floor':>8} {'floor rows/s':>12} {'× floor':>8} "
           f"{'max RSS':>8}")
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
-        output = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True,
+        output = subprocess.run([sys.executable, __file__, "--one", str(size)], capture_output=True, text=True, check=False,
                                 cwd=ROOT, env=os.environ.copy())
         if output.returncode != 0:
             print(output.stderr[-3000:])

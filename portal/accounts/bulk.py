@@ -10,8 +10,9 @@ row, each in its own savepoint, and only the losing rows are reported: each row 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -208,7 +209,7 @@ def _take_numbers(organization, wanted: list[str]) -> dict[str, int]:
             free = free.select_for_update(of=("self",))
         ids = dict(free.values_list("e164", "pk"))
         if len(ids) != len(chunk):
-            lost = sorted(set(chunk) - set(ids))[0]
+            lost = min(set(chunk) - set(ids))
             raise _RaceLost(DomainError(f"{lost} was just taken by another account.",
                                         fields={"multiline_number": [f"{lost} was just taken by another account"]}))
         changed = Number.objects.filter(pk__in=list(ids.values()), status__in=FREE).update(status=NumberStatus.ASSIGNED)

@@ -92,7 +92,8 @@ def batch_upload(
     require_privilege(request.user, Privilege.ACCOUNTS_BULK)
     org = get_object_for(request.user, Organization.objects, slug=organization)
     batch = services.batch_create(actor=request.user, organization=org, permission_group=permission_group or None,
-                                  filename=file.name or "upload.csv", data=file.read(), invite=invite,
+                                  filename=file.name or "upload.csv",
+                                  data=services.upload_bytes(file, file.name or "upload.csv"), invite=invite,
                                   dry_run=dry_run)
     return Status(202, {"id": batch.pk, "status": batch.status, "total": batch.total,
                         "url": reverse("api:batch_get", args=[batch.pk])})

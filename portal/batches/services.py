@@ -6,9 +6,9 @@ import csv
 import gc
 import io
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import islice
-from typing import Callable, Iterator
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -90,6 +90,17 @@ def read_upload(*, data: bytes, filename: str, max_rows: int | None = None) -> T
         data, filename, aliases=ALIASES, required=MANDATORY_COLUMNS,
         max_rows=max_rows or settings.BATCH_MAX_ROWS, max_bytes=settings.BATCH_MAX_BYTES,
     )
+
+
+def upload_bytes(uploaded, filename: str) -> bytes:
+    """The content of an uploaded file, refused by its size before it is read into memory."""
+    from portal.lib.csvfile import FileRefused, _size
+
+    size = getattr(uploaded, "size", None)
+    if size is not None and size > settings.BATCH_MAX_BYTES:
+        raise FileRefused(f"“{filename}” is {_size(size)}; at most {_size(settings.BATCH_MAX_BYTES)} can be "
+                          "uploaded at once. Split it into smaller files.")
+    return uploaded.read(settings.BATCH_MAX_BYTES + 1)
 
 
 def batch_create(*, actor, organization, permission_group, filename: str, data: bytes,

@@ -67,7 +67,7 @@ def upload(request):
                 batch = services.batch_create(
                     actor=request.user, organization=form.cleaned_data["organization"],
                     permission_group=form.cleaned_data["permission_group"], filename=upload_file.name,
-                    data=upload_file.read(), invite=invite, dry_run=dry_run,
+                    data=services.upload_bytes(upload_file, upload_file.name), invite=invite, dry_run=dry_run,
                 )
             except DomainError as error:
                 refusal = error.message

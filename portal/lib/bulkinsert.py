@@ -9,7 +9,7 @@ Same SQL on SQLite and PostgreSQL; no model `save()` or signals, as with `bulk_c
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from django.db import connections, models, router
 from django.utils import timezone

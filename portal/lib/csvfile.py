@@ -13,8 +13,9 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from portal.lib.errors import DomainError
 
@@ -314,8 +315,7 @@ def _raw_rows(data: bytes, kind: str, encoding: str, delimiter: str) -> Iterator
     text = _text_of(data, encoding)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
-    for number, cells in enumerate(reader, start=1):
-        yield number, cells
+    yield from enumerate(reader, start=1)
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
@@ -323,7 +323,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged or foreign zip file.
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged or foreign zip file.
         raise FileRefused("The file could not be read as an Excel workbook (.xlsx). Open it in your "
                           "spreadsheet program, save it again as .xlsx or CSV, and upload that.") from None
     try:
@@ -332,7 +332,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
             yield number, [_xlsx_value(c) for c in cells]
     except FileRefused:
         raise
-    except Exception:
+    except Exception:  # noqa: BLE001 - the same, for a sheet damaged further in
         raise FileRefused("The Excel workbook is damaged. Open it in your spreadsheet program, save it "
                           "again, and upload it.") from None
     finally:

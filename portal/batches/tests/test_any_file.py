@@ -2,7 +2,9 @@
 
 import codecs
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from portal.batches.services import ALIASES, read_upload
 from portal.lib.csvfile import FileRefused

@@ -36,7 +36,7 @@ def test_it_uploads_shows_progress_and_downloads_the_report(transactional_db, al
     assert "oops" in page.locator("#problems").inner_text()
     with page.expect_download() as report:
         page.locator("#report-link").click()
-    text = open(report.value.path(), encoding="utf-8-sig").read()
+    text = report.value.path().read_text(encoding="utf-8-sig")
     batch = Batch.objects.get()
     assert report.value.suggested_filename == f"batch-{batch.pk}-team-report.csv"
     assert "row,result,reason,account_id,multiline_number,invitation" in text.splitlines()[0]

@@ -36,15 +36,15 @@ def _read(tmp_path, data: bytes, name="f.csv", **kwargs):
 
 QUIRKS = {
     "quoted delimiter and newline": (
-        b'firstname,lastname,email,social_messaging,monitor_calls,monitor_sms\r\n'
-        b'"Smith, Jr.","Line one\r\nline two",a@example.com,No,off,off\r\n',
+        (b'firstname,lastname,email,social_messaging,monitor_calls,monitor_sms\r\n'
+         b'"Smith, Jr.","Line one\r\nline two",a@example.com,No,off,off\r\n'),
         {"firstname": "Smith, Jr.", "lastname": "Line one\r\nline two"}),
     "blank trailing lines": (
-        b'email,social_messaging,monitor_calls,monitor_sms\n'
-        b'a@example.com,No,off,off\n\n\n,,,\n\n', {"email": "a@example.com"}),
+        (b'email,social_messaging,monitor_calls,monitor_sms\n'
+         b'a@example.com,No,off,off\n\n\n,,,\n\n'), {"email": "a@example.com"}),
     "header case, spaces and aliases": (
-        b'First Name;LASTNAME;Email Address or Device;Social_Messaging;Primary_Number;Monitor Calls;monitor_sms\r\n'
-        b'Ann;Lee;+12125550199;No;+12125550100;off;off\r\n',
+        (b'First Name;LASTNAME;Email Address or Device;Social_Messaging;Primary_Number;Monitor Calls;monitor_sms\r\n'
+         b'Ann;Lee;+12125550199;No;+12125550100;off;off\r\n'),
         {"firstname": "Ann", "email": "+12125550199", "multiline_number": "+12125550100"}),
     "device alias": (b'device,social_messaging,monitor_calls,monitor_sms\n+4930123456,No,off,off\n',
                      {"email": "+4930123456"}),
@@ -89,8 +89,8 @@ REFUSALS = {
     "empty file": (b"", "is empty"),
     "only blank lines": (b"\r\n\r\n,,,\r\n", "is empty"),
     "header but no rows": (f"{HEADER}\r\n".encode(), "has a header but no rows"),
-    "leftover Note row": (f"{HEADER}\r\nNote: fill one row per account. Delete this Note row before uploading.,,,\r\n"
-                          "a@example.com,No,off,off\r\n".encode(), "Row 2 is still the template's instructions “Note”"),
+    "leftover Note row": ((f"{HEADER}\r\nNote: fill one row per account. Delete this Note row before uploading.,,,\r\n"
+                           "a@example.com,No,off,off\r\n").encode(), "Row 2 is still the template's instructions “Note”"),
     "unknown column": (f"{HEADER},nickname\r\na@example.com,No,off,off,Al\r\n".encode(),
                        "“nickname” (column E) is not a column of the template"),
     "missing mandatory column": (b"email,social_messaging,monitor_calls\r\na@example.com,No,off\r\n",
@@ -140,6 +140,6 @@ def test_a_row_with_more_cells_than_the_header_is_reported_not_guessed(upload):
     batch = upload(data)
     rows = {r.row: r for r in batch.rows.all()}
     assert rows[2].result == "failed"
-    assert rows[2].problems["row"] == ["has 6 values but the header has 5 columns; a value that contains the "
-                                       "delimiter must be in double quotes"]
+    assert rows[2].problems["row"] == [("has 6 values but the header has 5 columns; a value that contains the "
+                                        "delimiter must be in double quotes")]
     assert rows[3].result == "imported"

@@ -162,3 +162,11 @@ def test_api_csv_template(api, alice, org_a_child):
 
 def test_api_without_a_token_is_401(client):
     assert client.post("/api/v1/batches").status_code == 401
+
+
+def test_an_oversized_upload_is_refused_by_its_size(login, alice, org_a, group_a, settings):
+    settings.BATCH_MAX_BYTES = 2048
+    response = login(alice).post("/batches/upload/", {
+        "organization": org_a.pk, "permission_group": group_a.pk, "mode": "import",
+        "file": _file(files.excel_csv_utf8([files.row(email=f"u{i}@example.com") for i in range(60)]))})
+    assert response.status_code == 400 and "at most 2 KB can be uploaded at once" in response.content.decode()

@@ -92,6 +92,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  … and {batch.failed - 20:,} more: see the report.")
         if report:
             with open(report, "w", encoding="utf-8", newline="") as out:
-                for line in services.report_csv_lines(batch):
-                    out.write(line)
+                out.writelines(services.report_csv_lines(batch))
             self.stdout.write(f"Report written to {report}.")
