@@ -100,28 +100,35 @@ def check_can_invite(*, organization, email: str | None, has_number: bool) -> No
                            fields={"multiline_number": ["no available number in the organization"]})
 
 
-def _refusal(account: Account, remaining: dict[int, int]) -> str | None:
+@dataclass
+class Refusal:
+    field: str
+    message: str
+    conflict: bool = True  # 409 (state of things) rather than 400 (the value given)
+
+
+def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
     """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity per organization
     as accounts without a number are invited one after the other."""
     from portal.accounts.services import onboarding_capacity
 
     if account.status == AccountStatus.ACTIVE:
-        return "Already active: MultiLine was activated with an earlier invitation."
+        return Refusal("status", "Already active: MultiLine was activated with an earlier invitation.")
     if account.status == AccountStatus.SUSPENDED:
-        return "Suspended: reactivate the account before inviting it."
+        return Refusal("status", "Suspended: reactivate the account before inviting it.")
     organization = account.organization
     refusal = domain_refusal(organization, account.email)
     if refusal:
-        return refusal
+        return Refusal("email", refusal, conflict=False)
     if account.number_id is None:
         if organization.pk not in remaining:
             remaining[organization.pk] = onboarding_capacity(organization)
         if account.status == AccountStatus.NOT_INVITED:
             if remaining[organization.pk] <= 0:
-                return capacity_refusal(organization)
+                return Refusal("multiline_number", capacity_refusal(organization))
             remaining[organization.pk] -= 1
         elif remaining[organization.pk] < 0:  # already counted as waiting; more waiting than numbers
-            return capacity_refusal(organization)
+            return Refusal("multiline_number", capacity_refusal(organization))
     return None
 
 
@@ -169,9 +176,10 @@ def _enqueue(invitation_ids: list[int]) -> None:
 
 def account_invite(*, actor, account: Account) -> Invitation:
     """Revoke any live invitation of `account`, create a new one, queue its delivery after commit."""
-    if account.status in (AccountStatus.ACTIVE, AccountStatus.SUSPENDED):
-        raise Conflict(f"{account} is {account.get_status_display().lower()}: it cannot be invited.",
-                       fields={"status": [account.status]})
+    refusal = _refusal(account, {})
+    if refusal:
+        error = Conflict if refusal.conflict else DomainError
+        raise error(refusal.message, fields={refusal.field: [refusal.message]})
     now = timezone.now()
     with transaction.atomic():
         old = _revoke_live([account.pk], now)
@@ -201,9 +209,9 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
     refused: dict[int, str] = {}
     eligible: list[Account] = []
     for account in accounts:
-        reason = _refusal(account, remaining)
-        if reason:
-            refused[account.pk] = reason
+        refusal = _refusal(account, remaining)
+        if refusal:
+            refused[account.pk] = refusal.message
         else:
             eligible.append(account)
     created: dict[int, Invitation] = {}
