@@ -417,6 +417,25 @@ def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:
     return counts
 
 
+def invitations_requeue_stale(*, grace: timedelta = SENDING_LEASE) -> int:
+    """Queue again the invitations a crashed worker or a lost task left behind: queued with no task
+    run for a while after they were due, or claimed (`sending`) longer than the lease. Safe to run
+    at any time and from many workers: the claim decides who sends. Returns how many were queued."""
+    from portal.invitations.tasks import send_invitations
+
+    cutoff = timezone.now() - grace
+    stale = list(Invitation.objects.filter(
+        Q(state=InvitationState.QUEUED, next_attempt_at__isnull=True, created_at__lt=cutoff)
+        | Q(state=InvitationState.QUEUED, next_attempt_at__lt=cutoff)
+        | Q(state=InvitationState.SENDING, claimed_at__lt=cutoff)
+    ).values_list("pk", flat=True).order_by("pk"))
+    for start in range(0, len(stale), CHUNK):
+        send_invitations.enqueue(invitation_ids=stale[start:start + CHUNK])
+    if stale:
+        log.warning("Queued %s stale invitation(s) again", len(stale))
+    return len(stale)
+
+
 # ---------------------------------------------------------------- activation (public)
 
 def invitation_for_token(token: str) -> Invitation:

@@ -285,3 +285,23 @@ def test_an_invitation_left_sending_by_a_crashed_worker_is_sent_once_later(
     assert len(smtp_server.wait_for(1)) == 1
     invitation.refresh_from_db()
     assert invitation.state == "sent" and invitation.attempts == 2
+
+
+def test_invitations_left_behind_by_a_crash_are_queued_again(alice, org_a, numbers_a, smtp_server, run_tasks):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    accounts = [account_add(actor=alice, organization=org_a, data={"email": f"lost{i}@example.com"})
+                for i in range(3)]
+    invitations = [inv for _a, inv, _r in accounts_invite_many(actor=alice, accounts=accounts)]  # tasks lost
+    long_ago = timezone.now() - timedelta(minutes=30)
+    Invitation.objects.filter(pk=invitations[0].pk).update(created_at=long_ago)  # never picked up
+    Invitation.objects.filter(pk=invitations[1].pk).update(state="sending", attempts=1, claimed_at=long_ago)
+    # invitations[2] is recent: its task may still be on its way, so it is left alone.
+    call_command("requeue_invitations", verbosity=0)
+    run_tasks()
+    messages = smtp_server.wait_for(2)
+    assert sorted(str(m["To"]) for m in messages) == ["lost0@example.com", "lost1@example.com"]
+    assert Invitation.objects.get(pk=invitations[2].pk).state == "queued"

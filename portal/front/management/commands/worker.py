@@ -14,6 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
 
     def handle(self, *, interval: float, batch: bool, verbosity: int, **options):
+        from portal.invitations.services import invitations_requeue_stale
+
+        invitations_requeue_stale()  # What a crashed worker left behind is queued again.
         backend = settings.TASKS["default"]["BACKEND"]
         if backend.endswith("RQBackend"):
             # The scheduler runs deferred jobs (run_after): invitation retries with backoff.
