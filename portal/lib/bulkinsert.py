@@ -10,6 +10,7 @@ Same SQL on SQLite and PostgreSQL; no model `save()` or signals, as with `bulk_c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import attrgetter
 
 from django.db import connections, models, router
 from django.utils import timezone
@@ -27,16 +28,15 @@ def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -
     pk = meta.pk
     fields = [f for f in meta.concrete_fields if f is not pk or getattr(objs[0], pk.attname) is not None]
     now = timezone.now()
-    plan = []
-    for f in fields:
+    constants: list[tuple[int, object]] = []
+    prepared: list[tuple[int, models.Field]] = []
+    for index, f in enumerate(fields):
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, f.attname, now)
-            plan.append((0, f.get_db_prep_save(now, connection)))
-        elif isinstance(f, _AS_IS):
-            plan.append((1, f.attname))
-        else:
-            plan.append((2, f))
+            constants.append((index, f.get_db_prep_save(now, connection)))
+        elif not isinstance(f, _AS_IS):
+            prepared.append((index, f))
     if not connection.features.can_return_rows_from_bulk_insert:
         return model._default_manager.using(using).bulk_create(objs, batch_size=batch_size)
     qn = connection.ops.quote_name
@@ -44,17 +44,15 @@ def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -
     size = max(1, min(batch_size, connection.ops.bulk_batch_size(fields, objs) or batch_size))
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     returning = pk not in fields
+    getter = attrgetter(*[f.attname for f in fields])
+    single = len(fields) == 1
 
     def values_of(obj) -> list:
-        row = []
-        for kind, what in plan:
-            if kind == 1:
-                value = getattr(obj, what)
-                row.append(value.value if isinstance(value, models.Choices) else value)
-            elif kind == 0:
-                row.append(what)
-            else:
-                row.append(what.get_db_prep_save(getattr(obj, what.attname), connection))
+        row = [getter(obj)] if single else list(getter(obj))
+        for index, field in prepared:
+            row[index] = field.get_db_prep_save(row[index], connection)
+        for index, value in constants:
+            row[index] = value
         return row
 
     with connection.cursor() as cursor:
@@ -102,14 +100,15 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch
     stamps = [f for f in meta.concrete_fields
               if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname not in columns]
     stamp_values = [f.get_db_prep_save(timezone.now(), connection) for f in stamps]
-    prepare = [None if isinstance(f, _AS_IS) else f for f in fields]
+    prepared = [(index, f) for index, f in enumerate(fields) if not isinstance(f, _AS_IS)]
     qn = connection.ops.quote_name
     names = ", ".join(qn(f.column) for f in fields + stamps)
     one = "(" + ", ".join(["%s"] * (len(fields) + len(stamps))) + ")"
     size = max(1, min(batch_size, 30000 // (len(fields) + len(stamps))))
     def values_of(row) -> list:
-        out = [value if field is None else field.get_db_prep_save(value, connection)
-               for value, field in zip(row, prepare)]
+        out = list(row)
+        for index, field in prepared:
+            out[index] = field.get_db_prep_save(out[index], connection)
         out.extend(stamp_values)
         return out
 
