@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 
 from portal.access.scoping import ScopedQuerySet
+
+STALLED_AFTER = timedelta(minutes=5)  # A chunk takes well under a second.
 
 
 class BatchStatus(models.TextChoices):
@@ -39,6 +43,7 @@ class Batch(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # Each committed chunk; a stale one = a dead worker.
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -53,6 +58,14 @@ class Batch(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (BatchStatus.COMPLETED, BatchStatus.FAILED)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but no chunk committed for STALLED_AFTER: its worker died."""
+        from django.utils import timezone
+
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return self.status == BatchStatus.RUNNING and last < timezone.now() - STALLED_AFTER
 
     @property
     def percent(self) -> int:

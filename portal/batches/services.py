@@ -154,7 +154,8 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
     the batch again and it continues after the last committed row.
     """
     now = timezone.now()
-    if not Batch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING):
+    if not Batch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(status=BatchStatus.RUNNING,
+                                                                                heartbeat_at=now):
         return None  # Already taken by another worker, or finished.
     Batch.objects.filter(pk=batch_id, started_at__isnull=True).update(started_at=now)
     batch = Batch.objects.select_related("organization", "permission_group", "created_by").get(pk=batch_id)
@@ -202,6 +203,7 @@ def _run(batch: Batch, progress) -> None:
                   o.account_id, o.multiline_number, o.invitation) for o in outcomes],
             )
             Batch.objects.filter(pk=batch.pk).update(
+                heartbeat_at=timezone.now(),
                 processed=F("processed") + len(outcomes),
                 succeeded=F("succeeded") + sum(o.result in (IMPORTED, VALID) for o in outcomes),
                 failed=F("failed") + sum(o.result == FAILED for o in outcomes),
@@ -232,12 +234,19 @@ def _after_finish(batch: Batch) -> None:
 
 
 def batch_resume(*, actor, batch: Batch, enqueue: bool = True) -> Batch:
-    """Queue a batch whose worker stopped (failed, or still `running` after a crash) again."""
+    """Queue a batch whose worker stopped (failed, or `running` with no progress for a while) again."""
+    from django.db.models import Q
+
+    from portal.batches.models import STALLED_AFTER
+
+    stalled = Q(status=BatchStatus.RUNNING, heartbeat_at__lt=timezone.now() - STALLED_AFTER)
     with transaction.atomic():
-        if not Batch.objects.filter(pk=batch.pk, status__in=(BatchStatus.RUNNING, BatchStatus.FAILED)).update(
+        if not Batch.objects.filter(Q(status=BatchStatus.FAILED) | stalled, pk=batch.pk).update(
                 status=BatchStatus.QUEUED, error="", finished_at=None):
-            raise Conflict(f"Batch {batch.pk} is {batch.status}; only a stopped batch can be resumed.",
-                           fields={"status": [batch.status]})
+            batch.refresh_from_db(fields=["status"])
+            still = " and still making progress" if batch.status == BatchStatus.RUNNING else ""
+            raise Conflict(f"Batch {batch.pk} is {batch.status}{still}; only a failed or stalled batch can be "
+                           "resumed.", fields={"status": [batch.status]})
         audit.record(actor=actor, action="batch.resume", target=batch, organization=batch.organization,
                      batch_id=batch.pk, data={"processed": batch.processed})
         if enqueue:

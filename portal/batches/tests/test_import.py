@@ -217,3 +217,27 @@ def test_no_notification_for_a_dry_run_or_when_the_alert_is_off(upload, org_a, b
         upload(files.excel_csv_utf8([R()]))
     run_tasks()
     assert mailoutbox == []
+
+
+def test_a_killed_worker_leaves_the_batch_running_and_it_can_be_resumed_once_stalled(alice, org_a, group_a, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.batches.models import Batch
+    from portal.lib.errors import Conflict
+
+    settings.BATCH_CHUNK_ROWS = 2
+    batch = services.batch_create(actor=alice, organization=org_a, permission_group=group_a, filename="a.csv",
+                                  data=files.excel_csv_utf8([R(email=f"u{i}@example.com") for i in range(3)]),
+                                  enqueue=False)
+    # The worker took the batch, committed nothing, and was killed (no exception handler ran).
+    Batch.objects.filter(pk=batch.pk).update(status="running", heartbeat_at=timezone.now())
+    with pytest.raises(Conflict, match="still making progress"):
+        services.batch_resume(actor=alice, batch=batch, enqueue=False)
+    Batch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=6))
+    batch.refresh_from_db()
+    assert batch.stalled
+    services.batch_resume(actor=alice, batch=batch, enqueue=False)
+    batch = services.batch_run(batch_id=batch.pk)
+    assert (batch.status, batch.succeeded) == ("completed", 3)
