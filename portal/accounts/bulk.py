@@ -259,23 +259,10 @@ def _fetch_ids(accounts: list[Account]) -> None:
 
 
 def _invite(*, actor, organization, accounts: list[Account], outcomes: list[RowOutcome], batch_id=None) -> None:
-    """Queue the invitations (sending happens in the worker); a row that cannot be invited keeps its
-    account and says why in the report."""
-    from portal.invitations import services as invitations
+    """Queue the invitations in the rows' transaction (the worker sends them after commit). A row
+    that cannot be invited keeps its account and says why in the report."""
+    from portal.invitations.services import accounts_invite_many
 
-    many = getattr(invitations, "accounts_invite_many", None)
-    if many is not None:
-        results = many(actor=actor, accounts=accounts, batch_id=batch_id)
-        for (_account, invitation, reason), outcome in zip(results, outcomes):
-            outcome.invitation = "queued" if invitation is not None else f"not sent: {reason}"
-        return
-    # Until the bulk function lands: the same rule, one account at a time.
-    for account, outcome in zip(accounts, outcomes):
-        try:
-            with transaction.atomic():
-                invitations.check_can_invite(organization=organization, email=account.email,
-                                             has_number=account.number_id is not None)
-                invitations.account_invite(actor=actor, account=account)
-            outcome.invitation = "queued"
-        except DomainError as error:
-            outcome.invitation = f"not sent: {error.message}"
+    results = accounts_invite_many(actor=actor, accounts=accounts, batch_id=batch_id)
+    for (_account, invitation, reason), outcome in zip(results, outcomes, strict=True):
+        outcome.invitation = "queued" if invitation is not None else f"not sent: {reason}"
