@@ -182,7 +182,8 @@ def _move(*, actor, numbers, organization, action: str) -> set[int]:
     before = {n.pk: n for n in movable.select_related("organization")}
     moved_ids: set[int] = set()
     if before:
-        Number.objects.filter(pk__in=list(before), status__in=FREE, account__isnull=True).update(
+        # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would not be).
+        Number.objects.filter(pk__in=list(before), status__in=FREE).update(
             organization=organization, updated_at=timezone.now())
         # A number taken meanwhile did not match the conditional update: it stays where it was.
         moved_ids = set(Number.objects.filter(pk__in=list(before), organization=organization)
@@ -290,8 +291,8 @@ def _set_status(*, actor, numbers, source: str, target: str, action: str, reserv
                 results.append(NumberResult(value=n.e164, number=n.e164, result="skipped",
                                             reason="Not in your inventory."))
                 continue
-            changed = Number.objects.filter(pk=n.pk, organization_id=n.organization_id, status=source,
-                                            account__isnull=True).update(
+            # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would not be).
+            changed = Number.objects.filter(pk=n.pk, organization_id=n.organization_id, status=source).update(
                 status=target, reserved_for=reserved_for if target == NumberStatus.RESERVED else "",
                 updated_at=timezone.now(),
             )
