@@ -83,7 +83,7 @@ def email_from_url(name: str, url: str, *, file_default: str) -> dict:
     query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
     if parts.scheme == "file":
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_BACKEND": "portal.lib.mail.EmlFileBackend",
             "EMAIL_FILE_PATH": unquote(parts.path) or file_default,
         }
     if parts.scheme == "console":

@@ -94,3 +94,48 @@ def reset(connection) -> None:
         connection.close()
     except Exception as exc:  # noqa: BLE001 - closing a broken connection may fail too
         log.debug("Closing the mail connection failed: %s", exc)
+
+
+class EmlFileBackend:
+    """The embedded default's mail: one `.eml` file per message in EMAIL_FILE_PATH (var/mail/).
+
+    Django's file backend appends several messages to one `.log`; an administrator trying the
+    portal wants to open each invitation in a mail client, so each message gets its own file.
+    """
+
+    def __init__(self, fail_silently: bool = False, file_path: str | None = None, **kwargs):
+        from pathlib import Path
+
+        self.fail_silently = fail_silently
+        self.folder = Path(file_path or settings.EMAIL_FILE_PATH)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def open(self):
+        return False
+
+    def close(self):
+        return None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send_messages(self, email_messages) -> int:
+        import secrets
+
+        from django.utils import timezone
+
+        sent = 0
+        for message in email_messages:
+            stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
+            path = self.folder / f"{stamp}-{secrets.token_hex(3)}.eml"
+            try:
+                path.write_bytes(message.message().as_bytes(linesep="\r\n"))
+            except OSError:
+                if not self.fail_silently:
+                    raise
+                continue
+            sent += 1
+        return sent

@@ -22,17 +22,20 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Do not start a task worker.")
 
     def handle(self, *, host, port, workers, threads, no_worker, **options):
+        env = os.environ.copy()
+        # Links in emails point at this server unless a public URL was configured.
+        env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
         worker = None
         if not no_worker:
-            worker = subprocess.Popen([sys.executable, "-m", "portal", "worker", "-v", "1"], env=os.environ.copy())
-        self.stdout.write(f"MultiLine Management Portal on http://{host}:{port}/ "
+            worker = subprocess.Popen([sys.executable, "-m", "portal", "worker", "-v", "1"], env=env)
+        self.stdout.write(f"MultiLine Management Portal on http://{host}:{port}/ (links in emails: {env['PUBLIC_URL']}) "
                           f"(worker: {'none' if no_worker else settings.TASKS['default']['BACKEND'].rsplit('.', 1)[-1]})")
         command = [
             sys.executable, "-m", "gunicorn", "portal.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
             "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120",
         ]
-        server = subprocess.Popen(command, env=os.environ.copy())
+        server = subprocess.Popen(command, env=env)
 
         def stop(signum, frame):
             for process in (server, worker):
