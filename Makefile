@@ -33,7 +33,7 @@ browser-deps:
 
 migrate: install
 	$(MULTILINE) migrate --no-input
-	$(MULTILINE) demo --if-empty
+	PUBLIC_URL=$${PUBLIC_URL:-http://$(HOST):$(PORT)} $(MULTILINE) demo --if-empty
 
 run: migrate
 	$(MULTILINE) collectstatic --no-input -v 0

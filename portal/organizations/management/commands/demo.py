@@ -72,6 +72,7 @@ class Command(BaseCommand):
     def handle(self, *args, if_empty=False, **options):
         if if_empty and Organization.objects.exists():
             self.stdout.write("Organizations exist already: demo data not loaded.")
+            self._print_logins()
             return
         User = get_user_model()
         fresh = not User.objects.exists()
@@ -152,9 +153,18 @@ class Command(BaseCommand):
         }
         self.stdout.write(self.style.SUCCESS(
             "Demo data ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + "."))
+        self._print_logins()
+
+    def _print_logins(self):
+        """The demo logins whose password is still the demo one (or was just set)."""
+        User = get_user_model()
+        passwords = getattr(self, "passwords", {})
         self.stdout.write(f"Log in at {settings.PUBLIC_URL}/login/")
         for username in ("operator", *[a[0] for a in ADMINS]):
-            if username in self.passwords:
-                self.stdout.write(f"  {username:<13} password: {self.passwords[username]}")
+            user = User.objects.filter(username=username).first()
+            if username not in passwords and user is not None and user.check_password(DEMO_PASSWORD):
+                passwords[username] = DEMO_PASSWORD
+            if username in passwords:
+                self.stdout.write(f"  {username:<13} password: {passwords[username]}")
             elif User.objects.filter(username=username).exists():
                 self.stdout.write(f"  {username:<13} (exists already; its password is unchanged)")
