@@ -37,10 +37,15 @@ def test_demo_loads_what_the_readme_promises_and_is_idempotent(client):
     assert Organization.objects.get(parent=acme)
     assert PermissionGroup.objects.filter(name="default cos for org 2000", organization=acme).exists()
     assert set(Number.objects.filter(tags__isnull=False).values_list("tags__name", flat=True)) == {"PORTED", "VIP"}
-    assert "password is unchanged" in run()
+    assert "operator      password: multiline-demo" in run()  # Still the demo password: shown again.
     assert counts() == first
-    assert "not loaded" in run("--if-empty")
+    again = run("--if-empty")
+    assert "not loaded" in again and "operator      password: multiline-demo" in again
     assert counts() == first
+    operator = get_user_model().objects.get(username="operator")
+    operator.set_password("Changed-by-me-1")
+    operator.save()
+    assert "operator      (exists already; its password is unchanged)" in run("--if-empty")
     assert client.login(username="operator", password="multiline-demo")
 
 
