@@ -42,11 +42,11 @@ def test_demo_loads_what_the_readme_promises_and_is_idempotent(client):
     again = run("--if-empty")
     assert "not loaded" in again and "operator      password: multiline-demo" in again
     assert counts() == first
+    assert client.login(username="operator", password="multiline-demo")
     operator = get_user_model().objects.get(username="operator")
     operator.set_password("Changed-by-me-1")
     operator.save()
     assert "operator      (exists already; its password is unchanged)" in run("--if-empty")
-    assert client.login(username="operator", password="multiline-demo")
 
 
 def test_if_empty_loads_into_an_empty_database():
