@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # Serves Swagger UI from the package: no CDN.
     "portal.organizations",
     "portal.access",
     "portal.permissions",
