@@ -106,6 +106,10 @@ def account_add(*, actor, organization, data: Mapping[str, Any], permission_grou
                 from portal.invitations.services import account_invite
 
                 account_invite(actor=actor, account=account)
+                if number is None:  # One more pending invitation waits for a number: re-check the threshold.
+                    from portal.alerts.services import organization_changed
+
+                    organization_changed(organization)
     except IntegrityError as error:
         raise _integrity_message(error, values) from None
     return account

@@ -127,7 +127,16 @@ def numbers_add(*, actor, organization, values, tags=(), status: str = NumberSta
             data={"added": len(new), "tags": [t.name for t in tag_objects], "status": status,
                   "to": organization.slug if organization else None, "numbers": [n.e164 for n in new][:100]},
         )
+        _changed([organization])
     return results
+
+
+def _changed(organizations) -> None:
+    """Numbers came or went: the lasting alerts (invitation threshold, utilisation) are checked again."""
+    from portal.alerts.services import organization_changed
+
+    for organization in {o.pk: o for o in organizations if o is not None}.values():
+        organization_changed(organization)
 
 
 def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
@@ -196,6 +205,7 @@ def _move(*, actor, numbers, organization, action: str) -> set[int]:
                   "from": sorted({n.organization.slug if n.organization else "pool" for n in before.values()}),
                   "to": organization.slug if organization else None},
         )
+        _changed([organization, *(n.organization for n in before.values())])
     return moved_ids
 
 
@@ -304,6 +314,7 @@ def _set_status(*, actor, numbers, source: str, target: str, action: str, reserv
         if done:
             audit.record(actor=actor, action=action, organization=numbers[0].organization,
                          data={"numbers": done[:100], "count": len(done), "reserved_for": reserved_for})
+            _changed(n.organization for n in numbers)
     return results
 
 
