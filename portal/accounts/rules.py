@@ -7,8 +7,9 @@ database in a few queries (duplicates, numbers, tags). Errors are keyed by the C
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Container, Mapping
+from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import Lower

@@ -2,7 +2,6 @@
 
 import threading
 
-import pytest
 from django.db import connection
 
 from portal.numbers.models import Number
