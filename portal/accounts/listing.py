@@ -7,8 +7,6 @@ most `COUNT_CAP` rows, which stays cheap at a million accounts.
 
 from __future__ import annotations
 
-import csv
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -109,21 +107,6 @@ EXPORT_COLUMNS = (
     "invitation_state", "invitation_sent_at", "invitation_expires_at", "invitation_attempts",
 )
 
-_PLAIN_PHONE = re.compile(r"\+\d{1,18}")
-
-
-def safe_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab/CR) gets a leading '.
-
-    A plain phone number ("+12125550100") is left alone: it is not a formula, and the export must
-    stay importable.
-    """
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r" and not _PLAIN_PHONE.fullmatch(text):
-        return "'" + text
-    return text
-
-
 def _iso(value) -> str:
     return value.isoformat() if value else ""
 
@@ -152,18 +135,11 @@ def export_row(account: Account) -> list[str]:
         _iso(invitation.expires_at) if invitation else "",
         invitation.attempts if invitation else "",
     ]
-    return [safe_cell(v) for v in values]
+    return values
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def export_lines(queryset) -> Iterator[str]:
-    """The CSV lines of every account of `queryset` (ordered by -id), read in keyset chunks."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(EXPORT_COLUMNS)  # BOM: Excel then reads UTF-8 names correctly.
+def export_rows(queryset) -> Iterator[list]:
+    """Every account of `queryset` (ordered by -id) as an export row, read in keyset chunks."""
     after = None
     while True:
         chunk = queryset if after is None else queryset.filter(pk__lt=after)
@@ -171,7 +147,7 @@ def export_lines(queryset) -> Iterator[str]:
         if not rows:
             return
         for account in rows:
-            yield writer.writerow(export_row(account))
+            yield export_row(account)
         if len(rows) < EXPORT_CHUNK:
             return
         after = rows[-1].pk

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -15,6 +14,7 @@ from portal.accounts.forms import AccountAddForm, AccountFilterForm
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.services import account_add
 from portal.audit.models import AuditEvent
+from portal.lib.csvexport import csv_download
 from portal.lib.errors import DomainError
 from portal.organizations.models import Organization
 
@@ -70,10 +70,9 @@ def account_export(request):
     organizations = Organization.objects.visible_to(request.user)
     filters, _form = _filters(request, organizations)
     queryset = listing.filtered(request.user, filters)
-    response = StreamingHttpResponse(listing.export_lines(queryset), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="accounts-{stamp}.csv"'
-    return response
+    return csv_download(listing.export_rows(queryset), header=listing.EXPORT_COLUMNS,
+                        filename=f"accounts-{stamp}.csv")
 
 
 def _batch_upload_url() -> str:

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import csv
 import json
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from portal.access.models import Privilege
 from portal.access.scoping import privilege_required
 from portal.audit.forms import AuditFilterForm
+from portal.lib.csvexport import csv_download
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["time", "admin", "via", "action", "target_type", "target_id", "target", "organization", "batch", "data"]
@@ -50,26 +49,18 @@ def event_list(request):
     })
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_rows(events):
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_COLUMNS)
     for e in events.iterator(chunk_size=2000):
-        yield writer.writerow([
+        yield [
             e.created_at.isoformat(), e.actor_label, e.via, e.action, e.target_type, e.target_id,
             e.target_label, e.organization.slug if e.organization else "", e.batch_id or "",
             json.dumps(e.data, ensure_ascii=False, sort_keys=True) if e.data else "",
-        ])
+        ]
 
 
 @privilege_required(Privilege.REPORTS)
 def event_csv(request):
     form = AuditFilterForm(request.GET or None, user=request.user)
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(_csv_rows(form.events()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="administrator-activity-{stamp}.csv"'
-    return response
+    return csv_download(_csv_rows(form.events()), header=CSV_COLUMNS,
+                        filename=f"administrator-activity-{stamp}.csv")

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.lib.csvexport import unneutralise
 from portal.lib.errors import DomainError
 
 DELIMITERS = (",", ";", "\t")
@@ -189,7 +190,8 @@ def _blank_row(cells: Sequence[Any]) -> bool:
 
 def _clean_cell(value: Any) -> Any:
     if isinstance(value, str):
-        return value.strip()
+        # A report or export we wrote marks formula-like cells with an apostrophe: read them back as typed.
+        return unneutralise(value.strip())
     return value
 
 
