@@ -95,8 +95,9 @@ def accounts_add_many(
         else:
             pending.append(outcome)
     if pending:
+        capacity = seen.setdefault("invitation_capacity", {}) if seen is not None else None
         _write_all(actor=actor, organization=organization, permission_group=permission_group,
-                   outcomes=pending, invite=invite, batch=batch)
+                   outcomes=pending, invite=invite, batch=batch, capacity=capacity)
     return outcomes
 
 
@@ -157,28 +158,40 @@ def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Pro
         outcome.note = f"{outcome.values.contact_key} already has an account in {organization}; it was left unchanged"
 
 
-def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch) -> None:
+def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch,
+               capacity: dict | None = None) -> None:
+    saved = dict(capacity) if capacity is not None else None
     try:
         with transaction.atomic():
             _write(actor=actor, organization=organization, permission_group=permission_group,
-                   outcomes=outcomes, invite=invite, batch=batch)
+                   outcomes=outcomes, invite=invite, batch=batch, capacity=capacity)
         return
     except (IntegrityError, _RaceLost):
-        pass
+        _restore(capacity, saved)
     # Another writer won a race in this chunk: redo it row by row so only the losers fail.
     for outcome in outcomes:
         _reset(outcome)
+        saved = dict(capacity) if capacity is not None else None
         try:
             with transaction.atomic():
                 _write(actor=actor, organization=organization, permission_group=permission_group,
-                       outcomes=[outcome], invite=invite, batch=batch)
+                       outcomes=[outcome], invite=invite, batch=batch, capacity=capacity)
         except IntegrityError as error:
+            _restore(capacity, saved)
             _reset(outcome)
             conflict = _integrity_message(error, outcome.values)
             _fail(outcome, conflict)
         except _RaceLost as lost:
+            _restore(capacity, saved)
             _reset(outcome)
             _fail(outcome, lost.error)
+
+
+def _restore(capacity: dict | None, saved: dict | None) -> None:
+    """Forget what a rolled-back attempt did to the carried invitation capacity."""
+    if capacity is not None:
+        capacity.clear()
+        capacity.update(saved)
 
 
 class _RaceLost(Exception):
@@ -197,17 +210,22 @@ def _fail(outcome: RowOutcome, error: DomainError) -> None:
             outcome.problems.add(column, reason)
 
 
-def _take_numbers(organization, wanted: list[str]) -> dict[str, int]:
-    """Take the wanted numbers (e164 -> pk); a number taken meanwhile makes the caller retry per row."""
+def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]:
+    """Take the wanted numbers: ({e164: pk}, how many of them were available rather than reserved).
+    A number taken meanwhile makes the caller retry per row."""
     if not wanted:
-        return {}
+        return {}, 0
     taken: dict[str, int] = {}
+    available = 0
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
         free = Number.objects.filter(organization=organization, e164__in=chunk, status__in=FREE)
         if connection.features.has_select_for_update:
             free = free.select_for_update(of=("self",))
-        ids = dict(free.values_list("e164", "pk"))
+        ids = {}
+        for e164, pk, status in free.values_list("e164", "pk", "status"):
+            ids[e164] = pk
+            available += status == NumberStatus.AVAILABLE
         if len(ids) != len(chunk):
             lost = min(set(chunk) - set(ids))
             raise _RaceLost(DomainError(f"{lost} was just taken by another account.",
@@ -217,11 +235,13 @@ def _take_numbers(organization, wanted: list[str]) -> dict[str, int]:
             raise _RaceLost(DomainError("A number was just taken by another account.",
                                         fields={"multiline_number": ["just taken by another account"]}))
         taken.update(ids)
-    return taken
+    return taken, available
 
 
-def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch) -> None:
-    numbers = _take_numbers(organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number])
+def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch,
+           capacity: dict | None = None) -> None:
+    numbers, available_taken = _take_numbers(
+        organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number])
     accounts = []
     for outcome in outcomes:
         account = build_account(organization=organization, permission_group=permission_group,
@@ -233,19 +253,25 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
     if any(a.pk is None for a in accounts):  # Databases that cannot return ids from a bulk insert.
         _fetch_ids(accounts)
     batch_id = batch.pk if batch is not None else None
-    audit.record_many(
-        audit.build(actor=actor, action="account.create", target=account, organization=organization,
-                    batch_id=batch_id,
-                    data={"number": outcome.values.multiline_number,
-                          "permission_group": permission_group.name, "invite": invite, "row": outcome.row})
-        for account, outcome in zip(accounts, outcomes)
-    )
     for account, outcome in zip(accounts, outcomes):
         outcome.result = IMPORTED
         outcome.account_id = account.pk
         outcome.multiline_number = outcome.values.multiline_number or ""
+    invitations = [None] * len(accounts)
     if invite:
-        _invite(actor=actor, organization=organization, accounts=accounts, outcomes=outcomes, batch_id=batch_id)
+        if capacity is not None:
+            capacity["taken"] = capacity.get("taken", 0) + available_taken
+        invitations = _invite(actor=actor, accounts=accounts, outcomes=outcomes, batch_id=batch_id,
+                              capacity=capacity)
+    # One event per account; with Import & Invite it says whether its invitation was queued.
+    group = permission_group.name
+    audit.record_many(
+        audit.row(actor=actor, action="account.create", target=account, organization=organization,
+                  batch_id=batch_id,
+                  data={"number": outcome.values.multiline_number, "permission_group": group, "invite": invite,
+                        "row": outcome.row, **(invitation or {})})
+        for account, outcome, invitation in zip(accounts, outcomes, invitations)
+    )
 
 
 def _fetch_ids(accounts: list[Account]) -> None:
@@ -258,11 +284,17 @@ def _fetch_ids(accounts: list[Account]) -> None:
             account.pk = pk
 
 
-def _invite(*, actor, organization, accounts: list[Account], outcomes: list[RowOutcome], batch_id=None) -> None:
+def _invite(*, actor, accounts: list[Account], outcomes: list[RowOutcome], batch_id=None,
+            capacity: dict | None = None) -> list[dict]:
     """Queue the invitations in the rows' transaction (the worker sends them after commit). A row
-    that cannot be invited keeps its account and says why in the report."""
-    from portal.invitations.services import accounts_invite_many
+    that cannot be invited keeps its account and says why in the report. Returns, per account, what
+    its audit event records about the invitation."""
+    from portal.invitations.services import accounts_queue_invitations
 
-    results = accounts_invite_many(actor=actor, accounts=accounts, batch_id=batch_id)
-    for (_account, invitation, reason), outcome in zip(results, outcomes, strict=True):
-        outcome.invitation = "queued" if invitation is not None else f"not sent: {reason}"
+    results = accounts_queue_invitations(actor=actor, accounts=accounts, batch_id=batch_id, capacity=capacity)
+    recorded = []
+    for (invitation_id, channel, reason), outcome in zip(results, outcomes, strict=True):
+        outcome.invitation = "queued" if invitation_id is not None else f"not sent: {reason}"
+        recorded.append({"invitation": "queued", "invitation_id": invitation_id, "channel": channel}
+                        if invitation_id is not None else {"invitation": outcome.invitation})
+    return recorded

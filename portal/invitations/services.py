@@ -142,15 +142,25 @@ def code_hash(invitation_id: int, code: str) -> str:
     return salted_hmac("invitation-code", f"{invitation_id}:{code}", algorithm="sha256").hexdigest()
 
 
-def _new_invitation(account: Account, now) -> Invitation:
-    return Invitation(
-        account=account,
-        channel=Channel.EMAIL if account.email else Channel.SMS,
-        recipient=account.contact,
+INVITATION_COLUMNS = ("account_id", "channel", "recipient", "token_hash", "expires_at")
+
+
+def _invitation_row(account: Account, now) -> tuple:
+    """A new invitation's values (INVITATION_COLUMNS): one builder for the single and the bulk path."""
+    return (
+        account.pk,
+        Channel.EMAIL if account.email else Channel.SMS,
+        account.contact,
         # Nobody knows this token: the real one is made when the message is sent.
-        token_hash=hash_token(secrets.token_urlsafe(32)),
-        expires_at=now + timedelta(days=account.organization.invitation_validity_days),
+        hash_token(secrets.token_urlsafe(32)),
+        now + timedelta(days=account.organization.invitation_validity_days),
     )
+
+
+def _new_invitation(account: Account, now) -> Invitation:
+    invitation = Invitation(**dict(zip(INVITATION_COLUMNS, _invitation_row(account, now))))
+    invitation.account = account
+    return invitation
 
 
 def _revoke_live(account_ids: list[int], now) -> dict[int, list[int]]:
@@ -203,9 +213,35 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
     Refusals (active, suspended, domain not allowed, no number capacity) are reported, not raised.
     The invitations are written with one bulk insert; their delivery is queued after commit as one
     `send_invitations` task per CHUNK invitations, each sending over a single SMTP connection.
+    One `action` audit event per invited account.
     """
     accounts = list(accounts)
-    remaining: dict[int, int] = {}
+    queued = _queue_many(actor=actor, accounts=accounts, action=action, batch_id=batch_id, record=True)
+    results = []
+    for account, (pk, values, reason) in zip(accounts, queued):
+        invitation = None
+        if pk is not None:
+            invitation = Invitation(id=pk, **dict(zip(INVITATION_COLUMNS, values)))
+            invitation.account = account
+            invitation._state.adding = False
+        results.append((account, invitation, reason))
+    return results
+
+
+def accounts_queue_invitations(*, actor, accounts, batch_id: int | None = None,
+                               capacity: dict | None = None) -> list[tuple[int | None, str, str]]:
+    """`accounts_invite_many` for the batch import: one (invitation id or None, channel, reason)
+    per account, and no audit event of its own: the caller records the invitation in the event of
+    the account it creates. `capacity` carries the onboarding capacity from one chunk to the next
+    (see `_capacity`)."""
+    return [(pk, values[1] if values else "", reason) for pk, values, reason in
+            _queue_many(actor=actor, accounts=list(accounts), action="", batch_id=batch_id, record=False,
+                        capacity=capacity)]
+
+
+def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record: bool,
+                capacity: dict | None = None) -> list[tuple[int | None, tuple | None, str]]:
+    remaining: dict[int, int] = _capacity(capacity, accounts)
     refused: dict[int, str] = {}
     eligible: list[Account] = []
     for account in accounts:
@@ -214,33 +250,63 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
             refused[account.pk] = refusal.message
         else:
             eligible.append(account)
-    created: dict[int, Invitation] = {}
+    created: dict[int, tuple[int, tuple]] = {}
     if eligible:
         now = timezone.now()
         with transaction.atomic():
             ids = [a.pk for a in eligible]
             old = _revoke_live(ids, now)
-            from portal.lib.bulkinsert import insert_many  # Lean multi-row INSERT (batch imports).
+            from portal.lib.bulkinsert import insert_values  # Lean multi-row INSERT (batch imports).
 
-            invitations = insert_many(Invitation, [_new_invitation(a, now) for a in eligible])
-            created = {inv.account_id: inv for inv in invitations}
+            rows = [_invitation_row(a, now) for a in eligible]
+            new_ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
+            created = {row[0]: (pk, row) for pk, row in zip(new_ids, rows)}
             for account_id, old_ids in old.items():
-                Invitation.objects.filter(pk__in=old_ids).update(replaced_by=created[account_id])
+                Invitation.objects.filter(pk__in=old_ids).update(replaced_by_id=created[account_id][0])
             Account.objects.filter(pk__in=ids).exclude(
                 status__in=(AccountStatus.ACTIVE, AccountStatus.SUSPENDED)).update(
                 status=AccountStatus.INVITED, status_reason="", updated_at=now)
             for account in eligible:
                 account.status, account.status_reason = AccountStatus.INVITED, ""
-            audit.record_many(
-                audit.build(actor=actor, action=action, target=a, batch_id=batch_id,
-                            data={"invitation": created[a.pk].pk, "channel": created[a.pk].channel,
-                                  "revoked": old.get(a.pk, [])})
-                for a in eligible)
-            new_ids = [created[a.pk].pk for a in eligible]
+            if record:
+                audit.record_many(
+                    audit.row(actor=actor, action=action, target=a, batch_id=batch_id,
+                              data={"invitation": created[a.pk][0], "channel": created[a.pk][1][1],
+                                    "revoked": old.get(a.pk, [])})
+                    for a in eligible)
             for start in range(0, len(new_ids), CHUNK):
                 chunk = new_ids[start:start + CHUNK]
                 transaction.on_commit(lambda chunk=chunk: _enqueue(chunk))
-    return [(a, created.get(a.pk), refused.get(a.pk, "")) for a in accounts]
+    if capacity is not None:
+        capacity["remaining"] = remaining
+    return [(*created.get(a.pk, (None, None)), refused.get(a.pk, "")) for a in accounts]
+
+
+def _capacity(capacity: dict | None, accounts: list[Account]) -> dict[int, int]:
+    """The onboarding capacity left per organization, as `_refusal` tracks it.
+
+    Without `capacity` it is counted afresh (`onboarding_capacity`). A batch passes the same dict
+    for each chunk: the count left by the previous chunk is carried over (and lowered by the
+    numbers this batch took meanwhile, `capacity["taken"]`), as long as no other connection has
+    committed anything since. SQLite's `data_version` tells that exactly; elsewhere, or when it
+    changed, the capacity is counted again, inside this chunk's transaction.
+    """
+    if capacity is None:
+        return {}
+    from django.db import connection
+
+    version = None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            version = cursor.execute("PRAGMA data_version").fetchone()[0]
+    taken = capacity.pop("taken", 0)
+    carried = capacity.get("remaining")
+    if version is None or carried is None or capacity.get("version") != version:
+        carried = {}
+    else:
+        carried = {org: left - taken for org, left in carried.items()}
+    capacity["version"] = version
+    return carried
 
 
 @dataclass

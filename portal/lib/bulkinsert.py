@@ -86,41 +86,60 @@ def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -
     return objs
 
 
-def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch_size: int = 500) -> int:
+def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch_size: int = 500,
+                  returning: bool = False) -> int | list:
     """INSERT plain tuples of `columns` (attribute names), without building model instances.
 
-    For append-only rows nobody reads back at once (per-row results). Values go through the same
-    preparation as `insert_many`; `auto_now(_add)` fields are filled in. Returns the row count.
+    For rows nobody needs as instances (audit events, per-row results, queued invitations).
+    Values go through the same preparation as `insert_many`; `auto_now(_add)` fields are filled
+    in, and other fields left out get their model default. Returns the row count, or with
+    `returning` the new primary keys in the order of `rows`.
     """
     if not rows:
-        return 0
+        return [] if returning else 0
     connection = connections[router.db_for_write(model)]
     meta = model._meta
     fields = [meta.get_field(name) for name in columns]
-    stamps = [f for f in meta.concrete_fields
-              if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)) and f.attname not in columns]
-    stamp_values = [f.get_db_prep_save(timezone.now(), connection) for f in stamps]
+    named = {f.attname for f in fields}
+    now = timezone.now()
+    extra = [f for f in meta.concrete_fields if f is not meta.pk and f.attname not in named]
+    extra_values = [
+        f.get_db_prep_save(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                           else f.get_default(), connection)
+        for f in extra
+    ]
     prepared = [(index, f) for index, f in enumerate(fields) if not isinstance(f, _AS_IS)]
     qn = connection.ops.quote_name
-    names = ", ".join(qn(f.column) for f in fields + stamps)
-    one = "(" + ", ".join(["%s"] * (len(fields) + len(stamps))) + ")"
-    size = max(1, min(batch_size, 30000 // (len(fields) + len(stamps))))
+    table = qn(meta.db_table)
+    names = ", ".join(qn(f.column) for f in fields + extra)
+    one = "(" + ", ".join(["%s"] * (len(fields) + len(extra))) + ")"
+    size = max(1, min(batch_size, 30000 // (len(fields) + len(extra))))
+    suffix = f" RETURNING {qn(meta.pk.column)}" if returning else ""
+
     def values_of(row) -> list:
         out = list(row)
         for index, field in prepared:
             out[index] = field.get_db_prep_save(out[index], connection)
-        out.extend(stamp_values)
+        out.extend(extra_values)
         return out
 
+    ids: list = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            raw = cursor.cursor
             with connection.wrap_database_errors:
-                cursor.cursor.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {one}",
-                                          [values_of(row) for row in rows])
-            return len(rows)
+                raw.executemany(f"INSERT INTO {table} ({names}) VALUES {one}{suffix}",
+                                [values_of(row) for row in rows], returning=returning)
+                if returning:
+                    while True:
+                        ids.append(raw.fetchone()[0])
+                        if not raw.nextset():
+                            break
+            return ids if returning else len(rows)
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
             params = [value for row in chunk for value in values_of(row)]
-            cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {', '.join([one] * len(chunk))}",
-                           params)
-    return len(rows)
+            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}{suffix}", params)
+            if returning:
+                ids.extend(value for (value,) in cursor.fetchall())
+    return ids if returning else len(rows)

@@ -241,3 +241,60 @@ def test_a_killed_worker_leaves_the_batch_running_and_it_can_be_resumed_once_sta
     services.batch_resume(actor=alice, batch=batch, enqueue=False)
     batch = services.batch_run(batch_id=batch.pk)
     assert (batch.status, batch.succeeded) == ("completed", 3)
+
+
+def test_import_and_invite_counts_the_numbers_left_for_activation_across_chunks(upload, org_a, settings):
+    from portal.conftest import add_numbers
+
+    settings.BATCH_CHUNK_ROWS = 2
+    numbers = ["+12125550100", "+12125550101", "+12125550102"]
+    add_numbers(org_a, numbers)
+    # Three numbers: two users pick theirs at activation, one row takes one now; nothing is left.
+    batch = upload(files.excel_csv_utf8([R(email="a@example.com"), R(email="b@example.com"),
+                                         R(email="c@example.com", multiline_number=numbers[0]),
+                                         R(email="d@example.com"), R(email="e@example.com")]), invite=True)
+    verdicts = results(batch)
+    assert [verdicts[r].invitation for r in (2, 3, 4)] == ["queued"] * 3
+    assert all("no available number" in verdicts[r].invitation for r in (5, 6))
+    assert (batch.succeeded, batch.invited) == (5, 3)
+    # The audit log has one event per imported account, saying whether its invitation was queued.
+    events = {e.data["row"]: e.data for e in AuditEvent.objects.filter(action="account.create", batch_id=batch.pk)}
+    assert events[2]["invitation"] == "queued" and events[2]["channel"] == "email"
+    assert events[2]["invitation_id"] == Invitation.objects.get(account__email="a@example.com").pk
+    assert "no available number" in events[5]["invitation"]
+
+
+def test_numbers_taken_by_another_admin_between_chunks_are_counted(transactional_db, alice, group_a, settings):
+    import threading
+
+    from django.db import connection as main_connection
+
+    from portal.conftest import add_numbers
+
+    settings.BATCH_CHUNK_ROWS = 2
+    org_a = group_a.organization
+    numbers = ["+12125550100", "+12125550101", "+12125550102"]
+    add_numbers(org_a, numbers)
+    batch = services.batch_create(actor=alice, organization=org_a, permission_group=group_a, filename="a.csv",
+                                  data=files.excel_csv_utf8([R(email=f"u{i}@example.com") for i in range(5)]),
+                                  invite=True, enqueue=False)
+
+    def another_admin():  # Its own database connection, as another request or worker has.
+        from django.db import connection
+
+        Number.objects.filter(e164=numbers[2]).update(status="assigned")
+        connection.close()
+
+    def progress(running):
+        if running.processed == 2:  # After the first chunk: two invited, one number left to pick…
+            assert not main_connection.in_atomic_block
+            thread = threading.Thread(target=another_admin)
+            thread.start()
+            thread.join()
+
+    batch = services.batch_run(batch_id=batch.pk, progress=progress)
+    verdicts = results(batch)
+    assert [verdicts[r].invitation for r in (2, 3)] == ["queued"] * 2
+    # …which the other admin took meanwhile: nobody else can be invited without a number.
+    assert all("no available number" in verdicts[r].invitation for r in (4, 5, 6))
+    assert batch.invited == 2
