@@ -44,9 +44,12 @@ def test_another_organizations_dashboard_is_404(charlie, org_a, login):
     assert login(charlie).get("/dashboard/?organization=org-a").status_code == 404
 
 
-def test_the_menu_links_to_the_dashboard_and_alerts(alice, login):
-    page = login(alice).get("/dashboard/").content.decode()
-    assert 'href="/dashboard/"' in page and 'href="/alerts/setup/"' in page
+def test_the_menu_links_to_the_dashboard_and_setup_has_the_alerts_tab(alice, login):
+    client = login(alice)
+    page = client.get("/dashboard/").content.decode()
+    assert 'href="/dashboard/"' in page and 'href="/invitations/"' in page
+    setup = client.get("/invitations/").content.decode()
+    assert 'href="/alerts/setup/"' in setup and ">Alerts</a>" in setup
 
 
 def test_the_api_answers_the_same_dashboard(alice, charlie, org_a, numbers_a, api):
