@@ -9,6 +9,7 @@ closed when the condition clears.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -98,26 +99,6 @@ def account_moved(*, actor, move_id: str, sources: list[Organization], destinati
                     organization=organization, context=context)
 
 
-def batch_finished(batch) -> None:
-    """The one notification of a finished batch (summary to the designated admins). Call it once the
-    batch is completed or failed, inside or outside a transaction."""
-    context = {
-        "batch": batch.pk,
-        "filename": batch.filename,
-        "status": batch.status,
-        "total": batch.total,
-        "processed": batch.processed,
-        "succeeded": batch.succeeded,
-        "failed": batch.failed,
-        "invite": batch.invite,
-        "dry_run": batch.dry_run,
-        "by": batch.created_by.get_username() if batch.created_by_id else "",
-        "url": _absolute("batches:detail", batch.pk) or _absolute("batches:list"),
-    }
-    alert_queue(kind=AlertKind.BATCH_FINISHED, key=f"batch_finished:{batch.pk}",
-                organization=batch.organization, context=context)
-
-
 def _absolute(name: str, *args) -> str:
     try:
         return settings.PUBLIC_URL + reverse(name, args=args)
@@ -179,6 +160,27 @@ def render(kind: str, organization: Organization, context: dict) -> tuple[str, s
     return subject[:200], body
 
 
+@contextmanager
+def sending_once(*, kind: str, key: str, organization: Organization, recipients: list[str], subject: str):
+    """Claim the event `key` before sending: yields the claim, or None when it was alerted already.
+
+    The claim is committed first; if the sending inside fails, the claim is given back and the
+    error raised, so a retry can send it. Every alert, and the batch summary, goes through here.
+    """
+    try:
+        with transaction.atomic():
+            claim = AlertSent.objects.create(key=key, kind=kind, organization=organization,
+                                             recipients=recipients, subject=subject)
+    except IntegrityError:
+        yield None
+        return
+    try:
+        yield claim
+    except BaseException:
+        AlertSent.objects.filter(pk=claim.pk).delete()
+        raise
+
+
 def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> bool:
     """Send one alert unless its event was alerted already. True when this call sent it.
 
@@ -193,21 +195,15 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
         log.warning("Alert %s for %s has no recipient", key, organization)
         return False
     subject, body = render(kind, organization, context)
-    try:
-        with transaction.atomic():
-            claim = AlertSent.objects.create(key=key, kind=kind, organization=organization,
-                                             recipients=recipients, subject=subject)
-    except IntegrityError:
-        return False
-    try:
+    with sending_once(kind=kind, key=key, organization=organization, recipients=recipients,
+                      subject=subject) as claim:
+        if claim is None:
+            return False
         with open_connection() as connection:
             connection.send_messages([
                 EmailMessage(subject=subject, body=body, to=[address], connection=connection)
                 for address in recipients
             ])
-    except Exception:
-        AlertSent.objects.filter(pk=claim.pk).delete()
-        raise
     with audit.via("task"):
         audit.record(actor=None, action="alert.sent", target=claim, organization=organization,
                      data={"kind": kind, "key": key, "subject": subject, "recipients": recipients})

@@ -330,10 +330,18 @@ def batch_notify(*, batch_id: int) -> int:
     subject = render_to_string("batches/email/finished_subject.txt", context).strip()
     text = render_to_string("batches/email/finished.txt", context)
     html = render_to_string("batches/email/finished.html", context)
-    with get_connection() as connection:
-        message = EmailMultiAlternatives(subject=subject, body=text, to=recipients, connection=connection)
-        message.attach_alternative(html, "text/html")
-        message.send()
+    from portal.alerts.models import AlertKind
+    from portal.alerts.services import sending_once
+
+    # Once per batch, like every alert: a retried or doubled task sends nothing the second time.
+    with sending_once(kind=AlertKind.BATCH_FINISHED, key=f"batch_finished:{batch.pk}", organization=organization,
+                      recipients=recipients, subject=subject[:200]) as claim:
+        if claim is None:
+            return 0
+        with get_connection() as connection:
+            message = EmailMultiAlternatives(subject=subject, body=text, to=recipients, connection=connection)
+            message.attach_alternative(html, "text/html")
+            message.send()
     audit.record(actor=None, action="batch.notify", target=batch, organization=organization, batch_id=batch.pk,
                  data={"recipients": recipients})
     return len(recipients)
