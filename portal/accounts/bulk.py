@@ -112,8 +112,10 @@ def _inventory(organization, cells: list) -> set[str]:
                 continue
     if not candidates:
         return set()
-    return set(Number.objects.filter(organization=organization, e164__in=list(candidates)[:5000])
-               .values_list("e164", flat=True))
+    # By the unique e164 index alone: with the organization in the query, SQLite may scan the
+    # organization's whole inventory instead (29 µs a row at 100k numbers).
+    return {e164 for e164, organization_id in Number.objects.filter(e164__in=list(candidates)[:5000])
+            .values_list("e164", "organization_id") if organization_id == organization.pk}
 
 
 def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch) -> None:
