@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -142,6 +143,13 @@ def code_hash(invitation_id: int, code: str) -> str:
     return salted_hmac("invitation-code", f"{invitation_id}:{code}", algorithm="sha256").hexdigest()
 
 
+def _unsent_token_hash() -> str:
+    """The token hash of an invitation not sent yet: unique, and no link can match it (a real one is
+    a SHA-256 hex digest; the real token is made when the message is sent). Time-ordered, so that
+    thousands of queued invitations append to the unique index instead of landing all over it."""
+    return f"unsent:{time.time_ns():016x}{secrets.token_hex(8)}"
+
+
 INVITATION_COLUMNS = ("account_id", "channel", "recipient", "token_hash", "expires_at")
 
 
@@ -151,8 +159,7 @@ def _invitation_row(account: Account, now) -> tuple:
         account.pk,
         Channel.EMAIL if account.email else Channel.SMS,
         account.contact,
-        # Nobody knows this token: the real one is made when the message is sent.
-        hash_token(secrets.token_urlsafe(32)),
+        _unsent_token_hash(),
         now + timedelta(days=account.organization.invitation_validity_days),
     )
 
