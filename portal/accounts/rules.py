@@ -20,6 +20,7 @@ from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, t
 from portal.lib.phones import _prepare as plain_number
 from portal.organizations.models import Feature, Language
 
+
 def _remember_valid_domains() -> None:
     """email-validator checks an address's domain part with a pure function of that domain (IDNA,
     characters, special-use names): ~60 % of its time. A file of thousands of addresses has a few

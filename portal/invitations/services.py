@@ -37,6 +37,7 @@ from portal.invitations.models import (
     InvitationTemplate,
 )
 from portal.lib import mail, sms
+from portal.lib.bulkinsert import insert_values  # Lean multi-row INSERT (batch imports).
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
 from portal.numbers.models import Number, NumberStatus
@@ -237,17 +238,18 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
 
 def accounts_queue_invitations(*, actor, accounts, batch_id: int | None = None,
                                capacity: dict | None = None) -> list[tuple[int | None, str, str]]:
-    """`accounts_invite_many` for the batch import: one (invitation id or None, channel, reason)
-    per account, and no audit event of its own: the caller records the invitation in the event of
-    the account it creates. `capacity` carries the onboarding capacity from one chunk to the next
+    """`accounts_invite_many` for the accounts a batch import has just created in this transaction:
+    one (invitation id or None, channel, reason) per account, and no audit event of its own (the
+    caller records the invitation in the event of the account it creates). Being new, they have no
+    live invitation to revoke. `capacity` carries the onboarding capacity from one chunk to the next
     (see `_capacity`)."""
     return [(pk, values[1] if values else "", reason) for pk, values, reason in
             _queue_many(actor=actor, accounts=list(accounts), action="", batch_id=batch_id, record=False,
-                        capacity=capacity)]
+                        capacity=capacity, new=True)]
 
 
 def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record: bool,
-                capacity: dict | None = None) -> list[tuple[int | None, tuple | None, str]]:
+                capacity: dict | None = None, new: bool = False) -> list[tuple[int | None, tuple | None, str]]:
     remaining: dict[int, int] = _capacity(capacity, accounts)
     refused: dict[int, str] = {}
     eligible: list[Account] = []
@@ -262,9 +264,7 @@ def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record
         now = timezone.now()
         with transaction.atomic():
             ids = [a.pk for a in eligible]
-            old = _revoke_live(ids, now)
-            from portal.lib.bulkinsert import insert_values  # Lean multi-row INSERT (batch imports).
-
+            old = {} if new else _revoke_live(ids, now)
             rows = [_invitation_row(a, now) for a in eligible]
             new_ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
             created = {row[0]: (pk, row) for pk, row in zip(new_ids, rows)}

@@ -18,6 +18,19 @@ from django.utils import timezone
 _AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
 
 
+def _converter(field: models.Field, connection):
+    """The field's `get_db_prep_save` for the values a bulk insert gets, minus Django's layers where
+    they do nothing for them: JSON of plain Python values, aware datetimes (2-3 µs a value)."""
+    if isinstance(field, models.JSONField):
+        adapt_json, encoder = connection.ops.adapt_json_value, field.encoder
+        return lambda value: adapt_json(value, encoder)
+    if isinstance(field, models.DateTimeField):
+        adapt_datetime = connection.ops.adapt_datetimefield_value
+        return lambda value: (adapt_datetime(value) if value is None or timezone.is_aware(value)
+                              else field.get_db_prep_save(value, connection))
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
 def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -> Sequence[models.Model]:
     """INSERT `objs` (unsaved instances of `model`); sets their primary keys when it can."""
     if not objs:
@@ -29,14 +42,14 @@ def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -
     fields = [f for f in meta.concrete_fields if f is not pk or getattr(objs[0], pk.attname) is not None]
     now = timezone.now()
     constants: list[tuple[int, object]] = []
-    prepared: list[tuple[int, models.Field]] = []
+    prepared: list[tuple[int, object]] = []
     for index, f in enumerate(fields):
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             for obj in objs:
                 setattr(obj, f.attname, now)
             constants.append((index, f.get_db_prep_save(now, connection)))
         elif not isinstance(f, _AS_IS):
-            prepared.append((index, f))
+            prepared.append((index, _converter(f, connection)))
     if not connection.features.can_return_rows_from_bulk_insert:
         return model._default_manager.using(using).bulk_create(objs, batch_size=batch_size)
     qn = connection.ops.quote_name
@@ -49,8 +62,8 @@ def insert_many(model, objs: Sequence[models.Model], *, batch_size: int = 500) -
 
     def values_of(obj) -> list:
         row = [getter(obj)] if single else list(getter(obj))
-        for index, field in prepared:
-            row[index] = field.get_db_prep_save(row[index], connection)
+        for index, convert in prepared:
+            row[index] = convert(row[index])
         for index, value in constants:
             row[index] = value
         return row
@@ -108,7 +121,7 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch
                            else f.get_default(), connection)
         for f in extra
     ]
-    prepared = [(index, f) for index, f in enumerate(fields) if not isinstance(f, _AS_IS)]
+    prepared = [(index, _converter(f, connection)) for index, f in enumerate(fields) if not isinstance(f, _AS_IS)]
     qn = connection.ops.quote_name
     table = qn(meta.db_table)
     names = ", ".join(qn(f.column) for f in fields + extra)
@@ -118,8 +131,8 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch
 
     def values_of(row) -> list:
         out = list(row)
-        for index, field in prepared:
-            out[index] = field.get_db_prep_save(out[index], connection)
+        for index, convert in prepared:
+            out[index] = convert(out[index])
         out.extend(extra_values)
         return out
 
