@@ -267,13 +267,11 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
                               capacity=capacity)
     # One event per account; with Import & Invite it says whether its invitation was queued.
     group = permission_group.name
-    audit.record_many(
-        audit.row(actor=actor, action="account.create", target=account, organization=organization,
-                  batch_id=batch_id,
-                  data={"number": outcome.values.multiline_number, "permission_group": group, "invite": invite,
-                        "row": outcome.row, **(invitation or {})})
-        for account, outcome, invitation in zip(accounts, outcomes, invitations)
-    )
+    audit.record_many(audit.rows(
+        actor=actor, action="account.create", organization=organization, batch_id=batch_id,
+        items=[(account, {"number": outcome.values.multiline_number, "permission_group": group, "invite": invite,
+                          "row": outcome.row, **(invitation or {})})
+               for account, outcome, invitation in zip(accounts, outcomes, invitations)]))
 
 
 def _fetch_ids(accounts: list[Account]) -> None:

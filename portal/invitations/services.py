@@ -192,6 +192,13 @@ def _enqueue(invitation_ids: list[int]) -> None:
         send_invitations.enqueue(invitation_ids=invitation_ids)
 
 
+def _enqueue_chunks(invitation_ids: list[int]) -> None:
+    """One delivery task per CHUNK invitations, queued together (one commit with the database backend)."""
+    with transaction.atomic():
+        for start in range(0, len(invitation_ids), CHUNK):
+            _enqueue(invitation_ids[start:start + CHUNK])
+
+
 def account_invite(*, actor, account: Account) -> Invitation:
     """Revoke any live invitation of `account`, create a new one, queue its delivery after commit."""
     refusal = _refusal(account, {})
@@ -281,9 +288,7 @@ def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record
                               data={"invitation": created[a.pk][0], "channel": created[a.pk][1][1],
                                     "revoked": old.get(a.pk, [])})
                     for a in eligible)
-            for start in range(0, len(new_ids), CHUNK):
-                chunk = new_ids[start:start + CHUNK]
-                transaction.on_commit(lambda chunk=chunk: _enqueue(chunk))
+            transaction.on_commit(lambda: _enqueue_chunks(new_ids))
     if capacity is not None:
         capacity["remaining"] = remaining
     return [(*created.get(a.pk, (None, None)), refused.get(a.pk, "")) for a in accounts]
