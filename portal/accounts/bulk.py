@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from portal.accounts.models import Account
+from portal.accounts.models import Account, AccountStatus
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
 from portal.accounts.services import _integrity_message, build_account
 from portal.audit import services as audit
@@ -251,6 +251,17 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
         if outcome.values.multiline_number:
             account.number_id = numbers[outcome.values.multiline_number]  # Taken above; no instance needed.
         accounts.append(account)
+    refusals = None
+    if invite:
+        # Decided before the insert, so that the invitable accounts are written `invited` at once.
+        from portal.invitations.services import accounts_invitation_refusals
+
+        if capacity is not None:
+            capacity["taken"] = capacity.get("taken", 0) + available_taken
+        refusals = accounts_invitation_refusals(accounts=accounts, capacity=capacity)
+        for account, refusal in zip(accounts, refusals):
+            if not refusal:
+                account.status = AccountStatus.INVITED
     insert_many(Account, accounts)
     if any(a.pk is None for a in accounts):  # Databases that cannot return ids from a bulk insert.
         _fetch_ids(accounts)
@@ -261,10 +272,7 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
         outcome.multiline_number = outcome.values.multiline_number or ""
     invitations = [None] * len(accounts)
     if invite:
-        if capacity is not None:
-            capacity["taken"] = capacity.get("taken", 0) + available_taken
-        invitations = _invite(actor=actor, accounts=accounts, outcomes=outcomes, batch_id=batch_id,
-                              capacity=capacity)
+        invitations = _invite(accounts=accounts, outcomes=outcomes, refusals=refusals)
     # One event per account; with Import & Invite it says whether its invitation was queued.
     group = permission_group.name
     audit.record_many(audit.rows(
@@ -284,17 +292,20 @@ def _fetch_ids(accounts: list[Account]) -> None:
             account.pk = pk
 
 
-def _invite(*, actor, accounts: list[Account], outcomes: list[RowOutcome], batch_id=None,
-            capacity: dict | None = None) -> list[dict]:
-    """Queue the invitations in the rows' transaction (the worker sends them after commit). A row
-    that cannot be invited keeps its account and says why in the report. Returns, per account, what
-    its audit event records about the invitation."""
+def _invite(*, accounts: list[Account], outcomes: list[RowOutcome], refusals: list[str]) -> list[dict]:
+    """Queue the invitations of the accounts cleared by `refusals`, in the rows' transaction (the
+    worker sends them after commit). A row that cannot be invited keeps its account and says why in
+    the report. Returns, per account, what its audit event records about the invitation."""
     from portal.invitations.services import accounts_queue_invitations
 
-    results = accounts_queue_invitations(actor=actor, accounts=accounts, batch_id=batch_id, capacity=capacity)
+    queued = iter(accounts_queue_invitations(accounts=[a for a, r in zip(accounts, refusals) if not r]))
     recorded = []
-    for (invitation_id, channel, reason), outcome in zip(results, outcomes, strict=True):
-        outcome.invitation = "queued" if invitation_id is not None else f"not sent: {reason}"
-        recorded.append({"invitation": "queued", "invitation_id": invitation_id, "channel": channel}
-                        if invitation_id is not None else {"invitation": outcome.invitation})
+    for outcome, refusal in zip(outcomes, refusals, strict=True):
+        if refusal:
+            outcome.invitation = f"not sent: {refusal}"
+            recorded.append({"invitation": outcome.invitation})
+        else:
+            invitation_id, channel = next(queued)
+            outcome.invitation = "queued"
+            recorded.append({"invitation": "queued", "invitation_id": invitation_id, "channel": channel})
     return recorded

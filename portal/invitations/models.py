@@ -31,11 +31,15 @@ class InvitationQuerySet(ScopedQuerySet):
 class Invitation(models.Model):
     """One invitation of an account. Only the SHA-256 of the link's token is stored."""
 
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="invitations")
+    # Looked up by the "invitation_account" index (account, -id); no index of its own.
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="invitations",
+                                db_index=False)
     channel = models.CharField(max_length=5, choices=Channel)
     recipient = models.CharField(max_length=254)
-    # Set anew at each sending attempt (in the task): only the last message's link is live.
-    token_hash = models.CharField(max_length=64, unique=True)
+    # Set anew at each sending attempt (in the task): only the last message's link is live. Empty
+    # (NULL) until the first attempt: no link can match a queued invitation, and the unique index
+    # allows any number of NULLs.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # HMAC of the 8-digit activation code (with the invitation's id); the code itself is not kept.
     code_hash = models.CharField(max_length=64, blank=True)
     code_failures = models.PositiveSmallIntegerField(default=0)

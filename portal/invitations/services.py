@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -144,13 +143,6 @@ def code_hash(invitation_id: int, code: str) -> str:
     return salted_hmac("invitation-code", f"{invitation_id}:{code}", algorithm="sha256").hexdigest()
 
 
-def _unsent_token_hash() -> str:
-    """The token hash of an invitation not sent yet: unique, and no link can match it (a real one is
-    a SHA-256 hex digest; the real token is made when the message is sent). Time-ordered, so that
-    thousands of queued invitations append to the unique index instead of landing all over it."""
-    return f"unsent:{time.time_ns():016x}{secrets.token_hex(8)}"
-
-
 INVITATION_COLUMNS = ("account_id", "channel", "recipient", "token_hash", "expires_at")
 
 
@@ -160,7 +152,7 @@ def _invitation_row(account: Account, now) -> tuple:
         account.pk,
         Channel.EMAIL if account.email else Channel.SMS,
         account.contact,
-        _unsent_token_hash(),
+        None,  # token_hash: made when the message is sent; no link matches a queued invitation.
         now + timedelta(days=account.organization.invitation_validity_days),
     )
 
@@ -243,20 +235,41 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
     return results
 
 
-def accounts_queue_invitations(*, actor, accounts, batch_id: int | None = None,
-                               capacity: dict | None = None) -> list[tuple[int | None, str, str]]:
-    """`accounts_invite_many` for the accounts a batch import has just created in this transaction:
-    one (invitation id or None, channel, reason) per account, and no audit event of its own (the
-    caller records the invitation in the event of the account it creates). Being new, they have no
-    live invitation to revoke. `capacity` carries the onboarding capacity from one chunk to the next
-    (see `_capacity`)."""
-    return [(pk, values[1] if values else "", reason) for pk, values, reason in
-            _queue_many(actor=actor, accounts=list(accounts), action="", batch_id=batch_id, record=False,
-                        capacity=capacity, new=True)]
+def accounts_invitation_refusals(*, accounts, capacity: dict | None = None) -> list[str]:
+    """For accounts a batch import is about to create (built, not saved yet): why each cannot be
+    invited ("" when it can), by the same `_refusal` as every invitation. The caller writes the
+    invitable ones with status `invited` and then calls `accounts_queue_invitations` for them, so
+    no UPDATE of their status follows. `capacity` carries the onboarding capacity from one chunk to
+    the next (see `_capacity`); it is counted after the chunk's numbers were taken."""
+    accounts = list(accounts)
+    remaining = _capacity(capacity, accounts)
+    reasons = []
+    for account in accounts:
+        refusal = _refusal(account, remaining)
+        reasons.append(refusal.message if refusal else "")
+    if capacity is not None:
+        capacity["remaining"] = remaining
+    return reasons
+
+
+def accounts_queue_invitations(*, accounts) -> list[tuple[int, str]]:
+    """Queue an invitation for each account a batch import has just created in this transaction,
+    with status `invited` and cleared by `accounts_invitation_refusals`: (invitation id, channel)
+    per account. No audit event of its own (the caller records the invitation in the event of the
+    account it creates); being new, the accounts have no live invitation to revoke. Delivery is
+    queued after commit, one task per CHUNK invitations."""
+    accounts = list(accounts)
+    if not accounts:
+        return []
+    now = timezone.now()
+    rows = [_invitation_row(a, now) for a in accounts]
+    ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
+    transaction.on_commit(lambda: _enqueue_chunks(ids))
+    return [(pk, row[1]) for pk, row in zip(ids, rows)]
 
 
 def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record: bool,
-                capacity: dict | None = None, new: bool = False) -> list[tuple[int | None, tuple | None, str]]:
+                capacity: dict | None = None) -> list[tuple[int | None, tuple | None, str]]:
     remaining: dict[int, int] = _capacity(capacity, accounts)
     refused: dict[int, str] = {}
     eligible: list[Account] = []
@@ -271,7 +284,7 @@ def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record
         now = timezone.now()
         with transaction.atomic():
             ids = [a.pk for a in eligible]
-            old = {} if new else _revoke_live(ids, now)
+            old = _revoke_live(ids, now)
             rows = [_invitation_row(a, now) for a in eligible]
             new_ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
             created = {row[0]: (pk, row) for pk, row in zip(new_ids, rows)}
