@@ -45,6 +45,16 @@ def need_service(name: str, host: str, port: int) -> None:
     pytest.skip(f"{message}: this test needs it")
 
 
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests belong to the PostgreSQL pass: on SQLite they are deselected, not skipped."""
+    if connection.vendor == "postgresql":
+        return
+    keep = [item for item in items if "postgres_only" not in getattr(item, "fixturenames", ())]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
 @pytest.fixture
 def postgres_only():
     """For tests that prove PostgreSQL behaviour; they run in the PostgreSQL pass of `make test`."""
