@@ -118,6 +118,8 @@ def one(size: int) -> dict:
                                     data=make_csv(20, numbers_for(20, 0), "warm").replace(b",auto,", b",off,")
                                     .replace(b",on,", b",off,").replace(b",Yes,", b",No,"),
                                     invite=True, enqueue=False).pk)
+    result["rss_before_runs_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    floors = []
     for block, invite in ((1, False), (2, True)):
         tag = f"{size}-{'invite' if invite else 'import'}"
         org = organization_create(actor=None, name=f"Bench {tag}", slug=f"bench-{tag}",
@@ -137,7 +139,13 @@ def one(size: int) -> dict:
         if invite:
             assert batch.invited == size, batch.invited
         result["invite" if invite else "import"] = {"upload_s": upload, "run_s": run}
-        result["floor_s"] = min(result.get("floor_s", 1e9), floor(data, set(numbers)))
+        floors.append((data, set(numbers)))
+        del data, batch
+    # The service's peak (with the two generated files), before the floor's own lists.
+    result["rss_runs_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for data, numbers in floors:
+        result["floor_s"] = min(result.get("floor_s", 1e9), floor(data, numbers))
+    del floors
     if size <= 1000:
         from django.db import transaction
 
@@ -192,6 +200,8 @@ def main() -> None:
             print(f"{size:>8,} {label:<16} {t:>7.3f}s {size / t:>9,.0f} {f:>7.3f}s {size / f:>12,.0f} "
                   f"{t / f:>7.2f}× {r['max_rss_mb']:>6.0f}MB")
         print(f"{'':>8} {'(upload check)':<16} {r['invite']['upload_s']:>7.3f}s")
+        print(f"{'':>8} {'max RSS, runs':<16} {r['rss_runs_mb']:>6.0f}MB  (before them: "
+              f"{r['rss_before_runs_mb']:.0f}MB; the last column includes the floor's own lists)")
         if "api_s" in r:
             print(f"{'':>8} {'API upload→done':<16} {r['api_s']:>7.3f}s  (POST + the worker's run + GET; "
                   "Import & Invite; worker poll interval not included)")

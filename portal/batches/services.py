@@ -160,7 +160,9 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
                                                                                 heartbeat_at=now):
         return None  # Already taken by another worker, or finished.
     Batch.objects.filter(pk=batch_id, started_at__isnull=True).update(started_at=now)
-    batch = Batch.objects.select_related("organization", "permission_group", "created_by").get(pk=batch_id)
+    # The stored file is not loaded with the batch (nor by its refreshes): `_run` reads it once.
+    batch = (Batch.objects.select_related("organization", "permission_group", "created_by").defer("content")
+             .get(pk=batch_id))
     try:
         with _gc_paused(), audit.via("batch"):
             _run(batch, progress)
@@ -213,15 +215,22 @@ def _recount(batch: Batch) -> None:
 
 
 def _run(batch: Batch, progress) -> None:
-    table = read_upload(data=bytes(batch.content), filename=batch.filename, max_rows=max(batch.total, 1))
-    done = set(BatchRow.objects.filter(batch=batch).values_list("row", flat=True))
+    content = Batch.objects.filter(pk=batch.pk).values_list("content", flat=True).get()
+    # Checked whole at upload: only its format and header are read again; its rows then stream.
+    table = open_table(bytes(content) if not isinstance(content, bytes) else content, batch.filename,
+                       aliases=ALIASES, required=MANDATORY_COLUMNS, max_rows=max(batch.total, 1),
+                       max_bytes=max(len(content), 1), rows=batch.total)
+    del content
+    # Chunks are committed whole and in the file's order: a resumed run continues after the last
+    # row with a result (nothing per row is kept for that).
+    done = BatchRow.objects.filter(batch=batch).order_by("-row").values_list("row", flat=True).first() or 0
     if done:
         _recount(batch)  # The counters of chunks committed before a crash may not have been written.
         batch.refresh_from_db(fields=["processed", "succeeded", "failed", "existing", "invited"])
     seen: dict = {}
     actor = batch.created_by
     size = settings.BATCH_CHUNK_ROWS
-    records = (r for r in table.records() if r.row not in done)
+    records = (r for r in table.records() if r.row > done)
     pending = Counter()
     flushed = time.monotonic()
     chunks = _chunks(records, size)

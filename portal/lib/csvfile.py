@@ -102,8 +102,12 @@ def open_table(
     required: Sequence[str],
     max_rows: int,
     max_bytes: int,
+    rows: int | None = None,
 ) -> Table:
-    """Check the whole file; `aliases` maps header text (see `canonical`) to a column name."""
+    """Check the whole file; `aliases` maps header text (see `canonical`) to a column name.
+
+    `rows`: the file was checked whole before (e.g. when it was uploaded) and has this many rows;
+    only its format and header are read again, not every row."""
     size = len(data)
     if size == 0:
         raise FileRefused(f"“{filename}” is empty. Fill in the CSV template and upload it again.")
@@ -113,6 +117,7 @@ def open_table(
             f"Split it into smaller files."
         )
     kind, encoding, delimiter = _detect(data, filename)
+    checked = rows
     rows = _raw_rows(data, kind, encoding, delimiter)
     header: list[str] | None = None
     header_row = 0
@@ -131,6 +136,8 @@ def open_table(
             if header is None:
                 header, header_row = [_clean_cell(c) for c in cells], number
                 columns = _columns(header, aliases, required, filename)
+                if checked is not None:
+                    break
                 continue
             count += 1
             for index in range(len(cells)):
@@ -150,6 +157,8 @@ def open_table(
     while columns and columns[-1] is None:
         columns.pop()
     header = header[:len(columns)]
+    if checked is not None:
+        count = checked
     if count == 0:
         raise FileRefused(f"“{filename}” has a header but no rows of accounts. Add one row per account "
                           "below the header.")
@@ -301,21 +310,22 @@ def _decode(data: bytes, filename: str) -> tuple[str, str]:
 _CODECS = {"UTF-8": "utf-8-sig", "UTF-16": "utf-16", "Windows-1252": "cp1252"}
 
 
-def _text_of(data: bytes, encoding: str) -> str:
+def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The file's text as a stream, decoded a block at a time (UTF-16 without a BOM: its byte order
+    is told by where the zero bytes are)."""
+    codec = _CODECS[encoding]
     if encoding == "UTF-16" and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         head = data[:4096]
         codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
-        return data.decode(codec)
-    text = data.decode(_CODECS[encoding])
-    return text
+    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
 
 
 def _raw_rows(data: bytes, kind: str, encoding: str, delimiter: str) -> Iterator[tuple[int, list]]:
     if kind == "xlsx":
         yield from _xlsx_rows(data)
         return
-    text = _text_of(data, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+    # Decoded as it is read: the rows stream, the file's text is never held whole.
+    reader = csv.reader(_text_stream(data, encoding), delimiter=delimiter, quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
     yield from enumerate(reader, start=1)
 
