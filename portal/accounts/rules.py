@@ -41,6 +41,10 @@ NO = {"no", "n", "false", "0"}
 TRUE = {"true", "yes", "1"}
 FALSE = {"false", "no", "0"}
 
+_YES_NO = {**{y: True for y in YES}, **{n: False for n in NO}}
+_TRUE_FALSE = {**{t: True for t in TRUE}, **{f: False for f in FALSE}}
+_MONITOR_CALLS = {"auto": "auto", "off": "off"}
+_MONITOR_SMS = {"on": "on", "off": "off"}
 LANGUAGES = {label.lower(): code for code, label in Language.choices} | {c: c for c in Language.values}
 LANGUAGE_NAMES = ", ".join(label for _code, label in Language.choices)
 
@@ -160,21 +164,21 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
 
     raw = data.get("social_messaging")
     if not _blank(raw):
-        values.social_messaging = _choice(raw, {**{y: True for y in YES}, **{n: False for n in NO}},
+        values.social_messaging = _choice(raw, _YES_NO,
                                           "social_messaging", "Yes / No", problems, False)
     if values.social_messaging and not organization.has_feature(Feature.SOCIAL_MESSAGING):
         problems.add("social_messaging", f"social messaging is not enabled for {organization}")
 
     raw = data.get("monitor_calls")
     if not _blank(raw):
-        values.monitor_calls = _choice(raw, {"auto": "auto", "off": "off"}, "monitor_calls", "auto / off",
+        values.monitor_calls = _choice(raw, _MONITOR_CALLS, "monitor_calls", "auto / off",
                                        problems, "off")
     if values.monitor_calls == "auto" and not organization.has_feature(Feature.CALL_RECORDING):
         problems.add("monitor_calls", f"call recording is not enabled for {organization}")
 
     raw = data.get("monitor_sms")
     if not _blank(raw):
-        values.monitor_sms = _choice(raw, {"on": "on", "off": "off"}, "monitor_sms", "on / off", problems, "off")
+        values.monitor_sms = _choice(raw, _MONITOR_SMS, "monitor_sms", "on / off", problems, "off")
     if values.monitor_sms == "on" and not organization.has_feature(Feature.SMS_RECORDING):
         problems.add("monitor_sms", f"SMS recording is not enabled for {organization}")
 
@@ -191,7 +195,7 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
             problems.add("restrict_incoming_social_messaging",
                          f"only for organizations with social messaging; {organization} has none")
         else:
-            restrict = _choice(raw, {**{t: True for t in TRUE}, **{f: False for f in FALSE}},
+            restrict = _choice(raw, _TRUE_FALSE,
                                "restrict_incoming_social_messaging", "true / false", problems, None)
             if restrict and not values.social_messaging:
                 problems.add("restrict_incoming_social_messaging", "applies only when social_messaging is Yes")
@@ -205,8 +209,9 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
     tag = _text(data.get("number_tag"))
     if not _blank(number) and tag:
         problems.add("multiline_number", "choose a number or a tag, not both")
-    if not _blank(number) and known_numbers and plain_number(number) in known_numbers:
-        values.multiline_number = plain_number(number)
+    plain = plain_number(number) if known_numbers and not _blank(number) else None
+    if plain is not None and plain in known_numbers:
+        values.multiline_number = plain
     elif not _blank(number):
         try:
             values.multiline_number = to_e164(number)

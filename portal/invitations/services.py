@@ -264,8 +264,27 @@ def accounts_queue_invitations(*, accounts) -> list[tuple[int, str]]:
     now = timezone.now()
     rows = [_invitation_row(a, now) for a in accounts]
     ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
-    transaction.on_commit(lambda: _enqueue_chunks(ids))
+    if _tasks_in_this_database():
+        # Committed with the invitations: one commit for both, and never one without the other.
+        for start in range(0, len(ids), CHUNK):
+            _enqueue(ids[start:start + CHUNK])
+    else:
+        transaction.on_commit(lambda: _enqueue_chunks(ids))
     return [(pk, row[1]) for pk, row in zip(ids, rows)]
+
+
+def _tasks_in_this_database() -> bool:
+    """Whether delivery tasks are rows of the invitations' own database (the database task backend):
+    then they can be queued inside the transaction that writes the invitations, since no worker sees
+    them before it commits. Other backends (RQ) get them after commit."""
+    from django.db import router
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from portal.invitations.tasks import send_invitations
+
+    return (isinstance(send_invitations.get_backend(), DatabaseBackend)
+            and router.db_for_write(DBTaskResult) == router.db_for_write(Invitation))
 
 
 def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record: bool,

@@ -26,8 +26,17 @@ def _converter(field: models.Field, connection):
         return lambda value: adapt_json(value, encoder)
     if isinstance(field, models.DateTimeField):
         adapt_datetime = connection.ops.adapt_datetimefield_value
-        return lambda value: (adapt_datetime(value) if value is None or timezone.is_aware(value)
-                              else field.get_db_prep_save(value, connection))
+        last: list = [None, None]  # Rows of one insert often share a date (e.g. an expiry): converted once.
+
+        def convert(value):
+            if value is not None and value == last[0]:
+                return last[1]
+            prepared = (adapt_datetime(value) if value is None or timezone.is_aware(value)
+                        else field.get_db_prep_save(value, connection))
+            last[0], last[1] = value, prepared
+            return prepared
+
+        return convert
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -129,10 +138,14 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch
     size = max(1, min(batch_size, 30000 // (len(fields) + len(extra))))
     suffix = f" RETURNING {qn(meta.pk.column)}" if returning else ""
 
-    def values_of(row) -> list:
+    def convert_row(row) -> list:
         out = list(row)
         for index, convert in prepared:
             out[index] = convert(out[index])
+        return out
+
+    def values_of(row) -> list:
+        out = convert_row(row)
         out.extend(extra_values)
         return out
 
@@ -149,10 +162,27 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch
                         if not raw.nextset():
                             break
             return ids if returning else len(rows)
+        # The values every row shares (the model's defaults of the columns not given) are sent
+        # once per statement, not once per row: INSERT … SELECT column1, …, %s … FROM (VALUES …).
+        width = len(fields)
+        one = "(" + ", ".join(["%s"] * width) + ")"
+        size = max(1, min(batch_size, 30000 // width))
+        shared = ""
+        if extra:
+            shared = ", ".join([f"column{i}" for i in range(1, width + 1)] + ["%s"] * len(extra))
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
-            params = [value for row in chunk for value in values_of(row)]
-            cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}{suffix}", params)
+            if prepared:
+                params = [value for row in chunk for value in convert_row(row)]
+            else:
+                params = [value for row in chunk for value in row]
+            values = f"VALUES {', '.join([one] * len(chunk))}"
+            if extra:
+                sql = f"INSERT INTO {table} ({names}) SELECT {shared} FROM ({values}){suffix}"
+                params = extra_values + params
+            else:
+                sql = f"INSERT INTO {table} ({names}) {values}{suffix}"
+            cursor.execute(sql, params)
             if returning:
                 ids.extend(value for (value,) in cursor.fetchall())
     return ids if returning else len(rows)

@@ -69,23 +69,35 @@ class Table:
         rows = _raw_rows(self.data, self.kind, self.encoding, self.delimiter)
         header_seen = False
         width = len(self.header)
+        named = [(index, column) for index, column in enumerate(self.columns) if column is not None]
+        text = self.kind == "csv"  # Every cell a string: the checks below take a shortcut.
         for number, cells in rows:
-            if _blank_row(cells):
+            if (not "".join(cells).strip()) if text else _blank_row(cells):
                 continue
             if not header_seen:
                 header_seen = True
                 continue
+            count = len(cells)
             values = {}
-            for column, cell in zip(self.columns, cells):
-                if column is not None:
-                    values[column] = _clean_cell(cell)
+            for index, column in named:
+                if index < count:
+                    cell = cells[index]
+                    if text:
+                        cell = cell.strip()
+                        if cell[:1] == "'":
+                            cell = unneutralise(cell)
+                        values[column] = cell
+                    else:
+                        values[column] = _clean_cell(cell)
             problem = ""
-            extra = [c for c in cells[width:] if not _blank(c)]
-            if extra:
-                problem = (f"has {width + len(extra)} values but the header has {width} columns; "
-                           "a value that contains the delimiter must be in double quotes")
-            yield Record(row=number, values=values, cells=list(cells[:width]) + [""] * (width - len(cells)),
-                         problem=problem)
+            if count > width:
+                extra = [c for c in cells[width:] if not _blank(c)]
+                if extra:
+                    problem = (f"has {width + len(extra)} values but the header has {width} columns; "
+                               "a value that contains the delimiter must be in double quotes")
+            if count != width:
+                cells = list(cells[:width]) + [""] * (width - count)
+            yield Record(row=number, values=values, cells=cells, problem=problem)
 
 
 def canonical(name: str) -> str:
