@@ -111,8 +111,6 @@ class Refusal:
 def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
     """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity per organization
     as accounts without a number are invited one after the other."""
-    from portal.accounts.services import onboarding_capacity
-
     if account.status == AccountStatus.ACTIVE:
         return Refusal("status", "Already active: MultiLine was activated with an earlier invitation.")
     if account.status == AccountStatus.SUSPENDED:
@@ -123,6 +121,8 @@ def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
         return Refusal("email", refusal, conflict=False)
     if account.number_id is None:
         if organization.pk not in remaining:
+            from portal.accounts.services import onboarding_capacity
+
             remaining[organization.pk] = onboarding_capacity(organization)
         if account.status == AccountStatus.NOT_INVITED:
             if remaining[organization.pk] <= 0:
