@@ -162,24 +162,39 @@ def insert_values(model, columns: Sequence[str], rows: Sequence[tuple], *, batch
                         if not raw.nextset():
                             break
             return ids if returning else len(rows)
-        # The values every row shares (the model's defaults of the columns not given) are sent
-        # once per statement, not once per row: INSERT … SELECT column1, …, %s … FROM (VALUES …).
+        # The values every row of a statement shares (the model's defaults of the columns not
+        # given, and given columns with one value throughout, e.g. the batch) are converted and
+        # sent once per statement, not once per row:
+        # INSERT … (varying…, shared…) SELECT column1, …, %s, … FROM (VALUES (varying…), …).
         width = len(fields)
-        one = "(" + ", ".join(["%s"] * width) + ")"
+        convert_at = dict(prepared)
         size = max(1, min(batch_size, 30000 // width))
-        shared = ""
-        if extra:
-            shared = ", ".join([f"column{i}" for i in range(1, width + 1)] + ["%s"] * len(extra))
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
-            if prepared:
-                params = [value for row in chunk for value in convert_row(row)]
+            first = chunk[0]
+            same = [i for i in range(width) if all(row[i] == first[i] for row in chunk)] if len(chunk) > 1 else []
+            if len(same) == width:
+                same.pop()  # At least one column comes from VALUES.
+            same_set = set(same)
+            varying = [i for i in range(width) if i not in same_set]
+            varying_converted = [(k, convert_at[i]) for k, i in enumerate(varying) if i in convert_at]
+            params = [convert_at[i](first[i]) if i in convert_at else first[i] for i in same] + extra_values
+            if len(varying) == width and not varying_converted:
+                params += [value for row in chunk for value in row]
             else:
-                params = [value for row in chunk for value in row]
+                for row in chunk:
+                    out = [row[i] for i in varying]
+                    for k, convert in varying_converted:
+                        out[k] = convert(out[k])
+                    params += out
+            one = "(" + ", ".join(["%s"] * len(varying)) + ")"
             values = f"VALUES {', '.join([one] * len(chunk))}"
-            if extra:
-                sql = f"INSERT INTO {table} ({names}) SELECT {shared} FROM ({values}){suffix}"
-                params = extra_values + params
+            if params and len(params) > len(chunk) * len(varying):
+                column_names = ", ".join(qn(fields[i].column) for i in varying + same) + \
+                    "".join(", " + qn(f.column) for f in extra)
+                selected = ", ".join([f"column{k}" for k in range(1, len(varying) + 1)]
+                                     + ["%s"] * (len(same) + len(extra)))
+                sql = f"INSERT INTO {table} ({column_names}) SELECT {selected} FROM ({values}){suffix}"
             else:
                 sql = f"INSERT INTO {table} ({names}) {values}{suffix}"
             cursor.execute(sql, params)
