@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from portal.access.models import Privilege
@@ -75,13 +74,6 @@ def account_export(request):
                         filename=f"accounts-{stamp}.csv")
 
 
-def _batch_upload_url() -> str:
-    try:
-        return reverse("batches:upload")
-    except NoReverseMatch:
-        return "/batches/upload/"
-
-
 def _default_organization(user, organizations: list[Organization]) -> Organization | None:
     """Preselect the organization when the admin has only one (its sub-organizations aside)."""
     if len(organizations) == 1:
@@ -126,7 +118,6 @@ def account_add_view(request):
         "form": form,
         "organization": organization,
         "error_message": error_message,
-        "batch_upload_url": _batch_upload_url(),
         "reveal_number": reveal_number,
     }, status=400 if error_message else 200)
 
