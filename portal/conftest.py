@@ -219,6 +219,25 @@ def run_tasks(monkeypatch):
     return run
 
 
+@pytest.fixture
+def rq_queue(settings):
+    """The scale-out backend: tasks go to RQ's `default` queue on Redis (emptied before and after)."""
+    need_service("Redis", "127.0.0.1", 6379)
+    import django_rq
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    queue = django_rq.get_queue("default")
+
+    def empty():
+        queue.empty()
+        for job_id in queue.scheduled_job_registry.get_job_ids():
+            queue.scheduled_job_registry.remove(job_id, delete_job=True)
+
+    empty()
+    yield queue
+    empty()
+
+
 # ---------------------------------------------------------------- a real SMTP server
 
 def free_port() -> int:

@@ -7,21 +7,7 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 from portal.accounts.services import account_add
-from portal.conftest import Mailbox, free_port, need_service
-
-
-@pytest.fixture
-def rq_queue(settings):
-    need_service("Redis", "127.0.0.1", 6379)
-    import django_rq
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    queue = django_rq.get_queue("default")
-    queue.empty()
-    for job_id in queue.scheduled_job_registry.get_job_ids():
-        queue.scheduled_job_registry.remove(job_id, delete_job=True)
-    yield queue
-    queue.empty()
+from portal.conftest import Mailbox, free_port
 
 
 @pytest.mark.redis
