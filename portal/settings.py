@@ -160,7 +160,13 @@ if REDIS_URL:
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 INSTALLED_APPS += ["django_rq"]
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# TEST_REDIS_URL lets parallel test runs on one machine use separate Redis databases.
+RQ_QUEUES = {
+    "default": {
+        "URL": REDIS_URL or os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": 3600,
+    }
+}
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 
 # Batch import limits.
