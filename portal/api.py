@@ -1,15 +1,31 @@
-"""The REST API under /api/v1/: one NinjaAPI, each app contributes its router."""
+"""The REST API under /api/v1/: one NinjaAPI, each app contributes its router.
+
+Every error answer has one shape, {"error": "...", "fields": {"field": ["reason"]}}, whatever
+raised it: a domain rule (DomainError), a validation error, a body that is not JSON or holds what
+no database can store (portal.lib.badinput), a missing token, a throttle. The OpenAPI document
+lists these answers on every operation (PortalAPI.get_openapi_schema). Errors produced outside
+ninja (unknown paths, wrong methods, over-size bodies, 500s) get the same shape from
+portal.front (error_response, the handlers in portal.urls, the ApiErrorShape middleware).
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from portal.access.services import token_user
 from portal.audit.services import via
-from portal.lib.errors import DomainError
+from portal.lib import badinput
+from portal.lib.errors import DomainError, ErrorOut, UnsupportedMediaType
+
+logger = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
@@ -20,31 +36,106 @@ class BearerToken(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+class CheckedParser(Parser):
+    """ninja's parser, refusing what the views and the databases cannot take (before they see it)."""
+
+    def parse_body(self, request):
+        content_type = request.content_type or ""
+        if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaType(f"Send a JSON body (Content-Type: application/json), not {content_type}.")
+        data = json.loads(request.body, parse_constant=_no_constant)
+        badinput.refuse(badinput.json_problems(data), "JSON body")
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        pairs = ((key, [v if isinstance(v, str) else getattr(v, "name", "") or "" for v in values])
+                 for key, values in data.lists())
+        badinput.refuse(badinput.pairs_problems(pairs), "parameters")
+        return super().parse_querydict(data, list_fields, request)
+
+
+ERROR_ANSWERS = {
+    400: "Invalid input: what to fix is in `fields`",
+    401: "No valid bearer token",
+    403: "Your role lacks the privilege",
+    404: "Not found, or outside your scope",
+    409: "Conflicts with the current state (e.g. a number taken meanwhile, not enough numbers)",
+    413: "The request body is too large",
+    429: "Too many requests: retry after the Retry-After header's seconds",
+}
+class PortalAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """ninja's document, with the error answers that every operation can give."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema["components"].setdefault("schemas", {}).setdefault(
+            "ErrorOut", ErrorOut.model_json_schema())
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                answers = dict(ERROR_ANSWERS)
+                if "requestBody" in operation:
+                    answers[415] = "The body is not JSON (Content-Type: application/json)"
+                    if "multipart/form-data" in operation["requestBody"].get("content", {}):
+                        del answers[415]
+                responses = operation.setdefault("responses", {})
+                for status, description in answers.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = PortalAPI(
     title="MultiLine Management Portal API",
     version="1",
     urls_namespace="api",
     auth=BearerToken(),
+    parser=CheckedParser(),
     description="Add, invite, import and move MultiLine users. Authorization: Bearer <token> "
-    "(multiline issue-token USERNAME, or API tokens in the portal).",
+    "(multiline issue-token USERNAME, or API tokens in the portal). Every error is "
+    '{"error": "...", "fields": {"field": ["reason"]}}; a method a path does not have is 405 '
+    "with an Allow header.",
 )
+
+
+def _error(request, status: int, message: str, fields: dict | None = None):
+    return api.create_response(request, {"error": message, "fields": fields or {}}, status=status)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    return _error(request, exc.status, exc.message, exc.fields)
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"error": "Not found.", "fields": {}}, status=404)
+    return _error(request, 404, "Not found.")
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(
-        request, {"error": "A valid bearer token is required.", "fields": {}}, status=401
-    )
+    return _error(request, 401, "A valid bearer token is required.")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    """ninja's own refusals: a body it could not parse (with the reason), a throttle, ..."""
+    cause = exc.__cause__
+    if isinstance(cause, DomainError):
+        return domain_error(request, cause)
+    if exc.status_code == 400 and cause is not None:
+        return _error(request, 400, f"The body is not valid JSON: {cause}", {"body": [str(cause)]})
+    return _error(request, exc.status_code, str(exc))
+
+
+def unstorable(request, exc):
+    return domain_error(request, badinput.refusal_for(exc))
+
+
+api.add_exception_handler(OverflowError, unstorable)
+api.add_exception_handler(DataError, unstorable)
 
 
 @api.exception_handler(ValidationError)
@@ -54,7 +145,7 @@ def invalid(request, exc: ValidationError):
         loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form", "payload")]
         fields.setdefault(".".join(loc) or "request", []).append(error.get("msg", "invalid"))
     message = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items())
-    return api.create_response(request, {"error": f"Invalid request: {message}", "fields": fields}, status=400)
+    return _error(request, 400, f"Invalid request: {message}", fields)
 
 
 def _register() -> None:

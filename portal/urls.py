@@ -21,4 +21,8 @@ urlpatterns = [
     path("", include("portal.front.urls")),
 ]
 
+# Error pages in the portal's layout; under /api/ the documented JSON shape (portal.front.views).
+handler400 = "portal.front.views.bad_request"
 handler403 = "portal.front.views.forbidden"
+handler404 = "portal.front.views.not_found"
+handler500 = "portal.front.views.server_error"

@@ -1,6 +1,7 @@
 from django.http import Http404
-from django.shortcuts import render
 
+from portal.front.views import MESSAGES, error_response, is_api
+from portal.lib import badinput
 from portal.lib.errors import DomainError, Forbidden, NotFound
 
 
@@ -17,14 +18,67 @@ class DomainErrors:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if request.path.startswith("/api/"):
+        if is_api(request):
             return None
+        exception = badinput.refusal_for(exception) or exception
         if isinstance(exception, Forbidden):
-            return render(request, "portal/error.html", {"title": "Not allowed", "message": exception.message},
-                          status=403)
+            return error_response(request, status=403, message=exception.message)
         if isinstance(exception, NotFound):
             raise Http404(exception.message)
         if isinstance(exception, DomainError):
-            return render(request, "portal/error.html", {"title": "Refused", "message": exception.message},
-                          status=exception.status)
+            return error_response(request, status=exception.status, message=exception.message,
+                                  fields=exception.fields, title="Refused")
         return None
+
+
+class BadInput:
+    """Refuses, before the view, what no database can store or compare (portal.lib.badinput).
+
+    A path parameter that cannot name anything (an id over 64 bits, a NUL in a slug) is a 404; a
+    NUL in the query string or in a portal form is a 400. API bodies are checked by its parser.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in [*view_args, *view_kwargs.values()]:
+            if (isinstance(value, int) and badinput.int_problem(value)) or (
+                    isinstance(value, str) and badinput.text_problem(value)):
+                return error_response(request, status=404)
+        problems = badinput.pairs_problems(request.GET.lists())
+        where = "query"
+        if not problems and request.method == "POST" and not is_api(request):
+            problems, where = badinput.pairs_problems(request.POST.lists()), "form"
+        try:
+            badinput.refuse(problems, where)
+        except DomainError as refused:
+            return error_response(request, status=400, message=refused.message, fields=refused.fields)
+        return None
+
+
+class ApiErrorShape:
+    """Under /api/, an error answer made outside ninja (405 from its router, Django's pages...)
+    gets the documented JSON shape; its headers (Allow, Retry-After) are kept."""
+
+    KEPT = ("Allow", "Retry-After")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code < 400 or not is_api(request)
+                or response.get("Content-Type", "").startswith("application/json")):
+            return response
+        message = MESSAGES.get(response.status_code, ("", ""))[1]
+        if response.status_code == 405 and response.has_header("Allow"):
+            message = f"Method not allowed: use {response['Allow']}."
+        shaped = error_response(request, status=response.status_code, message=message)
+        for header in self.KEPT:
+            if response.has_header(header):
+                shaped[header] = response[header]
+        return shaped

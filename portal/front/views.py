@@ -1,5 +1,28 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+
+logger = logging.getLogger(__name__)
+
+# The title of the portal's page and the API's "error" when nothing more precise is known.
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    401: ("Sign in", "A valid bearer token is required."),
+    403: ("Not allowed", "You do not have the privilege for this."),
+    404: ("Not found", "Not found."),
+    405: ("Not allowed", "Method not allowed."),
+    409: ("Conflict", "The request conflicts with the current state."),
+    413: ("Too large", "The request body is too large."),
+    415: ("Unsupported", "Unsupported content type."),
+    429: ("Too many requests", "Too many requests: try again later."),
+    500: ("Error", "Something went wrong on our side; it has been logged."),
+}
 
 
 @login_required
@@ -7,7 +30,46 @@ def home(request):
     return redirect("accounts:list")
 
 
+def is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def error_response(request, *, status: int, message: str = "", fields: dict | None = None,
+                   title: str = "") -> HttpResponse:
+    """The one error answer: {"error", "fields"} under /api/, the portal's page in its layout elsewhere."""
+    default_title, default_message = MESSAGES.get(status, ("Error", "The request failed."))
+    message = message or default_message
+    if is_api(request):
+        return JsonResponse({"error": message, "fields": fields or {}}, status=status)
+    try:
+        return render(request, "portal/error.html",
+                      {"title": title or default_title, "message": message, "fields": fields or {}},
+                      status=status)
+    except Exception:  # The page itself failed (e.g. the database is down): still answer.
+        logger.exception("The error page could not be rendered")
+        return HttpResponse(f"<h1>{default_title}</h1>", status=status)
+
+
+def too_large_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return f"The request body is too large (at most {limit // (1024 * 1024)} MB)."
+
+
+# ---------------------------------------------------------------- Django's handlers (portal.urls)
+
+def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(request, status=413, message=too_large_message())
+    return error_response(request, status=400)
+
+
 def forbidden(request, exception=None):
-    return render(request, "portal/error.html",
-                  {"title": "Not allowed", "message": str(exception) or "You do not have the privilege for this."},
-                  status=403)
+    return error_response(request, status=403, message=str(exception or ""))
+
+
+def not_found(request, exception=None):
+    return error_response(request, status=404)
+
+
+def server_error(request):
+    return error_response(request, status=500)

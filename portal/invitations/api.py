@@ -9,8 +9,10 @@ from ninja import Router, Schema
 from portal.access.scoping import require_privilege
 from portal.invitations import services
 from portal.invitations.selection import accounts_selected
+from portal.lib.errors import ErrorOut
 
 router = Router(tags=["activation"])
+GONE = {410: ErrorOut}  # the invitation is expired, used, replaced or unknown
 resend_router = Router(tags=["invitations"])
 
 
@@ -60,26 +62,26 @@ def _activated(account) -> dict:
 
 
 # Declared before "/{token}" so that "by-code" is not taken for a token.
-@router.post("/by-code", auth=None, response=ActivationOut,
+@router.post("/by-code", auth=None, response={200: ActivationOut, **GONE},
              summary="The invitation behind an activation code typed in the app (with the email or device #)")
 def activation_by_code(request, payload: CodeIn):
     return _shown(services.invitation_for_code(contact=payload.contact, code=payload.code))
 
 
-@router.post("/by-code/activate", auth=None, response=ActivatedOut,
+@router.post("/by-code/activate", auth=None, response={200: ActivatedOut, **GONE},
              summary="Activate with the activation code (and the number picked, when none is assigned)")
 def activation_by_code_activate(request, payload: CodeActivateIn):
     invitation = services.invitation_for_code(contact=payload.contact, code=payload.code)
     return _activated(services.account_activate(invitation=invitation, number=payload.number))
 
 
-@router.get("/{token}", auth=None, response=ActivationOut,
+@router.get("/{token}", auth=None, response={200: ActivationOut, **GONE},
             summary="The invitation behind a link: its number, or the short list to pick from")
 def activation_show(request, token: str):
     return _shown(services.invitation_for_token(token))
 
 
-@router.post("/{token}", auth=None, response=ActivatedOut,
+@router.post("/{token}", auth=None, response={200: ActivatedOut, **GONE},
              summary="Activate: the number (when none is assigned) becomes the user's")
 def activation_activate(request, token: str, payload: ActivateIn | None = None):
     invitation = services.invitation_for_token(token)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
+
 
 class DomainError(Exception):
     """A rule refused the operation. `fields` maps a field (or CSV column) to its reasons."""
@@ -40,5 +42,29 @@ class Forbidden(DomainError):
         super().__init__(message, code="forbidden", **kwargs)
 
 
+class PayloadTooLarge(DomainError):
+    """A request body over the limit (DATA_UPLOAD_MAX_MEMORY_SIZE, or an upload over BATCH_MAX_BYTES)."""
+
+    status = 413
+
+    def __init__(self, message: str = "The request body is too large.", **kwargs):
+        super().__init__(message, code="too_large", **kwargs)
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+    def __init__(self, message: str = "Send a JSON body (Content-Type: application/json).", **kwargs):
+        super().__init__(message, code="unsupported_media_type", **kwargs)
+
+
 def field_error(field: str, reason: str, message: str | None = None) -> DomainError:
     return DomainError(message or reason, fields={field: [reason]})
+
+
+class ErrorOut(BaseModel):
+    """The shape of every error answer of the API (documented on each operation)."""
+
+    error: str = Field(description="What went wrong, for a person")
+    fields: dict[str, list[str]] = Field(
+        description="Field (or CSV column) → its reasons; {} when no one field is at fault")
