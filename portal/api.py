@@ -142,7 +142,9 @@ api.add_exception_handler(DataError, unstorable)
 def invalid(request, exc: ValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form", "payload")]
+        loc = [str(part) for part in error.get("loc", ())][1:]  # without the source (body, query...)
+        if loc[:1] == ["payload"]:  # the body parameter's own name
+            loc = loc[1:]
         fields.setdefault(".".join(loc) or "request", []).append(error.get("msg", "invalid"))
     message = "; ".join(f"{k}: {', '.join(v)}" for k, v in fields.items())
     return _error(request, 400, f"Invalid request: {message}", fields)
