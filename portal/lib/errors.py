@@ -42,15 +42,6 @@ class Forbidden(DomainError):
         super().__init__(message, code="forbidden", **kwargs)
 
 
-class PayloadTooLarge(DomainError):
-    """A request body over the limit (DATA_UPLOAD_MAX_MEMORY_SIZE, or an upload over BATCH_MAX_BYTES)."""
-
-    status = 413
-
-    def __init__(self, message: str = "The request body is too large.", **kwargs):
-        super().__init__(message, code="too_large", **kwargs)
-
-
 class UnsupportedMediaType(DomainError):
     status = 415
 

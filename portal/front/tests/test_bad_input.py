@@ -9,6 +9,7 @@ NULs are what PostgreSQL refuses; the big integers what SQLite refuses).
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,10 +54,10 @@ def operations(doc):
 
 
 def fill(path: str, values: dict) -> str:
+    """The path with its parameters: from `values`, else 1 (the parameters checked reject first)."""
     for key, value in values.items():
         path = path.replace("{" + key + "}", str(value))
-    assert "{" not in path, path
-    return path
+    return re.sub(r"\{[^}]+\}", "1", path)
 
 
 def call(client, method, path, body=None, **extra):
