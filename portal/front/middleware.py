@@ -35,7 +35,7 @@ class BadInput:
     """Refuses, before the view, what no database can store or compare (portal.lib.badinput).
 
     A path parameter that cannot name anything (an id over 64 bits, a NUL in a slug) is a 404; a
-    NUL in the query string or in a portal form is a 400. API bodies are checked by its parser.
+    NUL in a header, the query string or a portal form is a 400. API bodies: its parser.
     """
 
     def __init__(self, get_response):
@@ -49,8 +49,10 @@ class BadInput:
             if (isinstance(value, int) and badinput.int_problem(value)) or (
                     isinstance(value, str) and badinput.text_problem(value)):
                 return error_response(request, status=404)
-        problems = badinput.pairs_problems(request.GET.lists())
-        where = "query"
+        headers = ((name, [value]) for name, value in request.headers.items())
+        problems, where = badinput.pairs_problems(headers), "headers"
+        if not problems:
+            problems, where = badinput.pairs_problems(request.GET.lists()), "query"
         if not problems and request.method == "POST" and not is_api(request):
             problems, where = badinput.pairs_problems(request.POST.lists()), "form"
         try:

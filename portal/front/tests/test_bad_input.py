@@ -131,6 +131,11 @@ def test_it_refuses_a_nul_in_a_form_field_and_a_file_name_of_an_upload(api, oper
     assert response.json().get("id") or "file" in response.json()["fields"]
 
 
+def test_it_refuses_a_nul_in_a_header(api, operator):
+    response = api(operator).get("/api/v1/accounts", headers={"Idempotency-Key": NUL})
+    assert_error(response, 400, "Idempotency-Key")
+
+
 # ---------------------------------------------------------------- ids out of range
 
 @pytest.mark.parametrize("value", [2**63, HUGE, 10**40])
