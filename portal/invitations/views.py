@@ -105,8 +105,11 @@ def template_edit(request, slug, language, channel):
         messages.success(request, f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
                                   "was saved.")
         return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
-    current = content.wording_for(organization, language, channel)
-    form = WordingForm({"subject": current.subject, "body": current.body})
+    draft = request.session.pop(_draft_key(slug, language, channel), None)
+    if draft is None:
+        current = content.wording_for(organization, language, channel)
+        draft = {"subject": current.subject, "body": current.body}
+    form = WordingForm(draft)
     return render(request, "invitations/template_edit.html",
                   _edit_context(request, organization, language, channel, form))
 
@@ -133,9 +136,15 @@ def template_test(request, slug, language, channel):
         context = _edit_context(request, organization, language, channel, form,
                                 error=problem.message, fields=problem.fields)
         return render(request, "invitations/template_edit.html", context, status=400)
-    context = _edit_context(request, organization, language, channel, form)
-    context["notice"] = f"A test invitation, rendered with the sample account, is on its way to {to}."
-    return render(request, "invitations/template_edit.html", context)
+    # POST/redirect/GET: the edit page shows the draft again (kept for that one page); a reload sends nothing.
+    request.session[_draft_key(slug, language, channel)] = {"subject": form.data.get("subject", ""),
+                                                            "body": form.data.get("body", "")}
+    messages.success(request, f"A test invitation, rendered with the sample account, is on its way to {to}.")
+    return see_other("invitations:template_edit", slug, language, channel)
+
+
+def _draft_key(slug, language, channel) -> str:
+    return f"invitations.draft:{slug}/{language}/{channel}"
 
 
 @require_POST

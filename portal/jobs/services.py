@@ -11,11 +11,12 @@ from portal.jobs.models import BulkJob, JobStatus
 
 
 def job_record(*, actor, action: str, results: Sequence[Mapping[str, Any]],
-               params: Mapping[str, Any] | None = None) -> BulkJob:
-    """A finished job holding the per-account `results` of an action run at once (each a dict with
-    `id`, `account`, `result` = done / skipped, `reason`): the page the portal redirects to."""
+               params: Mapping[str, Any] | None = None, done_result: str = "done") -> BulkJob:
+    """A finished job holding the per-item `results` of an action run at once (each a dict with a
+    `result`, e.g. done / skipped, and for accounts `id`, `account`, `reason`): the page the portal
+    redirects to. `done_result` is the result counted as done."""
     rows = [dict(r) for r in results]
-    done = sum(1 for r in rows if r.get("result") == "done")
+    done = sum(1 for r in rows if r.get("result") == done_result)
     now = timezone.now()
     return BulkJob.objects.create(
         action=action, created_by=actor if actor is not None and actor.pk else None,
