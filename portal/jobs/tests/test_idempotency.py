@@ -121,3 +121,35 @@ def test_the_openapi_documents_the_header_on_every_bulk_call(client):
         [header] = [p for p in parameters if p["in"] == "header"]
         assert header["name"] == "Idempotency-Key" and not header.get("required")
         assert "24 h" in header["description"]
+
+
+def test_two_concurrent_repeats_run_the_action_once(transactional_db, postgres_only, alice, org_a, numbers_a):
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from portal.access.services import token_issue
+
+    ids = [account_add(actor=alice, organization=org_a, data={"email": f"c{i}@example.com"}).pk for i in range(3)]
+    _token, raw = token_issue(actor=alice, user=alice)
+    barrier, answers = threading.Barrier(2), []
+
+    def send():
+        client = Client(headers={"Authorization": f"Bearer {raw}"})
+        barrier.wait()
+        try:
+            answers.append(post(client, "resend-invitation", {"ids": ids}, key="race"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses in ([200, 200], [200, 409]), [a.content for a in answers]
+    if statuses == [200, 200]:
+        assert answers[0].content == answers[1].content
+    assert Invitation.objects.filter(account_id__in=ids).count() == 3  # one invitation each, not two
