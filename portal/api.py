@@ -77,6 +77,9 @@ class PortalAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 answers = dict(ERROR_ANSWERS)
+                headers = {p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"}
+                if "idempotency-key" in headers:
+                    answers[422] = "The Idempotency-Key was used before with another body"
                 if "requestBody" in operation:
                     answers[415] = "The body is not JSON (Content-Type: application/json)"
                     if "multipart/form-data" in operation["requestBody"].get("content", {}):
