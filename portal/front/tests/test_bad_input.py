@@ -247,8 +247,9 @@ def test_the_refusals_of_privilege_and_scope_have_the_shape(api, bob, charlie, o
 
 def test_a_conflict_has_the_shape(api, operator, org_a, org_b):
     account_add(actor=operator, organization=org_a, data={"email": "ada@example.com"})
-    response = api(operator).post("/api/v1/accounts/move", json.dumps(
-        {"filter": {"organization": "org-a"}, "organization": "org-b"}), content_type="application/json")
+    body = {"filter": {"organization": "org-a"}, "all_matching": True, "organization": "org-b"}
+    response = api(operator).post("/api/v1/accounts/move", json.dumps(body),
+                                  content_type="application/json")
     assert "not have enough numbers" in assert_error(response, 409)["error"]
 
 
