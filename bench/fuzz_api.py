@@ -74,7 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--max-examples", type=int, default=100, help="per operation and phase")
     parser.add_argument("--max-time", type=int, default=900, help="seconds for the whole run")
-    parser.add_argument("--postgres", help="postgres://... of a server to create a scratch database on")
+    parser.add_argument("--postgres", help="postgres://... of a server for a scratch database")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
@@ -93,16 +93,19 @@ def main() -> None:
         env["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
         server = subprocess.Popen([sys.executable, "-m", "portal", "serve", "--host", "127.0.0.1",
                                    "--port", str(port)], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=open(Path(var_dir) / "serve.log", "w"))
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=open(Path(var_dir) / "serve.log", "w"))
         schema_url = f"http://127.0.0.1:{port}/api/v1/openapi.json"
         wait_for(schema_url)
         har = Path(var_dir) / "run.har"
-        command = [str(BIN / "schemathesis"), "run", schema_url, "-H", f"Authorization: Bearer {token}",
-                   "--checks", CHECKS, "--max-examples", str(args.max_examples), "--seed", str(args.seed),
+        command = [str(BIN / "schemathesis"), "run", schema_url,
+                   "-H", f"Authorization: Bearer {token}", "--checks", CHECKS,
+                   "--max-examples", str(args.max_examples), "--seed", str(args.seed),
                    "--max-time", str(args.max_time), "--workers", "2", "--report", "har",
                    "--report-har-path", str(har), "--suppress-health-check", "all"]
         database = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"schemathesis over {schema_url} ({database}, max {args.max_examples} examples)", flush=True)
+        print(f"schemathesis over {schema_url} ({database}, max {args.max_examples} examples)",
+              flush=True)
         started = time.monotonic()
         run = subprocess.run(command, env={**env, "NO_COLOR": "1"}, cwd=var_dir, text=True,
                              capture_output=True)
@@ -111,7 +114,8 @@ def main() -> None:
         print("\n".join(line for line in tail if line.strip())[-6000:])
         entries = json.loads(har.read_text())["log"]["entries"] if har.exists() else []
         statuses = collections.Counter(e["response"]["status"] for e in entries)
-        print(f"\n{len(entries)} requests in {elapsed:.0f} s ({len(entries) / max(elapsed, 0.001):.0f}/s); "
+        rate = len(entries) / max(elapsed, 0.001)
+        print(f"\n{len(entries)} requests in {elapsed:.0f} s ({rate:.0f}/s); "
               f"statuses: {dict(sorted(statuses.items()))}; 500s: {statuses.get(500, 0)}; "
               f"schemathesis exit code {run.returncode}")
         sys.exit(run.returncode)

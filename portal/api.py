@@ -41,12 +41,14 @@ def _no_constant(name: str):
 
 
 class CheckedParser(Parser):
-    """ninja's parser, refusing what the views and the databases cannot take (before they see it)."""
+    """ninja's parser, refusing what the views and the databases cannot take."""
 
     def parse_body(self, request):
         content_type = request.content_type or ""
-        if content_type and content_type != "application/json" and not content_type.endswith("+json"):
-            raise UnsupportedMediaType(f"Send a JSON body (Content-Type: application/json), not {content_type}.")
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        if content_type and not is_json:
+            raise UnsupportedMediaType(
+                f"Send a JSON body (Content-Type: application/json), not {content_type}.")
         data = json.loads(request.body, parse_constant=_no_constant)
         badinput.refuse(badinput.json_problems(data), "JSON body")
         return data
@@ -77,7 +79,8 @@ class PortalAPI(NinjaAPI):
         for operations in schema["paths"].values():
             for operation in operations.values():
                 answers = dict(ERROR_ANSWERS)
-                headers = {p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"}
+                headers = {p["name"].lower() for p in operation.get("parameters", [])
+                           if p["in"] == "header"}
                 if "idempotency-key" in headers:
                     answers[422] = "The Idempotency-Key was used before with another body"
                 if "requestBody" in operation:
@@ -145,7 +148,7 @@ api.add_exception_handler(DataError, unstorable)
 def invalid(request, exc: ValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ())][1:]  # without the source (body, query...)
+        loc = [str(part) for part in error.get("loc", ())][1:]  # without its source (body...)
         if loc[:1] == ["payload"]:  # the body parameter's own name
             loc = loc[1:]
         fields.setdefault(".".join(loc) or "request", []).append(error.get("msg", "invalid"))

@@ -58,7 +58,8 @@ class BadInput:
         try:
             badinput.refuse(problems, where)
         except DomainError as refused:
-            return error_response(request, status=400, message=refused.message, fields=refused.fields)
+            return error_response(request, status=400, message=refused.message,
+                                  fields=refused.fields)
         return None
 
 

@@ -36,7 +36,7 @@ def is_api(request) -> bool:
 
 def error_response(request, *, status: int, message: str = "", fields: dict | None = None,
                    title: str = "") -> HttpResponse:
-    """The one error answer: {"error", "fields"} under /api/, the portal's page in its layout elsewhere."""
+    """The one error answer: {"error", "fields"} under /api/, elsewhere a page in the layout."""
     default_title, default_message = MESSAGES.get(status, ("Error", "The request failed."))
     message = message or default_message
     if is_api(request):

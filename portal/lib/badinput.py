@@ -75,7 +75,7 @@ def pairs_problems(pairs: Iterable[tuple[str, list[str]]]) -> dict[str, list[str
 
 
 def json_problems(data: Any) -> dict[str, list[str]]:
-    """Problems anywhere in parsed JSON; fields are dotted paths like ninja's (`ids.3`, `filter.q`)."""
+    """Problems in parsed JSON; fields are dotted paths as ninja's (`ids.3`, `filter.q`)."""
     problems: dict[str, list[str]] = {}
     stack: list[tuple[str, Any]] = [("", data)]
     while stack and len(problems) < MAX_REPORTED:

@@ -45,7 +45,8 @@ class Forbidden(DomainError):
 class UnsupportedMediaType(DomainError):
     status = 415
 
-    def __init__(self, message: str = "Send a JSON body (Content-Type: application/json).", **kwargs):
+    def __init__(self, message: str = "Send a JSON body (Content-Type: application/json).",
+                 **kwargs):
         super().__init__(message, code="unsupported_media_type", **kwargs)
 
 

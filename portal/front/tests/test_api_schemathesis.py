@@ -57,7 +57,7 @@ def flatmap_path_parameters(context, path_parameters):
 
 @schema.hook
 def flatmap_body(context, body):
-    """Half of the JSON bodies get real values where they have these keys (the rest stays random)."""
+    """Half of the JSON bodies get real values where they have these keys (the rest is random)."""
     if not isinstance(body, dict):
         return st.just(body)
     keys = {"organization": "slug", "ids": "account_ids", "numbers": "numbers",
@@ -67,14 +67,16 @@ def flatmap_body(context, body):
             for key, source in keys.items() if key in body and WORLD.get(source)}
     if not real:
         return st.just(body)
-    return st.one_of(st.just(body), st.fixed_dictionaries(real).map(lambda drawn: {**body, **drawn}))
+    drawn = st.fixed_dictionaries(real).map(lambda values: {**body, **values})
+    return st.one_of(st.just(body), drawn)
 
 
 @schema.hook
 def flatmap_query(context, query):
     if not isinstance(query, dict) or "organization" not in query or not WORLD.get("slug"):
         return st.just(query)
-    return st.one_of(st.just(query), _real("slug").map(lambda slug: {**query, "organization": slug}))
+    drawn = _real("slug").map(lambda slug: {**query, "organization": slug})
+    return st.one_of(st.just(query), drawn)
 
 
 @schema.hook
