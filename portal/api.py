@@ -11,7 +11,6 @@ portal.front (error_response, the handlers in portal.urls, the ApiErrorShape mid
 from __future__ import annotations
 
 import json
-import logging
 
 from django.db import DataError
 from django.http import Http404
@@ -24,8 +23,6 @@ from portal.access.services import token_user
 from portal.audit.services import via
 from portal.lib import badinput
 from portal.lib.errors import DomainError, ErrorOut, UnsupportedMediaType
-
-logger = logging.getLogger(__name__)
 
 
 class BearerToken(HttpBearer):
@@ -69,6 +66,8 @@ ERROR_ANSWERS = {
     413: "The request body is too large",
     429: "Too many requests: retry after the Retry-After header's seconds",
 }
+
+
 class PortalAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """ninja's document, with the error answers that every operation can give."""
@@ -83,10 +82,8 @@ class PortalAPI(NinjaAPI):
                            if p["in"] == "header"}
                 if "idempotency-key" in headers:
                     answers[422] = "The Idempotency-Key was used before with another body"
-                if "requestBody" in operation:
+                if "application/json" in operation.get("requestBody", {}).get("content", {}):
                     answers[415] = "The body is not JSON (Content-Type: application/json)"
-                    if "multipart/form-data" in operation["requestBody"].get("content", {}):
-                        del answers[415]
                 responses = operation.setdefault("responses", {})
                 for status, description in answers.items():
                     responses.setdefault(status, {"description": description, "content": error})
