@@ -25,13 +25,14 @@ from portal.accounts.lifecycle import (
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.services import account_add
 from portal.audit import services as audit
-from portal.lib.errors import Conflict, DomainError, NotFound
+from portal.lib.errors import Conflict, DomainError, Forbidden, NotFound
 from portal.lib.phones import looks_like_phone
 from portal.organizations.models import Language
 from portal.permissions.models import PermissionGroup
 from portal.permissions.services import (
     default_group,
     permission_group_create,
+    permission_group_delete,
     permission_group_rename,
 )
 from portal.scim import schemas
@@ -54,7 +55,7 @@ class ScimError(DomainError):
 
 def _check_issuer(actor, organization) -> None:
     if not has_privilege(actor, Privilege.API_USERS):
-        raise DomainError("Issuing a SCIM token needs the API Users privilege.", code="forbidden")
+        raise Forbidden("Issuing a SCIM token needs the API Users privilege.")
     visible = visible_organization_ids(actor)
     if visible is not None and organization.pk not in visible:
         raise NotFound()
@@ -293,8 +294,8 @@ def _as_scim(error: DomainError) -> ScimError:
         return error
     if isinstance(error, NotFound):
         return ScimError(error.message, status=404, scim_type=None)
-    if isinstance(error, Conflict):
-        return ScimError(error.message, status=409, scim_type="uniqueness")
+    if isinstance(error, Conflict):  # e.g. no number left to invite with (onboarding capacity)
+        return ScimError(error.message, status=409, scim_type=None)
     return ScimError(error.message)
 
 
@@ -492,8 +493,6 @@ def group_delete(*, token: ScimToken, group: PermissionGroup) -> None:
     try:
         with audit.via("scim"), transaction.atomic():
             _set_members(token, group, set())
-            audit.record(actor=token.created_by, action="permission_group.delete", target=group,
-                         organization=token.organization, data={"name": group.name})
-            group.delete()
+            permission_group_delete(actor=token.created_by, group=group)
     except DomainError as error:
         raise _as_scim(error) from None
