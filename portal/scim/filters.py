@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from django.db.models import Q
 from scim2_models.path import (
-    Comparison,
     CompareOperator,
+    Comparison,
     FilterNode,
     LogicalExpr,
     LogicalOperator,

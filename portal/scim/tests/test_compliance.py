@@ -5,7 +5,6 @@ import random
 
 import pytest
 from scim2_client.engines.wsgi import WSGISCIMClient
-from scim2_models import ScimProvider
 from scim2_tester import Status, check_server
 
 from portal.scim import schemas
