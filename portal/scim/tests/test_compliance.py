@@ -24,6 +24,20 @@ EXAMPLES = {
 
 
 @pytest.fixture
+def in_test_transaction():
+    """The application runs in this test's transaction, as Django's test client runs it: the
+    request signals must not close the test's database connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def examples():
     saved = {}
     for (model, name), values in EXAMPLES.items():
@@ -35,7 +49,7 @@ def examples():
         model.model_fields[name].examples = values
 
 
-def test_scim2_tester_finds_no_fault(scim_token, examples, settings):
+def test_scim2_tester_finds_no_fault(scim_token, examples, in_test_transaction, settings):
     settings.ALLOWED_HOSTS = ["testserver"]
     random.seed(2026)  # The random values the checks send, the same on every run.
     client = WSGISCIMClient(application, base_url="http://testserver/scim/v2",
