@@ -8,6 +8,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from portal.scim.views import error as scim_error
+
 logger = logging.getLogger(__name__)
 
 # The title of the portal's page and the API's "error" when nothing more precise is known.
@@ -36,9 +38,14 @@ def is_api(request) -> bool:
 
 def error_response(request, *, status: int, message: str = "", fields: dict | None = None,
                    title: str = "") -> HttpResponse:
-    """The one error answer: {"error", "fields"} under /api/, elsewhere a page in the layout."""
+    """The one error answer: {"error", "fields"} under /api/, a SCIM Error under /scim/, elsewhere
+    a page in the portal's layout."""
     default_title, default_message = MESSAGES.get(status, ("Error", "The request failed."))
     message = message or default_message
+    if request.path_info.startswith("/scim/"):  # SCIM clients read SCIM Errors (RFC 7644 §3.12)
+        reasons = "; ".join(f"{name}: {', '.join(why)}" for name, why in (fields or {}).items())
+        detail = f"{message} {reasons}" if reasons else message
+        return scim_error(status, detail, "invalidValue" if status == 400 else None)
     if is_api(request):
         return JsonResponse({"error": message, "fields": fields or {}}, status=status)
     try:

@@ -291,7 +291,7 @@ def portal_pages():
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
-                if not route.startswith("api/"):
+                if not route.startswith(("api/", "scim/")):
                     yield from walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern) and "<" not in route and "^" not in route:
                 yield "/" + route
@@ -319,6 +319,13 @@ def test_the_portal_answers_a_nul_in_a_form_with_a_400_page(login, operator, org
     response = login(operator).post(path, data)
     assert response.status_code == 400, response.status_code
     assert LAYOUT in response.content.decode()
+
+
+def test_scim_answers_a_nul_in_its_query_with_a_scim_error(client):
+    response = client.get("/scim/v2/Users", {"filter": NUL})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/scim+json"
+    assert response.json()["scimType"] == "invalidValue" and "NUL" in response.json()["detail"]
 
 
 def test_the_portal_answers_ids_out_of_range_and_unknown_pages_with_a_404_page(login, operator):
