@@ -98,6 +98,7 @@ def test_an_unknown_link_says_so(client, db):
 
 def test_a_resend_makes_the_old_link_say_it_was_replaced(invited, client, alice, numbers_a):
     account, old, token, _code = invited()
+    Invitation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))  # sent before
     results = services.invitations_resend(actor=alice, accounts=[account])
     assert results[0].result == "done"
     old.refresh_from_db()
