@@ -95,9 +95,9 @@ def upload_bench() -> None:
         port = s.getsockname()[1]
     env = {**os.environ, "VAR_DIR": tempfile.mkdtemp()}
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}",
-                               "-k", "gthread", "--threads", "2", "--log-level", "warning"],
-                              cwd=ROOT, env=env)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi",
+                               "-b", f"127.0.0.1:{port}", "-k", "gthread", "--threads", "2",
+                               "--log-level", "warning"], cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
@@ -107,8 +107,9 @@ def upload_bench() -> None:
                 time.sleep(0.2)
         head = (b"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 b"Content-Type: multipart/form-data; boundary=xyz\r\n"
-                b"Content-Length: %d\r\n\r\n--xyz\r\nContent-Disposition: form-data; name=\"file\"; "
-                b"filename=\"big.csv\"\r\n\r\n" % 1024 ** 3)
+                b"Content-Length: %d\r\n\r\n--xyz\r\n"
+                b"Content-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n"
+                % 1024 ** 3)
         chunk = b"x" * 65536
         sent, answer = 0, b""
         started = time.perf_counter()

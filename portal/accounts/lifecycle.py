@@ -226,8 +226,9 @@ def move_plans(accounts: QuerySet, destinations: Iterable[Organization]) -> list
     destination are not moved there, so they need nothing; nor do those that cannot move there
     (`needs_email`): they are skipped, as `accounts_move` skips them.
     """
+    no_email = Q(email__isnull=True) | Q(email="")
     counts = (accounts.order_by().values_list("organization_id", "status")
-              .annotate(n=Count("pk"), devices=Count("pk", filter=Q(email__isnull=True) | Q(email=""))))
+              .annotate(n=Count("pk"), devices=Count("pk", filter=no_email)))
     plans = []
     for d in destinations:
         offload = d.has_feature(Feature.SMTP_DATA_OFFLOAD)
@@ -240,8 +241,8 @@ def move_plans(accounts: QuerySet, destinations: Iterable[Organization]) -> list
             moving += n - stuck
             if status in PENDING_STATUSES:
                 need += n - stuck
-        plans.append(MovePlan(destination=d, need=need, capacity=onboarding_capacity(d), moving=moving,
-                              blocked=blocked))
+        plans.append(MovePlan(destination=d, need=need, capacity=onboarding_capacity(d),
+                              moving=moving, blocked=blocked))
     return plans
 
 

@@ -27,7 +27,8 @@ WAITING_STATUSES = (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)
 
 def onboarding_capacity(organization) -> int:
     """Available numbers of the organization − its invited accounts that still have no number."""
-    available = Number.objects.filter(organization=organization, status=NumberStatus.AVAILABLE).count()
+    available = Number.objects.filter(organization=organization,
+                                      status=NumberStatus.AVAILABLE).count()
     waiting = Account.objects.filter(organization=organization, status__in=WAITING_STATUSES,
                                      number__isnull=True).count()
     return available - waiting

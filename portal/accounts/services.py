@@ -148,13 +148,14 @@ def account_add(*, actor, organization, data: Mapping[str, Any], permission_grou
             if invite or has_number:
                 lock_capacity([organization])
             if invite:
-                check_can_invite(organization=organization, email=values.email, has_number=has_number)
+                check_can_invite(organization=organization, email=values.email,
+                                 has_number=has_number)
             number = None
             if has_number:
                 number = number_take(organization=organization, e164=values.multiline_number,
                                      tag=values.number_tag)
-            account = build_account(organization=organization, permission_group=group, values=values,
-                                    number=number)
+            account = build_account(organization=organization, permission_group=group,
+                                    values=values, number=number)
             account.save()
             audit.record(actor=actor, action="account.create", target=account,
                          data={"number": number.e164 if number else None, "permission_group": group.name,

@@ -205,8 +205,8 @@ def _on_its_way(live: Invitation | None, account: Account, now) -> bool:
     click, two admins, a retried request) — to the account's contact of now."""
     if live is None or live.recipient != account.contact:
         return False
-    if live.state == InvitationState.SENDING and live.claimed_at and live.claimed_at > now - SENDING_LEASE:
-        return True
+    if live.state == InvitationState.SENDING and live.claimed_at:
+        return live.claimed_at > now - SENDING_LEASE
     if live.state == InvitationState.QUEUED and not live.attempts:
         return True
     return live.created_at > now - resend_window()
@@ -217,7 +217,8 @@ def _invite(*, actor, accounts: list[Account], action: str | None, batch_id: int
     """The one way existing accounts are invited (single, bulk, resend): per account, its live
     invitation (new, or one already on its way) or why not.
 
-    In one transaction: the capacity lock of the accounts' organizations, then the accounts' rows (FOR UPDATE, in id order) read afresh, then the refusals and the writes. So
+    In one transaction: the capacity lock of the accounts' organizations, then the accounts'
+    rows (FOR UPDATE, in id order) read afresh, then the refusals and the writes. So
     concurrent invitations of one account serialise (one live link, one email) and concurrent
     invitations in one organization never promise the same numbers. `action` None: the event is
     `invitation.resend` when a live invitation was replaced, else `invitation.queue`.
@@ -227,10 +228,11 @@ def _invite(*, actor, accounts: list[Account], action: str | None, batch_id: int
     now = timezone.now()
     with transaction.atomic():
         lock_capacity(a.organization for a in accounts)
-        fresh = {pk: (status, number_id) for pk, status, number_id in Account.objects.select_for_update()
-                 .filter(pk__in=[a.pk for a in accounts]).order_by("pk")
-                 .values_list("pk", "status", "number_id")}
-        live = {i.account_id: i for i in Invitation.objects.filter(account_id__in=list(fresh), state__in=LIVE)}
+        rows = (Account.objects.select_for_update().filter(pk__in=[a.pk for a in accounts])
+                .order_by("pk").values_list("pk", "status", "number_id"))
+        fresh = {pk: (status, number_id) for pk, status, number_id in rows}
+        live = {i.account_id: i
+                for i in Invitation.objects.filter(account_id__in=list(fresh), state__in=LIVE)}
         remaining: dict[int, int] = {}
         outcome: dict[int, tuple[Invitation | None, Refusal | None]] = {}
         eligible: list[Account] = []
@@ -248,8 +250,9 @@ def _invite(*, actor, accounts: list[Account], action: str | None, batch_id: int
                 outcome[account.pk] = (None, None)
                 eligible.append(account)
         if eligible:
+            replacing = {a.pk: live[a.pk] for a in eligible if a.pk in live}
             created = _queue(actor=actor, accounts=eligible, action=action, batch_id=batch_id,
-                             replacing={a.pk: live[a.pk] for a in eligible if a.pk in live}, now=now)
+                             replacing=replacing, now=now)
             outcome.update({pk: (invitation, None) for pk, invitation in created.items()})
     return [(account, *outcome[account.pk]) for account in accounts]
 
@@ -275,9 +278,11 @@ def _queue(*, actor, accounts: list[Account], action: str | None, batch_id, repl
         status=AccountStatus.INVITED, status_reason="", updated_at=now)
     for account in accounts:
         account.status, account.status_reason = AccountStatus.INVITED, ""
+    def event(account: Account) -> str:
+        return action or ("invitation.resend" if account.pk in replacing else "invitation.queue")
+
     audit.record_many(
-        audit.row(actor=actor, target=a, batch_id=batch_id,
-                  action=action or ("invitation.resend" if a.pk in replacing else "invitation.queue"),
+        audit.row(actor=actor, target=a, batch_id=batch_id, action=event(a),
                   data={"invitation": created[a.pk].pk, "channel": created[a.pk].channel,
                         "revoked": [replacing[a.pk].pk] if a.pk in replacing else []})
         for a in accounts)
