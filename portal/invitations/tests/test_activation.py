@@ -13,24 +13,7 @@ from portal.accounts.services import account_add
 from portal.invitations import services
 from portal.invitations.models import Invitation
 from portal.invitations.services import Gone, NumberTaken, account_activate
-
-
-def sent_invitation(account, *, monkeypatch=None):
-    """Deliver the queued invitation of `account` in-process and return (invitation, token, code)."""
-    captured = {}
-    real = services._Sender.send
-
-    def spy(self, invitation, *, token, code):
-        captured.update(token=token, code=code)
-        return real(self, invitation, token=token, code=code)
-
-    services._Sender.send = spy
-    try:
-        services.deliver_invitations(invitation_ids=[account.invitations.get(state="queued").pk])
-    finally:
-        services._Sender.send = real
-    invitation = account.invitations.order_by("-id").first()
-    return invitation, captured["token"], captured["code"]
+from portal.invitations.tests.helpers import sent_invitation
 
 
 @pytest.fixture

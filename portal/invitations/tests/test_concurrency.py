@@ -17,6 +17,7 @@ from portal.accounts.services import account_add
 from portal.conftest import add_numbers
 from portal.invitations import services
 from portal.invitations.models import Invitation
+from portal.invitations.tests.helpers import sent_invitation
 from portal.numbers.models import Number
 
 
@@ -72,23 +73,6 @@ def test_ten_resends_at_once_leave_one_live_link_and_send_one_email(postgres_onl
     assert first.state == "revoked" and first.replaced_by_id == live.get().pk
 
 
-def _token_of(account) -> str:
-    """Deliver the account's queued invitation in-process; its link's token."""
-    captured = {}
-    real = services._Sender.send
-
-    def spy(self, invitation, *, token, code):
-        captured[invitation.account_id] = token
-        return real(self, invitation, token=token, code=code)
-
-    services._Sender.send = spy
-    try:
-        services.deliver_invitations(invitation_ids=[account.invitations.get(state="queued").pk])
-    finally:
-        services._Sender.send = real
-    return captured[account.pk]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_fifty_activations_at_once_never_give_a_number_twice(postgres_only, alice, org_a, mailoutbox):
     org_a.activation_choices = 3
@@ -97,7 +81,7 @@ def test_fifty_activations_at_once_never_give_a_number_twice(postgres_only, alic
     add_numbers(org_a, numbers)
     accounts = [account_add(actor=alice, organization=org_a, data={"email": f"a{i}@example.com"},
                             invite=True) for i in range(50)]
-    tokens = [_token_of(a) for a in accounts]
+    tokens = [sent_invitation(a)[1] for a in accounts]
     client = Client()
     picks = [client.get(f"/api/v1/activation/{t}").json()["choices"][0] for t in tokens]
 
