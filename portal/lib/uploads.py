@@ -10,6 +10,7 @@ portal, `{"error", "fields"}` in the API — and never a 500 or a body read to i
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -62,6 +63,12 @@ class UploadLimit:
                 return refusal(request, refused)
             except MultiPartParserError:
                 pass  # Django keeps an empty form; the view answers 400 for what is missing.
+            except SuspiciousOperation as error:  # too many fields or files, fields too large
+                if not request.path.startswith("/api/"):
+                    raise  # Django's 400 page
+                status = 413 if isinstance(error, RequestDataTooBig) else 400
+                return JsonResponse({"error": f"The request was refused: {error}", "fields": {}},
+                                    status=status)
         return self.get_response(request)
 
 

@@ -39,7 +39,7 @@ HOSTILE = {
 }
 
 
-def _measured(data: bytes, filename: str):
+def _measured(data: bytes, filename: str, *, seconds_at_most: float = SECONDS):
     tracemalloc.start()
     started = time.perf_counter()
     try:
@@ -51,7 +51,7 @@ def _measured(data: bytes, filename: str):
         peak = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()
         print(f"{filename}: {len(data) / 1024:,.0f} KB, {seconds:.3f} s, peak {peak:.1f} MB")
-        assert seconds < SECONDS and peak < MEGABYTES
+        assert seconds < seconds_at_most and peak < MEGABYTES
 
 
 @pytest.mark.parametrize("case", list(HOSTILE), ids=list(HOSTILE))
@@ -66,7 +66,9 @@ def test_it_refuses_a_hostile_file_before_it_costs_much(case, db):
 def test_it_still_reads_a_full_workbook_of_a_thousand_rows(db):
     data = files.xlsx([files.row(email=f"user{i}@example.com", firstname="Alexandrina",
                                  lastname="Featherstonehaugh") for i in range(1000)])
-    table, refused = _measured(data, "thousand.xlsx")
+    # Honest work, not a refusal: only its memory is bounded here (its time, under tracemalloc on
+    # a shared machine, says little; bench/hostile_files.py times it).
+    table, refused = _measured(data, "thousand.xlsx", seconds_at_most=float("inf"))
     assert refused is None and table.rows == 1000
     assert sum(1 for _ in table.records()) == 1000
 
@@ -133,3 +135,9 @@ def test_a_gigabyte_upload_is_answered_413_before_most_of_it_is_sent(live_server
     print(f"1 GB announced: answered after {sent / 1024 / 1024:.1f} MB sent, {seconds:.3f} s")
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert sent < 16 * 1024 * 1024 and seconds < SECONDS
+
+
+def test_too_many_form_fields_are_refused_in_the_api_error_shape(api, alice, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = api(alice).post("/api/v1/batches", {f"f{i}": "x" for i in range(20)})
+    assert response.status_code == 400 and set(response.json()) == {"error", "fields"}
