@@ -107,8 +107,10 @@ def upload_bench() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        socket.create_connection(("127.0.0.1", port)).sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
-        time.sleep(3)  # the worker's first request loads the URLs and the API
+        with socket.create_connection(("127.0.0.1", port)) as warm:  # the first request loads
+            warm.sendall(b"GET /login/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")  # URLs and the API
+            while warm.recv(65536):
+                pass
         head = (b"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 b"Content-Type: multipart/form-data; boundary=xyz\r\n"
                 b"Content-Length: %d\r\n\r\n--xyz\r\n"
