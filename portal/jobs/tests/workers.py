@@ -66,7 +66,7 @@ class Workers:
         self.processes.append(process)
         worker = Worker(process, name, self.tmp_path / f"{name}.log")
         # Ready when its pulse thread has connected (it sweeps at once on start).
-        wait_until(lambda: worker.connections() or process.poll() is not None, timeout=60, what=f"{name} to start")
+        wait_until(lambda: worker.connections() or process.poll() is not None, timeout=120, what=f"{name} to start")
         assert process.poll() is None, worker.log()
         return worker
 
