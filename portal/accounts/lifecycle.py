@@ -17,7 +17,6 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -742,24 +741,16 @@ class RunLost(Exception):
 def bulk_jobs_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
     """The sweep's part for bulk jobs, as `batches_requeue_stalled` for batches: queue again each job
     that lost its worker or its task, at most WORKER_MAX_RECOVERIES times, then mark it failed."""
-    from django.db.models import Q
-    from django.db.models.functions import Coalesce
-
     from portal.jobs.models import BulkJob, JobStatus
     from portal.jobs.tasks import run_bulk_job
     from portal.lib.taskqueue import waiting_values
 
-    waiting = waiting_values(run_bulk_job, "job_id")
+    waiting = waiting_values(run_bulk_job, "job_id")  # Read before the rows: see portal.lib.taskqueue.
     now = timezone.now()
-    cutoff = now - timedelta(seconds=settings.WORKER_DEAD_AFTER)
-    candidates = (BulkJob.objects.annotate(last=Coalesce("heartbeat_at", "started_at", "created_at"))
-                  .filter(Q(status=JobStatus.RUNNING) | Q(status=JobStatus.QUEUED), last__lt=cutoff)
-                  .exclude(pk__in=exclude).values_list("pk", "status", "runs", "recoveries", "heartbeat_at"))
     handled = []
-    for pk, status, runs, recoveries, beat in candidates:
-        if status == JobStatus.QUEUED and pk in waiting:
-            continue
-        same = BulkJob.objects.filter(pk=pk, status=status, runs=runs, heartbeat_at=beat)
+    for lost in heartbeat.lost_runs(BulkJob, running=JobStatus.RUNNING, queued=JobStatus.QUEUED,
+                                    waiting=waiting, exclude=exclude):
+        pk, recoveries, same = lost.pk, lost.recoveries, lost.same(BulkJob)
         if recoveries >= settings.WORKER_MAX_RECOVERIES:
             if same.update(status=JobStatus.FAILED, finished_at=now,
                            error=f"Its worker stopped {recoveries + 1} times; the accounts with a result "

@@ -8,7 +8,6 @@ from django.db import models
 from portal.access.scoping import ScopedQuerySet
 
 
-
 def stalled_after() -> timedelta:
     """A running batch with no heartbeat for this long has lost its worker (WORKER_DEAD_AFTER)."""
     return timedelta(seconds=settings.WORKER_DEAD_AFTER)

@@ -385,24 +385,16 @@ def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
     After WORKER_MAX_RECOVERIES automatic re-queues it is marked failed with the reason instead.
     Safe from many workers at once: each batch is taken with a conditional UPDATE. `exclude`: the
     batches this process runs itself. Returns the ids queued again or failed."""
-    from django.db.models import Q
-    from django.db.models.functions import Coalesce
-
-    from portal.batches.models import stalled_after
     from portal.batches.tasks import run_batch
     from portal.lib.taskqueue import waiting_values
 
     waiting = waiting_values(run_batch, "batch_id")  # Read before the rows: see portal.lib.taskqueue.
     now = timezone.now()
-    cutoff = now - stalled_after()
-    candidates = (Batch.objects.annotate(last=Coalesce("heartbeat_at", "started_at", "created_at"))
-                  .filter(Q(status=BatchStatus.RUNNING) | Q(status=BatchStatus.QUEUED), last__lt=cutoff)
-                  .exclude(pk__in=exclude).values_list("pk", "status", "runs", "recoveries", "heartbeat_at"))
     handled = []
-    for pk, status, runs, recoveries, beat in candidates:
-        if status == BatchStatus.QUEUED and pk in waiting:
-            continue
-        same = Batch.objects.filter(pk=pk, status=status, runs=runs, heartbeat_at=beat)
+    for lost in heartbeat.lost_runs(Batch, running=BatchStatus.RUNNING, queued=BatchStatus.QUEUED,
+                                    waiting=waiting, exclude=exclude):
+        pk, status, runs, recoveries = lost.pk, lost.status, lost.runs, lost.recoveries
+        same = lost.same(Batch)
         why = ("its worker stopped (no heartbeat for {s} s)" if status == BatchStatus.RUNNING
                else "its task was lost (queued {s} s with no task waiting for it)").format(
                    s=settings.WORKER_DEAD_AFTER)

@@ -67,3 +67,35 @@ def beat() -> int:
         snapshot = list(_held)
     now = timezone.now()
     return sum(_write(held, now) for held in snapshot if held.ids)
+
+
+@dataclass
+class Lost:
+    """A run that lost its worker (`running`, no heartbeat) or its task (`queued`, none waiting)."""
+
+    pk: int
+    status: str
+    runs: int
+    recoveries: int
+    heartbeat_at: object
+
+    def same(self, model: type[models.Model]):
+        """The row as it was seen: a conditional UPDATE of it fails if anyone changed it since."""
+        return model.objects.filter(pk=self.pk, status=self.status, runs=self.runs, heartbeat_at=self.heartbeat_at)
+
+
+def lost_runs(model: type[models.Model], *, running: str, queued: str, waiting: set[int],
+              exclude: set[int]) -> list[Lost]:
+    """The one rule for batches and bulk jobs (rows with status, runs, recoveries, heartbeat_at,
+    started_at, created_at): `running` with no heartbeat for WORKER_DEAD_AFTER, or `queued` that
+    long (since created, or queued again) with no task `waiting` for it. `exclude`: this process's."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.db.models.functions import Coalesce
+
+    cutoff = timezone.now() - timedelta(seconds=dead_after())
+    rows = (model.objects.annotate(last=Coalesce("heartbeat_at", "started_at", "created_at"))
+            .filter(Q(status=running) | Q(status=queued), last__lt=cutoff).exclude(pk__in=exclude)
+            .values_list("pk", "status", "runs", "recoveries", "heartbeat_at"))
+    return [Lost(*row) for row in rows if not (row[1] == queued and row[0] in waiting)]
