@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 
 from portal.conftest import free_port
-from portal.jobs.tests.workers import CLEARED, FAST, wait_until
+from portal.jobs.tests.workers import CLEARED, FAST, kill_group, wait_until
 
 SEED = """
 from portal.accounts.services import account_add
@@ -58,7 +58,7 @@ def test_the_embedded_worker_waits_out_a_long_write_lock_and_goes_on(var_dir):
     with open(log, "wb") as out:
         worker = subprocess.Popen([sys.executable, "-m", "portal", "worker", "-v", "1"],
                                   env=embedded_env(var_dir, SQLITE_BUSY_TIMEOUT=1), stdout=out,
-                                  stderr=subprocess.STDOUT)
+                                  stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until(lambda: "Starting worker" in log.read_text(), timeout=120, what="the worker to start")
         # Another process writes for 5 s: five times the worker's busy timeout.
@@ -78,7 +78,10 @@ def test_the_embedded_worker_waits_out_a_long_write_lock_and_goes_on(var_dir):
         assert worker.poll() is None
     finally:
         worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=20)
+        try:
+            worker.wait(timeout=20)
+        finally:
+            kill_group(worker)
     text = log.read_text()
     restarts = text.count("Task loop stopped on a database error")
     assert restarts >= 1 and "database is locked" in text  # The lock did reach it, and it went on.
@@ -93,7 +96,8 @@ def test_serve_starts_its_worker_again_when_it_dies(var_dir):
     log = var_dir / "serve.log"
     with open(log, "wb") as out:
         serve = subprocess.Popen([sys.executable, "-m", "portal", "serve", "--port", str(port), "--workers", "1",
-                                  "--threads", "1"], env=embedded_env(var_dir), stdout=out, stderr=subprocess.STDOUT)
+                                  "--threads", "1"], env=embedded_env(var_dir), stdout=out, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
 
     def pids() -> list[int]:
         return [int(p) for p in re.findall(r"Task worker started \(pid (\d+)\)", log.read_text())]
@@ -111,5 +115,8 @@ def test_serve_starts_its_worker_again_when_it_dies(var_dir):
         assert f"Task worker (pid {first}) exited with code -9" in log.read_text()
     finally:
         serve.send_signal(signal.SIGTERM)
-        serve.wait(timeout=30)
+        try:
+            serve.wait(timeout=30)
+        finally:
+            kill_group(serve)  # gunicorn and the worker, if anything was left.
     print(f"\nserve: worker {first} killed, worker {second} started {restarted:.1f} s later (backoff 1 s)")

@@ -61,8 +61,9 @@ class Workers:
         self.count += 1
         name = f"fault-worker-{os.getpid()}-{self.count}"
         log = open(self.tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
+        # In a session of its own: a kill takes RQ's scheduler process with it, as systemd would.
         process = subprocess.Popen([sys.executable, "-m", "portal", "worker", "-v", "1"], env=self.env(name, **extra),
-                                   stdout=log, stderr=subprocess.STDOUT)
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append(process)
         worker = Worker(process, name, self.tmp_path / f"{name}.log")
         # Ready when its pulse thread has connected (it sweeps at once on start).
@@ -72,9 +73,16 @@ class Workers:
 
     def stop_all(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=10)
+            kill_group(process)
+
+
+def kill_group(process: subprocess.Popen) -> None:
+    """SIGKILL the process and what it started (its session), by the process's own id."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=10)
 
 
 class Worker:
@@ -94,8 +102,7 @@ class Worker:
             return cursor.fetchone()[0]
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
+        kill_group(self.process)
 
     @property
     def alive(self) -> bool:
