@@ -9,8 +9,10 @@ is still seen; a call seen too late only makes a duplicate task, which finds its
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.conf import settings
 from django_tasks.base import Task
 
 
@@ -47,7 +49,12 @@ def _rq_waiting(task: Task) -> list[dict[str, Any]]:
     from django_tasks_rq.backend import Job
 
     queue = django_rq.get_queue(task.queue_name, job_class=Job)
-    ids = queue.scheduled_job_registry.get_job_ids(cleanup=False) + queue.get_job_ids()
+    scheduled = queue.scheduled_job_registry
+    # A deferred job overdue by WORKER_DEAD_AFTER has no scheduler to enqueue it (the worker holding
+    # RQ's scheduler lock was killed; the lock outlives it for a minute): its work is not waiting.
+    overdue = {i.decode() if isinstance(i, bytes) else i for i in scheduled.connection.zrangebyscore(
+        scheduled.key, 0, time.time() - settings.WORKER_DEAD_AFTER)}
+    ids = [i for i in scheduled.get_job_ids(cleanup=False) if i not in overdue] + queue.get_job_ids()
     calls = []
     for start in range(0, len(ids), 500):
         for job in Job.fetch_many(ids[start:start + 500], connection=queue.connection):
