@@ -172,6 +172,25 @@ RQ_QUEUES = {
     }
 }
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+# Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk jobs
+# and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL seconds
+# one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER seconds)
+# or its task (queued that long with no task waiting for it). A batch or bulk job is queued again
+# automatically at most WORKER_MAX_RECOVERIES times, then marked failed with the reason.
+WORKER_HEARTBEAT = envint("WORKER_HEARTBEAT", 5, minimum=1)
+WORKER_DEAD_AFTER = envint("WORKER_DEAD_AFTER", 30, minimum=2)
+WORKER_SWEEP_INTERVAL = envint("WORKER_SWEEP_INTERVAL", 15, minimum=1)
+WORKER_MAX_RECOVERIES = envint("WORKER_MAX_RECOVERIES", 5, minimum=0)
+# Seconds before the 2nd, 3rd… attempt at sending an invitation after a temporary failure.
+try:
+    INVITATION_RETRY_DELAYS = tuple(int(v) for v in envlist("INVITATION_RETRY_DELAYS",
+                                                            ["30", "120", "600", "1800", "3600"]))
+except ValueError:
+    raise ImproperlyConfigured("INVITATION_RETRY_DELAYS must be whole seconds separated by commas") from None
+if not INVITATION_RETRY_DELAYS or min(INVITATION_RETRY_DELAYS) < 0:
+    raise ImproperlyConfigured("INVITATION_RETRY_DELAYS must be whole seconds separated by commas")
+if WORKER_DEAD_AFTER <= WORKER_HEARTBEAT:
+    raise ImproperlyConfigured("WORKER_DEAD_AFTER must be longer than WORKER_HEARTBEAT")
 
 # Batch import limits.
 BATCH_MAX_ROWS = envint("BATCH_MAX_ROWS", 1000, minimum=1)

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from portal.access.models import Privilege
@@ -31,7 +31,9 @@ from portal.accounts.rules import AccountValues, clean_values, find_conflicts
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
+from portal.lib import heartbeat
 from portal.lib.errors import Conflict, DomainError
+from portal.lib.tasks import is_transient
 from portal.numbers.models import Number, NumberStatus
 from portal.numbers.services import number_release, number_take
 from portal.organizations.models import Feature, Organization
@@ -567,9 +569,9 @@ def _run_chunks(chunk_fn: Callable[[list[int]], list[AccountResult]], ids: list[
     for chunk in _chunks(ids, CHUNK):
         with transaction.atomic():
             part = chunk_fn(chunk)
+            if progress:
+                progress(part)  # A job's results commit with the chunk.
         results += part
-        if progress:
-            progress(part)
     return results
 
 
@@ -675,31 +677,81 @@ def bulk_run(*, actor, action: str, accounts: QuerySet, by_filter: bool = False,
 
 
 def bulk_job_run(*, job_id: int) -> None:
-    """The task's work: claim the queued job, run it chunk by chunk, keep its progress and results."""
+    """The task's work: claim the queued job, run it chunk by chunk, keep its progress and results.
+
+    Each chunk commits with its results, while this run is the job's last (like a batch's, see
+    `batch_run`); a run queued again (its worker died, portal.jobs.sweep) skips the accounts that
+    already have a result.
+    """
     from portal.jobs.models import BulkJob, JobStatus
 
-    if not BulkJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING, started_at=timezone.now()):
-        return
+    with transaction.atomic():
+        if not BulkJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+                status=JobStatus.RUNNING, heartbeat_at=timezone.now(), runs=F("runs") + 1):
+            return
+        BulkJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
     job = BulkJob.objects.select_related("created_by").get(pk=job_id)
-    collected: list[dict] = []
+    collected: list[dict] = list(job.results)
+    done_ids = {r["id"] for r in collected}
+    mine = BulkJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, runs=job.runs)
 
     def progress(part: list[AccountResult]) -> None:
-        collected.extend(r.as_dict() for r in part)
-        done = sum(1 for r in collected if r["result"] == DONE)
-        BulkJob.objects.filter(pk=job_id).update(processed=len(collected), done=done,
-                                                 skipped=len(collected) - done, results=collected)
+        """Inside the chunk's transaction: its results commit with it, or neither does."""
+        results = collected + [r.as_dict() for r in part]
+        done = sum(1 for r in results if r["result"] == DONE)
+        if not mine.update(processed=len(results), done=done, skipped=len(results) - done, results=results,
+                           heartbeat_at=timezone.now()):
+            raise RunLost(job_id)
+        collected[:] = results
 
+    remaining = [pk for pk in job.account_ids if pk not in done_ids]
     try:
-        with audit.via("task"):
-            _execute(job.created_by, job.action, list(job.account_ids), job.params, progress=progress)
+        with audit.via("task"), heartbeat.hold(BulkJob, [job_id]):
+            _execute(job.created_by, job.action, remaining, job.params, progress=progress)
+    except RunLost:
+        log.warning("Bulk job %s: run %s stopped, a later run has it", job_id, job.runs)
+        return
     except DomainError as error:
-        BulkJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=error.message,
-                                                 finished_at=timezone.now())
+        mine.update(status=JobStatus.FAILED, error=error.message, finished_at=timezone.now())
         return
     except Exception as error:  # A crash is visible on the job page, not lost in a log.
+        if is_transient(error):
+            log.warning("Bulk job %s stopped on %s; the sweep queues it again", job_id, error)
+            raise  # Its heartbeat stops with the task: portal.jobs.sweep queues it again.
         log.exception("Bulk job %s failed", job_id)
-        BulkJob.objects.filter(pk=job_id).update(status=JobStatus.FAILED, finished_at=timezone.now(),
-                                                 error=f"The job stopped on an unexpected error: {error}")
+        mine.update(status=JobStatus.FAILED, finished_at=timezone.now(),
+                    error=f"The job stopped on an unexpected error: {error}")
         raise
-    BulkJob.objects.filter(pk=job_id).update(status=JobStatus.COMPLETED, finished_at=timezone.now())
+    mine.update(status=JobStatus.COMPLETED, finished_at=timezone.now())
+
+
+class RunLost(Exception):
+    """Another run has the job now (the sweep found this one's heartbeat stale)."""
+
+
+def bulk_jobs_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
+    """The sweep's part for bulk jobs, as `batches_requeue_stalled` for batches: queue again each job
+    that lost its worker or its task, at most WORKER_MAX_RECOVERIES times, then mark it failed."""
+    from portal.jobs.models import BulkJob, JobStatus
+    from portal.jobs.tasks import run_bulk_job
+    from portal.lib.taskqueue import waiting_values
+
+    waiting = waiting_values(run_bulk_job, "job_id")  # Read before the rows: see portal.lib.taskqueue.
+    now = timezone.now()
+    handled = []
+    for lost in heartbeat.lost_runs(BulkJob, running=JobStatus.RUNNING, queued=JobStatus.QUEUED,
+                                    waiting=waiting, exclude=exclude):
+        pk, recoveries, same = lost.pk, lost.recoveries, lost.same(BulkJob)
+        if recoveries >= settings.WORKER_MAX_RECOVERIES:
+            if same.update(status=JobStatus.FAILED, finished_at=now,
+                           error=f"Its worker stopped {recoveries + 1} times; the accounts with a result "
+                                 "were handled, the others were not. Run the action again for them."):
+                handled.append(pk)
+            continue
+        with transaction.atomic():
+            if not same.update(status=JobStatus.QUEUED, heartbeat_at=now, recoveries=F("recoveries") + 1):
+                continue
+            transaction.on_commit(lambda pk=pk: run_bulk_job.enqueue(job_id=pk))
+        log.warning("Bulk job %s queued again: its worker or task stopped", pk)
+        handled.append(pk)
+    return handled

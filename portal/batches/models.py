@@ -7,7 +7,10 @@ from django.db import models
 
 from portal.access.scoping import ScopedQuerySet
 
-STALLED_AFTER = timedelta(minutes=5)  # A chunk takes well under a second.
+
+def stalled_after() -> timedelta:
+    """A running batch with no heartbeat for this long has lost its worker (WORKER_DEAD_AFTER)."""
+    return timedelta(seconds=settings.WORKER_DEAD_AFTER)
 
 
 class BatchStatus(models.TextChoices):
@@ -43,7 +46,11 @@ class Batch(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)  # Each committed chunk; a stale one = a dead worker.
+    # Written by its worker every WORKER_HEARTBEAT seconds while it runs (portal.lib.heartbeat);
+    # a stale one = a dead worker. Also set when it is queued again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)  # Each run's number: a run only writes while it is the last.
+    recoveries = models.PositiveSmallIntegerField(default=0)  # Automatic re-queues since upload or Resume.
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -61,11 +68,11 @@ class Batch(models.Model):
 
     @property
     def stalled(self) -> bool:
-        """Running, but no chunk committed for STALLED_AFTER: its worker died."""
+        """Running, but no heartbeat for WORKER_DEAD_AFTER: its worker died (the sweep queues it again)."""
         from django.utils import timezone
 
         last = self.heartbeat_at or self.started_at or self.created_at
-        return self.status == BatchStatus.RUNNING and last < timezone.now() - STALLED_AFTER
+        return self.status == BatchStatus.RUNNING and last < timezone.now() - stalled_after()
 
     @property
     def percent(self) -> int:

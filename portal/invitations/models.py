@@ -48,6 +48,9 @@ class Invitation(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Beaten by the worker whose task holds it (queued in a running task, or sending); a stale one
+    # while queued or sending = its worker or task is gone, and the sweep queues it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)

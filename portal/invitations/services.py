@@ -36,10 +36,11 @@ from portal.invitations.models import (
     InvitationState,
     InvitationTemplate,
 )
-from portal.lib import mail, sms
+from portal.lib import heartbeat, mail, sms
 from portal.lib.bulkinsert import insert_values  # Lean multi-row INSERT (batch imports).
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
+from portal.lib.tasks import again_on_disconnect
 from portal.numbers.models import Number, NumberStatus
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,6 @@ log = logging.getLogger(__name__)
 LIVE = LIVE_STATES
 RETRY_DELAYS = (30, 120, 600, 1800, 3600)  # seconds before attempt 2, 3, 4, 5, 6…
 MAX_ATTEMPTS = 6
-SENDING_LEASE = timedelta(minutes=10)  # a claim older than this (crashed worker) may be taken again
 CODE_MAX_FAILURES = 10
 CHUNK = 200  # invitations per delivery task in the bulk path (one SMTP connection each)
 RESEND_WINDOW = 10  # seconds: inviting again within them keeps the invitation just made
@@ -206,7 +206,9 @@ def _on_its_way(live: Invitation | None, account: Account, now) -> bool:
     if live is None or live.recipient != account.contact:
         return False
     if live.state == InvitationState.SENDING and live.claimed_at:
-        return live.claimed_at > now - SENDING_LEASE
+        # Being sent by a live worker (its heartbeat is recent; see _lost_sending).
+        last = live.heartbeat_at or live.claimed_at
+        return last > now - timedelta(seconds=settings.WORKER_DEAD_AFTER)
     if live.state == InvitationState.QUEUED and not live.attempts:
         return True
     return live.created_at > now - resend_window()
@@ -414,12 +416,10 @@ def _claim(invitation: Invitation) -> tuple[str, str] | None:
     now = timezone.now()
     token, code = secrets.token_urlsafe(32), new_code()
     expires_at = now + timedelta(days=invitation.account.organization.invitation_validity_days)
-    claimed = Invitation.objects.filter(
-        Q(state=InvitationState.QUEUED) | Q(state=InvitationState.SENDING, claimed_at__lt=now - SENDING_LEASE),
-        pk=invitation.pk,
-    ).update(state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now,
-             token_hash=hash_token(token), code_hash=code_hash(invitation.pk, code), code_failures=0,
-             next_attempt_at=None, expires_at=expires_at)
+    claimed = Invitation.objects.filter(Q(state=InvitationState.QUEUED) | _lost_sending(now), pk=invitation.pk).update(
+        state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, heartbeat_at=now,
+        token_hash=hash_token(token), code_hash=code_hash(invitation.pk, code), code_failures=0,
+        next_attempt_at=None, expires_at=expires_at)
     if claimed != 1:
         return None
     invitation.state, invitation.claimed_at, invitation.expires_at = InvitationState.SENDING, now, expires_at
@@ -427,9 +427,18 @@ def _claim(invitation: Invitation) -> tuple[str, str] | None:
     return token, code
 
 
+def _lost_sending(now) -> Q:
+    """`sending`, but its worker's heartbeat stopped WORKER_DEAD_AFTER ago (killed mid-send)."""
+    cutoff = now - timedelta(seconds=settings.WORKER_DEAD_AFTER)
+    return Q(state=InvitationState.SENDING) & (
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, claimed_at__lt=cutoff))
+
+
 def _mark_sent(invitation: Invitation) -> None:
-    Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
-        state=InvitationState.SENT, sent_at=timezone.now(), last_error="")
+    """The message is out: record it even if the database connection dropped meanwhile (a lost
+    record would send it again)."""
+    again_on_disconnect(lambda: Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
+        state=InvitationState.SENT, sent_at=timezone.now(), last_error=""))
 
 
 def _mark_failed(invitation: Invitation, error) -> int | None:
@@ -504,62 +513,91 @@ def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     retry: dict[int, list[int]] = {}
     sender = _Sender()
-    try:
-        rows = Invitation.objects.filter(pk__in=invitation_ids, state__in=(
-            InvitationState.QUEUED, InvitationState.SENDING)).select_related("account__organization", "account__number")
-        pending = {invitation.pk: invitation for invitation in rows}
-        counts["skipped"] = len(invitation_ids) - len(pending)
-        for invitation_id in invitation_ids:
-            invitation = pending.get(invitation_id)
-            claim = _claim(invitation) if invitation is not None else None
-            if claim is None:
-                counts["skipped"] += invitation is not None  # sent, revoked or taken by another worker
-                continue
-            token, code = claim
-            try:
-                sender.send(invitation, token=token, code=code)
-            except (mail.DeliveryError, sms.SmsError) as error:
-                log.warning("Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason)
-                delay = _mark_failed(invitation, error)
-                if delay is None:
-                    counts["failed"] += 1
-                else:
-                    counts["retry"] += 1
-                    retry.setdefault(delay, []).append(invitation.pk)
-            except Exception as exc:  # a bug must not leave the invitation "sending" forever
-                log.exception("Invitation %s could not be sent", invitation.pk)
-                error = mail.DeliveryError(f"Internal error: {exc.__class__.__name__}", temporary=True)
-                delay = _mark_failed(invitation, error)
-                counts["failed" if delay is None else "retry"] += 1
-                if delay is not None:
-                    retry.setdefault(delay, []).append(invitation.pk)
-            else:
-                _mark_sent(invitation)
-                counts["sent"] += 1
-    finally:
-        sender.close()
+    # Its queued invitations carry this task's heartbeat while it runs; the sweep leaves them alone.
+    with heartbeat.hold(Invitation, invitation_ids, beat_now=True, state=InvitationState.QUEUED):
+        try:
+            counts = _deliver(invitation_ids, sender, counts, retry)
+        finally:
+            sender.close()
     for delay, ids in retry.items():
         send_invitations.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(invitation_ids=ids)
     return counts
 
 
-def invitations_requeue_stale(*, grace: timedelta = SENDING_LEASE) -> int:
-    """Queue again the invitations a crashed worker or a lost task left behind: queued with no task
-    run for a while after they were due, or claimed (`sending`) longer than the lease. Safe to run
-    at any time and from many workers: the claim decides who sends. Returns how many were queued."""
-    from portal.invitations.tasks import send_invitations
+def _deliver(invitation_ids: list[int], sender: _Sender, counts: dict[str, int],
+             retry: dict[int, list[int]]) -> dict[str, int]:
+    """Claim and send each invitation in turn; temporary failures are collected in `retry`."""
+    rows = Invitation.objects.filter(pk__in=invitation_ids, state__in=(
+        InvitationState.QUEUED, InvitationState.SENDING)).select_related("account__organization", "account__number")
+    pending = {invitation.pk: invitation for invitation in rows}
+    counts["skipped"] = len(invitation_ids) - len(pending)
+    for invitation_id in invitation_ids:
+        invitation = pending.get(invitation_id)
+        claim = _claim(invitation) if invitation is not None else None
+        if claim is None:
+            counts["skipped"] += invitation is not None  # sent, revoked or taken by another worker
+            continue
+        token, code = claim
+        try:
+            with heartbeat.hold(Invitation, [invitation.pk], state=InvitationState.SENDING):
+                sender.send(invitation, token=token, code=code)
+        except (mail.DeliveryError, sms.SmsError) as error:
+            log.warning("Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason)
+            delay = _mark_failed(invitation, error)
+            if delay is None:
+                counts["failed"] += 1
+            else:
+                counts["retry"] += 1
+                retry.setdefault(delay, []).append(invitation.pk)
+        except Exception as exc:  # a bug must not leave the invitation "sending" forever
+            log.exception("Invitation %s could not be sent", invitation.pk)
+            error = mail.DeliveryError(f"Internal error: {exc.__class__.__name__}", temporary=True)
+            delay = _mark_failed(invitation, error)
+            counts["failed" if delay is None else "retry"] += 1
+            if delay is not None:
+                retry.setdefault(delay, []).append(invitation.pk)
+        else:
+            _mark_sent(invitation)
+            counts["sent"] += 1
+    return counts
 
-    cutoff = timezone.now() - grace
-    stale = list(Invitation.objects.filter(
-        Q(state=InvitationState.QUEUED, next_attempt_at__isnull=True, created_at__lt=cutoff)
-        | Q(state=InvitationState.QUEUED, next_attempt_at__lt=cutoff)
-        | Q(state=InvitationState.SENDING, claimed_at__lt=cutoff)
-    ).values_list("pk", flat=True).order_by("pk"))
+
+def invitations_requeue_stale(*, exclude: set[int] = frozenset()) -> int:
+    """The sweep's part for invitations: queue again those no live task will send. That is `queued`
+    and due for WORKER_DEAD_AFTER with no task waiting for it and no running task holding it (its
+    task failed, was lost, or its worker died), or `sending` with its worker's heartbeat stopped
+    that long (killed mid-send: it is sent again, with a new link). Safe from many workers at once:
+    the rows are taken in a transaction (skipping rows another sweep has locked) and the claim at
+    sending decides who sends. `exclude`: what this process holds. Returns how many were queued."""
+    from portal.invitations.tasks import send_invitation, send_invitations
+    from portal.lib.taskqueue import waiting_values
+
+    # Read before the rows: see portal.lib.taskqueue.
+    waiting = waiting_values(send_invitations, "invitation_ids") | waiting_values(send_invitation, "invitation_id")
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.WORKER_DEAD_AFTER)
+    lost_queued = Q(state=InvitationState.QUEUED) & (
+        Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
+    lost = Invitation.objects.filter(lost_queued | _lost_sending(now)).exclude(pk__in=exclude)
+    stale = [pk for pk in lost.values_list("pk", flat=True).order_by("pk") if pk not in waiting]
+    queued = 0
     for start in range(0, len(stale), CHUNK):
-        send_invitations.enqueue(invitation_ids=stale[start:start + CHUNK])
-    if stale:
-        log.warning("Queued %s stale invitation(s) again", len(stale))
-    return len(stale)
+        with transaction.atomic():
+            rows = lost.filter(pk__in=stale[start:start + CHUNK])
+            if transaction.get_connection().features.has_select_for_update_skip_locked:
+                rows = rows.select_for_update(skip_locked=True)
+            ids = list(rows.values_list("pk", flat=True))
+            # Fresh heartbeats: another sweep skips them until the new task has had its chance.
+            Invitation.objects.filter(pk__in=ids).update(state=InvitationState.QUEUED, heartbeat_at=now)
+            if ids and _tasks_in_this_database():
+                send_invitations.enqueue(invitation_ids=ids)  # Committed with the heartbeats.
+            elif ids:
+                transaction.on_commit(lambda ids=ids: send_invitations.enqueue(invitation_ids=ids))
+        queued += len(ids)
+    if queued:
+        log.warning("Queued %s invitation(s) again: their task or worker was lost", queued)
+    return queued
 
 
 # ---------------------------------------------------------------- activation (public)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from portal.audit.services import via
+from portal.lib.tasks import task
 
 
 @task()

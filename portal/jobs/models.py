@@ -47,6 +47,10 @@ class BulkJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # As a batch's: beaten by its worker while it runs; its run number; automatic re-queues.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    recoveries = models.PositiveSmallIntegerField(default=0)
 
     objects = BulkJobQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django_tasks import task
+from portal.lib.tasks import task
 
 
 @task()

@@ -53,7 +53,8 @@ def database_from_url(name: str, url: str, *, sqlite_default: str) -> dict:
             "NAME": path or sqlite_default,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # Seconds a write waits for SQLite's lock before "database is locked".
+                "timeout": envint("SQLITE_BUSY_TIMEOUT", 20, minimum=1),
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             "TEST": {"NAME": os.environ.get("TEST_SQLITE_NAME") or None},

@@ -261,7 +261,7 @@ def test_the_accounts_language_picks_the_wording(alice, org_a, numbers_a, smtp_s
 
 
 def test_an_invitation_left_sending_by_a_crashed_worker_is_sent_once_later(
-        alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks):
+        alice, org_a, numbers_a, smtp_server, run_tasks, settings, django_capture_on_commit_callbacks):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -271,14 +271,16 @@ def test_an_invitation_left_sending_by_a_crashed_worker_is_sent_once_later(
     account = account_add(actor=alice, organization=org_a, data={"email": "crash@example.com"})
     with django_capture_on_commit_callbacks(execute=False):
         invitation = accounts_invite_many(actor=alice, accounts=[account])[0][1]
-    # A worker claimed it a minute ago and died: another worker leaves it alone…
-    Invitation.objects.filter(pk=invitation.pk).update(state="sending", attempts=1,
-                                                       claimed_at=timezone.now() - timedelta(minutes=1))
+    # A worker claimed it and its heartbeat is recent: another worker leaves it alone…
+    recently = timezone.now() - timedelta(seconds=settings.WORKER_DEAD_AFTER - 5)
+    Invitation.objects.filter(pk=invitation.pk).update(state="sending", attempts=1, claimed_at=recently,
+                                                       heartbeat_at=recently)
     send_invitation.enqueue(invitation_id=invitation.pk)
     run_tasks()
     assert smtp_server.messages == []
-    # …until its lease is over; then it is sent, once.
-    Invitation.objects.filter(pk=invitation.pk).update(claimed_at=timezone.now() - timedelta(minutes=11))
+    # …until its heartbeat is WORKER_DEAD_AFTER old: its worker died. Then it is sent, once.
+    Invitation.objects.filter(pk=invitation.pk).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.WORKER_DEAD_AFTER + 1))
     send_invitation.enqueue(invitation_id=invitation.pk)
     send_invitation.enqueue(invitation_id=invitation.pk)
     run_tasks()

@@ -1,8 +1,29 @@
-"""`multiline worker`: runs background tasks on whichever backend the settings chose."""
+"""`multiline worker`: runs background tasks on whichever backend the settings chose.
+
+Beside the task loop, a pulse thread beats the work in progress and sweeps what other (dead)
+workers left behind (portal.jobs.sweep). The task loop itself is restarted in-process, with
+backoff, when the database fails under it (dropped, restarting, or SQLite's write lock held for
+longer than its busy timeout): the worker waits and goes on; it never exits on "database is locked".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+
+from portal.lib.tasks import connections_tidy
+
+log = logging.getLogger("portal.worker")
+
+BACKOFF_MAX = 30.0  # seconds between two restarts of a failing task loop, at most
+STEADY_AFTER = 60.0  # a loop that ran this long before failing starts again from the shortest wait
 
 
 class Command(BaseCommand):
@@ -11,21 +32,47 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=0.2,
                             help="Seconds between polls of an empty database queue (default 0.2).")
-        parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
+        parser.add_argument("--batch", action="store_true",
+                            help="Sweep once, run what is queued, then exit (no heartbeat thread).")
 
     def handle(self, *, interval: float, batch: bool, verbosity: int, **options):
-        from portal.invitations.services import invitations_requeue_stale
+        from portal.jobs.sweep import Pulse, sweep
 
-        invitations_requeue_stale()  # What a crashed worker left behind is queued again.
-        backend = settings.TASKS["default"]["BACKEND"]
-        if backend.endswith("RQBackend"):
+        if batch:
+            sweep()  # What a crashed worker left behind is queued again.
+            self.loop(self.command(interval=interval, batch=True), verbosity=verbosity, restart=False)
+            return
+        pulse = Pulse()
+        pulse.start()
+        try:
+            self.loop(self.command(interval=interval, batch=False), verbosity=verbosity, restart=True)
+        finally:
+            pulse.stop()
+
+    def command(self, *, interval: float, batch: bool) -> list[str]:
+        if settings.TASKS["default"]["BACKEND"].endswith("RQBackend"):
             # The scheduler runs deferred jobs (run_after): invitation retries with backoff.
             args = ["rqworker", "default", "--worker-class", "rq.SimpleWorker", "--with-scheduler"]
-            if batch:
-                args.append("--burst")
-            call_command(*args, verbosity=verbosity)
-            return
-        args = ["db_worker", "--no-reload", "--interval", str(interval)]
-        if batch:
-            args += ["--batch", "--no-startup-delay"]
-        call_command(*args, verbosity=verbosity)
+            return args + ["--burst"] if batch else args
+        worker_id = f"{socket.gethostname()}-{os.getpid()}"[-64:]
+        args = ["db_worker", "--no-reload", "--interval", str(interval), "--worker-id", worker_id]
+        return args + ["--batch", "--no-startup-delay"] if batch else args
+
+    def loop(self, args: list[str], *, verbosity: int, restart: bool) -> None:
+        """Run the backend's worker; when the database fails under it, wait and run it again."""
+        wait = 1.0
+        while True:
+            started = time.monotonic()
+            try:
+                call_command(*args, verbosity=verbosity)
+                return
+            except DatabaseError as error:
+                if not restart:
+                    raise
+                if time.monotonic() - started > STEADY_AFTER:
+                    wait = 1.0
+                log.warning("Task loop stopped on a database error (%s); starting it again in %.0f s",
+                            error, wait)
+                connections_tidy()
+                time.sleep(wait)
+                wait = min(wait * 2, BACKOFF_MAX)
