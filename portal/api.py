@@ -8,7 +8,6 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from portal.access.services import token_user
-from portal.audit.services import via
 from portal.lib.errors import DomainError
 
 
@@ -60,6 +59,7 @@ def invalid(request, exc: ValidationError):
 def _register() -> None:
     from portal.accounts.api import router as accounts
     from portal.accounts.lifecycle_api import lifecycle_router
+    from portal.audit.api import router as audit_events
     from portal.batches.api import router as batches
     from portal.batches.api import template_router as csv_templates
     from portal.invitations.api import resend_router, templates_router
@@ -78,19 +78,8 @@ def _register() -> None:
     api.add_router("/batches", batches)
     api.add_router("/activation", invitations)
     api.add_router("/invitation-templates", templates_router)
+    api.add_router("/audit-events", audit_events)
 
 
 _register()
 
-
-class ApiVia:
-    """Middleware: writes made through /api/ are audited as `api`."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.path.startswith("/api/"):
-            with via("api"):
-                return self.get_response(request)
-        return self.get_response(request)
