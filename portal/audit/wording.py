@@ -34,7 +34,7 @@ def _choices(app: str, model: str, field: str) -> dict[str, str]:
 
 @cache
 def _vocabularies() -> dict[str, dict[str, str]]:
-    status = _choices("accounts", "Account", "status")
+    status = {**_choices("numbers", "Number", "status"), **_choices("accounts", "Account", "status")}
     return {
         "status": status, "previous_status": status,
         "privileges": {str(k): str(v) for k, v in Privilege.choices},
@@ -234,7 +234,7 @@ def details(event, names: dict[str, str] | None = None) -> list[tuple[str, str]]
     vocabularies = _vocabularies()
     pairs: list[tuple[str, str]] = []
     for key, value in (event.data or {}).items():
-        if key in HIDDEN or value in (None, "", [], {}):
+        if key in HIDDEN or value in (None, "", [], {}) or (key == "skipped" and value == 0):
             continue
         if key == "changes" and isinstance(value, dict):
             for field, change in value.items():
