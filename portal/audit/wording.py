@@ -61,9 +61,11 @@ LABELS = {
     "invited": "Invited", "failed": "Failed", "done": "Done", "skipped": "Skipped",
     "processed": "Rows handled", "total": "Total", "format": "Format", "file": "File",
     "filters": "Filters", "search": "Search", "q": "Search", "expires_in_days": "Valid for (days)",
+    "ip": "Address", "locked": "Locked", "failures": "After failures", "minutes": "For (minutes)",
+    "method": "Method",
 }
 # Internal references an auditor cannot use (ids of invitations, moves, jobs; alert keys).
-HIDDEN = {"invitation", "revoked", "move", "job", "key", "permission_group_id", "bulk", "action", "name_typed"}
+HIDDEN = {"invitation", "revoked", "move", "job", "key", "permission_group_id", "bulk", "action", "lockout"}
 ORGANIZATION_KEYS = {"to", "from", "parent", "organization", "organizations"}
 
 
@@ -113,14 +115,23 @@ def _skipped(e: _Event) -> str:
 
 
 SENTENCES: dict[str, Callable[[_Event], str]] = {
-    # Sign-in (signin.* lockouts: see portal.access; unknown ones read from their code).
+    # Sign-in (lockouts, passwords and second factors are recorded by portal.access.signin).
     "signin.login": lambda e: f"{e.who} signed in",
     "signin.logout": lambda e: f"{e.who} signed out",
     "signin.failed": lambda e: f"Failed sign-in for {e.get('username', 'an empty name')}"
                                + (f" from {e.ip}" if e.ip else ""),
-    "signin.lockout": lambda e: f"Sign-in locked for {e.get('username', e.target)}"
-                                + (f" from {e.ip}" if e.ip else "") + " after repeated failures",
-    "signin.unlock": lambda e: f"{e.who} lifted the sign-in lockout of {e.get('username', e.target)}",
+    "signin.locked_out": lambda e: f"Sign-in locked for {e.get('username', e.target)}"
+                                   + (f" from {e.get('ip')}" if e.get("ip") else "")
+                                   + f" after {e.n('failures', 'failed attempt')}",
+    "signin.unlocked": lambda e: f"The sign-in lockout of {e.get('username', e.target)}"
+                                 + (f" from {e.get('ip')}" if e.get("ip") else "") + " was lifted",
+    "signin.password_changed": lambda e: f"{e.who} changed their password",
+    "signin.password_reset": lambda e: f"{e.who} set a new password with a reset link",
+    "signin.password_reset_sent": lambda e: f"{e.who} sent a password reset link to {e.target}",
+    "signin.second_factor_added": lambda e: f"{e.who} set up a second factor ({e.get('method', 'a method')})",
+    "signin.second_factor_verified": lambda e: f"{e.who} confirmed a sign-in with a second factor",
+    "signin.second_factor_failed": lambda e: f"A wrong second-factor code was entered for {e.target}",
+    "signin.second_factor_reset": lambda e: f"{e.who} reset the second factor of {e.target}",
     # Accounts.
     "account.create": lambda e: f"{e.who} added account {e.target}",
     "account.update": lambda e: f"{e.who} changed account {e.target}",
