@@ -16,7 +16,13 @@ OS_USER = f"cli:{getpass.getuser()}"
 
 @pytest.fixture
 def multiline(monkeypatch, capsys):
-    """multiline(*args) runs `multiline ARGS` in this process; returns (exit code, stdout, stderr)."""
+    """multiline(*args) runs `multiline ARGS` in this process; returns (exit code, stdout, stderr).
+
+    A command closes the database connections when it ends; inside the test's transaction that would
+    close the test's own (PostgreSQL) connection, so that closing is skipped here."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
 
     def run(*args):
         monkeypatch.setattr(sys, "argv", ["multiline", *args])
