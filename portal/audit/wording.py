@@ -18,7 +18,7 @@ from portal.access.models import Privilege
 from portal.organizations.models import Feature, Language, Organization
 
 WHO = {"system": "The portal", "anonymous": "Someone", "end user": "The user"}
-VIA = {"api": "API", "cli": "command line", "task": "background task", "batch": "batch import"}
+VIA = {"api": "API", "cli": "command line", "task": "background task", "batch": "batch import", "scim": "SCIM"}
 POOL = "the operator pool"
 
 
@@ -62,7 +62,7 @@ LABELS = {
     "processed": "Rows handled", "total": "Total", "format": "Format", "file": "File",
     "filters": "Filters", "search": "Search", "q": "Search", "expires_in_days": "Valid for (days)",
     "ip": "Address", "locked": "Locked", "failures": "After failures", "minutes": "For (minutes)",
-    "method": "Method",
+    "method": "Method", "expires_at": "Expires",
 }
 # Internal references an auditor cannot use (ids of invitations, moves, jobs; alert keys).
 HIDDEN = {"invitation", "revoked", "move", "job", "key", "permission_group_id", "bulk", "action", "lockout"}
@@ -190,6 +190,8 @@ SENTENCES: dict[str, Callable[[_Event], str]] = {
     "role.update": lambda e: f"{e.who} changed the role “{e.target}”",
     "api_token.issue": lambda e: f"{e.who} issued an API token for {e.get('user', 'an admin')}",
     "api_token.revoke": lambda e: f"{e.who} revoked an API token of {e.get('user', 'an admin')}",
+    "scim_token.issue": lambda e: f"{e.who} issued a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else ""),
+    "scim_token.revoke": lambda e: f"{e.who} revoked a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else ""),
     "alert.sent": lambda e: f"The portal emailed the alert “{e.get('subject', e.target)}”",
     # Exports of personal data.
     "export.accounts": lambda e: f"{e.who} exported {e.n('rows', 'account')} as CSV",
@@ -203,7 +205,8 @@ def action_label(code: str) -> str:
     """An action code as a label for the filter: "account.suspend" → "Account: suspend"."""
     area, _, verb = code.partition(".")
     area = {"api_token": "API token", "signin": "Sign-in", "permission_group": "User Permissions group",
-            "invitation_template": "Invitation wording", "accounts": "Accounts (bulk)"}.get(
+            "invitation_template": "Invitation wording", "accounts": "Accounts (bulk)",
+            "scim_token": "SCIM token"}.get(
         area, area.replace("_", " ").capitalize())
     return f"{area}: {verb.replace('_', ' ')}" if verb else area
 
