@@ -20,7 +20,6 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from portal.access.services import token_user
-from portal.audit.services import via
 from portal.lib import badinput
 from portal.lib.errors import DomainError, ErrorOut, UnsupportedMediaType
 
@@ -156,6 +155,7 @@ def invalid(request, exc: ValidationError):
 def _register() -> None:
     from portal.accounts.api import router as accounts
     from portal.accounts.lifecycle_api import lifecycle_router
+    from portal.audit.api import router as audit_events
     from portal.batches.api import router as batches
     from portal.batches.api import template_router as csv_templates
     from portal.invitations.api import resend_router, templates_router
@@ -174,19 +174,8 @@ def _register() -> None:
     api.add_router("/batches", batches)
     api.add_router("/activation", invitations)
     api.add_router("/invitation-templates", templates_router)
+    api.add_router("/audit-events", audit_events)
 
 
 _register()
 
-
-class ApiVia:
-    """Middleware: writes made through /api/ are audited as `api`."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.path.startswith("/api/"):
-            with via("api"):
-                return self.get_response(request)
-        return self.get_response(request)

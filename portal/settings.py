@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.audit.middleware.AuditContext",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.front.middleware.ApiErrorShape",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,7 +81,6 @@ MIDDLEWARE = [
     "portal.front.middleware.DomainErrors",
     "portal.lib.uploads.UploadLimit",
     "portal.front.middleware.BadInput",
-    "portal.api.ApiVia",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -209,6 +209,15 @@ FILE_UPLOAD_HANDLERS = [
 
 # Accounts screen page size.
 PAGE_SIZE = envint("PAGE_SIZE", 50, minimum=1)
+
+# The client address recorded in the audit log (and used for sign-in lockouts): REMOTE_ADDR, unless
+# the portal runs behind a reverse proxy that sets a header with it. Name that header here (e.g.
+# X-Forwarded-For) only when every request passes through that proxy: a client could write it too.
+# TRUSTED_PROXY_COUNT: how many trusted proxies append to it (the address is taken that far from
+# the right). See docs/security.md, "What is audited".
+_proxy_header = os.environ.get("TRUSTED_PROXY_IP_HEADER", "").strip()
+TRUSTED_PROXY_IP_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_")) if _proxy_header else ""
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")

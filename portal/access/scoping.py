@@ -40,11 +40,28 @@ def visible_organization_ids(user) -> set[int] | None:
     return ids
 
 
+def home_organization(user):
+    """The organization an admin's whole scope hangs from (its one organization, or the nearest
+    common parent of several); None for the operator, a non-admin, or a scope with no common root.
+    The audit log files events about an admin (its sign-ins, tokens, changes) under it."""
+    if user is None or not user.pk or getattr(user, "is_superuser", False):
+        return None
+    if "_home_org" in user.__dict__:
+        return user.__dict__["_home_org"]
+    from portal.organizations.models import Organization
+
+    profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
+    home = Organization.objects.common_ancestor(profile.organizations.all()) if profile else None
+    user.__dict__["_home_org"] = home
+    return home
+
+
 def forget_scope(user) -> None:
     """Drop the per-request cache of `user`'s scope and privileges (after they changed)."""
     if user is not None:
         user.__dict__.pop("_visible_org_ids", None)
         user.__dict__.pop("_privileges", None)
+        user.__dict__.pop("_home_org", None)
 
 
 def privileges_of(user) -> set[str]:

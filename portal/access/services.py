@@ -13,6 +13,7 @@ from django.utils import timezone
 from portal.access.models import AdminProfile, ApiToken, Privilege, Role, hash_token
 from portal.access.scoping import (
     forget_scope,
+    home_organization,
     is_operator,
     privileges_of,
     require_privilege,
@@ -119,7 +120,7 @@ def admin_create(*, actor, username: str, email: str, password: str, role: Role,
     user.save()
     profile = AdminProfile.objects.create(user=user, role=role)
     profile.organizations.set(organizations)
-    audit.record(actor=actor, action="admin.create", target=user, organization=organizations[0],
+    audit.record(actor=actor, action="admin.create", target=user, organization=home_organization(user),
                  data={"role": role.name, "organizations": [o.slug for o in organizations]})
     return user
 
@@ -144,7 +145,7 @@ def admin_update(*, actor, user, role: Role, organizations, is_active: bool = Tr
     if user.is_active != is_active:
         user.is_active = is_active
         user.save(update_fields=["is_active"])
-    audit.record(actor=actor, action="admin.update", target=user, organization=organizations[0],
+    audit.record(actor=actor, action="admin.update", target=user, organization=home_organization(user),
                  data={"role": role.name, "organizations": [o.slug for o in organizations], "active": is_active})
     return user
 
@@ -164,7 +165,8 @@ def token_issue(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
         raise DomainError(f"{user.get_username()} is deactivated; its tokens would not work.")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name.strip()[:80], key_hash=hash_token(raw), prefix=raw[:10])
-    audit.record(actor=actor, action="api_token.issue", target=token, data={"user": user.get_username()})
+    audit.record(actor=actor, action="api_token.issue", target=token, organization=home_organization(user),
+                 data={"user": user.get_username(), "name": token.name})
     return token, raw
 
 
@@ -172,7 +174,9 @@ def token_revoke(*, actor, token: ApiToken) -> None:
     _check_token_owner(actor, token.user)
     if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         return
-    audit.record(actor=actor, action="api_token.revoke", target=token, data={"user": token.user.get_username()})
+    audit.record(actor=actor, action="api_token.revoke", target=token,
+                 organization=home_organization(token.user),
+                 data={"user": token.user.get_username(), "name": token.name})
 
 
 def token_user(raw: str):

@@ -101,6 +101,12 @@ class Account(models.Model):
         return self.display_name
 
     @property
+    def audit_label(self) -> str:
+        """How the audit log names it: "Jürgen Müller (jurgen@bank.example)"."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return f"{name} ({self.contact})" if name and self.contact else name or self.contact
+
+    @property
     def display_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
         return name or self.contact

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
 from portal.accounts.selectors import lock_capacity
@@ -169,3 +170,12 @@ def account_add(*, actor, organization, data: Mapping[str, Any], permission_grou
     except IntegrityError as error:
         raise _integrity_message(error, values) from None
     return account
+
+
+def accounts_export(*, actor, filters: listing.Filters) -> Iterator[list]:
+    """The export rows of every account `actor` sees that matches `filters`, audited as an export of
+    personal data (how many rows, with which filters) before the first row is read."""
+    queryset = listing.filtered(actor, filters)
+    audit.record_export(actor=actor, what="accounts", rows=queryset.count(), organization=filters.organization,
+                        search=filters.q, status=filters.status)
+    return listing.export_rows(queryset)

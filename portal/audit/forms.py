@@ -5,7 +5,8 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
-from portal.audit.models import AuditEvent
+from portal.audit.selectors import actions_seen, events_for
+from portal.audit.wording import action_label
 from portal.organizations.choices import organization_choices, organization_from_choice
 
 
@@ -21,9 +22,8 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["organization"].choices = organization_choices(user, blank="All my organizations")
-        actions = (AuditEvent.objects.visible_to(user).order_by("action").values_list("action", flat=True)
-                   .distinct())
-        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", "Any action")] + sorted(
+            ((a, action_label(a)) for a in actions_seen(user)), key=lambda choice: choice[1])
 
     def clean(self):
         data = super().clean()
@@ -31,22 +31,24 @@ class AuditFilterForm(forms.Form):
             self.add_error("date_to", "“To” is before “From”.")
         return data
 
+    def chosen_organization(self):
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return organization_from_choice(self.user, data["organization"]) if data.get("organization") else None
+
+    def filters(self) -> dict:
+        """The valid filters, as the CSV export's audit event records them."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return {k: str(v) for k, v in data.items() if v}
+
     def events(self):
         """The events the admin may see that match the (valid) filters, newest first."""
-        events = AuditEvent.objects.visible_to(self.user).select_related("organization")
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        if data.get("organization"):
-            events = events.filter(organization=organization_from_choice(self.user, data["organization"]))
-        if data.get("actor"):
-            events = events.filter(actor_label__iexact=data["actor"].strip())
-        if data.get("action"):
-            events = events.filter(action=data["action"])
         tz = timezone.get_current_timezone()
+        since = until = None
         if data.get("date_from"):
-            events = events.filter(created_at__gte=dt.datetime.combine(data["date_from"], dt.time.min, tz))
+            since = dt.datetime.combine(data["date_from"], dt.time.min, tz)
         if data.get("date_to"):
-            events = events.filter(created_at__lt=dt.datetime.combine(data["date_to"] + dt.timedelta(days=1),
-                                                                      dt.time.min, tz))
-        if data.get("q"):
-            events = events.filter(target_label__icontains=data["q"].strip())
-        return events.order_by("-id")
+            until = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, tz)
+        events = events_for(self.user, organization=self.chosen_organization(), actor=data.get("actor", ""),
+                            action=data.get("action", ""), since=since, until=until, target=data.get("q", ""))
+        return events.select_related("organization").order_by("-id")

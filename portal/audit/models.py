@@ -7,7 +7,8 @@ from portal.access.scoping import ScopedQuerySet
 
 
 class AuditEvent(models.Model):
-    """Who did what, when, to which object. Written explicitly by services, never by signals."""
+    """Who did what, when, to which object of which organization, from which address. Written
+    explicitly by services (portal.audit.services.record), never by model signals."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -23,6 +24,8 @@ class AuditEvent(models.Model):
     )
     batch_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     objects = ScopedQuerySet.as_manager()

@@ -120,7 +120,8 @@ def batch_get(request, batch_id: int):
             response={200: None})
 def batch_report(request, batch_id: int):
     batch = _readable(request, batch_id, content=True)
-    response = StreamingHttpResponse(services.report_csv_lines(batch), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(services.report_export(actor=request.user, batch=batch),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'
     return response
 

@@ -452,6 +452,13 @@ def report_csv_lines(batch: Batch) -> Iterator[str]:
         yield writer.writerow(row)
 
 
+def report_export(*, actor, batch: Batch) -> Iterator[str]:
+    """The report's CSV lines for a download or a file, audited as an export of personal data."""
+    audit.record_export(actor=actor, what="batch_report", rows=batch.total, target=batch,
+                        organization=batch.organization, batch_id=batch.pk, file=batch.filename)
+    return report_csv_lines(batch)
+
+
 def report_filename(batch: Batch) -> str:
     stem = batch.filename.rsplit(".", 1)[0] or "upload"
     return f"batch-{batch.pk}-{stem}-report.csv"

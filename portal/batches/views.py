@@ -124,7 +124,8 @@ def progress_of(batch: Batch) -> dict:
 @login_required
 def report(request, pk):
     batch = _batch(request, pk, content=True)
-    response = StreamingHttpResponse(services.report_csv_lines(batch), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(services.report_export(actor=request.user, batch=batch),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'
     return response
 

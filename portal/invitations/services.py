@@ -696,7 +696,7 @@ def account_activate(*, invitation: Invitation, number: str | None = None) -> Ac
                 pk=account.pk, status__in=(AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)).update(
                 status=AccountStatus.ACTIVE, activated_at=now, status_reason="") != 1:
             raise Gone("This account cannot be activated now. Ask your administrator.", reason="unavailable")
-        audit.record(actor=None, action="account.activate", target=account,
+        audit.record(actor=None, actor_label="end user", action="account.activate", target=account,
                      data={"number": chosen.e164, "invitation": invitation.pk, "picked": not account.number_id})
     account.refresh_from_db()
     return account

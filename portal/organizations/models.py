@@ -33,6 +33,21 @@ class OrganizationQuerySet(models.QuerySet):
             query |= models.Q(path__startswith=path)
         return self.filter(query)
 
+    def common_ancestor(self, organizations) -> Organization | None:
+        """The deepest organization whose subtree holds all of `organizations` (the one itself when
+        there is one), or None when they have no common root."""
+        organizations = [org for org in organizations if org.path]
+        if len(organizations) <= 1:
+            return organizations[0] if organizations else None
+        shared = organizations[0].path.strip("/").split("/")
+        for org in organizations[1:]:
+            path = org.path.strip("/").split("/")
+            n = 0
+            while n < min(len(shared), len(path)) and shared[n] == path[n]:
+                n += 1
+            shared = shared[:n]
+        return self.filter(pk=int(shared[-1])).first() if shared else None
+
     def visible_to(self, user) -> OrganizationQuerySet:
         from portal.access.scoping import visible_organization_ids
 

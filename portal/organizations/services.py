@@ -142,5 +142,6 @@ def organization_update(*, actor, organization: Organization, name: str | None =
         if before != {u.pk for u in report_recipients}:
             organization.report_recipients.set(report_recipients)
             changes["report_recipients"] = [u.get_username() for u in report_recipients]
-    audit.record(actor=actor, action="organization.update", target=organization, data=changes)
+    audit.record(actor=actor, action="organization.update", target=organization, organization=organization,
+                 data=changes)
     return organization

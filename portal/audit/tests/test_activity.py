@@ -100,3 +100,22 @@ def test_api_writes_are_marked_as_such(api, alice, org_a):
                     content_type="application/json")
     event = AuditEvent.objects.get(action="numbers.add")
     assert (event.actor_label, event.via, event.organization) == ("alice", "api", org_a)
+
+
+def test_it_reads_in_sentences_with_labelled_details(login, alice, org_a, group_a, numbers_a):
+    from portal.accounts.lifecycle import accounts_suspend
+    from portal.accounts.services import account_add
+
+    jurgen = account_add(actor=alice, organization=org_a, data={
+        "first_name": "Jürgen", "last_name": "Müller", "email": "jurgen@bank.example",
+        "multiline_number": numbers_a[0]})
+    accounts_suspend(actor=alice, accounts=[jurgen.pk], reason="Left the bank")
+    response = login(alice).get("/activity/", {"action": "account.suspend"})
+    html = response.content.decode()
+    assert "alice suspended account Jürgen Müller (jurgen@bank.example)" in html
+    assert "<dt>Status before</dt><dd>Not invited</dd>" in html
+    assert "<dt>Number released</dt><dd>+12125550100</dd>" in html
+    table = html[html.index("<tbody>"):html.index("</tbody>")]
+    assert "account.suspend" not in table and "not_invited" not in table and "{" not in table
+    # The action filter offers labels, not codes.
+    assert '<option value="account.suspend" selected>Account: suspend</option>' in html

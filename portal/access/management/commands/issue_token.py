@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.access.services import token_issue
-from portal.audit.services import via
+from portal.audit.services import acting_user, via
 from portal.lib.errors import DomainError
 
 
@@ -24,8 +24,8 @@ class Command(BaseCommand):
         if not (user.is_superuser or hasattr(user, "admin")):
             raise CommandError(f"“{username}” is not a portal admin (no role, not an operator).")
         try:
-            with via("cli"):
-                _token, raw = token_issue(actor=user, user=user, name=name)
+            with via("cli"):  # Issued by whoever runs the command (--as, else the OS user), not by `user`.
+                _token, raw = token_issue(actor=acting_user(), user=user, name=name)
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stdout.write(raw)

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.audit.services import via
+from portal.access.models import Privilege
+from portal.access.scoping import require_privilege, visible_organization_ids
+from portal.audit.services import acting_user, via
 from portal.batches import services
 from portal.batches.models import Batch, BatchRow, RowResult
 from portal.lib.errors import DomainError
@@ -46,22 +48,31 @@ class Command(BaseCommand):
             raise CommandError(batch.error)
 
     def _start(self, options) -> Batch:
+        actor = acting_user()  # `multiline --as USERNAME`: that admin's privileges and scope apply.
         if options["resume"]:
             batch = Batch.objects.filter(pk=options["resume"]).first()
             if batch is None:
                 raise CommandError(f"There is no batch {options['resume']}.")
-            return services.batch_resume(actor=None, batch=batch, enqueue=False)
+            if actor is not None:
+                require_privilege(actor, Privilege.ACCOUNTS_BULK)
+                if not _in_scope(actor, batch.organization_id):
+                    raise CommandError(f"There is no batch {options['resume']}.")
+            return services.batch_resume(actor=actor, batch=batch, enqueue=False)
         if not options["file"] or not options["organization"]:
             raise CommandError("Give FILE and --organization SLUG (and --permission-group NAME).")
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
         organization = Organization.objects.filter(slug=options["organization"]).first()
+        if actor is not None:
+            require_privilege(actor, Privilege.ACCOUNTS_BULK)
+            if organization is not None and not _in_scope(actor, organization.pk):
+                organization = None
         if organization is None:
             raise CommandError(f"There is no organization with the slug “{options['organization']}”.")
         self._started = time.monotonic()
         return services.batch_create(
-            actor=None, organization=organization, permission_group=options["permission_group"] or None,
+            actor=actor, organization=organization, permission_group=options["permission_group"] or None,
             filename=path.name, data=path.read_bytes(), invite=options["invite"], dry_run=options["dry_run"],
             enqueue=False,
         )
@@ -92,5 +103,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  … and {batch.failed - 20:,} more: see the report.")
         if report:
             with open(report, "w", encoding="utf-8", newline="") as out:
-                out.writelines(services.report_csv_lines(batch))
+                out.writelines(services.report_export(actor=acting_user(), batch=batch))
             self.stdout.write(f"Report written to {report}.")
+
+
+def _in_scope(actor, organization_id: int) -> bool:
+    ids = visible_organization_ids(actor)
+    return ids is None or organization_id in ids

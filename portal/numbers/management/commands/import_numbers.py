@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.audit.services import via
+from portal.audit.services import acting_user, via
 from portal.lib.errors import DomainError
 from portal.numbers.files import read_numbers
 from portal.numbers.models import NumberStatus
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         try:
             values = read_numbers(path.read_bytes(), path.name)
             with via("cli"):
-                results = numbers_add(actor=None, organization=org, values=values, tags=tag,
+                results = numbers_add(actor=acting_user(), organization=org, values=values, tags=tag,
                                       status=NumberStatus.RESERVED if reserved else NumberStatus.AVAILABLE)
         except DomainError as error:
             raise CommandError(error.message) from None

@@ -19,7 +19,7 @@ from portal.access.models import AdminProfile, Privilege, Role
 from portal.access.services import admin_create, role_save
 from portal.accounts.models import Account
 from portal.accounts.services import account_add
-from portal.audit.services import via
+from portal.audit.services import acting_user, via
 from portal.numbers.models import Number
 from portal.numbers.services import numbers_add, numbers_reserve, numbers_tag
 from portal.organizations.models import Organization
@@ -78,22 +78,24 @@ class Command(BaseCommand):
         fresh = not User.objects.exists()
         self.passwords: dict[str, str] = {}
         with via("cli"), transaction.atomic():
-            operator = self._operator(User, fresh)
-            orgs = self._organizations(operator)
-            roles = {name: Role.objects.filter(name=name).first() or role_save(actor=operator, name=name,
+            self._operator(User, fresh)
+            # Written by whoever runs it (--as USERNAME, else the OS user), as the audit log shows.
+            actor = acting_user()
+            orgs = self._organizations(actor)
+            roles = {name: Role.objects.filter(name=name).first() or role_save(actor=actor, name=name,
                                                                                  privileges=privileges)
                      for name, privileges in ROLES.items()}
             for username, role, slug in ADMINS:
                 if not User.objects.filter(username=username).exists():
                     password = DEMO_PASSWORD if fresh else secrets.token_urlsafe(12)
-                    admin_create(actor=operator, username=username, email=f"{username}@example.com",
+                    admin_create(actor=actor, username=username, email=f"{username}@example.com",
                                  password=password, role=roles[role], organizations=[orgs[slug]])
                     self.passwords[username] = password
             for slug, name, default in GROUPS:
                 if not PermissionGroup.objects.filter(organization=orgs[slug], name=name).exists():
-                    permission_group_create(actor=operator, organization=orgs[slug], name=name, default=default)
-            self._numbers(operator, orgs)
-            self._accounts(operator, orgs)
+                    permission_group_create(actor=actor, organization=orgs[slug], name=name, default=default)
+            self._numbers(actor, orgs)
+            self._accounts(actor, orgs)
         self._report(User)
 
     def _operator(self, User, fresh):
@@ -104,32 +106,32 @@ class Command(BaseCommand):
             self.passwords["operator"] = password
         return operator
 
-    def _organizations(self, operator):
+    def _organizations(self, actor):
         orgs: dict[str, Organization] = {}
         for slug, name, parent, features in ORGANIZATIONS:
             org = Organization.objects.filter(slug=slug).first()
             if org is None:
-                org = organization_create(actor=operator, name=name, slug=slug,
+                org = organization_create(actor=actor, name=name, slug=slug,
                                           parent=orgs[parent] if parent else None, features=features)
             orgs[slug] = org
         return orgs
 
-    def _numbers(self, operator, orgs):
+    def _numbers(self, actor, orgs):
         for slug, first, count in NUMBERS:
             start = int(first[1:])
             values = [f"+{start + i}" for i in range(count)]
             organization = orgs[slug] if slug else None
             if Number.objects.filter(e164__in=values).count() == count:
                 continue
-            numbers_add(actor=operator, organization=organization, values=values)
+            numbers_add(actor=actor, organization=organization, values=values)
             numbers = list(Number.objects.filter(e164__in=values).order_by("e164"))
             # Every tenth number was ported in; a few are VIP numbers set aside for named people.
-            numbers_tag(actor=operator, numbers=numbers[5::10], tags=["PORTED"])
-            numbers_tag(actor=operator, numbers=numbers[7::15], tags=["VIP"])
-            numbers_reserve(actor=operator, numbers=numbers[7::15], reserved_for="Board members")
-            numbers_reserve(actor=operator, numbers=numbers[5:10:10], reserved_for="Ported from the old PBX")
+            numbers_tag(actor=actor, numbers=numbers[5::10], tags=["PORTED"])
+            numbers_tag(actor=actor, numbers=numbers[7::15], tags=["VIP"])
+            numbers_reserve(actor=actor, numbers=numbers[7::15], reserved_for="Board members")
+            numbers_reserve(actor=actor, numbers=numbers[5:10:10], reserved_for="Ported from the old PBX")
 
-    def _accounts(self, operator, orgs):
+    def _accounts(self, actor, orgs):
         from portal.invitations.services import account_activate, account_invite
 
         for index, (slug, data) in enumerate(ACCOUNTS):
@@ -137,12 +139,12 @@ class Command(BaseCommand):
             if Account.objects.filter(email__iexact=contact).exists() or Account.objects.filter(
                     device_number=contact).exists():
                 continue
-            account = account_add(actor=operator, organization=orgs[slug], data=data)
+            account = account_add(actor=actor, organization=orgs[slug], data=data)
             if index in (0, 5):  # Two users have activated MultiLine already.
-                invitation = account_invite(actor=operator, account=account)
+                invitation = account_invite(actor=actor, account=account)
                 account_activate(invitation=invitation)
             elif index in (3, 6):  # Two invitations are out.
-                account_invite(actor=operator, account=account)
+                account_invite(actor=actor, account=account)
 
     def _report(self, User):
         counts = {
