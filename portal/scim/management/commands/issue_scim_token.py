@@ -6,17 +6,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.audit.services import acting_user
 from portal.lib.errors import DomainError
 from portal.organizations.models import Organization
 from portal.scim.services import scim_token_issue
 
 
 def _issuer():
-    try:
-        from portal.audit.services import acting_user  # `multiline --as USERNAME` (global option)
-    except ImportError:  # pragma: no cover - older audit module
-        acting_user = None
-    user = acting_user() if acting_user else None
+    user = acting_user()  # `multiline --as USERNAME`, the CLI's global option
     if user is not None:
         return user
     operators = list(get_user_model().objects.filter(is_superuser=True, is_active=True)[:2])
