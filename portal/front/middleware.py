@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 
 from portal.lib.errors import DomainError, Forbidden, NotFound
 
@@ -28,3 +29,20 @@ class DomainErrors:
             return render(request, "portal/error.html", {"title": "Refused", "message": exception.message},
                           status=exception.status)
         return None
+
+
+class NoStore:
+    """`Cache-Control: no-store` on every answer of the portal and the API that did not set its own.
+
+    Pages, exports, report CSVs, API answers and activation pages carry personal data: no browser
+    or proxy cache may keep them. Static files are served before this (WhiteNoise) and keep theirs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response
