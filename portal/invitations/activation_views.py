@@ -41,8 +41,8 @@ def _throttled(request, error: Throttled):
     """The same page for every link, known or not, in the browser's language."""
     language = _browser_language(request)
     t = text_for(language)
-    response = render(request, "invitations/activation/throttled.html", {
-        "public_page": True, "t": t, "lang": language, "title": t["slow_title"],
+    response = render(request, "invitations/activation/gone.html", {
+        "public_page": True, "t": t, "lang": language, "throttled": True, "title": t["slow_title"],
         "message": t["slow_message"].format(seconds=error.retry_after),
     }, status=429)
     response["Retry-After"] = str(error.retry_after)
