@@ -11,6 +11,7 @@ from portal.access.forms import AdminCreateForm, AdminEditForm, RoleForm, TokenI
 from portal.access.models import ApiToken, Privilege, Role
 from portal.access.scoping import has_privilege, privilege_required
 from portal.lib.errors import DomainError, NotFound
+from portal.lib.http import see_other
 
 
 def _form_errors(form, error: DomainError) -> None:
@@ -108,9 +109,22 @@ def _tokens_page(request, form, raw=None, issued=None, status=200):
     }, status=status)
 
 
+ISSUED = "access.issued_token"
+
+
 @login_required
 def token_list(request):
-    return _tokens_page(request, TokenIssueForm(user=request.user, users=_token_users(request.user)))
+    """The tokens; right after issuing one (POST/redirect/GET), its raw value, shown this once."""
+    issued = request.session.pop(ISSUED, None)
+    token = raw = None
+    if issued:
+        token = ApiToken.objects.filter(pk=issued["id"], user__in=[u.pk for u in _token_users(request.user)]).first()
+        raw = issued["raw"] if token is not None else None
+    response = _tokens_page(request, TokenIssueForm(user=request.user, users=_token_users(request.user)),
+                            raw=raw, issued=token)
+    if raw:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -125,10 +139,9 @@ def token_issue(request):
     except DomainError as error:
         _form_errors(form, error)
         return _tokens_page(request, form, status=400)
-    response = _tokens_page(request, TokenIssueForm(user=request.user, users=_token_users(request.user)),
-                            raw=raw, issued=token)
-    response["Cache-Control"] = "no-store"
-    return response
+    # POST/redirect/GET: the token page shows the raw value once; a reload issues nothing.
+    request.session[ISSUED] = {"id": token.pk, "raw": raw}
+    return see_other("access:tokens")
 
 
 @require_POST

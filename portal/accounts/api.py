@@ -14,9 +14,9 @@ from pydantic import Field
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts import listing
-from portal.accounts.models import Account, AccountStatus
+from portal.accounts.models import Account
+from portal.accounts.selection import FILTER_FIELDS, clean_filters
 from portal.accounts.services import account_add
-from portal.lib.errors import DomainError
 from portal.organizations.models import Organization
 
 router = Router(tags=["accounts"])
@@ -129,14 +129,7 @@ def create_account(request, payload: AccountIn):
 @router.get("", response=AccountPage, summary="List accounts (newest first, keyset pages)")
 def list_accounts(request, filters: Query[ListQuery]):
     require_privilege(request.user, Privilege.ACCOUNTS)
-    wanted = listing.Filters(q=(filters.q or "").strip())
-    if filters.status:
-        if filters.status not in AccountStatus.values:
-            raise DomainError(f"Unknown status “{filters.status}”.",
-                              fields={"status": [f"one of {', '.join(AccountStatus.values)}"]})
-        wanted.status = filters.status
-    if filters.organization:
-        wanted.organization = get_object_for(request.user, Organization.objects, slug=filters.organization)
+    wanted = clean_filters(request.user, filters.dict(include=set(FILTER_FIELDS)))
     queryset = listing.with_relations(listing.filtered(request.user, wanted))
     page = listing.keyset_page(queryset, after=filters.after, limit=filters.limit)
     return {"items": [account_out(a) for a in page.items], "next": page.next_after}

@@ -133,48 +133,6 @@ def _summary(actor, action: str, results: list[AccountResult], *, organization=N
     })
 
 
-# ---------------------------------------------------------------- which accounts
-
-MAX_IDS = 10_000
-
-
-def select_accounts(user, *, ids=None, organization: str | None = None, status: str | None = None,
-                    q: str | None = None, by_filter: bool = False) -> QuerySet:
-    """The accounts an action applies to, in `user`'s scope: the given `ids` (every one must be
-    visible, else 404), or with `by_filter` everything the Accounts screen shows for these filters."""
-    from portal.accounts import listing
-    from portal.lib.errors import NotFound
-
-    if not by_filter:
-        try:
-            wanted = sorted({int(i) for i in ids or ()})
-        except (TypeError, ValueError):
-            raise DomainError("ids must be account ids (numbers).", fields={"ids": ["not a number"]}) from None
-        if not wanted:
-            raise DomainError("Choose accounts (ids) or a filter.", fields={"ids": ["no account chosen"]})
-        if len(wanted) > MAX_IDS:
-            raise DomainError(f"At most {MAX_IDS} ids at once; use a filter for more.", fields={"ids": ["too many"]})
-        visible = Account.objects.visible_to(user)
-        found: set[int] = set()
-        for chunk in _chunks(wanted, IN_CHUNK):
-            found |= set(visible.filter(pk__in=chunk).values_list("pk", flat=True))
-        missing = [i for i in wanted if i not in found]
-        if missing:
-            raise NotFound(f"No such account: {', '.join(map(str, missing[:20]))}.", fields={"ids": ["not found"]})
-        return visible.filter(pk__in=wanted)
-    filters = listing.Filters(q=(q or "").strip()[:200])
-    if status:
-        if status not in AccountStatus.values:
-            raise DomainError(f"Unknown status “{status}”.",
-                              fields={"status": [f"one of {', '.join(AccountStatus.values)}"]})
-        filters.status = status
-    if organization:
-        from portal.access.scoping import get_object_for
-
-        filters.organization = get_object_for(user, Organization.objects, slug=organization)
-    return listing.filtered(user, filters)
-
-
 # ---------------------------------------------------------------- move
 
 @dataclass

@@ -11,16 +11,21 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege, privilege_required
 from portal.accounts import lifecycle
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.selection import select_accounts
+from portal.jobs.services import job_record
 from portal.lib.errors import DomainError, NotFound
+from portal.lib.http import see_other
 from portal.organizations.models import Feature, Language, Organization
 from portal.permissions.models import PermissionGroup
 
@@ -36,7 +41,8 @@ ACTION_TEXT = {
 
 @dataclass
 class Selection:
-    """What the admin chose on the Accounts screen: checked ids, or every account matching its filters."""
+    """What the admin chose on the Accounts screen: the ticked ids, or — only when "All N matching"
+    was chosen explicitly (`scope=filter`) — every account matching the list's filters."""
 
     ids: list[int] = field(default_factory=list)
     q: str = ""
@@ -53,18 +59,23 @@ class Selection:
                 ids.append(int(raw))
             except ValueError:
                 continue
-        scope = data.get("scope") or ("selected" if ids else "filter")
         return cls(ids=ids, q=data.get("q", "").strip()[:200], status=data.get("status", ""),
-                   organization=data.get("organization", ""), scope="filter" if scope == "filter" else "selected")
+                   organization=data.get("organization", ""),
+                   scope="filter" if "filter" in data.getlist("scope") else "selected")
 
     @property
     def by_filter(self) -> bool:
         return self.scope == "filter"
 
+    def filters(self) -> dict:
+        return {"q": self.q, "status": self.status, "organization": self.organization}
+
     def accounts(self, user):
-        return lifecycle.select_accounts(user, ids=self.ids, by_filter=self.by_filter, q=self.q,
-                                         status=self.status if self.status in AccountStatus.values else "",
-                                         organization=self.organization)
+        """The accounts concerned (`accounts.selection`): nothing ticked and no explicit
+        "all matching" is a DomainError, never every account."""
+        if self.by_filter:
+            return select_accounts(user, filter=self.filters(), all_matching=True)
+        return select_accounts(user, ids=self.ids)
 
     def filter_text(self) -> str:
         parts = []
@@ -76,25 +87,15 @@ class Selection:
             parts.append(f"organization {self.organization}")
         return ", ".join(parts) or "no filter: every account you administer"
 
-    def query(self, **extra) -> str:
-        params = [("ids", i) for i in self.ids] + [(k, v) for k, v in (
-            ("q", self.q), ("status", self.status), ("organization", self.organization), ("scope", self.scope)) if v]
-        params += list(extra.items())
-        return urlencode(params)
-
     def as_filter_query(self) -> str:
-        return urlencode([(k, v) for k, v in (("q", self.q), ("status", self.status),
-                                              ("organization", self.organization)) if v] + [("scope", "filter")])
+        return urlencode([(k, v) for k, v in self.filters().items() if v] + [("scope", "filter")])
 
     def list_url(self) -> str:
-        from django.urls import reverse
-
-        query = urlencode({k: v for k, v in (("q", self.q), ("status", self.status),
-                                             ("organization", self.organization)) if v})
+        query = urlencode({k: v for k, v in self.filters().items() if v})
         return reverse("accounts:list") + (f"?{query}" if query else "")
 
 
-def _context(request, selection: Selection, action: str) -> dict:
+def confirm_context(request, selection: Selection, action: str, *, bulk_privilege: bool = True) -> dict:
     """What every confirm page shows: the count, the filters, and whether the admin may run it."""
     accounts = selection.accounts(request.user)
     count = accounts.count()
@@ -104,7 +105,7 @@ def _context(request, selection: Selection, action: str) -> dict:
         filter_count = Selection(q=selection.q, status=selection.status, organization=selection.organization,
                                  scope="filter").accounts(request.user).count()
     blocked = ""
-    if needs_bulk and not has_privilege(request.user, Privilege.ACCOUNTS_BULK):
+    if bulk_privilege and needs_bulk and not has_privilege(request.user, Privilege.ACCOUNTS_BULK):
         blocked = "Acting on more than one account needs the Accounts Bulk Operations privilege in your role."
     elif count == 0:
         blocked = "No account matches: nothing to do."
@@ -118,51 +119,72 @@ def _context(request, selection: Selection, action: str) -> dict:
         "filter_count": filter_count,
         "blocked": blocked,
         "threshold": lifecycle.BULK_TASK_THRESHOLD,
+        "typed_count_needed": selection.by_filter and action == "delete",
     }
 
 
-def _finish(request, outcome: lifecycle.BulkOutcome, title: str, back: str):
-    if outcome.job is not None:
-        return redirect("accounts:job", job_id=outcome.job.pk)
-    return render(request, "accounts/lifecycle/results.html", {
-        "nav": "accounts", "title": title, "results": outcome.results, "done": outcome.done,
-        "skipped": outcome.skipped, "back": back,
-    })
+def unconfirmed(request, context: dict) -> str:
+    """Why a confirming POST does not confirm what its page showed ("" when it does). "All N
+    matching" runs only when N is still the count (`matching`), and a Delete of all matching only
+    when the admin typed N (`typed_count`)."""
+    if not context["selection"].by_filter:
+        return ""
+    count = context["count"]
+    if request.POST.get("matching", "") != str(count):
+        return (f"The accounts matching the filter changed since the page was shown: {count} now. "
+                "Check them and confirm again.")
+    if context["typed_count_needed"] and request.POST.get("typed_count", "").strip() != str(count):
+        return f"Type {count}, the number of accounts to delete, to confirm."
+    return ""
 
 
-def _selection_or_error(request):
+def finish(request, *, action: str, results: list[dict], back: str, job=None):
+    """POST/redirect/GET: keep the results (or the running job) and answer a 303 to its page."""
+    if job is None:
+        job = job_record(actor=request.user, action=action, results=results, params={"back": back})
+    return see_other("accounts:job", job_id=job.pk)
+
+
+def _finish(request, outcome: lifecycle.BulkOutcome, action: str, back: str):
+    return finish(request, action=action, results=[r.as_dict() for r in outcome.results], back=back,
+                  job=outcome.job)
+
+
+def selection_or_refusal(request) -> tuple[Selection, object | None]:
+    """The selection, or a 303 back to the Accounts screen saying why there is none (no account
+    ticked, a bad filter): the refusal a browser without JavaScript sees."""
     selection = Selection.from_request(request)
     try:
         selection.accounts(request.user)
     except NotFound:
         raise
     except DomainError as error:
-        return selection, error
+        message = error.message
+        if "ids" in error.fields and not selection.ids:
+            message = "Select at least one account, or choose “All matching”, first."
+        messages.error(request, message)
+        return selection, see_other(selection.list_url())
     return selection, None
-
-
-def _nothing_chosen(request, error: DomainError, selection: Selection):
-    return render(request, "portal/error.html", {"title": "Nothing to do", "message": error.message,
-                                                  "nav": "accounts"}, status=400)
 
 
 # ---------------------------------------------------------------- move
 
 @privilege_required(Privilege.ACCOUNTS)
 def move(request):
-    selection, error = _selection_or_error(request)
-    if error:
-        return _nothing_chosen(request, error, selection)
-    context = _context(request, selection, "move")
+    selection, refusal = selection_or_refusal(request)
+    if refusal:
+        return refusal
+    context = confirm_context(request, selection, "move")
     destinations = list(Organization.objects.visible_to(request.user).order_by("name"))
     plans = lifecycle.move_plans(context["accounts"], destinations)
     chosen_slug = request.POST.get("to") or request.GET.get("to") or ""
     chosen = next((p for p in plans if p.destination.slug == chosen_slug), None)
     message = ""
     if request.method == "POST" and request.POST.get("confirm") and not context["blocked"]:
-        if chosen is None:
+        message = unconfirmed(request, context)
+        if not message and chosen is None:
             message = "Choose the organization to move the accounts to."
-        else:
+        elif not message:
             try:
                 outcome = lifecycle.bulk_run(actor=request.user, action="move", accounts=context["accounts"],
                                              by_filter=selection.by_filter,
@@ -172,7 +194,7 @@ def move(request):
                 plans = lifecycle.move_plans(context["accounts"], destinations)
                 chosen = next((p for p in plans if p.destination.slug == chosen_slug), None)
             else:
-                return _finish(request, outcome, f"Move to {chosen.destination}", selection.list_url())
+                return _finish(request, outcome, "move", selection.list_url())
     return render(request, "accounts/lifecycle/move.html", {
         **context, "plans": plans, "chosen": chosen, "message": message, "refused": lifecycle.MOVE_REFUSED,
     }, status=409 if message == lifecycle.MOVE_REFUSED else (400 if message else 200))
@@ -183,20 +205,23 @@ def move(request):
 def _simple(action: str):
     @privilege_required(Privilege.ACCOUNTS)
     def view(request):
-        selection, error = _selection_or_error(request)
-        if error:
-            return _nothing_chosen(request, error, selection)
-        context = _context(request, selection, action)
+        selection, refusal = selection_or_refusal(request)
+        if refusal:
+            return refusal
+        context = confirm_context(request, selection, action)
         message = ""
         if request.method == "POST" and request.POST.get("confirm") and not context["blocked"]:
             params = {"reason": request.POST.get("reason", "")[:400]} if action == "suspend" else {}
+            message = unconfirmed(request, context)
             try:
+                if message:
+                    raise DomainError(message)
                 outcome = lifecycle.bulk_run(actor=request.user, action=action, accounts=context["accounts"],
                                              by_filter=selection.by_filter, params=params)
             except DomainError as refused:
                 message = refused.message
             else:
-                return _finish(request, outcome, ACTION_TEXT[action][0], selection.list_url())
+                return _finish(request, outcome, action, selection.list_url())
         title, explanation = ACTION_TEXT[action]
         return render(request, "accounts/lifecycle/confirm.html", {
             **context, "title": title, "explanation": explanation, "message": message,
@@ -235,10 +260,10 @@ class BulkEditForm(forms.Form):
 
 @privilege_required(Privilege.ACCOUNTS)
 def edit_many(request):
-    selection, error = _selection_or_error(request)
-    if error:
-        return _nothing_chosen(request, error, selection)
-    context = _context(request, selection, "edit")
+    selection, refusal = selection_or_refusal(request)
+    if refusal:
+        return refusal
+    context = confirm_context(request, selection, "edit")
     org_ids = context["accounts"].order_by().values_list("organization_id", flat=True).distinct()
     group_names = sorted(set(PermissionGroup.objects.filter(organization_id__in=org_ids)
                              .values_list("name", flat=True)))
@@ -246,12 +271,15 @@ def edit_many(request):
     message = ""
     if form.is_bound and form.is_valid() and not context["blocked"]:
         try:
+            message = unconfirmed(request, context)
+            if message:
+                raise DomainError(message)
             outcome = lifecycle.bulk_run(actor=request.user, action="edit", accounts=context["accounts"],
                                          by_filter=selection.by_filter, params={"changes": form.changes()})
         except DomainError as refused:
             message = refused.message
         else:
-            return _finish(request, outcome, "Edit", selection.list_url())
+            return _finish(request, outcome, "edit", selection.list_url())
     return render(request, "accounts/lifecycle/edit_many.html", {**context, "form": form, "message": message},
                   status=400 if message else 200)
 
@@ -349,14 +377,22 @@ def edit(request, account_id: int):
 
 # ---------------------------------------------------------------- jobs
 
+JOB_TITLES = {"move": "Move", "edit": "Edit", "suspend": "Suspend", "reactivate": "Reactivate",
+              "delete": "Delete", "resend": "Resend Invitation"}
+
+
 @login_required
 def job(request, job_id: int):
     from portal.jobs.models import BulkJob
 
     job = get_object_for(request.user, BulkJob.objects, pk=job_id)
     results = job.results if job.finished else []
+    back = job.params.get("back", "") if isinstance(job.params, dict) else ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("accounts:list")
     return render(request, "accounts/lifecycle/job.html", {
-        "nav": "accounts", "job": job, "results": results, "title": job.action.capitalize(),
+        "nav": "accounts", "job": job, "results": results, "back": back,
+        "title": JOB_TITLES.get(job.action, job.action.capitalize()),
     })
 
 

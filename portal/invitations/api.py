@@ -7,9 +7,10 @@ from datetime import datetime
 from ninja import Router, Schema
 
 from portal.access.scoping import require_privilege
+from portal.accounts.lifecycle_api import SelectionIn
 from portal.invitations import services
-from portal.invitations.selection import accounts_selected
 from portal.invitations.throttle import activation_attempt
+from portal.jobs.api import IdempotencyKey, idempotent
 
 router = Router(tags=["activation"])
 resend_router = Router(tags=["invitations"])
@@ -92,13 +93,6 @@ def activation_activate(request, token: str, payload: ActivateIn | None = None):
     return _activated(account)
 
 
-class ResendIn(Schema):
-    ids: list[int] | None = None
-    organization: str | None = None
-    status: str | None = None
-    q: str | None = None
-
-
 class ResendItem(Schema):
     id: int
     account: str
@@ -115,14 +109,16 @@ class ResendOut(Schema):
 
 
 @resend_router.post("/resend-invitation", response=ResendOut,
-                    summary="Resend Invitation to ids, or to every account matching the filters")
-def resend_invitation(request, payload: ResendIn):
+                    summary="Resend Invitation to ids, or with all_matching to every account matching a filter")
+def resend_invitation(request, payload: SelectionIn, idempotency_key: IdempotencyKey = None):
     require_privilege(request.user, "accounts")
-    accounts = accounts_selected(request.user, ids=payload.ids, organization=payload.organization,
-                                 status=payload.status, q=payload.q)
-    results = services.invitations_resend(actor=request.user, accounts=accounts)
-    done = sum(1 for r in results if r.result == "done")
-    return {"done": done, "skipped": len(results) - done, "results": [r.as_dict() for r in results]}
+
+    def run():
+        results = services.invitations_resend(actor=request.user, accounts=payload.accounts(request.user))
+        done = sum(1 for r in results if r.result == "done")
+        return 200, {"done": done, "skipped": len(results) - done, "results": [r.as_dict() for r in results]}
+
+    return idempotent(request, key=idempotency_key, payload=payload, responses={200: ResendOut}, run=run)
 
 
 # ---------------------------------------------------------------- invitation templates (Setup)

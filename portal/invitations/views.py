@@ -10,11 +10,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.access.scoping import get_object_for, privilege_required
+from portal.accounts.lifecycle_views import (
+    confirm_context,
+    finish,
+    selection_or_refusal,
+    unconfirmed,
+)
 from portal.invitations import content, services
 from portal.invitations.forms import WordingForm
 from portal.invitations.models import Channel, InvitationTemplate
-from portal.invitations.selection import accounts_selected
 from portal.lib.errors import DomainError
+from portal.lib.http import see_other
 from portal.organizations.models import Language, Organization
 
 LANGUAGE_NAMES = dict(Language.choices)
@@ -105,8 +111,11 @@ def template_edit(request, slug, language, channel):
         messages.success(request, f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
                                   "was saved.")
         return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
-    current = content.wording_for(organization, language, channel)
-    form = WordingForm({"subject": current.subject, "body": current.body})
+    draft = request.session.pop(_draft_key(slug, language, channel), None)
+    if draft is None:
+        current = content.wording_for(organization, language, channel)
+        draft = {"subject": current.subject, "body": current.body}
+    form = WordingForm(draft)
     return render(request, "invitations/template_edit.html",
                   _edit_context(request, organization, language, channel, form))
 
@@ -135,9 +144,15 @@ def template_test(request, slug, language, channel):
         context = _edit_context(request, organization, language, channel, form,
                                 error=problem.message, fields=problem.fields)
         return render(request, "invitations/template_edit.html", context, status=400)
-    context = _edit_context(request, organization, language, channel, form)
-    context["notice"] = f"A test invitation, rendered with the sample account, is on its way to {to}."
-    return render(request, "invitations/template_edit.html", context)
+    # POST/redirect/GET: the edit page shows the draft again (kept for that one page); a reload sends nothing.
+    request.session[_draft_key(slug, language, channel)] = {"subject": form.data.get("subject", ""),
+                                                            "body": form.data.get("body", "")}
+    messages.success(request, f"A test invitation, rendered with the sample account, is on its way to {to}.")
+    return see_other("invitations:template_edit", slug, language, channel)
+
+
+def _draft_key(slug, language, channel) -> str:
+    return f"invitations.draft:{slug}/{language}/{channel}"
 
 
 @require_POST
@@ -150,38 +165,40 @@ def template_reset(request, slug, language, channel):
     return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
 
 
-def _back(request) -> str:
-    """Where "Back to accounts" goes: the Accounts screen with its filters (a local URL only)."""
+def _back(request, selection) -> str:
+    """Where "Back" goes: `next` (a local URL only), else the Accounts screen with its filters."""
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                                   require_https=request.is_secure()):
         return target
-    query = request.GET.urlencode()
-    return reverse("accounts:list") + (f"?{query}" if query else "")
+    return selection.list_url()
+
+
+RESEND_EXPLANATION = ("Each account gets a new invitation; the previous link and code stop working. Active and "
+                      "suspended accounts are skipped.")
 
 
 @require_POST
 @privilege_required("accounts")
 def resend(request):
-    """Resend Invitation: the selected ids (`ids`), or — with scope=filter — every account matching the
-    Accounts screen's filters (organization, status, q; from the query string or the form)."""
-    source = request.POST
-    try:
-        if source.get("scope") == "filter":
-            filters = {k: (request.GET.get(k) or source.get(k) or None) for k in ("organization", "status", "q")}
-            accounts = accounts_selected(request.user, **filters, everything=True)
-        else:
-            ids = source.getlist("ids") or source.getlist("id")
-            if not ids:
-                raise DomainError("Select at least one account to resend its invitation.",
-                                  fields={"ids": ["required"]})
-            accounts = accounts_selected(request.user, ids=ids)
-        results = services.invitations_resend(actor=request.user, accounts=accounts)
-    except DomainError as problem:
-        messages.error(request, problem.message)
-        return redirect(_back(request))
-    done = sum(1 for r in results if r.result == "done")
-    return render(request, "invitations/resend_results.html", {
-        "nav": "accounts", "results": results, "done": done, "skipped": len(results) - done,
-        "back": _back(request),
-    })
+    """Resend Invitation: the ticked `ids` at once; "all matching" (`scope=filter`) only after the
+    admin confirmed the accounts and their count on the page this shows first. Either way the answer
+    is a 303 to the results page, so reloading it sends nothing."""
+    selection, refusal = selection_or_refusal(request)
+    if refusal:
+        return refusal
+    back = _back(request, selection)
+    context = confirm_context(request, selection, "resend", bulk_privilege=False)
+    confirmed = not selection.by_filter or bool(request.POST.get("confirm") and not context["blocked"])
+    message = unconfirmed(request, context) if confirmed else ""
+    if confirmed and not message:
+        try:
+            results = services.invitations_resend(actor=request.user, accounts=context["accounts"])
+        except DomainError as problem:
+            messages.error(request, problem.message)
+            return see_other(back)
+        return finish(request, action="resend", results=[r.as_dict() for r in results], back=back)
+    return render(request, "accounts/lifecycle/confirm.html", {
+        **context, "title": "Resend Invitation", "heading": "Resend Invitation", "verb": "Resend to",
+        "explanation": RESEND_EXPLANATION, "message": message, "next": request.POST.get("next", ""),
+    }, status=400 if message else 200)

@@ -63,3 +63,26 @@ class BulkJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to an API bulk call made with an `Idempotency-Key` header (per caller and
+    endpoint). The same key within `IDEMPOTENCY_TTL` returns this answer and does nothing again.
+
+    `status` is null while the first request runs; `fingerprint` is the hash of its body, so the
+    same key with another body is refused.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} {self.key}"

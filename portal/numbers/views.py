@@ -6,8 +6,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.access.models import Privilege
-from portal.access.scoping import privilege_required
+from portal.access.scoping import get_object_for, privilege_required
+from portal.jobs.models import BulkJob
+from portal.jobs.services import job_record
 from portal.lib.errors import DomainError
+from portal.lib.http import see_other
 from portal.numbers import services
 from portal.numbers.files import read_numbers
 from portal.numbers.forms import NumberAddForm, NumberFilterForm, split_tags
@@ -16,6 +19,7 @@ from portal.numbers.models import Number, NumberStatus, Tag
 from portal.organizations.choices import organization_choices, organization_from_choice
 
 PAGE_SIZE = 50
+ADD_ACTION = "numbers.add"
 
 
 @privilege_required(Privilege.NUMBERS)
@@ -65,9 +69,25 @@ def number_add(request):
                 if field in form.fields:
                     form.add_error(field, reasons)
             form.add_error(None, error.message)
+        else:
+            job = job_record(actor=request.user, action=ADD_ACTION, results=[r.as_dict() for r in results],
+                             done_result="added")
+            return see_other("numbers:add_result", job_id=job.pk)
     return render(request, "numbers/add.html", {
         "nav": "numbers", "form": form, "results": results,
         "summary": services.summary(results) if results else {},
+    }, status=400 if form.is_bound else 200)
+
+
+@privilege_required(Privilege.NUMBERS)
+def number_add_result(request, job_id: int):
+    """What an Add numbers POST did (POST/redirect/GET: reloading this adds nothing)."""
+    job = get_object_for(request.user, BulkJob.objects.filter(action=ADD_ACTION), pk=job_id)
+    counts: dict[str, int] = {}
+    for row in job.results:
+        counts[row["result"]] = counts.get(row["result"], 0) + 1
+    return render(request, "numbers/add.html", {
+        "nav": "numbers", "form": NumberAddForm(user=request.user), "results": job.results, "summary": counts,
     })
 
 

@@ -58,9 +58,13 @@ def test_the_tokens_page_shows_the_new_token_once(login, alice, org_a):
     dave = admin_create(actor=None, username="dave", email="dave@example.com", password="Correct-horse-9",
                         role=role, organizations=[org_a])
     client = login(dave)
-    response = client.post("/access/tokens/issue/", {"name": "script", "user": str(dave.pk)})
+    posted = client.post("/access/tokens/issue/", {"name": "script", "user": str(dave.pk)})
+    assert posted.status_code == 303 and posted["Location"] == "/access/tokens/"  # a reload issues nothing
+    response = client.get(posted["Location"])
     raw = response.context["raw"]
     assert raw.startswith("ml_") and raw in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+    assert ApiToken.objects.filter(user=dave).count() == 1
     page = client.get("/access/tokens/").content.decode()
     assert raw not in page and raw[:10] in page and "script" in page
     token = ApiToken.objects.get(user=dave)
@@ -86,7 +90,7 @@ def test_an_api_users_admin_issues_tokens_for_admins_in_scope(login, alice, bob,
     client = login(alice)
     page = client.get("/access/tokens/").content.decode()
     assert "bob" in page and "charlie" not in page
-    response = client.post("/access/tokens/issue/", {"user": str(bob.pk), "name": "for bob"})
+    response = client.post("/access/tokens/issue/", {"user": str(bob.pk), "name": "for bob"}, follow=True)
     assert bearer(response.context["raw"]).get("/api/v1/numbers").status_code == 200
     assert client.post("/access/tokens/issue/", {"user": str(charlie.pk)}).status_code == 400
 

@@ -38,7 +38,7 @@ def test_it_moves_everything_matching_a_filter(operator, org_a, org_b, numbers_b
     pending(org_a, 2)
     account_add(actor=None, organization=org_a, data={"email": "stay@example.com"})
     response = post(api(operator), "move", {"filter": {"organization": "org-a", "status": "invited"},
-                                            "organization": "org-b"})
+                                            "all_matching": True, "organization": "org-b"})
     assert response.json()["done"] == 2
     assert Account.objects.get(email="stay@example.com").organization == org_a
 
@@ -87,7 +87,7 @@ def test_edit_one_account_answers_the_account_or_the_field_errors(alice, org_a, 
 
 def test_bulk_edit_by_filter_with_per_account_results(alice, org_a, api):
     pending(org_a, 3)
-    response = post(api(alice), "edit", {"filter": {"organization": "org-a"}, "changes": {"language": "Italian"}})
+    response = post(api(alice), "edit", {"filter": {"organization": "org-a"}, "all_matching": True, "changes": {"language": "Italian"}})
     assert response.status_code == 200
     assert response.json()["done"] == 3
     assert set(Account.objects.values_list("language", flat=True)) == {"it"}
@@ -99,7 +99,7 @@ def test_many_accounts_run_as_a_job_with_progress(alice, org_a, group_a, api, ru
                                  for i in range(250)])
     client = api(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, "delete", {"filter": {"q": "@example.com"}})
+        response = post(client, "delete", {"filter": {"q": "@example.com"}, "all_matching": True})
     assert response.status_code == 202
     job = response.json()
     assert (job["status"], job["total"], job["processed"]) == ("queued", 250, 0)

@@ -39,8 +39,8 @@ def test_it_moves_the_selection_and_shows_each_result(operator, org_a, org_b, nu
     page = client.post("/accounts/move/", {"ids": ids, "to": "org-b"}).content.decode()
     assert "disabled" not in page.split('id="move-button"')[1].split(">")[0]
     response = client.post("/accounts/move/", {"ids": ids, "to": "org-b", "confirm": "1"})
-    assert response.status_code == 200
-    page = response.content.decode()
+    assert response.status_code == 303
+    page = client.get(response["Location"]).content.decode()
     assert page.count("Done</span>") == 5
     assert Account.objects.filter(organization=org_b).count() == 5
 
@@ -48,11 +48,15 @@ def test_it_moves_the_selection_and_shows_each_result(operator, org_a, org_b, nu
 def test_suspend_by_filter_asks_first_then_reports(alice, org_a, numbers_a, login):
     pending(org_a, 3)
     client = login(alice)
-    page = client.post("/accounts/suspend/", {"q": "", "status": "invited", "organization": "org-a"}).content.decode()
+    page = client.post("/accounts/suspend/", {"q": "", "status": "invited", "organization": "org-a",
+                                              "scope": "filter"}).content.decode()
     assert "All <b>3</b> accounts matching status Invited" in page
+    assert '<input type="hidden" name="matching" value="3">' in page
     assert Account.objects.filter(status=AccountStatus.SUSPENDED).count() == 0
-    page = client.post("/accounts/suspend/", {"status": "invited", "organization": "org-a", "scope": "filter",
-                                              "confirm": "1", "reason": "Left the company"}).content.decode()
+    response = client.post("/accounts/suspend/", {"status": "invited", "organization": "org-a", "scope": "filter",
+                                                  "matching": "3", "confirm": "1", "reason": "Left the company"})
+    assert response.status_code == 303
+    page = client.get(response["Location"]).content.decode()
     assert page.count("Done</span>") == 3
     assert set(Account.objects.values_list("status_reason", flat=True)) == {"Left the company"}
 
@@ -104,9 +108,9 @@ def test_a_big_selection_runs_as_a_job_with_a_progress_page(alice, org_a, group_
     client = login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/edit/", {"organization": "org-a", "scope": "filter", "confirm": "1",
-                                                   "language": "fr"})
+                                                   "matching": "210", "language": "fr"})
     job = BulkJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/accounts/jobs/{job.pk}/"
+    assert response.status_code == 303 and response["Location"] == f"/accounts/jobs/{job.pk}/"
     assert client.get(f"/accounts/jobs/{job.pk}/progress.json").json()["processed"] == 0
     run_tasks()
     progress = client.get(f"/accounts/jobs/{job.pk}/progress.json").json()

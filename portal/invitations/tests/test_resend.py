@@ -67,10 +67,13 @@ def test_the_accounts_screen_offers_resend(alice, login, org_a):
 
 def test_resend_selected_from_the_accounts_screen(alice, login, org_a, numbers_a):
     a, b = add(alice, org_a, "a@example.com"), add(alice, org_a, "b@example.com")
-    page = login(alice).post("/invitations/resend/", {"scope": "selected", "ids": [a.pk]})
+    client = login(alice)
+    answer = client.post("/invitations/resend/", {"ids": [a.pk]})
+    assert answer.status_code == 303
+    page = client.get(answer["Location"])
     text = page.content.decode()
     assert page.status_code == 200 and "a@example.com" in text and "b@example.com" not in text
-    assert '<b id="resend-done">1</b>' in text
+    assert '<b id="done-count">1</b>' in text
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.status == "invited" and b.status == "not_invited"
@@ -78,15 +81,20 @@ def test_resend_selected_from_the_accounts_screen(alice, login, org_a, numbers_a
 
 def test_resend_everything_matching_the_filter(alice, login, org_a, numbers_a):
     a, b = add(alice, org_a, "match-one@example.com"), add(alice, org_a, "other@example.com")
-    page = login(alice).post("/invitations/resend/", {"scope": "filter", "q": "match", "status": "", "organization": ""})
-    assert page.status_code == 200
+    client = login(alice)
+    page = client.post("/invitations/resend/", {"scope": "filter", "q": "match", "status": "", "organization": ""})
+    assert page.status_code == 200 and "All <b>1</b> account matching search “match”" in page.content.decode()
+    a.refresh_from_db()
+    assert a.status == "not_invited"  # Only shown and asked: nothing sent yet.
+    answer = client.post("/invitations/resend/", {"scope": "filter", "q": "match", "matching": "1", "confirm": "1"})
+    assert answer.status_code == 303
     a.refresh_from_db()
     b.refresh_from_db()
     assert a.status == "invited" and b.status == "not_invited"
 
 
 def test_resend_needs_a_selection(alice, login, org_a):
-    page = login(alice).post("/invitations/resend/", {"scope": "selected"}, follow=True)
+    page = login(alice).post("/invitations/resend/", {}, follow=True)
     assert "Select at least one account" in page.content.decode()
 
 
@@ -96,7 +104,7 @@ def test_resend_needs_the_accounts_privilege(bob, login, org_a):
 
 def test_charlie_cannot_resend_alices_accounts(alice, charlie, login, api, org_a, org_b):
     a = add(alice, org_a, "a@example.com")
-    assert login(charlie).post("/invitations/resend/", {"ids": [a.pk]}, follow=True).status_code == 200
+    assert login(charlie).post("/invitations/resend/", {"ids": [a.pk]}).status_code == 404
     a.refresh_from_db()
     assert a.status == "not_invited"
     answer = api(charlie).post("/api/v1/accounts/resend-invitation", {"ids": [a.pk]}, content_type="application/json")
@@ -113,13 +121,15 @@ def test_the_api_resends_by_ids_and_by_filter(alice, api, org_a, numbers_a):
     assert body["done"] == 1 and body["skipped"] == 1
     results = {r["id"]: r for r in body["results"]}
     assert results[a.pk]["result"] == "done" and results[b.pk]["reason"].startswith("Already active")
-    by_filter = client.post("/api/v1/accounts/resend-invitation", {"organization": "org-a", "status": "invited"},
+    by_filter = client.post("/api/v1/accounts/resend-invitation",
+                            {"filter": {"organization": "org-a", "status": "invited"}, "all_matching": True},
                             content_type="application/json")
     assert by_filter.status_code == 200 and [r["id"] for r in by_filter.json()["results"]] == [a.pk]
     empty = client.post("/api/v1/accounts/resend-invitation", {}, content_type="application/json")
     assert empty.status_code == 400 and "ids" in empty.json()["fields"]
-    bad = client.post("/api/v1/accounts/resend-invitation", {"status": "nope"}, content_type="application/json")
-    assert bad.status_code == 400 and bad.json()["fields"] == {"status": ["unknown"]}
+    bad = client.post("/api/v1/accounts/resend-invitation", {"filter": {"status": "nope"}, "all_matching": True},
+                      content_type="application/json")
+    assert bad.status_code == 400 and list(bad.json()["fields"]) == ["filter.status"]
 
 
 def test_resend_one_account_from_its_page(alice, login, org_a, numbers_a):
@@ -127,7 +137,7 @@ def test_resend_one_account_from_its_page(alice, login, org_a, numbers_a):
     client = login(alice)
     page = client.get(f"/accounts/{a.pk}/").content.decode()
     assert 'id="resend-one"' in page and "Send Invitation" in page
-    result = client.post("/invitations/resend/", {"ids": [a.pk], "next": f"/accounts/{a.pk}/"})
+    result = client.post("/invitations/resend/", {"ids": [a.pk], "next": f"/accounts/{a.pk}/"}, follow=True)
     assert f'href="/accounts/{a.pk}/"' in result.content.decode()
     a.refresh_from_db()
     assert a.status == "invited"

@@ -45,13 +45,18 @@ def test_the_preview_renders_the_posted_wording_with_the_sample_account(alice, l
 
 
 def test_send_test_to_me_emails_the_admin(alice, login, run_tasks, mailoutbox, django_capture_on_commit_callbacks):
+    client = login(alice)
     with django_capture_on_commit_callbacks(execute=True):
-        answer = login(alice).post(URL + "test/", {"subject": defaults.EMAIL_SUBJECT["it"],
-                                                   "body": defaults.EMAIL_BODY["it"]})
-    assert "on its way to alice@example.com" in answer.content.decode()
+        answer = client.post(URL + "test/", {"subject": "Draft: " + defaults.EMAIL_SUBJECT["it"],
+                                             "body": defaults.EMAIL_BODY["it"]})
+    assert answer.status_code == 303 and answer["Location"] == URL  # POST/redirect/GET
+    page = client.get(URL).content.decode()
+    assert "on its way to alice@example.com" in page and "Draft: " in page  # the draft is shown again
+    with django_capture_on_commit_callbacks(execute=True):
+        assert "on its way" not in client.get(URL).content.decode()  # a reload sends nothing
     run_tasks()
     [message] = mailoutbox
-    assert message.to == ["alice@example.com"] and message.subject == "[Test] Org A La invita a usare MultiLine"
+    assert message.to == ["alice@example.com"] and message.subject == "[Test] Draft: Org A La invita a usare MultiLine"
     assert "Gentile Maria Rossi" in message.body
 
 

@@ -80,13 +80,19 @@ def test_it_pages_with_a_keyset(login, operator, monkeypatch):
 
 
 def test_it_adds_pasted_numbers_and_shows_each_result(login, alice, org_a, numbers_a):
-    response = login(alice).post("/numbers/add/", {
+    client = login(alice)
+    posted = client.post("/numbers/add/", {
         "organization": "org-a", "status": "available", "tags": "ported vip",
         "numbers": f"+1 212 555 0150\n{numbers_a[0]}\nhello, +1 212 555 0150"})
+    assert posted.status_code == 303  # POST/redirect/GET: reloading the results adds nothing
+    response = client.get(posted["Location"])
     results = response.context["results"]
-    assert [(r.value, r.result) for r in results] == [
+    assert [(r["value"], r["result"]) for r in results] == [
         ("+1 212 555 0150", "added"), (numbers_a[0], "exists"), ("hello", "invalid"), ("+1 212 555 0150", "skipped")]
-    assert "not a phone number" in results[2].reason
+    assert "not a phone number" in results[2]["reason"]
+    shown = response.content.decode().split('id="results"')[1].split("</table>")[0]
+    assert client.get(posted["Location"]).content.decode().split('id="results"')[1].split("</table>")[0] == shown
+    assert Number.objects.count() == len(numbers_a) + 1
     number = Number.objects.get(e164="+12125550150")
     assert number.organization == org_a and sorted(t.name for t in number.tags.all()) == ["PORTED", "VIP"]
     assert "Already in the inventory" in response.content.decode()
@@ -94,8 +100,9 @@ def test_it_adds_pasted_numbers_and_shows_each_result(login, alice, org_a, numbe
 
 def test_it_adds_numbers_from_a_csv_with_a_number_column(login, alice, org_a):
     upload = SimpleUploadedFile("numbers.csv", b"\xef\xbb\xbfname;number\r\nDesk;+12125550160\r\nLobby;+12125550161\r\n")
-    response = login(alice).post("/numbers/add/", {"organization": "org-a", "status": "reserved", "file": upload})
-    assert [r.result for r in response.context["results"]] == ["added", "added"]
+    response = login(alice).post("/numbers/add/", {"organization": "org-a", "status": "reserved", "file": upload},
+                                 follow=True)
+    assert [r["result"] for r in response.context["results"]] == ["added", "added"]
     assert set(Number.objects.filter(status="reserved").values_list("e164", flat=True)) == {
         "+12125550160", "+12125550161"}
 

@@ -1,4 +1,6 @@
+// The bulk job page: poll the job's progress until it is finished, then reload to show the results.
 (function () {
+  "use strict";
   var box = document.getElementById("job");
   if (!box || box.getAttribute("data-finished") === "1") return;
   function poll() {
