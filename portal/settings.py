@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.front.middleware.DomainErrors",
+    "portal.lib.uploads.UploadLimit",
     "portal.api.ApiVia",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -206,6 +207,14 @@ BATCH_MAX_BYTES = envint("BATCH_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 BATCH_CHUNK_ROWS = envint("BATCH_CHUNK_ROWS", 1000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = BATCH_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = BATCH_MAX_BYTES + 1024 * 1024
+# The largest file any form takes (a batch, or a file of numbers: 5 MB), enforced while the body
+# streams in (portal/lib/uploads.py): over it, 413 before the rest is read.
+UPLOAD_MAX_BYTES = max(BATCH_MAX_BYTES, 5 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "portal.lib.uploads.LimitedUpload",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Accounts screen page size.
 PAGE_SIZE = envint("PAGE_SIZE", 50, minimum=1)

@@ -19,7 +19,14 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from portal.accounts.models import Account, AccountStatus
-from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
+from portal.accounts.rules import (
+    CONTACT_TAKEN,
+    AccountValues,
+    Problems,
+    clean_values,
+    find_conflicts,
+)
+from portal.accounts.selectors import lock_capacity
 from portal.accounts.services import _integrity_message, build_account
 from portal.audit import services as audit
 from portal.lib.bulkinsert import insert_many
@@ -69,6 +76,10 @@ def accounts_add_many(
     many cells). Rows whose email or device number already belongs to an account of this
     organization are reported as existing, not added twice.
     """
+    if not dry_run:
+        # Held to the commit: concurrent batches (and invitations) in this organization take turns
+        # per chunk, so they never promise the same numbers, and each sees the other's accounts.
+        lock_capacity([organization])
     outcomes = [RowOutcome(row=number) for number, _data in rows]
     cleaned = []
     known = _inventory(organization, [data.get("multiline_number") for _n, data in rows])
@@ -120,7 +131,7 @@ def _inventory(organization, cells: list) -> set[str]:
 
 def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch) -> None:
     """Rows whose contact already has an account in this organization: imported before."""
-    flagged = [(o, c) for o, c in zip(outcomes, conflicts) if "already used" in " ".join(c.as_dict().get("email", []))]
+    flagged = [(o, c) for o, c in zip(outcomes, conflicts) if CONTACT_TAKEN in c.codes]
     if not flagged:
         return
     emails = {o.values.email.lower() for o, _c in flagged if o.values.email}
@@ -154,15 +165,39 @@ def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Pro
             continue
         if outcome.problems:
             continue
-        outcome.result = EXISTS
-        outcome.account_id = account["pk"]
-        outcome.multiline_number = account["number__e164"] or ""
-        outcome.note = f"{outcome.values.contact_key} already has an account in {organization}; it was left unchanged"
+        _exists(outcome, account["pk"], account["number__e164"], organization)
+
+
+def _exists(outcome: RowOutcome, account_id: int, number: str | None, organization) -> None:
+    outcome.result = EXISTS
+    outcome.account_id = account_id
+    outcome.multiline_number = number or ""
+    outcome.note = (f"{outcome.values.contact_key} already has an account in {organization}; "
+                    "it was left unchanged")
+
+
+def _written_meanwhile(organization, outcome: RowOutcome) -> bool:
+    """After a lost race: whether another writer has just added this row's person to this
+    organization (the same email or device number). Then the row `exists`, like a row imported
+    before; its own problems (none, since it passed the checks) are dropped."""
+    values = outcome.values
+    accounts = Account.objects.annotate(e=Lower("email"))
+    found = (accounts.filter(e=values.email.lower()) if values.email
+             else accounts.filter(device_number=values.device_number))
+    found = found.values_list("pk", "organization_id", "number__e164").first()
+    if found is None or found[1] != organization.pk:
+        return False
+    outcome.problems = Problems()
+    _exists(outcome, found[0], found[2], organization)
+    return True
 
 
 def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch,
                capacity: dict | None = None) -> None:
     saved = dict(capacity) if capacity is not None else None
+    # Written in one order whoever writes (numbers by e164, accounts by contact): two concurrent
+    # chunks that share numbers or contacts wait for each other, never in a circle (no deadlock).
+    outcomes = sorted(outcomes, key=lambda o: o.values.contact_key)
     try:
         with transaction.atomic():
             _write(actor=actor, organization=organization, permission_group=permission_group,
@@ -170,7 +205,8 @@ def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutco
         return
     except (IntegrityError, _RaceLost):
         _restore(capacity, saved)
-    # Another writer won a race in this chunk: redo it row by row so only the losers fail.
+    # Another writer won a race in this chunk: redo it row by row so only the losers fail, and a
+    # row whose person another writer has just added here is reported `exists`.
     for outcome in outcomes:
         _reset(outcome)
         saved = dict(capacity) if capacity is not None else None
@@ -181,12 +217,13 @@ def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutco
         except IntegrityError as error:
             _restore(capacity, saved)
             _reset(outcome)
-            conflict = _integrity_message(error, outcome.values)
-            _fail(outcome, conflict)
+            if not _written_meanwhile(organization, outcome):
+                _fail(outcome, _integrity_message(error, outcome.values))
         except _RaceLost as lost:
             _restore(capacity, saved)
             _reset(outcome)
-            _fail(outcome, lost.error)
+            if not _written_meanwhile(organization, outcome):
+                _fail(outcome, lost.error)
 
 
 def _restore(capacity: dict | None, saved: dict | None) -> None:
@@ -219,11 +256,12 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
         return {}, 0
     taken: dict[str, int] = {}
     available = 0
+    wanted = sorted(wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start:start + 900]
         free = Number.objects.filter(organization=organization, e164__in=chunk, status__in=FREE)
         if connection.features.has_select_for_update:
-            free = free.select_for_update(of=("self",))
+            free = free.select_for_update(of=("self",)).order_by("e164")  # locked in this order
         ids = {}
         for e164, pk, status in free.values_list("e164", "pk", "status"):
             ids[e164] = pk

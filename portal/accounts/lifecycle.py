@@ -21,14 +21,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from portal.access.models import Privilege
 from portal.access.scoping import require_privilege
 from portal.accounts.models import PENDING_STATUSES, Account, AccountStatus
 from portal.accounts.rules import AccountValues, clean_values, find_conflicts
-from portal.accounts.services import onboarding_capacity, resolve_permission_group
+from portal.accounts.selectors import lock_capacity, onboarding_capacity
+from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.lib.errors import Conflict, DomainError
 from portal.numbers.models import Number, NumberStatus
@@ -135,22 +136,44 @@ def _summary(actor, action: str, results: list[AccountResult], *, organization=N
 
 # ---------------------------------------------------------------- move
 
+def move_offload_refused(destination: Organization) -> str:
+    return (f"Unable to move account(s). {destination} uses SMTP data offload: an account needs an "
+            "email address to move there, not only a device number.")
+
+
+def needs_email(destination: Organization, account: Account) -> bool:
+    """An account with only a device number cannot move into an SMTP data offload organization."""
+    return destination.has_feature(Feature.SMTP_DATA_OFFLOAD) and not account.email
+
+
 @dataclass
 class MovePlan:
-    """What moving a selection into `destination` needs: numbers for its pending accounts."""
+    """What moving a selection into `destination` needs: numbers for its pending accounts.
+    `blocked`: accounts that cannot move there at all (device number only, SMTP data offload)."""
 
     destination: Organization
     need: int
     capacity: int
     moving: int = 0
+    blocked: int = 0
 
     @property
-    def enough(self) -> bool:
+    def enough_numbers(self) -> bool:
         return self.need <= self.capacity
 
     @property
+    def enough(self) -> bool:
+        """Whether the move can go ahead (the Move button is enabled)."""
+        return self.enough_numbers and not (self.blocked and not self.moving)
+
+    @property
     def message(self) -> str:
-        return "" if self.enough else MOVE_REFUSED
+        """Why not, in the words the portal and the API both use."""
+        if not self.enough_numbers:
+            return MOVE_REFUSED
+        if not self.enough:
+            return move_offload_refused(self.destination)
+        return ""
 
 
 def move_plans(accounts: QuerySet, destinations: Iterable[Organization]) -> list[MovePlan]:
@@ -158,28 +181,35 @@ def move_plans(accounts: QuerySet, destinations: Iterable[Organization]) -> list
 
     Pending accounts (not active) need a number in the destination: those without one, and those
     whose number of the source organization is released when they move. Accounts already in a
-    destination are not moved there, so they need nothing.
+    destination are not moved there, so they need nothing; nor do those that cannot move there
+    (`needs_email`): they are skipped, as `accounts_move` skips them.
     """
-    pending_by_org = dict(
-        accounts.filter(status__in=PENDING_STATUSES).order_by()
-        .values_list("organization_id").annotate(n=Count("pk"))
-    )
-    total_by_org = dict(accounts.order_by().values_list("organization_id").annotate(n=Count("pk")))
-    pending = sum(pending_by_org.values())
-    total = sum(total_by_org.values())
-    return [
-        MovePlan(destination=d, need=pending - pending_by_org.get(d.pk, 0), capacity=onboarding_capacity(d),
-                 moving=total - total_by_org.get(d.pk, 0))
-        for d in destinations
-    ]
+    no_email = Q(email__isnull=True) | Q(email="")
+    counts = (accounts.order_by().values_list("organization_id", "status")
+              .annotate(n=Count("pk"), devices=Count("pk", filter=no_email)))
+    plans = []
+    for d in destinations:
+        offload = d.has_feature(Feature.SMTP_DATA_OFFLOAD)
+        need = moving = blocked = 0
+        for organization_id, status, n, devices in counts:
+            if organization_id == d.pk:
+                continue
+            stuck = devices if offload else 0
+            blocked += stuck
+            moving += n - stuck
+            if status in PENDING_STATUSES:
+                need += n - stuck
+        plans.append(MovePlan(destination=d, need=need, capacity=onboarding_capacity(d),
+                              moving=moving, blocked=blocked))
+    return plans
 
 
 def move_check(*, accounts: QuerySet, destination: Organization) -> MovePlan:
-    """Raise the article's Conflict when the destination lacks the numbers (a quick check before
-    a job is queued; `accounts_move` checks again under the lock)."""
+    """Raise the refusal (the article's message when it is the numbers) when the move cannot go
+    (a quick check before a job is queued; `accounts_move` checks again under the lock)."""
     plan = move_plans(accounts, [destination])[0]
     if not plan.enough:
-        raise Conflict(MOVE_REFUSED, fields={"organization": [MOVE_REFUSED]})
+        raise Conflict(plan.message, fields={"organization": [plan.message]})
     return plan
 
 
@@ -206,19 +236,19 @@ def accounts_move(*, actor, accounts, destination: Organization) -> list[Account
     move_id = uuid.uuid4().hex
     try:
         with transaction.atomic():
-            # The lock that makes check + move one step for everyone moving into `destination`.
-            destination = Organization.objects.select_for_update().get(pk=destination.pk)
+            # The lock that makes check + move one step for everyone promising its numbers.
+            lock_capacity([destination])
+            destination = Organization.objects.get(pk=destination.pk)
             rows = _load(ids)
             results: list[AccountResult] = []
             movers: list[Account] = []
-            offload = destination.has_feature(Feature.SMTP_DATA_OFFLOAD)
             for pk in ids:
                 account = rows.get(pk)
                 if account is None:
                     results.append(_missing(pk))
                 elif account.organization_id == destination.pk:
                     results.append(_skip(account, f"It is in {destination} already."))
-                elif offload and not account.email:
+                elif needs_email(destination, account):
                     results.append(_skip(account, f"{destination} uses SMTP data offload: "
                                                   "the account needs an email address, not a device number."))
                 else:
@@ -227,6 +257,9 @@ def accounts_move(*, actor, accounts, destination: Organization) -> list[Account
             pending = [a for a in movers if a.status in PENDING_STATUSES]
             if pending and len(pending) > onboarding_capacity(destination):
                 raise Conflict(MOVE_REFUSED, fields={"organization": [MOVE_REFUSED]})
+            if not movers and any(needs_email(destination, a) for a in rows.values()):
+                refused = move_offload_refused(destination)
+                raise Conflict(refused, fields={"organization": [refused]})
             if movers:
                 _move(actor, movers, pending, destination, move_id)
             _summary(actor, "accounts.move", results, organization=destination, to=destination.slug, move=move_id)

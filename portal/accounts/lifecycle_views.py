@@ -179,25 +179,27 @@ def move(request):
     plans = lifecycle.move_plans(context["accounts"], destinations)
     chosen_slug = request.POST.get("to") or request.GET.get("to") or ""
     chosen = next((p for p in plans if p.destination.slug == chosen_slug), None)
-    message = ""
+    message, status = "", 200
     if request.method == "POST" and request.POST.get("confirm") and not context["blocked"]:
         message = unconfirmed(request, context)
-        if not message and chosen is None:
-            message = "Choose the organization to move the accounts to."
-        elif not message:
+        if message:
+            status = 400
+        elif chosen is None:
+            message, status = "Choose the organization to move the accounts to.", 400
+        else:
             try:
                 outcome = lifecycle.bulk_run(actor=request.user, action="move", accounts=context["accounts"],
                                              by_filter=selection.by_filter,
                                              params={"organization": chosen.destination})
             except DomainError as refused:
-                message = refused.message
+                message, status = refused.message, refused.status
                 plans = lifecycle.move_plans(context["accounts"], destinations)
                 chosen = next((p for p in plans if p.destination.slug == chosen_slug), None)
             else:
                 return _finish(request, outcome, "move", selection.list_url())
     return render(request, "accounts/lifecycle/move.html", {
-        **context, "plans": plans, "chosen": chosen, "message": message, "refused": lifecycle.MOVE_REFUSED,
-    }, status=409 if message == lifecycle.MOVE_REFUSED else (400 if message else 200))
+        **context, "plans": plans, "chosen": chosen, "message": message,
+    }, status=status)
 
 
 # ---------------------------------------------------------------- suspend, reactivate, delete

@@ -62,6 +62,7 @@ COLUMNS = (
     "language",
 )
 MANDATORY_COLUMNS = ("email", "social_messaging", "monitor_calls", "monitor_sms")
+CONTACT_TAKEN = "contact_taken"  # the email or device number already has an account
 
 
 @dataclass
@@ -89,9 +90,12 @@ class Problems:
     """Reasons per column; a row with any is refused as a whole."""
 
     by_column: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    codes: set[str] = field(default_factory=set)  # what callers decide on (CONTACT_TAKEN…)
 
-    def add(self, column: str, reason: str) -> None:
+    def add(self, column: str, reason: str, *, code: str = "") -> None:
         self.by_column[column].append(reason)
+        if code:
+            self.codes.add(code)
 
     def __bool__(self) -> bool:
         return any(self.by_column.values())
@@ -268,9 +272,10 @@ def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_i
         if key and key in seen_contacts:
             p.add("email", f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this upload")
         elif row.email and row.email.lower() in taken_emails:
-            p.add("email", f"{row.email} is already used by another account")
+            p.add("email", f"{row.email} is already used by another account", code=CONTACT_TAKEN)
         elif row.device_number and row.device_number in taken_devices:
-            p.add("email", f"device number {row.device_number} is already used by another account")
+            p.add("email", f"device number {row.device_number} is already used by another account",
+                  code=CONTACT_TAKEN)
         if key:
             seen_contacts.setdefault(key, labels[index])
         if row.multiline_number:

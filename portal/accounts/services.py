@@ -9,9 +9,11 @@ from django.db import IntegrityError, transaction
 
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
+from portal.accounts.selectors import lock_capacity
 from portal.audit import services as audit
+from portal.lib.dberrors import violated_constraint
 from portal.lib.errors import Conflict, DomainError
-from portal.numbers.models import Number, NumberStatus
+from portal.numbers.models import Number
 from portal.numbers.services import number_take
 from portal.permissions.models import PermissionGroup
 
@@ -36,16 +38,32 @@ def _raise_problems(problems: Problems) -> None:
         raise DomainError(problems.summary(), fields=problems.as_dict())
 
 
+def violated_field(error: IntegrityError) -> str:
+    """Which unique rule of an account a refused write broke: "email", "device_number",
+    "multiline_number" or "" (another constraint), told by the constraint's name."""
+    name = violated_constraint(error)
+    if name == "account_unique_email":
+        return "email"
+    if name in ("account_unique_device_number", "accounts_account.device_number"):
+        return "device_number"
+    if "number_id" in name:  # the one-to-one's unique index: accounts_account_number_id_key
+        return "multiline_number"
+    return ""
+
+
 def _integrity_message(error: IntegrityError, values: AccountValues) -> Conflict:
-    text = str(error).lower()
-    if "device" in text:
+    field = violated_field(error)
+    if field == "device_number":
         return Conflict(f"Device number {values.device_number} is already used by another account.",
-                        fields={"email": ["already used by another account"]})
-    if "number_id" in text or "account_number" in text:
+                        fields={"email": ["already used by another account"]}, code="contact_taken")
+    if field == "multiline_number":
         return Conflict(f"{values.multiline_number} was just taken by another account.",
-                        fields={"multiline_number": ["just taken by another account"]})
-    return Conflict(f"{values.email or values.device_number} is already used by another account.",
-                    fields={"email": ["already used by another account"]})
+                        fields={"multiline_number": ["just taken by another account"]},
+                        code="number_taken")
+    if field == "email":
+        return Conflict(f"{values.email} is already used by another account.",
+                        fields={"email": ["already used by another account"]}, code="contact_taken")
+    raise error
 
 
 def account_values(organization, data: Mapping[str, Any], *, exclude_account_ids=()) -> AccountValues:
@@ -110,32 +128,39 @@ def _account_defaults() -> list:
     return _DEFAULTS
 
 
-def account_add(*, actor, organization, data: Mapping[str, Any], permission_group=None, invite: bool = False) -> Account:
+def account_add(*, actor, organization, data: Mapping[str, Any], permission_group=None,
+                invite: bool = False) -> Account:
     """Add one account (Save), and invite it too when `invite` (Save & Invite).
 
     The number (given, or any free one with the tag) is taken by a conditional update inside the
     same transaction as the account, so the account and its number are written whole or not at all.
+    Inviting, or taking a number, holds the organization's capacity lock (`selectors`) from the
+    capacity check to the commit. A concurrent add of the same contact or number loses with a 409.
     """
     group = resolve_permission_group(organization, permission_group or data.get("permission_group"))
     values = account_values(organization, data)
-    if invite:
-        from portal.invitations.services import check_can_invite
+    has_number = bool(values.multiline_number or values.number_tag)
+    # invitations builds on accounts: imported here, where an account is invited, not at the top.
+    from portal.invitations.services import account_invite, check_can_invite
 
-        check_can_invite(organization=organization, email=values.email,
-                         has_number=bool(values.multiline_number or values.number_tag))
     try:
         with transaction.atomic():
+            if invite or has_number:
+                lock_capacity([organization])
+            if invite:
+                check_can_invite(organization=organization, email=values.email,
+                                 has_number=has_number)
             number = None
-            if values.multiline_number or values.number_tag:
-                number = number_take(organization=organization, e164=values.multiline_number, tag=values.number_tag)
-            account = build_account(organization=organization, permission_group=group, values=values, number=number)
+            if has_number:
+                number = number_take(organization=organization, e164=values.multiline_number,
+                                     tag=values.number_tag)
+            account = build_account(organization=organization, permission_group=group,
+                                    values=values, number=number)
             account.save()
             audit.record(actor=actor, action="account.create", target=account,
                          data={"number": number.e164 if number else None, "permission_group": group.name,
                                "invite": invite})
             if invite:
-                from portal.invitations.services import account_invite
-
                 account_invite(actor=actor, account=account)
                 if number is None:  # One more pending invitation waits for a number: re-check the threshold.
                     from portal.alerts.services import organization_changed
@@ -144,13 +169,3 @@ def account_add(*, actor, organization, data: Mapping[str, Any], permission_grou
     except IntegrityError as error:
         raise _integrity_message(error, values) from None
     return account
-
-
-def onboarding_capacity(organization) -> int:
-    """Available numbers of the organization − its invited accounts that still have no number."""
-    available = Number.objects.filter(organization=organization, status=NumberStatus.AVAILABLE).count()
-    waiting = Account.objects.filter(
-        organization=organization, status__in=(AccountStatus.INVITED, AccountStatus.INVITATION_FAILED),
-        number__isnull=True,
-    ).count()
-    return available - waiting

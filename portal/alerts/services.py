@@ -20,6 +20,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
 
+from portal.accounts.selectors import onboarding_capacity
 from portal.alerts.models import AlertKind, AlertSent
 from portal.audit import services as audit
 from portal.lib.errors import DomainError
@@ -121,8 +122,6 @@ def utilisation(organization: Organization) -> tuple[int, int, int]:
 
 def check_organization(organization: Organization) -> list[str]:
     """Check the lasting conditions now; send what is due (at most once per episode). Keys sent."""
-    from portal.accounts.services import onboarding_capacity
-
     sent = []
     capacity = onboarding_capacity(organization)
     key = _episode(organization, AlertKind.INVITATION_THRESHOLD, capacity < 0)

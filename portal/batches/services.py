@@ -26,7 +26,7 @@ from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.batches.models import Batch, BatchRow, BatchStatus
 from portal.lib.bulkinsert import insert_values
-from portal.lib.csvfile import Table, canonical, open_table
+from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
 from portal.lib.errors import Conflict, DomainError
 from portal.organizations.models import Feature
 
@@ -96,12 +96,9 @@ def read_upload(*, data: bytes, filename: str, max_rows: int | None = None) -> T
 
 def upload_bytes(uploaded, filename: str) -> bytes:
     """The content of an uploaded file, refused by its size before it is read into memory."""
-    from portal.lib.csvfile import FileRefused, _size
-
     size = getattr(uploaded, "size", None)
     if size is not None and size > settings.BATCH_MAX_BYTES:
-        raise FileRefused(f"“{filename}” is {_size(size)}; at most {_size(settings.BATCH_MAX_BYTES)} can be "
-                          "uploaded at once. Split it into smaller files.")
+        raise FileTooLarge(size=size, limit=settings.BATCH_MAX_BYTES, filename=filename)
     return uploaded.read(settings.BATCH_MAX_BYTES + 1)
 
 
@@ -218,7 +215,8 @@ def _run(batch: Batch, progress) -> None:
     content = Batch.objects.filter(pk=batch.pk).values_list("content", flat=True).get()
     # Checked whole at upload: only its format and header are read again; its rows then stream.
     table = open_table(bytes(content) if not isinstance(content, bytes) else content, batch.filename,
-                       aliases=ALIASES, required=MANDATORY_COLUMNS, max_rows=max(batch.total, 1),
+                       aliases=ALIASES, required=MANDATORY_COLUMNS,
+                       max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
                        max_bytes=max(len(content), 1), rows=batch.total)
     del content
     # Chunks are committed whole and in the file's order: a resumed run continues after the last
@@ -324,7 +322,8 @@ def neutralise(value) -> str:
 
 def report_rows(batch: Batch) -> Iterator[list[str]]:
     """The Batch Operations Report: the file's own columns, then the outcome of each row."""
-    table = read_upload(data=bytes(batch.content), filename=batch.filename, max_rows=max(batch.total, 1))
+    table = read_upload(data=bytes(batch.content), filename=batch.filename,
+                        max_rows=max(batch.total, settings.BATCH_MAX_ROWS))
     yield [neutralise(h) for h in table.header] + REPORT_COLUMNS
     results = BatchRow.objects.filter(batch=batch).order_by("row").values_list(
         "row", "result", "reason", "account_id", "multiline_number", "invitation").iterator(chunk_size=2000)

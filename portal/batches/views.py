@@ -57,7 +57,7 @@ def _batch(request, pk, *, content: bool = False) -> Batch:
 
 @privilege_required(Privilege.ACCOUNTS_BULK)
 def upload(request):
-    refusal = ""
+    refusal, status = "", 200
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -70,7 +70,7 @@ def upload(request):
                     data=services.upload_bytes(upload_file, upload_file.name), invite=invite, dry_run=dry_run,
                 )
             except DomainError as error:
-                refusal = error.message
+                refusal, status = error.message, error.status
             else:
                 return redirect("batches:detail", pk=batch.pk)
     else:
@@ -81,8 +81,8 @@ def upload(request):
     groups = form.fields["permission_group"].queryset
     return render(request, "batches/upload.html", {
         "nav": "accounts", "form": form, "refusal": refusal, "groups": groups,
-        "max_rows": services.settings.BATCH_MAX_ROWS, "status": 400 if refusal else 200,
-    }, status=400 if (refusal or form.errors) else 200)
+        "max_rows": services.settings.BATCH_MAX_ROWS, "status": status,
+    }, status=status if refusal else (400 if form.errors else 200))
 
 
 @privilege_required(Privilege.ACCOUNTS_BULK)

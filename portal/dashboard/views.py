@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from portal.access.scoping import get_object_for
 from portal.accounts.models import Account, AccountStatus
-from portal.accounts.services import onboarding_capacity
+from portal.accounts.selectors import onboarding_capacity
 from portal.batches.models import Batch
 from portal.invitations.models import Invitation, InvitationState
 from portal.numbers.models import Number, NumberStatus

@@ -26,6 +26,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from portal.access.models import hash_token
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.audit import services as audit
 from portal.invitations import content
 from portal.invitations.models import (
@@ -50,6 +51,7 @@ MAX_ATTEMPTS = 6
 SENDING_LEASE = timedelta(minutes=10)  # a claim older than this (crashed worker) may be taken again
 CODE_MAX_FAILURES = 10
 CHUNK = 200  # invitations per delivery task in the bulk path (one SMTP connection each)
+RESEND_WINDOW = 10  # seconds: inviting again within them keeps the invitation just made
 
 
 class Gone(DomainError):
@@ -94,12 +96,9 @@ def check_can_invite(*, organization, email: str | None, has_number: bool) -> No
     refusal = domain_refusal(organization, email)
     if refusal:
         raise DomainError(refusal, fields={"email": ["domain not allowed for invitations"]})
-    if not has_number:
-        from portal.accounts.services import onboarding_capacity
-
-        if onboarding_capacity(organization) <= 0:
-            raise Conflict(capacity_refusal(organization),
-                           fields={"multiline_number": ["no available number in the organization"]})
+    if not has_number and onboarding_capacity(organization) <= 0:
+        raise Conflict(capacity_refusal(organization),
+                       fields={"multiline_number": ["no available number in the organization"]})
 
 
 @dataclass
@@ -122,8 +121,6 @@ def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
         return Refusal("email", refusal, conflict=False)
     if account.number_id is None:
         if organization.pk not in remaining:
-            from portal.accounts.services import onboarding_capacity
-
             remaining[organization.pk] = onboarding_capacity(organization)
         if account.status == AccountStatus.NOT_INVITED:
             if remaining[organization.pk] <= 0:
@@ -158,24 +155,6 @@ def _invitation_row(account: Account, now) -> tuple:
     )
 
 
-def _new_invitation(account: Account, now) -> Invitation:
-    invitation = Invitation(**dict(zip(INVITATION_COLUMNS, _invitation_row(account, now))))
-    invitation.account = account
-    return invitation
-
-
-def _revoke_live(account_ids: list[int], now) -> dict[int, list[int]]:
-    """Revoke the live invitations of these accounts; {account id: [revoked invitation ids]}."""
-    old: dict[int, list[int]] = {}
-    for pk, account_id in Invitation.objects.filter(account_id__in=account_ids, state__in=LIVE).values_list(
-            "pk", "account_id"):
-        old.setdefault(account_id, []).append(pk)
-    if old:
-        Invitation.objects.filter(pk__in=[pk for ids in old.values() for pk in ids], state__in=LIVE).update(
-            state=InvitationState.REVOKED, revoked_at=now)
-    return old
-
-
 def _enqueue(invitation_ids: list[int]) -> None:
     from portal.invitations.tasks import send_invitation, send_invitations
 
@@ -193,24 +172,12 @@ def _enqueue_chunks(invitation_ids: list[int]) -> None:
 
 
 def account_invite(*, actor, account: Account) -> Invitation:
-    """Revoke any live invitation of `account`, create a new one, queue its delivery after commit."""
-    refusal = _refusal(account, {})
-    if refusal:
+    """Invite one account (Save & Invite, Resend of one): `accounts_invite_many` of one, with its
+    refusal raised (409 for the state of things, 400 for the value given)."""
+    [(_account, invitation, refusal)] = _invite(actor=actor, accounts=[account], action=None)
+    if invitation is None:
         error = Conflict if refusal.conflict else DomainError
         raise error(refusal.message, fields={refusal.field: [refusal.message]})
-    now = timezone.now()
-    with transaction.atomic():
-        old = _revoke_live([account.pk], now)
-        invitation = _new_invitation(account, now)
-        invitation.save()
-        if old:
-            Invitation.objects.filter(pk__in=old[account.pk]).update(replaced_by=invitation)
-        Account.objects.filter(pk=account.pk).update(status=AccountStatus.INVITED, status_reason="")
-        account.status, account.status_reason = AccountStatus.INVITED, ""
-        audit.record(actor=actor, action="invitation.resend" if old else "invitation.queue", target=account,
-                     data={"invitation": invitation.pk, "channel": invitation.channel,
-                           "revoked": old.get(account.pk, [])})
-        transaction.on_commit(lambda: _enqueue([invitation.pk]))
     return invitation
 
 
@@ -223,17 +190,105 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
     `send_invitations` task per CHUNK invitations, each sending over a single SMTP connection.
     One `action` audit event per invited account.
     """
-    accounts = list(accounts)
-    queued = _queue_many(actor=actor, accounts=accounts, action=action, batch_id=batch_id, record=True)
-    results = []
-    for account, (pk, values, reason) in zip(accounts, queued):
-        invitation = None
-        if pk is not None:
-            invitation = Invitation(id=pk, **dict(zip(INVITATION_COLUMNS, values)))
-            invitation.account = account
-            invitation._state.adding = False
-        results.append((account, invitation, reason))
-    return results
+    return [(account, invitation, refusal.message if refusal else "")
+            for account, invitation, refusal in _invite(actor=actor, accounts=list(accounts),
+                                                        action=action, batch_id=batch_id)]
+
+
+def resend_window() -> timedelta:
+    return timedelta(seconds=float(getattr(settings, "INVITATION_RESEND_WINDOW", RESEND_WINDOW)))
+
+
+def _on_its_way(live: Invitation | None, account: Account, now) -> bool:
+    """Whether a live invitation already does what a new one would, so that inviting again sends
+    nothing more: not sent yet (queued, never tried, or being sent now: its message will carry a
+    fresh link), or queued or sent within the last `INVITATION_RESEND_WINDOW` seconds (a double
+    click, two admins, a retried request) — to the account's contact of now."""
+    if live is None or live.recipient != account.contact:
+        return False
+    if live.state == InvitationState.SENDING and live.claimed_at:
+        return live.claimed_at > now - SENDING_LEASE
+    if live.state == InvitationState.QUEUED and not live.attempts:
+        return True
+    return live.created_at > now - resend_window()
+
+
+def _invite(*, actor, accounts: list[Account], action: str | None, batch_id: int | None = None
+            ) -> list[tuple[Account, Invitation | None, Refusal | None]]:
+    """The one way existing accounts are invited (single, bulk, resend): per account, its live
+    invitation (new, or one already on its way) or why not.
+
+    In one transaction: the capacity lock of the accounts' organizations, then the accounts'
+    rows (FOR UPDATE, in id order) read afresh, then the refusals and the writes. So
+    concurrent invitations of one account serialise (one live link, one email) and concurrent
+    invitations in one organization never promise the same numbers. `action` None: the event is
+    `invitation.resend` when a live invitation was replaced, else `invitation.queue`.
+    """
+    if not accounts:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        lock_capacity(a.organization for a in accounts)
+        rows = (Account.objects.select_for_update().filter(pk__in=[a.pk for a in accounts])
+                .order_by("pk").values_list("pk", "status", "number_id"))
+        fresh = {pk: (status, number_id) for pk, status, number_id in rows}
+        live = {i.account_id: i
+                for i in Invitation.objects.filter(account_id__in=list(fresh), state__in=LIVE)}
+        remaining: dict[int, int] = {}
+        outcome: dict[int, tuple[Invitation | None, Refusal | None]] = {}
+        eligible: list[Account] = []
+        for account in accounts:
+            if account.pk not in fresh:
+                outcome[account.pk] = (None, Refusal("id", "This account no longer exists."))
+                continue
+            account.status, account.number_id = fresh[account.pk]
+            refusal = _refusal(account, remaining)
+            if refusal:
+                outcome[account.pk] = (None, refusal)
+            elif _on_its_way(live.get(account.pk), account, now):
+                outcome[account.pk] = (live[account.pk], None)
+            elif account.pk not in outcome:
+                outcome[account.pk] = (None, None)
+                eligible.append(account)
+        if eligible:
+            replacing = {a.pk: live[a.pk] for a in eligible if a.pk in live}
+            created = _queue(actor=actor, accounts=eligible, action=action, batch_id=batch_id,
+                             replacing=replacing, now=now)
+            outcome.update({pk: (invitation, None) for pk, invitation in created.items()})
+    return [(account, *outcome[account.pk]) for account in accounts]
+
+
+def _queue(*, actor, accounts: list[Account], action: str | None, batch_id, replacing: dict, now
+           ) -> dict[int, Invitation]:
+    """Revoke the live invitations being replaced, insert the new ones (one statement), mark the
+    accounts invited, record one event per account, queue delivery after commit."""
+    if replacing:
+        Invitation.objects.filter(pk__in=[i.pk for i in replacing.values()], state__in=LIVE).update(
+            state=InvitationState.REVOKED, revoked_at=now)
+    rows = [_invitation_row(a, now) for a in accounts]
+    new_ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
+    created = {}
+    for account, pk, row in zip(accounts, new_ids, rows):
+        invitation = Invitation(id=pk, **dict(zip(INVITATION_COLUMNS, row)))
+        invitation.account, invitation.created_at, invitation._state.adding = account, now, False
+        created[account.pk] = invitation
+        if account.pk in replacing:
+            Invitation.objects.filter(pk=replacing[account.pk].pk).update(replaced_by_id=pk)
+    Account.objects.filter(pk__in=list(created)).exclude(
+        status__in=(AccountStatus.ACTIVE, AccountStatus.SUSPENDED)).update(
+        status=AccountStatus.INVITED, status_reason="", updated_at=now)
+    for account in accounts:
+        account.status, account.status_reason = AccountStatus.INVITED, ""
+    def event(account: Account) -> str:
+        return action or ("invitation.resend" if account.pk in replacing else "invitation.queue")
+
+    audit.record_many(
+        audit.row(actor=actor, target=a, batch_id=batch_id, action=event(a),
+                  data={"invitation": created[a.pk].pk, "channel": created[a.pk].channel,
+                        "revoked": [replacing[a.pk].pk] if a.pk in replacing else []})
+        for a in accounts)
+    transaction.on_commit(lambda: _enqueue_chunks(new_ids))
+    return created
 
 
 def accounts_invitation_refusals(*, accounts, capacity: dict | None = None) -> list[str]:
@@ -286,45 +341,6 @@ def _tasks_in_this_database() -> bool:
 
     return (isinstance(send_invitations.get_backend(), DatabaseBackend)
             and router.db_for_write(DBTaskResult) == router.db_for_write(Invitation))
-
-
-def _queue_many(*, actor, accounts: list[Account], action: str, batch_id, record: bool,
-                capacity: dict | None = None) -> list[tuple[int | None, tuple | None, str]]:
-    remaining: dict[int, int] = _capacity(capacity, accounts)
-    refused: dict[int, str] = {}
-    eligible: list[Account] = []
-    for account in accounts:
-        refusal = _refusal(account, remaining)
-        if refusal:
-            refused[account.pk] = refusal.message
-        else:
-            eligible.append(account)
-    created: dict[int, tuple[int, tuple]] = {}
-    if eligible:
-        now = timezone.now()
-        with transaction.atomic():
-            ids = [a.pk for a in eligible]
-            old = _revoke_live(ids, now)
-            rows = [_invitation_row(a, now) for a in eligible]
-            new_ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
-            created = {row[0]: (pk, row) for pk, row in zip(new_ids, rows)}
-            for account_id, old_ids in old.items():
-                Invitation.objects.filter(pk__in=old_ids).update(replaced_by_id=created[account_id][0])
-            Account.objects.filter(pk__in=ids).exclude(
-                status__in=(AccountStatus.ACTIVE, AccountStatus.SUSPENDED)).update(
-                status=AccountStatus.INVITED, status_reason="", updated_at=now)
-            for account in eligible:
-                account.status, account.status_reason = AccountStatus.INVITED, ""
-            if record:
-                audit.record_many(
-                    audit.row(actor=actor, action=action, target=a, batch_id=batch_id,
-                              data={"invitation": created[a.pk][0], "channel": created[a.pk][1][1],
-                                    "revoked": old.get(a.pk, [])})
-                    for a in eligible)
-            transaction.on_commit(lambda: _enqueue_chunks(new_ids))
-    if capacity is not None:
-        capacity["remaining"] = remaining
-    return [(*created.get(a.pk, (None, None)), refused.get(a.pk, "")) for a in accounts]
 
 
 def _capacity(capacity: dict | None, accounts: list[Account]) -> dict[int, int]:

@@ -15,10 +15,12 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from portal.lib.csvexport import unneutralise
-from portal.lib.errors import DomainError
+from portal.lib.errors import FileRefused, FileTooLarge
+from portal.lib.xlsx import MAX_COLUMNS, column_letter, row_limit, sheet_rows, too_long, too_wide
 
 DELIMITERS = (",", ";", "\t")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -26,15 +28,9 @@ _NOTE = re.compile(r"^\s*note\s*[:\-–]", re.IGNORECASE)
 _NOTE_MARK = "delete this note"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SPACES = re.compile(r"[\s_]+")
+_FIRST_LINE = re.compile(r"[^\r\n]*[^\s][^\r\n]*")
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls
-
-
-class FileRefused(DomainError):
-    """The whole upload is refused before anything is written."""
-
-    def __init__(self, message: str):
-        super().__init__(message, fields={"file": [message]}, code="file_refused")
 
 
 @dataclass
@@ -57,6 +53,7 @@ class Table:
     rows: int
     encoding: str = ""
     delimiter: str = ""
+    max_rows: int = 0  # the cap it was checked against (bounds reading an .xlsx again)
 
     @property
     def description(self) -> str:
@@ -66,7 +63,8 @@ class Table:
 
     def records(self) -> Iterator[Record]:
         """Each data row again (the header and blank rows skipped)."""
-        rows = _raw_rows(self.data, self.kind, self.encoding, self.delimiter)
+        rows = _raw_rows(self.data, self.kind, self.encoding, self.delimiter,
+                         filename=self.filename, max_rows=max(self.max_rows, self.rows))
         header_seen = False
         width = len(self.header)
         named = [(index, column) for index, column in enumerate(self.columns) if column is not None]
@@ -124,20 +122,25 @@ def open_table(
     if size == 0:
         raise FileRefused(f"“{filename}” is empty. Fill in the CSV template and upload it again.")
     if size > max_bytes:
-        raise FileRefused(
-            f"“{filename}” is {_size(size)}; at most {_size(max_bytes)} can be uploaded at once. "
-            f"Split it into smaller files."
-        )
+        raise FileTooLarge(size=size, limit=max_bytes, filename=filename)
     kind, encoding, delimiter = _detect(data, filename)
     checked = rows
-    rows = _raw_rows(data, kind, encoding, delimiter)
+    rows = _raw_rows(data, kind, encoding, delimiter, filename=filename, max_rows=max_rows)
     header: list[str] | None = None
     header_row = 0
     columns: list[str | None] = []
     count = 0
     used_blank_columns: set[int] = set()
+    last_row = row_limit(max_rows)
     try:
         for number, cells in rows:
+            if number > last_row:  # Reading on would cost time in proportion to what a file claims.
+                if count > max_rows:
+                    raise FileRefused(
+                        f"“{filename}” has more than {count:,} rows of accounts; at most "
+                        f"{max_rows:,} can be uploaded at once. Split it into files of at most "
+                        f"{max_rows:,} rows.")
+                raise too_long(filename, last_row)
             if _blank_row(cells):
                 continue
             if _is_note(cells):
@@ -152,8 +155,8 @@ def open_table(
                     break
                 continue
             count += 1
-            for index in range(len(cells)):
-                if index < len(columns) and columns[index] is None and not _blank(cells[index]):
+            for index in range(min(len(cells), len(columns))):
+                if columns[index] is None and not _blank(cells[index]):
                     used_blank_columns.add(index)
     except csv.Error as error:
         raise FileRefused(f"“{filename}” could not be read as CSV ({error}). Save it again as CSV "
@@ -180,26 +183,10 @@ def open_table(
             f"Split it into files of at most {max_rows:,} rows."
         )
     return Table(data=data, filename=filename, kind=kind, header=header, columns=columns, rows=count,
-                 encoding=encoding, delimiter=delimiter)
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 26 -> AA: how spreadsheets name columns."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+                 encoding=encoding, delimiter=delimiter, max_rows=max_rows)
 
 
 # ---------------------------------------------------------------- internals
-
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / 1024 / 1024:.1f} MB"
-    return f"{n / 1024:.0f} KB"
-
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -272,7 +259,8 @@ def _detect(data: bytes, filename: str) -> tuple[str, str, str]:
         raise FileRefused(f"“{filename}” is an old Excel 97-2003 (.xls) workbook. Save it as .xlsx or as "
                           "CSV and upload it again.")
     text, encoding = _decode(data, filename)
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = _FIRST_LINE.search(text)  # Not text.splitlines(): a file of blank lines is millions.
+    first = first.group(0) if first else ""
     counts = {d: _count_outside_quotes(first, d) for d in DELIMITERS}
     delimiter = max(DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ","
     return "csv", encoding, delimiter
@@ -332,35 +320,21 @@ def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
 
 
-def _raw_rows(data: bytes, kind: str, encoding: str, delimiter: str) -> Iterator[tuple[int, list]]:
+def _raw_rows(data: bytes, kind: str, encoding: str, delimiter: str, *, filename: str,
+              max_rows: int) -> Iterator[tuple[int, list]]:
     if kind == "xlsx":
-        yield from _xlsx_rows(data)
+        for number, cells in sheet_rows(data, filename=filename, max_rows=max_rows):
+            yield number, [_xlsx_value(c) for c in cells]
         return
     # Decoded as it is read: the rows stream, the file's text is never held whole.
     reader = csv.reader(_text_stream(data, encoding), delimiter=delimiter, quotechar='"', doublequote=True,
                         skipinitialspace=False, strict=False)
-    yield from enumerate(reader, start=1)
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged or foreign zip file.
-        raise FileRefused("The file could not be read as an Excel workbook (.xlsx). Open it in your "
-                          "spreadsheet program, save it again as .xlsx or CSV, and upload that.") from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_xlsx_value(c) for c in cells]
-    except FileRefused:
-        raise
-    except Exception:  # noqa: BLE001 - the same, for a sheet damaged further in
-        raise FileRefused("The Excel workbook is damaged. Open it in your spreadsheet program, save it "
-                          "again, and upload it.") from None
-    finally:
-        workbook.close()
+    for number, cells in enumerate(reader, start=1):
+        if len(cells) > MAX_COLUMNS:
+            if any(islice(cells, MAX_COLUMNS, None)):  # (no copy of a row of millions)
+                raise too_wide(filename, len(cells))
+            del cells[MAX_COLUMNS:]  # Delimiters only: a spreadsheet's formatted but empty columns.
+        yield number, cells
 
 
 def _xlsx_value(value: Any) -> Any:

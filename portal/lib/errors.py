@@ -40,5 +40,32 @@ class Forbidden(DomainError):
         super().__init__(message, code="forbidden", **kwargs)
 
 
+class FileRefused(DomainError):
+    """A whole upload is refused before anything is written."""
+
+    def __init__(self, message: str, *, code: str = "file_refused"):
+        super().__init__(message, fields={"file": [message]}, code=code)
+
+
+class FileTooLarge(FileRefused):
+    """An upload over the size limit: 413, whichever door it came through."""
+
+    status = 413
+
+    def __init__(self, *, size: int | None, limit: int, filename: str = ""):
+        what = f"“{filename}”" if filename else "The upload"
+        how_big = f"is {human_size(size)}" if size is not None else "is larger than that"
+        super().__init__(f"{what} {how_big}; at most {human_size(limit)} can be uploaded at once. "
+                         "Split it into smaller files.", code="too_large")
+
+
+def human_size(n: int) -> str:
+    if n >= 1024 ** 3:
+        return f"{n / 1024 ** 3:.1f} GB"
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{n / 1024:.0f} KB"
+
+
 def field_error(field: str, reason: str, message: str | None = None) -> DomainError:
     return DomainError(message or reason, fields={field: [reason]})

@@ -5,12 +5,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 
 from portal.lib.errors import DomainError
+from portal.lib.xlsx import sheet_rows
 
 HEADERS = {"number", "numbers", "phone", "phone_number", "e164", "multiline_number", "primary_number"}
 MAX_BYTES = 5 * 1024 * 1024
+XLSX_MAX_ROWS = 50_000  # a sheet of numbers: one or two short cells a row
+XLSX_ROW_BYTES = 128
 
 
 def _decode(data: bytes) -> str:
@@ -33,16 +35,10 @@ def _rows_of_text(text: str) -> list[list[str]]:
     return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
-def _rows_of_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise DomainError("The file is not a readable XLSX workbook.", fields={"file": ["unreadable"]}) from None
-    sheet = book.worksheets[0]
-    return [["" if cell is None else cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+def _rows_of_xlsx(data: bytes, filename: str) -> list[list]:
+    rows = sheet_rows(data, filename=filename or "numbers.xlsx", max_rows=XLSX_MAX_ROWS,
+                      row_bytes=XLSX_ROW_BYTES)
+    return [["" if cell is None else cell for cell in row] for _number, row in rows]
 
 
 def read_numbers(data: bytes, filename: str = "") -> list:
@@ -50,7 +46,7 @@ def read_numbers(data: bytes, filename: str = "") -> list:
     if len(data) > MAX_BYTES:
         raise DomainError("The file is larger than 5 MB; split it.", fields={"file": ["too large"]})
     if filename.lower().endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
-        rows = _rows_of_xlsx(data)
+        rows = _rows_of_xlsx(data, filename)
     else:
         rows = _rows_of_text(_decode(data))
     rows = [row for row in rows if any(str(cell).strip() for cell in row)]

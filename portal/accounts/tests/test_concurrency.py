@@ -45,3 +45,39 @@ def test_two_concurrent_assignments_of_one_number_give_one_winner(postgres_only,
     assert Account.objects.filter(number__e164=number).get().email == winners[0].email
     assert Account.objects.count() == 1
     assert Number.objects.get(e164=number).status == "assigned"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_adds_of_one_person_at_once_give_one_account_and_clean_refusals(postgres_only, api, alice, org_a,
+                                                                              numbers_a):
+    """The same email and number, Save & Invite, ten times at once through the API: one 201, the
+    others a 4xx in the documented shape, never a 500."""
+    clients = [api(alice) for _ in range(10)]
+    body = {"organization": "org-a", "email": "same@example.com", "multiline_number": numbers_a[0],
+            "invite": True}
+    barrier = threading.Barrier(10)
+    answers: list = [None] * 10
+
+    def add(i: int) -> None:
+        try:
+            barrier.wait(timeout=20)
+            answers[i] = clients[i].post("/api/v1/accounts", body, content_type="application/json")
+        except Exception as error:  # noqa: BLE001 - a crash is an answer the test looks at
+            answers[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    codes = sorted(a.status_code if hasattr(a, "status_code") else repr(a) for a in answers)
+    print(f"10 adds at once: {codes}")
+    assert codes.count(201) == 1 and all(code in (400, 409) for code in codes if code != 201), codes
+    for answer in answers:
+        if answer.status_code != 201:
+            assert set(answer.json()) == {"error", "fields"}
+            assert set(answer.json()["fields"]) <= {"email", "multiline_number"}
+    assert Account.objects.filter(email="same@example.com").count() == 1
+    assert Number.objects.get(e164=numbers_a[0]).status == "assigned"

@@ -89,7 +89,27 @@ def test_it_skips_accounts_already_in_the_destination(alice, org_a, org_b, numbe
     assert [(r.result, r.reason) for r in results] == [("done", ""), ("skipped", "It is in Org B already.")]
 
 
-def test_a_device_number_cannot_move_into_an_organization_with_smtp_data_offload(alice, org_a, org_b, numbers_b):
+NEEDS_EMAIL = ("Unable to move account(s). Org B uses SMTP data offload: an account needs an email "
+               "address to move there, not only a device number.")
+
+
+def test_a_device_number_cannot_move_into_an_organization_with_smtp_data_offload(alice, org_a, org_b):
+    """The refusal gives the real reason, in the plans (the Move button) and in the move itself,
+    even when the destination has no number left (it used to say "not enough numbers")."""
     account = account_add(actor=alice, organization=org_a, data={"email": "+12125550199"})
-    [result] = accounts_move(actor=alice, accounts=[account.pk], destination=org_b)
-    assert result.result == "skipped" and "SMTP data offload" in result.reason
+    Account.objects.filter(pk=account.pk).update(status=AccountStatus.INVITED)
+    [plan] = move_plans(Account.objects.filter(pk=account.pk), [org_b])
+    assert (plan.need, plan.blocked, plan.enough, plan.message) == (0, 1, False, NEEDS_EMAIL)
+    with pytest.raises(Conflict) as refused:
+        accounts_move(actor=alice, accounts=[account.pk], destination=org_b)
+    assert refused.value.message == NEEDS_EMAIL and refused.value.status == 409
+
+
+def test_in_a_mixed_selection_only_the_device_number_is_skipped(alice, org_a, org_b, numbers_b):
+    device = account_add(actor=alice, organization=org_a, data={"email": "+12125550199"})
+    email = account_add(actor=alice, organization=org_a, data={"email": "mixed@example.com"})
+    [plan] = move_plans(Account.objects.filter(pk__in=[device.pk, email.pk]), [org_b])
+    assert (plan.need, plan.moving, plan.blocked, plan.enough) == (1, 1, 1, True)
+    results = accounts_move(actor=alice, accounts=[device.pk, email.pk], destination=org_b)
+    assert [r.result for r in results] == ["skipped", "done"]
+    assert "SMTP data offload" in results[0].reason

@@ -78,26 +78,31 @@ def test_without_numbers_left_the_row_is_imported_and_its_invitation_explained(u
     assert "number" in row.invitation
 
 
-def test_a_row_losing_a_race_at_write_time_is_reported_and_the_rest_imported(upload, monkeypatch, alice, org_a, numbers_a):
+def test_a_row_losing_a_race_at_write_time_is_reported_and_the_rest_imported(upload, monkeypatch, alice, org_a,
+                                                                            numbers_a, org_b):
     from portal.accounts import bulk
 
     original = bulk.find_conflicts
 
     def racing(*args, **kwargs):
         found = original(*args, **kwargs)
-        # Another admin takes the number and the email between the check and the write.
+        # Other admins take a number and two emails between the check and the write: one of the
+        # same person in this organization (the row then exists), one in another organization.
         account_add(actor=alice, organization=org_a, data={"email": "racer@example.com", "multiline_number": numbers_a[0]})
-        account_add(actor=alice, organization=org_a, data={"email": "c@example.com"})
+        account_add(actor=None, organization=org_a, data={"email": "c@example.com"})
+        account_add(actor=None, organization=org_b, data={"email": "d@example.com"})
         return found
 
     monkeypatch.setattr(bulk, "find_conflicts", racing)
     batch = upload(files.excel_csv_utf8([R(email="a@example.com", multiline_number=numbers_a[0]),
                                          R(email="b@example.com", multiline_number=numbers_a[1]),
-                                         R(email="c@example.com")]))
+                                         R(email="c@example.com"), R(email="d@example.com")]))
     verdicts = results(batch)
     assert verdicts[2].result == "failed" and "just taken" in verdicts[2].reason
     assert verdicts[3].result == "imported"
-    assert verdicts[4].result == "failed" and "already used by another account" in verdicts[4].reason
+    assert verdicts[4].result == "exists" and "already has an account in Org A" in verdicts[4].reason
+    assert verdicts[4].account_id == Account.objects.get(email="c@example.com").pk
+    assert verdicts[5].result == "failed" and "already used by another account" in verdicts[5].reason
     assert Account.objects.filter(batch=batch).count() == 1
     assert Number.objects.get(e164=numbers_a[1]).account.email == "b@example.com"
 

@@ -169,4 +169,5 @@ def test_an_oversized_upload_is_refused_by_its_size(login, alice, org_a, group_a
     response = login(alice).post("/batches/upload/", {
         "organization": org_a.pk, "permission_group": group_a.pk, "mode": "import",
         "file": _file(files.excel_csv_utf8([files.row(email=f"u{i}@example.com") for i in range(60)]))})
-    assert response.status_code == 400 and "at most 2 KB can be uploaded at once" in response.content.decode()
+    assert response.status_code == 413
+    assert "at most 2 KB can be uploaded at once" in response.content.decode()

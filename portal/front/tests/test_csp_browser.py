@@ -13,7 +13,7 @@ import pytest
 
 from portal.accounts.services import account_add
 from portal.batches.tests import files
-from portal.invitations.tests.test_activation import sent_invitation
+from portal.invitations.tests.helpers import sent_invitation
 
 SHOTS = Path(__file__).resolve().parents[3] / "test-results" / "csp"
 WATCH = """document.addEventListener("securitypolicyviolation", function (e) {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.accounts.services import account_add
-from portal.invitations.tests.test_activation import sent_invitation
+from portal.invitations.tests.helpers import sent_invitation
 
 NO_STORE = "no-store"
 

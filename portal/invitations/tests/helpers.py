@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from portal.invitations import services
+
 LINK = re.compile(r"https?://[^\s<>\"]+/activate/([A-Za-z0-9_\-]+)/")
 CODE = re.compile(r"\b(\d{8})\b")
 
@@ -42,3 +44,21 @@ def make_due():
     from django_tasks_db.models import DBTaskResult
 
     DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(seconds=1))
+
+
+def sent_invitation(account, *, monkeypatch=None):
+    """Deliver the queued invitation of `account` in-process and return (invitation, token, code)."""
+    captured = {}
+    real = services._Sender.send
+
+    def spy(self, invitation, *, token, code):
+        captured.update(token=token, code=code)
+        return real(self, invitation, token=token, code=code)
+
+    services._Sender.send = spy
+    try:
+        services.deliver_invitations(invitation_ids=[account.invitations.get(state="queued").pk])
+    finally:
+        services._Sender.send = real
+    invitation = account.invitations.order_by("-id").first()
+    return invitation, captured["token"], captured["code"]

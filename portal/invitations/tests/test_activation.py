@@ -13,24 +13,7 @@ from portal.accounts.services import account_add
 from portal.invitations import services
 from portal.invitations.models import Invitation
 from portal.invitations.services import Gone, NumberTaken, account_activate
-
-
-def sent_invitation(account, *, monkeypatch=None):
-    """Deliver the queued invitation of `account` in-process and return (invitation, token, code)."""
-    captured = {}
-    real = services._Sender.send
-
-    def spy(self, invitation, *, token, code):
-        captured.update(token=token, code=code)
-        return real(self, invitation, token=token, code=code)
-
-    services._Sender.send = spy
-    try:
-        services.deliver_invitations(invitation_ids=[account.invitations.get(state="queued").pk])
-    finally:
-        services._Sender.send = real
-    invitation = account.invitations.order_by("-id").first()
-    return invitation, captured["token"], captured["code"]
+from portal.invitations.tests.helpers import sent_invitation
 
 
 @pytest.fixture
@@ -98,6 +81,7 @@ def test_an_unknown_link_says_so(client, db):
 
 def test_a_resend_makes_the_old_link_say_it_was_replaced(invited, client, alice, numbers_a):
     account, old, token, _code = invited()
+    Invitation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))  # sent before
     results = services.invitations_resend(actor=alice, accounts=[account])
     assert results[0].result == "done"
     old.refresh_from_db()

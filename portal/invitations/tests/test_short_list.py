@@ -9,7 +9,7 @@ import pytest
 
 from portal.accounts.services import account_add
 from portal.conftest import add_numbers
-from portal.invitations.tests.test_activation import sent_invitation
+from portal.invitations.tests.helpers import sent_invitation
 
 POOL = [f"+4479111234{i:02d}" for i in range(40)]  # +44 7911 1234 00 … 39
 

@@ -119,7 +119,7 @@ def test_a_refused_message_fails_at_once(alice, org_a, numbers_a, gateway, run_t
 
 def test_a_refusal_quoting_the_message_keeps_the_link_and_code_out_of_logs_and_screens(
         alice, org_a, numbers_a, gateway, run_tasks, django_capture_on_commit_callbacks, caplog):
-    from portal.invitations.tests.test_activation import sent_invitation
+    from portal.invitations.tests.helpers import sent_invitation
 
     with gateway(plan=[422], echo=True), caplog.at_level("WARNING"):
         account = account_add(actor=alice, organization=org_a, data={"email": "+12025550126"},

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from portal.accounts.services import account_add
-from portal.invitations.tests.test_activation import sent_invitation
+from portal.invitations.tests.helpers import sent_invitation
 
 LONG = 10**9  # a window that does not end during a test: counts cannot reset under it
 UNKNOWN = "Zq8vkx9PLwq2mT4-not-an-invitation-4bq0VfK3"

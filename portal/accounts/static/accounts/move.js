@@ -12,6 +12,7 @@
     button.disabled = blocked || !enough;
     button.title = message;
     wrap.title = message;
+    note.textContent = message;
     note.classList.toggle("hidden", !message);
   }
   select.addEventListener("change", update);
