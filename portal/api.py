@@ -108,7 +108,10 @@ def _error(request, status: int, message: str, fields: dict | None = None):
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.message, exc.fields)
+    response = _error(request, exc.status, exc.message, exc.fields)
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

@@ -14,11 +14,17 @@ from portal.lib.env import (
     envbool,
     envint,
     envlist,
+    envrate,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# What the portal writes is its own: files 0600 and folders 0700 under var/ (the SQLite database and
+# its WAL, .eml and SMS files, the key) and wherever else it writes (uploads, exports in /tmp).
+os.umask(0o077)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if VAR_DIR.stat().st_uid == os.getuid():
+    VAR_DIR.chmod(0o700)  # A var/ made before by a looser umask is closed too.
 
 DEBUG = envbool("DEBUG", False)
 TESTING = "PYTEST_VERSION" in os.environ
@@ -32,8 +38,8 @@ if not SECRET_KEY:
     if not key_file.exists():
         from django.utils.crypto import get_random_string
 
-        key_file.write_text(get_random_string(50))
-        key_file.chmod(0o600)
+        with os.fdopen(os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+            out.write(get_random_string(50))
     SECRET_KEY = key_file.read_text().strip()
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 PUBLIC_URL = check_url(
@@ -52,6 +58,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",  # Serves Swagger UI from the package: no CDN.
+    "csp",  # Content-Security-Policy.
     "portal.organizations",
     "portal.access",
     "portal.permissions",
@@ -71,6 +78,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.audit.middleware.AuditContext",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files keep their caching; every other answer is no-store.
+    "portal.front.middleware.NoStore",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "portal.front.middleware.ApiErrorShape",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,8 +146,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Static files are public (a proxy may serve them): readable by all, unlike the rest.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+                    "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}},
 }
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -192,6 +207,21 @@ if not INVITATION_RETRY_DELAYS or min(INVITATION_RETRY_DELAYS) < 0:
 if WORKER_DEAD_AFTER <= WORKER_HEARTBEAT:
     raise ImproperlyConfigured("WORKER_DEAD_AFTER must be longer than WORKER_HEARTBEAT")
 
+# A cache shared by every process (throttling counts there): Redis when REDIS_URL is set, else the
+# database's cache table (created by `multiline migrate`). Never a per-process memory cache.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "portal_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+THROTTLE_CACHE = "default"
+# Activation pages and API (docs/security.md): attempts per client address, and per invitation
+# (its link, or the email/device number a code is typed for). Over the limit: 429, Retry-After.
+ACTIVATION_RATE_PER_ADDRESS = envrate("ACTIVATION_RATE_PER_ADDRESS", "60/m")
+ACTIVATION_RATE_PER_INVITATION = envrate("ACTIVATION_RATE_PER_INVITATION", "10/m")
+# Behind PROXY_COUNT reverse proxies the client's address is taken from X-Forwarded-For.
+PROXY_COUNT = envint("PROXY_COUNT", 0)
+
 # Batch import limits.
 BATCH_MAX_ROWS = envint("BATCH_MAX_ROWS", 1000, minimum=1)
 BATCH_MAX_BYTES = envint("BATCH_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
@@ -222,13 +252,70 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
 
+# Security headers (docs/security.md "Secrets, throttling and headers"). Served over HTTPS
+# (PUBLIC_URL https://...): plain HTTP is redirected and browsers are told to keep to HTTPS.
+HTTPS = PUBLIC_URL.startswith("https://")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+if envbool("SECURE_PROXY_SSL_HEADER", False):  # Only behind a proxy that always sets it.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# No inline script, no inline style, nothing from another origin. The invitation template editor
+# alone allows inline style: its preview is the HTML email itself (see docs/security.md).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# No page of the portal uses these browser features.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics", "camera",
+    "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection",
+    "local-fonts", "magnetometer", "microphone", "midi", "payment",
+    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+)}
+
+# Logs and error reports never show an activation link or code (portal/lib/redact.py); gunicorn's
+# own logs get the same with --logger-class portal.lib.redact.GunicornLogger (multiline serve).
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    "loggers": {"portal": {"level": os.environ.get("LOG_LEVEL", "INFO")}},
+    "filters": {
+        "redact": {"()": "portal.lib.redact.RedactSecrets"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
+                          "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler",
+                        "filters": ["require_debug_false", "redact"]},
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL or "WARNING"},
+    "loggers": {
+        "portal": {"level": LOG_LEVEL or "INFO"},
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER = "portal.lib.redact.Reporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "portal.lib.redact.ReportFilter"

@@ -1,4 +1,5 @@
 from django.http import Http404
+from django.utils.cache import add_never_cache_headers
 
 from portal.front.views import MESSAGES, error_response, is_api
 from portal.lib import badinput
@@ -85,3 +86,20 @@ class ApiErrorShape:
             if response.has_header(header):
                 shaped[header] = response[header]
         return shaped
+
+
+class NoStore:
+    """`Cache-Control: no-store` on every answer of the portal and the API that did not set its own.
+
+    Pages, exports, report CSVs, API answers and activation pages carry personal data: no browser
+    or proxy cache may keep them. Static files are served before this (WhiteNoise) and keep theirs.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            add_never_cache_headers(response)
+        return response

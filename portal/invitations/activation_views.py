@@ -11,7 +11,9 @@ from django.views.decorators.csrf import csrf_protect
 from portal.invitations import content, services
 from portal.invitations.public_text import GONE_MESSAGE, GONE_TITLE, text_for
 from portal.invitations.services import Gone, NumberTaken
+from portal.invitations.throttle import activation_attempt
 from portal.lib.errors import DomainError
+from portal.lib.throttle import Throttled
 
 
 def _date(value, language: str) -> str:
@@ -33,6 +35,18 @@ def _gone(request, error: Gone, language: str):
         "public_page": True, "t": t, "lang": language, "reason": error.reason,
         "title": t[GONE_TITLE.get(error.reason, "gone_other")], "message": message,
     }, status=410)
+
+
+def _throttled(request, error: Throttled):
+    """The same page for every link, known or not, in the browser's language."""
+    language = _browser_language(request)
+    t = text_for(language)
+    response = render(request, "invitations/activation/gone.html", {
+        "public_page": True, "t": t, "lang": language, "throttled": True, "title": t["slow_title"],
+        "message": t["slow_message"].format(seconds=error.retry_after),
+    }, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def _page(request, invitation, *, hidden=None, error="", status=200):
@@ -74,6 +88,10 @@ def _activate(request, invitation, *, hidden=None):
 @csrf_protect
 def link(request, token: str):
     try:
+        activation_attempt(request, token=token)
+    except Throttled as error:
+        return _throttled(request, error)
+    try:
         invitation = services.invitation_for_token(token)
         services.check_usable(invitation)
     except Gone as error:
@@ -94,6 +112,10 @@ def code(request):
     """For users who cannot open the link: the email or device number and the 8-digit code."""
     language = _browser_language(request)
     t = text_for(language)
+    try:
+        activation_attempt(request, contact=request.POST.get("contact") if request.method == "POST" else None)
+    except Throttled as error:
+        return _throttled(request, error)
     if request.method != "POST":
         return render(request, "invitations/activation/code.html", {"public_page": True, "t": t, "lang": language})
     contact, code_value = request.POST.get("contact", ""), request.POST.get("code", "")

@@ -9,6 +9,7 @@ from ninja import Router, Schema
 from portal.access.scoping import require_privilege
 from portal.accounts.lifecycle_api import SelectionIn
 from portal.invitations import services
+from portal.invitations.throttle import activation_attempt
 from portal.jobs.api import IdempotencyKey, idempotent
 from portal.lib.errors import ErrorOut
 
@@ -66,12 +67,14 @@ def _activated(account) -> dict:
 @router.post("/by-code", auth=None, response={200: ActivationOut, **GONE},
              summary="The invitation behind an activation code typed in the app (with the email or device #)")
 def activation_by_code(request, payload: CodeIn):
+    activation_attempt(request, contact=payload.contact)
     return _shown(services.invitation_for_code(contact=payload.contact, code=payload.code))
 
 
 @router.post("/by-code/activate", auth=None, response={200: ActivatedOut, **GONE},
              summary="Activate with the activation code (and the number picked, when none is assigned)")
 def activation_by_code_activate(request, payload: CodeActivateIn):
+    activation_attempt(request, contact=payload.contact)
     invitation = services.invitation_for_code(contact=payload.contact, code=payload.code)
     return _activated(services.account_activate(invitation=invitation, number=payload.number))
 
@@ -79,12 +82,14 @@ def activation_by_code_activate(request, payload: CodeActivateIn):
 @router.get("/{token}", auth=None, response={200: ActivationOut, **GONE},
             summary="The invitation behind a link: its number, or the short list to pick from")
 def activation_show(request, token: str):
+    activation_attempt(request, token=token)
     return _shown(services.invitation_for_token(token))
 
 
 @router.post("/{token}", auth=None, response={200: ActivatedOut, **GONE},
              summary="Activate: the number (when none is assigned) becomes the user's")
 def activation_activate(request, token: str, payload: ActivateIn | None = None):
+    activation_attempt(request, token=token)
     invitation = services.invitation_for_token(token)
     account = services.account_activate(invitation=invitation, number=payload.number if payload else None)
     return _activated(account)

@@ -43,6 +43,9 @@ class Invitation(models.Model):
     # HMAC of the 8-digit activation code (with the invitation's id); the code itself is not kept.
     code_hash = models.CharField(max_length=64, blank=True)
     code_failures = models.PositiveSmallIntegerField(default=0)
+    # The short list offered to the user (E.164), kept from the first time it is shown: the user
+    # can activate only with one of these (services.activation_choices, account_activate).
+    offered_numbers = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=10, choices=InvitationState, default=InvitationState.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

@@ -40,6 +40,8 @@ TEXT = {
         "code_wrong": "This code does not match an invitation sent to that address. Check both, or use the link "
                       "in the invitation.",
         "code_format": "The activation code has 8 digits.",
+        "slow_title": "Please wait a moment",
+        "slow_message": "There have been too many attempts. Please try again in {seconds} seconds.",
         "contact_missing": "Enter the email address or device number the invitation was sent to.",
     },
     "it": {
@@ -79,6 +81,8 @@ TEXT = {
         "code_wrong": "Questo codice non corrisponde a un invito inviato a quell'indirizzo. Controlli entrambi o "
                       "usi il link dell'invito.",
         "code_format": "Il codice di attivazione ha 8 cifre.",
+        "slow_title": "Attenda un momento",
+        "slow_message": "Ci sono stati troppi tentativi. Riprovi tra {seconds} secondi.",
         "contact_missing": "Inserisca l'indirizzo email o il numero del dispositivo a cui è stato inviato l'invito.",
     },
     "de": {
@@ -120,6 +124,8 @@ TEXT = {
         "code_wrong": "Dieser Code passt zu keiner Einladung an diese Adresse. Prüfen Sie beides oder verwenden Sie "
                       "den Link aus der Einladung.",
         "code_format": "Der Aktivierungscode hat 8 Ziffern.",
+        "slow_title": "Bitte warten Sie einen Moment",
+        "slow_message": "Es gab zu viele Versuche. Bitte versuchen Sie es in {seconds} Sekunden erneut.",
         "contact_missing": "Geben Sie die E-Mail-Adresse oder Gerätenummer ein, an die die Einladung gesendet wurde.",
     },
     "fr": {
@@ -159,6 +165,8 @@ TEXT = {
         "code_wrong": "Ce code ne correspond à aucune invitation envoyée à cette adresse. Vérifiez les deux ou "
                       "utilisez le lien de l'invitation.",
         "code_format": "Le code d'activation comporte 8 chiffres.",
+        "slow_title": "Veuillez patienter un instant",
+        "slow_message": "Il y a eu trop de tentatives. Veuillez réessayer dans {seconds} secondes.",
         "contact_missing": "Saisissez l'adresse e-mail ou le numéro d'appareil auquel l'invitation a été envoyée.",
     },
     "es": {
@@ -200,6 +208,8 @@ TEXT = {
         "code_wrong": "Este código no corresponde a ninguna invitación enviada a esa dirección. Compruebe ambos "
                       "datos o use el enlace de la invitación.",
         "code_format": "El código de activación tiene 8 dígitos.",
+        "slow_title": "Espere un momento, por favor",
+        "slow_message": "Ha habido demasiados intentos. Vuelva a intentarlo dentro de {seconds} segundos.",
         "contact_missing": "Introduzca la dirección de correo o el número de dispositivo al que se envió la "
                            "invitación.",
     },

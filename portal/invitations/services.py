@@ -40,6 +40,7 @@ from portal.lib import heartbeat, mail, sms
 from portal.lib.bulkinsert import insert_values  # Lean multi-row INSERT (batch imports).
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
+from portal.lib.redact import scrub
 from portal.lib.tasks import again_on_disconnect
 from portal.numbers.models import Number, NumberStatus
 
@@ -542,6 +543,7 @@ def _deliver(invitation_ids: list[int], sender: _Sender, counts: dict[str, int],
             with heartbeat.hold(Invitation, [invitation.pk], state=InvitationState.SENDING):
                 sender.send(invitation, token=token, code=code)
         except (mail.DeliveryError, sms.SmsError) as error:
+            error.reason = scrub(error.reason, token, code)  # a gateway may echo the message
             log.warning("Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason)
             delay = _mark_failed(invitation, error)
             if delay is None:
@@ -611,19 +613,25 @@ def invitation_for_token(token: str) -> Invitation:
     return invitation
 
 
+def normalized_contact(contact: str | None) -> str:
+    """The email address (as typed) or device number (E.164) an invitation was sent to."""
+    contact = (contact or "").strip()
+    if "@" not in contact and looks_like_phone(contact):
+        try:
+            return to_e164(contact)
+        except PhoneError:
+            pass
+    return contact
+
+
 def invitation_for_code(*, contact: str, code: str) -> Invitation:
     """The live invitation of `contact` (email or device number) whose activation code is `code`."""
-    contact, code = (contact or "").strip(), "".join((code or "").split())
+    contact, code = normalized_contact(contact), "".join((code or "").split())
     if not contact:
         raise DomainError("Enter the email address or device number the invitation was sent to.",
                           fields={"contact": ["required"]})
     if not code.isdigit() or len(code) != 8:
         raise DomainError("The activation code has 8 digits.", fields={"code": ["8 digits"]})
-    if "@" not in contact and looks_like_phone(contact):
-        try:
-            contact = to_e164(contact)
-        except PhoneError:
-            pass
     candidates = list(Invitation.objects.select_related("account__organization", "account__number")
                       .filter(recipient__iexact=contact, state__in=LIVE).exclude(code_hash=""))
     for invitation in candidates:
@@ -656,15 +664,25 @@ def check_usable(invitation: Invitation) -> None:
 
 
 def activation_choices(invitation: Invitation) -> list[Number]:
-    """A short list of the organization's available numbers. Each invitation sees its own sample
-    of the first numbers, so users activating at the same time rarely reach for the same one."""
+    """The short list offered to this invitation's user, still available, by number.
+
+    Stored the first time it is shown and kept: a number leaves it only when it is taken, and
+    only then is the list topped up. Each invitation draws its own sample of the first available
+    numbers, so users activating at the same time rarely reach for the same one."""
     organization = invitation.account.organization
     size = organization.activation_choices
-    pool = list(Number.objects.filter(organization=organization, status=NumberStatus.AVAILABLE,
-                                      account__isnull=True).order_by("e164")[: size * 8])
-    if len(pool) <= size:
-        return pool
-    return sorted(random.Random(invitation.pk).sample(pool, size), key=lambda n: n.e164)
+    free = Number.objects.filter(organization=organization, status=NumberStatus.AVAILABLE, account__isnull=True)
+    offered = list(invitation.offered_numbers or [])
+    kept = list(free.filter(e164__in=offered)) if offered else []
+    if len(kept) < size:
+        pool = list(free.exclude(e164__in=offered).order_by("e164")[: size * 8])
+        extra = random.Random(invitation.pk).sample(pool, min(len(pool), size - len(kept)))
+        if extra:
+            offered += [n.e164 for n in extra]
+            Invitation.objects.filter(pk=invitation.pk).update(offered_numbers=offered)
+            invitation.offered_numbers = offered
+            kept += extra
+    return sorted(kept, key=lambda n: n.e164)
 
 
 class NumberTaken(Conflict):
@@ -687,11 +705,12 @@ def account_activate(*, invitation: Invitation, number: str | None = None) -> Ac
             check_usable(invitation)
             raise Gone("This invitation has already been used.", reason="used")
         if account.number_id:
+            _check_assigned(account, number)
             Number.objects.filter(pk=account.number_id).exclude(status=NumberStatus.REGISTERED).update(
                 status=NumberStatus.REGISTERED)
             chosen = account.number
         else:
-            chosen = _pick(account, number)
+            chosen = _pick(invitation, number)
         if Account.objects.filter(
                 pk=account.pk, status__in=(AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)).update(
                 status=AccountStatus.ACTIVE, activated_at=now, status_reason="") != 1:
@@ -702,16 +721,34 @@ def account_activate(*, invitation: Invitation, number: str | None = None) -> Ac
     return account
 
 
-def _pick(account: Account, number: str | None) -> Number:
-    if not number:
-        raise DomainError("Pick one of the numbers offered.", fields={"number": ["required"]})
+def _e164(number: str) -> str:
     try:
-        e164 = to_e164(number)
+        return to_e164(number)
     except PhoneError as error:
         raise DomainError(f"The number {error}.", fields={"number": [str(error)]}) from None
+
+
+def _check_assigned(account: Account, number: str | None) -> None:
+    """With a number assigned by the admin, no other can be asked for."""
+    if number and _e164(number) != account.number.e164:
+        raise DomainError(f"Your MultiLine number is {account.number.e164}: it cannot be changed here.",
+                          fields={"number": ["not yours"]})
+
+
+def _pick(invitation: Invitation, number: str | None) -> Number:
+    """The number the user picked, only from the short list offered to them."""
+    account = invitation.account
+    if not number:
+        raise DomainError("Pick one of the numbers offered.", fields={"number": ["required"]})
+    e164 = _e164(number)
+    if not invitation.offered_numbers:
+        activation_choices(invitation)  # never shown (an app posting at once): offer it now
+    if e164 not in invitation.offered_numbers:
+        raise DomainError(f"{e164} is not one of the numbers offered to you. Pick one of the list.",
+                          fields={"number": ["not offered"]})
     chosen = Number.objects.filter(e164=e164, organization=account.organization).first()
     if chosen is None:
-        raise DomainError(f"{e164} is not one of the numbers offered.", fields={"number": ["not offered"]})
+        raise NumberTaken(e164)
     if Number.objects.filter(pk=chosen.pk, status=NumberStatus.AVAILABLE).update(
             status=NumberStatus.REGISTERED) != 1:
         raise NumberTaken(e164)

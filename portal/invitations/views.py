@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,10 @@ from portal.lib.http import see_other
 from portal.organizations.models import Language, Organization
 
 LANGUAGE_NAMES = dict(Language.choices)
+
+# The preview is the HTML email itself, whose styles are inline (mail clients need them); it sits
+# in a sandboxed srcdoc iframe, which inherits the page's policy: these pages allow inline style.
+email_preview_styles = csp_update({"style-src": ["'unsafe-inline'"]})
 
 
 def _organizations(user):
@@ -90,6 +95,7 @@ def _posted_form(request):
 
 
 @privilege_required("setup")
+@email_preview_styles
 def template_edit(request, slug, language, channel):
     organization = _target(request, slug, language, channel)
     if request.method == "POST":
@@ -116,6 +122,7 @@ def template_edit(request, slug, language, channel):
 
 @require_POST
 @privilege_required("setup")
+@email_preview_styles
 def template_preview(request, slug, language, channel):
     organization = _target(request, slug, language, channel)
     form = _posted_form(request)
@@ -125,6 +132,7 @@ def template_preview(request, slug, language, channel):
 
 @require_POST
 @privilege_required("setup")
+@email_preview_styles
 def template_test(request, slug, language, channel):
     organization = _target(request, slug, language, channel)
     form = _posted_form(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -34,6 +35,18 @@ def envint(name: str, default: int, *, minimum: int = 0) -> int:
     if number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}")
     return number
+
+
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def envrate(name: str, default: str) -> tuple[int, int]:
+    """A rate limit such as 10/m, 300/h or 5/10s: (attempts, period in seconds)."""
+    value = os.environ.get(name, default)
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*", value)
+    if not match or int(match.group(1)) < 1:
+        raise ImproperlyConfigured(f"{name} must look like 10/m, 300/h or 5/10s, not {value!r}")
+    return int(match.group(1)), int(match.group(2) or 1) * RATE_PERIODS[match.group(3)]
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

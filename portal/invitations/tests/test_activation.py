@@ -153,6 +153,7 @@ def test_three_users_picking_one_number_at_once_one_wins(alice, org_a, numbers_a
     for email in ("p1@example.com", "p2@example.com", "p3@example.com"):
         account = account_add(actor=alice, organization=org_a, data={"email": email}, invite=True)
         invitations.append(sent_invitation(account)[0])
+        assert numbers_a[0] in [n.e164 for n in services.activation_choices(invitations[-1])]  # shown
     barrier = threading.Barrier(len(invitations))
     outcomes = []
 
@@ -204,6 +205,7 @@ def test_the_api_shows_and_activates(invited, client, numbers_a, org_a):
 def test_the_api_says_when_a_number_was_taken(invited, client, numbers_a, alice, org_a):
     _a, _i, token1, _c = invited(email="one@example.com")
     _b, _j, token2, _d = invited(email="two@example.com")
+    assert numbers_a[1] in client.get(f"/api/v1/activation/{token2}").json()["choices"]  # two sees it…
     client.post(f"/api/v1/activation/{token1}", {"number": numbers_a[1]}, content_type="application/json")
     taken = client.post(f"/api/v1/activation/{token2}", {"number": numbers_a[1]}, content_type="application/json")
     assert taken.status_code == 409 and "just taken" in taken.json()["error"]

@@ -18,8 +18,9 @@ TOKEN = "gateway-secret-token"
 class Gateway:
     """A local SMS gateway: checks the bearer token; answers `plan` status codes in turn, then 200."""
 
-    def __init__(self, plan=()):
+    def __init__(self, plan=(), echo=False):
         self.plan = list(plan)
+        self.echo = echo  # refusals quote the message back, as some gateways do
         self.received = []
         self.refused_auth = 0
         gateway = self
@@ -33,7 +34,8 @@ class Gateway:
                 status = gateway.plan.pop(0) if gateway.plan else 200
                 if status == 200:
                     gateway.received.append(json.loads(body))
-                self.answer(status, {"status": status})
+                quoted = {"rejected": json.loads(body)["text"]} if gateway.echo and status != 200 else {}
+                self.answer(status, {"status": status, **quoted})
 
             def answer(self, status, payload):
                 data = json.dumps(payload).encode()
@@ -61,8 +63,8 @@ class Gateway:
 
 @pytest.fixture
 def gateway(settings):
-    def make(plan=()):
-        g = Gateway(plan)
+    def make(plan=(), echo=False):
+        g = Gateway(plan, echo)
         settings.SMS_URL, settings.SMS_TOKEN = g.url, TOKEN
         return g
     return make
@@ -113,6 +115,20 @@ def test_a_refused_message_fails_at_once(alice, org_a, numbers_a, gateway, run_t
     assert g.received == []
     account.refresh_from_db()
     assert account.status == "invitation_failed" and "422" in account.status_reason
+
+
+def test_a_refusal_quoting_the_message_keeps_the_link_and_code_out_of_logs_and_screens(
+        alice, org_a, numbers_a, gateway, run_tasks, django_capture_on_commit_callbacks, caplog):
+    from portal.invitations.tests.helpers import sent_invitation
+
+    with gateway(plan=[422], echo=True), caplog.at_level("WARNING"):
+        account = account_add(actor=alice, organization=org_a, data={"email": "+12025550126"},
+                              invite=True)
+        invitation, token, code = sent_invitation(account)
+    assert invitation.state == "failed"
+    assert "422" in invitation.last_error and "[redacted]" in invitation.last_error
+    for text in (invitation.last_error, caplog.text):
+        assert token not in text and code not in text
 
 
 def test_the_gateway_gets_the_bearer_token(settings):

@@ -47,6 +47,7 @@ class Command(BaseCommand):
             sys.executable, "-m", "gunicorn", "portal.wsgi:application",
             "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
             "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120",
+            "--logger-class", "portal.lib.redact.GunicornLogger",  # no activation link in the logs
         ]
         server = subprocess.Popen(command, env=env)
 

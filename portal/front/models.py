@@ -1,0 +1,2 @@
+"""No models: the module exists so that `migrate` sends this app post_migrate (apps.py makes the
+cache table then)."""
