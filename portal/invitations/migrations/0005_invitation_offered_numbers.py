@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invitations', '0003_queued_token_hash_null_account_by_composite_index'),
+        ('invitations', '0004_worker_heartbeat'),
     ]
 
     operations = [
