@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "portal.alerts",
     "portal.jobs",
     "portal.dashboard",
+    "portal.scim",
     "portal.front",
 ]
 

@@ -7,6 +7,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
+    path("scim/v2/", include("portal.scim.urls")),
+    path("scim-tokens/", include("portal.scim.page_urls")),
     path("accounts/", include("portal.accounts.urls")),
     path("numbers/", include("portal.numbers.urls")),
     path("organizations/", include("portal.organizations.urls")),

@@ -60,3 +60,17 @@ def permission_group_set_default(*, actor, group: PermissionGroup) -> Permission
 
 def default_group(organization) -> PermissionGroup | None:
     return PermissionGroup.objects.filter(organization=organization, is_default=True).first()
+
+
+@transaction.atomic
+def permission_group_delete(*, actor, group: PermissionGroup) -> None:
+    """Delete a group no account uses; an organization's default group stays."""
+    if group.is_default:
+        raise DomainError(f"“{group}” is {group.organization}'s default permission group: "
+                          "make another group the default first.", fields={"group": ["default"]})
+    if group.accounts.exists():
+        raise DomainError(f"“{group}” still has accounts: move them to another group first.",
+                          fields={"group": ["in use"]})
+    audit.record(actor=actor, action="permission_group.delete", target=group,
+                 data={"name": group.name})
+    group.delete()
