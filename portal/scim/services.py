@@ -145,6 +145,10 @@ def _work_number(user: schemas.User) -> str | None:
     return work[0].value if work else None
 
 
+SETTING_DEFAULTS = {"social_messaging": False, "monitor_calls": "off", "monitor_sms": "off",
+                    "forwarding_number": ""}
+
+
 def account_data(user: schemas.User, *, account: Account | None = None) -> dict[str, Any]:
     """The values of Add Account (or of an edit) that a SCIM User carries."""
     data: dict[str, Any] = {
@@ -155,17 +159,11 @@ def account_data(user: schemas.User, *, account: Account | None = None) -> dict[
     }
     settings = user[schemas.MultiLineUser] if schemas.MULTILINE_SCHEMA in (user.schemas or []) \
         or _has_extension(user) else None
-    if settings is not None:
-        for name in ("social_messaging", "monitor_calls", "monitor_sms", "forwarding_number"):
+    if settings is not None:  # On an edit, a setting the extension leaves out takes its default.
+        for name, default in SETTING_DEFAULTS.items():
             value = getattr(settings, name)
             if value is not None or account is not None:
-                data[name] = value.value if hasattr(value, "value") else value
-        if data.get("social_messaging") is None and "social_messaging" in data:
-            data["social_messaging"] = False
-        for name, default in (("monitor_calls", "off"), ("monitor_sms", "off"),
-                              ("forwarding_number", "")):
-            if name in data and data[name] is None:
-                data[name] = default
+                data[name] = default if value is None else getattr(value, "value", value)
     work = _work_number(user)
     current = account.number.e164 if account is not None and account.number_id else None
     if work and work != current:
@@ -184,9 +182,8 @@ def _has_extension(user: schemas.User) -> bool:
 
 
 # What a PATCH may unassign although the account always has a value: the default then stands.
-DEFAULTS = {"active": True, "social_messaging": False, "monitor_calls": "off",
-            "monitor_sms": "off"}
 EXTENSION_DEFAULTS = ("social_messaging", "monitor_calls", "monitor_sms")
+DEFAULTS = {"active": True, **{name: SETTING_DEFAULTS[name] for name in EXTENSION_DEFAULTS}}
 
 
 def assigned(user: schemas.User) -> set[str]:
