@@ -322,6 +322,7 @@ def user_create(*, token: ScimToken, user: schemas.User) -> Account:
                                     **_identity_values(user))
             _set_active(token, account, user.active)
     except DomainError as error:
+        _taken(token.organization, user)  # Another request wrote this user meanwhile: 409.
         raise _as_scim(error) from None
     return _reload(account.pk)
 
@@ -360,6 +361,7 @@ def user_replace(*, token: ScimToken, account: Account, user: schemas.User,
                 account_edit(actor=token.created_by, account=account,
                              data=account_data(user, account=account))
     except DomainError as error:
+        _taken(token.organization, user, exclude=account)  # Taken meanwhile: 409.
         raise _as_scim(error) from None
     return _reload(account.pk)
 
