@@ -88,9 +88,11 @@ def console():
     handler = next(h for h in logging.getLogger().handlers
                    if any(isinstance(f, RedactSecrets) for f in h.filters))
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    # Swapped by hand: setStream() flushes the previous stream, which an earlier test's output
+    # capture may have closed already.
+    previous, handler.stream = handler.stream, stream
     yield stream
-    handler.setStream(previous)
+    handler.stream = previous
 
 
 def test_a_crash_on_an_activation_page_is_logged_and_mailed_without_the_token(
