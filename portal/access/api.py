@@ -16,7 +16,7 @@ from pydantic import Field, StrictBool, StrictInt
 from portal.access import services
 from portal.access.models import ApiToken, Privilege, Role
 from portal.access.scoping import require_privilege
-from portal.lib.errors import DomainError, NotFound
+from portal.lib.errors import DomainError, ErrorOut, NotFound
 from portal.organizations.models import Organization
 
 roles_router = Router(tags=["admins and roles"])
@@ -168,7 +168,8 @@ def _visible_admin(request, admin_id: int):
     return admin
 
 
-@admins_router.post("", response={201: AdminOut}, summary="Create an admin")
+@admins_router.post("", response={201: AdminOut, 503: ErrorOut},
+                     summary="Create an admin (503: its set-password email could not be sent)")
 def create_admin(request, payload: AdminIn):
     require_privilege(request.user, Privilege.ADMINISTRATORS)
     user = services.admin_create(

@@ -53,10 +53,15 @@ def summary(organization: Organization) -> dict:
     }
 
 
+def require_dashboard_privilege(user) -> None:
+    """The Dashboard (portal and API) needs Accounts or Reports."""
+    if not (has_privilege(user, Privilege.ACCOUNTS) or has_privilege(user, Privilege.REPORTS)):
+        raise Forbidden("The Dashboard needs the Accounts or the Reports privilege in your role.")
+
+
 @login_required
 def dashboard(request):
-    if not (has_privilege(request.user, Privilege.ACCOUNTS) or has_privilege(request.user, Privilege.REPORTS)):
-        raise Forbidden("The Dashboard needs the Accounts or the Reports privilege in your role.")
+    require_dashboard_privilege(request.user)
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
     slug = request.GET.get("organization")
     organization = (get_object_for(request.user, Organization.objects, slug=slug) if slug

@@ -360,9 +360,12 @@ def test_bulk_resend_needs_accounts_bulk_operations(api, login, org_a, numbers_a
     assert post(client, "/api/v1/accounts/resend-invitation", {"ids": [two.pk]}).status_code == 200
 
 
-def test_the_dashboard_needs_accounts_or_reports(login, alice, bob, org_a):
-    numbers_only = login(person("nina", ["numbers"], [org_a]))
+def test_the_dashboard_needs_accounts_or_reports(api, login, alice, bob, org_a):
+    nina = person("nina", ["numbers"], [org_a])
+    numbers_only = login(nina)
     assert numbers_only.get("/dashboard/").status_code == 403
+    assert api(nina).get("/api/v1/accounts/dashboard?organization=org-a").status_code == 403
+    assert api(bob).get("/api/v1/accounts/dashboard?organization=org-a").status_code == 200
     assert 'href="/dashboard/"' not in numbers_only.get("/numbers/").content.decode()
     reports_only = login(person("rita", ["reports"], [org_a]))
     assert reports_only.get("/dashboard/").status_code == 200
