@@ -21,7 +21,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -145,7 +145,11 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
         raise DomainError(f"A role named “{name}” exists already {where}.", fields={"name": ["taken"]})
     before = None if created else {"name": role.name, "privileges": list(role.privileges)}
     role.name, role.privileges = name, privileges
-    role.save()
+    try:
+        with transaction.atomic():  # A simultaneous save of the same name loses here, not with a 500.
+            role.save()
+    except IntegrityError:
+        raise DomainError(f"A role named “{name}” exists already.", fields={"name": ["taken"]}) from None
     if not created:
         for profile in role.admins.select_related("user"):
             forget_scope(profile.user)

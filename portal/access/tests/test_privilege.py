@@ -81,6 +81,30 @@ def test_an_organizations_role_is_seen_and_changed_only_in_its_tenant(api, login
     assert set(other.json()["fields"]) == {"organization"}
 
 
+def test_the_role_form_makes_roles_of_the_admins_organizations(login, alice, charlie, org_a, org_a_child):
+    client = login(alice)
+    page = client.get("/access/roles/new/").content.decode()
+    assert 'value="org-a"' in page and 'value="org-b"' not in page and "Template for every" not in page
+    missing = client.post("/access/roles/new/", {"name": "Tellers", "privileges": ["accounts"]})
+    assert missing.status_code == 200 and not Role.objects.filter(name="Tellers").exists()
+    client.post("/access/roles/new/", {"name": "Tellers", "organization": "org-a", "privileges": ["accounts"]})
+    tellers = Role.objects.get(name="Tellers")
+    assert tellers.organization == org_a
+    assert client.post("/access/roles/new/", {"name": "Sneaky", "organization": "org-b",
+                                              "privileges": []}).status_code == 200  # not a choice
+    assert not Role.objects.filter(name="Sneaky").exists()
+    # An admin of the branch sees its parent's role (it can be given there), read-only.
+    branch = person("brenda", ["administrators", "accounts"], [org_a_child])
+    branch_page = login(branch).get("/access/").content.decode()
+    assert "Tellers" in branch_page and "Org A" in branch_page
+    assert login(branch).get(f"/access/roles/{tellers.pk}/").status_code == 403
+    made = login(branch).post("/access/admins/new/", {
+        "username": "tina", "email": "tina@example.com", "password": PASSWORD, "role": str(tellers.pk),
+        "organizations": ["org-a-branch"]})
+    assert made.status_code == 302 and User.objects.get(username="tina").admin.role == tellers
+    assert "Tellers" not in login(charlie).get("/access/").content.decode()
+
+
 def test_operator_templates_are_read_only_to_organizations(api, login, operator, alice, full_role):
     a, op = api(alice), api(operator)
     assert post(a, "/api/v1/roles", {"name": "My template", "organization": None}).status_code == 403
