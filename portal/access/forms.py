@@ -74,8 +74,8 @@ class AdminEditForm(_ScopeMixin, forms.Form):
 
     def __init__(self, *args, user, admin, **kwargs):
         profile = getattr(admin, "admin", None)
-        initial = {"is_active": admin.is_active, "email": admin.email, "first_name": admin.first_name,
-                   "last_name": admin.last_name}
+        initial = {"is_active": admin.is_active, "email": admin.email,
+                   "first_name": admin.first_name, "last_name": admin.last_name}
         if profile is not None:
             initial.update(role=str(profile.role_id), organizations=[o.slug for o in profile.organizations.all()])
         super().__init__(*args, initial=initial, **kwargs)

@@ -1,4 +1,4 @@
-"""Admins, roles and API tokens: the one place their rules live, for the portal, the API and the CLI.
+"""Admins, roles and API tokens: the one place of their rules (portal, API and CLI alike).
 
 The privilege model (docs/security.md, "Privilege model"):
 - a role belongs to an organization (seen and assigned in that organization's subtree, changed by
@@ -55,8 +55,10 @@ def privilege_labels(privileges) -> str:
 def _clean_privileges(privileges) -> list[str]:
     unknown = [p for p in privileges if p not in Privilege.values]
     if unknown:
-        raise DomainError(f"Unknown privilege(s): {', '.join(map(str, unknown))}.",
-                          fields={"privileges": [f"unknown: {p}" for p in unknown]})
+        raise DomainError(
+            f"Unknown privilege(s): {', '.join(map(str, unknown))}.",
+            fields={"privileges": [f"unknown: {p}" for p in unknown]},
+        )
     return [p for p in Privilege.values if p in privileges]
 
 
@@ -70,6 +72,7 @@ def held_privileges(user) -> set[str]:
 
 # ---------------------------------------------------------------- roles
 
+
 def roles_visible_to(user):
     """The roles `user` sees and may assign: the operator's templates, the roles of the
     organizations in its scope, and those of the organizations above its scope (which its own
@@ -80,9 +83,14 @@ def roles_visible_to(user):
         return Role.objects.all()
     from portal.organizations.models import Organization
 
-    above = {i for org in Organization.objects.filter(pk__in=ids).only("path")
-             for i in org.ancestors_and_self()}
-    return Role.objects.filter(models.Q(organization__isnull=True) | models.Q(organization__in=above | ids))
+    above = {
+        i
+        for org in Organization.objects.filter(pk__in=ids).only("path")
+        for i in org.ancestors_and_self()
+    }
+    return Role.objects.filter(
+        models.Q(organization__isnull=True) | models.Q(organization__in=above | ids)
+    )
 
 
 def role_editable_by(user, role: Role) -> bool:
@@ -100,11 +108,14 @@ def check_role_change(actor, role: Role) -> None:
     if not roles_visible_to(actor).filter(pk=role.pk).exists():
         raise NotFound("No such role.")
     if role.organization_id is None:
-        raise Forbidden(f"“{role}” is an operator template: organizations use it as it is. "
-                        "Create a role of your organization instead.")
+        raise Forbidden(
+            f"“{role}” is an operator template: organizations use it as it is. "
+            "Create a role of your organization instead."
+        )
     if not role_editable_by(actor, role):
-        raise Forbidden(f"“{role}” belongs to {role.organization}, above your scope; "
-                        "only its admins change it.")
+        raise Forbidden(
+            f"“{role}” belongs to {role.organization}, above your scope; only its admins change it."
+        )
 
 
 @transaction.atomic
@@ -126,42 +137,60 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
     if not operator:
         if created:
             if organization is None:
-                raise Forbidden("Only the operator creates role templates; choose an organization.",
-                                fields={"organization": ["required"]})
+                raise Forbidden(
+                    "Only the operator creates role templates; choose an organization.",
+                    fields={"organization": ["required"]},
+                )
             ids = visible_organization_ids(actor) or set()
             if organization.pk not in ids:
-                raise NotFound("No such organization.", fields={"organization": ["not in your scope"]})
+                raise NotFound(
+                    "No such organization.", fields={"organization": ["not in your scope"]}
+                )
         else:
             check_role_change(actor, role)
             _check_grant(actor, role=role)
             outside = role.admins.exclude(user__in=admins_visible_to(actor))
             if outside.exists():
-                raise Forbidden(f"The role “{role}” is used by admins outside your scope; "
-                                "create a new role instead.")
+                raise Forbidden(
+                    f"The role “{role}” is used by admins outside your scope; "
+                    "create a new role instead."
+                )
         _check_grant(actor, role=Role(name=name, privileges=privileges))
     taken = Role.objects.filter(name__iexact=name, organization=role.organization_id)
     if taken.exclude(pk=role.pk).exists():
         where = f"in {role.organization}" if role.organization_id else "among the templates"
-        raise DomainError(f"A role named “{name}” exists already {where}.", fields={"name": ["taken"]})
+        raise DomainError(
+            f"A role named “{name}” exists already {where}.", fields={"name": ["taken"]}
+        )
     before = None if created else {"name": role.name, "privileges": list(role.privileges)}
     role.name, role.privileges = name, privileges
     try:
-        with transaction.atomic():  # A simultaneous save of the same name loses here, not with a 500.
+        with (
+            transaction.atomic()
+        ):  # A simultaneous save of the same name loses here, not with a 500.
             role.save()
     except IntegrityError:
-        raise DomainError(f"A role named “{name}” exists already.", fields={"name": ["taken"]}) from None
+        raise DomainError(
+            f"A role named “{name}” exists already.", fields={"name": ["taken"]}
+        ) from None
     if not created:
         for profile in role.admins.select_related("user"):
             forget_scope(profile.user)
     data = {"privileges": role.privileges, "template": role.organization_id is None}
     if before is not None:
         data["before"] = before
-    audit.record(actor=actor, action="role.create" if created else "role.update", target=role,
-                 organization=role.organization, data=data)
+    audit.record(
+        actor=actor,
+        action="role.create" if created else "role.update",
+        target=role,
+        organization=role.organization,
+        data=data,
+    )
     return role
 
 
 # ---------------------------------------------------------------- admins
+
 
 def admins_visible_to(user):
     """The admins `user` may see: those whose whole scope lies inside `user`'s.
@@ -175,8 +204,9 @@ def admins_visible_to(user):
     if ids is None:
         return User.objects.filter(models.Q(admin__isnull=False) | models.Q(is_superuser=True))
     inside = User.objects.filter(admin__organizations__in=ids).values("pk")
-    return (User.objects.filter(pk__in=inside, is_superuser=False)
-            .exclude(admin__organizations__in=Organization.objects.exclude(pk__in=ids)))
+    return User.objects.filter(pk__in=inside, is_superuser=False).exclude(
+        admin__organizations__in=Organization.objects.exclude(pk__in=ids)
+    )
 
 
 def lacking(actor, user) -> set[str]:
@@ -197,7 +227,8 @@ def _check_grant(actor, *, role: Role | None = None, organizations=()) -> None:
         if outside:
             raise DomainError(
                 f"The role “{role}” belongs to {home}; it is usable only there and below.",
-                fields={"role": [f"not usable in {', '.join(o.slug for o in outside)}"]})
+                fields={"role": [f"not usable in {', '.join(o.slug for o in outside)}"]},
+            )
     if actor is None or is_operator(actor):
         return
     if role is not None:
@@ -206,13 +237,17 @@ def _check_grant(actor, *, role: Role | None = None, organizations=()) -> None:
         extra = set(role.privileges) - privileges_of(actor)
         if extra:
             labels = privilege_labels(extra)
-            raise Forbidden(f"The role “{role}” has privileges you do not have: {labels}.",
-                            fields={"role": [f"privileges you lack: {labels}"]})
+            raise Forbidden(
+                f"The role “{role}” has privileges you do not have: {labels}.",
+                fields={"role": [f"privileges you lack: {labels}"]},
+            )
     ids = visible_organization_ids(actor) or set()
     outside = [o for o in organizations if o.pk not in ids]
     if outside:
-        raise Forbidden("You can only grant organizations in your own scope.",
-                        fields={"organizations": [f"outside your scope: {o.slug}" for o in outside]})
+        raise Forbidden(
+            "You can only grant organizations in your own scope.",
+            fields={"organizations": [f"outside your scope: {o.slug}" for o in outside]},
+        )
 
 
 def _check_manages(actor, user) -> None:
@@ -223,8 +258,10 @@ def _check_manages(actor, user) -> None:
         raise NotFound("No such admin.")
     extra = lacking(actor, user)
     if extra:
-        raise Forbidden(f"{user.get_username()} holds privileges you do not have ({privilege_labels(extra)}); "
-                        "only an admin holding them can change it.")
+        raise Forbidden(
+            f"{user.get_username()} holds privileges you do not have ({privilege_labels(extra)}); "
+            "only an admin holding them can change it."
+        )
 
 
 def manageable_admin_ids(actor) -> set[int] | None:
@@ -243,7 +280,9 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise DomainError(f"“{email}” is not an email address.", fields={"email": ["invalid"]}) from None
+        raise DomainError(
+            f"“{email}” is not an email address.", fields={"email": ["invalid"]}
+        ) from None
     return email
 
 
@@ -258,25 +297,48 @@ def send_set_password_email(user, *, by) -> None:
     from django.core.mail import send_mail
 
     days = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
-    text = (f"Hello {user.get_full_name() or user.get_username()},\n\n"
-            f"{by} made you an administrator of the MultiLine Management Portal "
-            f"(username: {user.get_username()}).\n\nChoose your password here:\n"
-            f"{set_password_link(user)}\n\nThe link works once, for {days} day{'s' if days > 1 else ''}. "
-            "If you did not expect this email, ignore it.\n")
+    text = (
+        f"Hello {user.get_full_name() or user.get_username()},\n\n"
+        f"{by} made you an administrator of the MultiLine Management Portal "
+        f"(username: {user.get_username()}).\n\nChoose your password here:\n"
+        f"{set_password_link(user)}\n\n"
+        f"The link works once, for {days} day{'s' if days > 1 else ''}. "
+        "If you did not expect this email, ignore it.\n"
+    )
     try:
-        send_mail("Your MultiLine Management Portal account", text, settings.DEFAULT_FROM_EMAIL,
-                  [user.email], fail_silently=False)
-    except Exception as exc:  # Any delivery failure: the admin is not created (the caller's transaction).
+        send_mail(
+            "Your MultiLine Management Portal account",
+            text,
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+            fail_silently=False,
+        )
+    except (
+        Exception
+    ) as exc:  # Any delivery failure: the admin is not created (the caller's transaction).
         from portal.lib.mail import classify
 
-        raise MailUnavailable(f"The set-password email to {user.email} could not be sent "
-                              f"({classify(exc).reason}); the admin was not created. Try again, "
-                              "or give a password.", fields={"email": ["not delivered"]}) from None
+        raise MailUnavailable(
+            f"The set-password email to {user.email} could not be sent "
+            f"({classify(exc).reason}); the admin was not created. Try again, "
+            "or give a password.",
+            fields={"email": ["not delivered"]},
+        ) from None
 
 
 @transaction.atomic
-def admin_create(*, actor, username: str, email: str, password: str | None = None, role: Role,
-                 organizations, first_name: str = "", last_name: str = "", api_only: bool = False):
+def admin_create(
+    *,
+    actor,
+    username: str,
+    email: str,
+    password: str | None = None,
+    role: Role,
+    organizations,
+    first_name: str = "",
+    last_name: str = "",
+    api_only: bool = False,
+):
     """A new admin. With a password it signs in with it; without one it gets an email with a link
     to choose one; a service admin (`api_only`) has no password at all and uses only API tokens."""
     User = get_user_model()
@@ -286,23 +348,37 @@ def admin_create(*, actor, username: str, email: str, password: str | None = Non
     if not username:
         raise DomainError("An admin needs a username.", fields={"username": ["required"]})
     if len(username) > 150:
-        raise DomainError("A username has at most 150 characters.", fields={"username": ["too long"]})
+        raise DomainError(
+            "A username has at most 150 characters.", fields={"username": ["too long"]}
+        )
     if User.objects.filter(username__iexact=username).exists():
-        raise DomainError(f"An admin named “{username}” exists already.", fields={"username": ["taken"]})
+        raise DomainError(
+            f"An admin named “{username}” exists already.", fields={"username": ["taken"]}
+        )
     if not organizations:
-        raise DomainError("An admin needs at least one organization in scope.",
-                          fields={"organizations": ["required"]})
+        raise DomainError(
+            "An admin needs at least one organization in scope.",
+            fields={"organizations": ["required"]},
+        )
     email = _clean_email(email)
-    user = User(username=username, email=email, first_name=(first_name or "").strip()[:150],
-                last_name=(last_name or "").strip()[:150])
+    user = User(
+        username=username,
+        email=email,
+        first_name=(first_name or "").strip()[:150],
+        last_name=(last_name or "").strip()[:150],
+    )
     if api_only and password:
-        raise DomainError("A service admin has no password: it signs in only with API tokens.",
-                          fields={"password": ["not for a service admin"]})
+        raise DomainError(
+            "A service admin has no password: it signs in only with API tokens.",
+            fields={"password": ["not for a service admin"]},
+        )
     if password:
         try:
             validate_password(password, user)
         except ValidationError as error:
-            raise DomainError(" ".join(error.messages), fields={"password": error.messages}) from None
+            raise DomainError(
+                " ".join(error.messages), fields={"password": error.messages}
+            ) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -310,9 +386,13 @@ def admin_create(*, actor, username: str, email: str, password: str | None = Non
     profile = AdminProfile.objects.create(user=user, role=role, api_only=api_only)
     profile.organizations.set(organizations)
     how = "service" if api_only else "password" if password else "email"
-    audit.record(actor=actor, action="admin.create", target=user, organization=home_organization(user),
-                 data={"role": role.name, "organizations": [o.slug for o in organizations],
-                       "password": how})
+    audit.record(
+        actor=actor,
+        action="admin.create",
+        target=user,
+        organization=home_organization(user),
+        data={"role": role.name, "organizations": [o.slug for o in organizations], "password": how},
+    )
     if how == "email":
         by = actor.get_username() if actor is not None else "The operator"
         send_set_password_email(user, by=by)
@@ -320,25 +400,39 @@ def admin_create(*, actor, username: str, email: str, password: str | None = Non
 
 
 @transaction.atomic
-def admin_update(*, actor, user, role: Role | None = None, organizations=None,
-                 is_active: bool | None = None, email: str | None = None,
-                 first_name: str | None = None, last_name: str | None = None):
+def admin_update(
+    *,
+    actor,
+    user,
+    role: Role | None = None,
+    organizations=None,
+    is_active: bool | None = None,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+):
     """Change an admin's role, scope, active flag, email or names (None keeps each as it is),
     within what `actor` may grant, and only for an admin whose privileges `actor` all holds."""
     _check_manages(actor, user)
     if user.is_superuser:
-        raise DomainError("An operator has every privilege in every organization; it has no role to change.")
+        raise DomainError(
+            "An operator has every privilege in every organization; it has no role to change."
+        )
     profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
     if profile is None and role is None:
         raise DomainError("Give the admin a role.", fields={"role": ["required"]})
     role = role if role is not None else profile.role
-    organizations = list(organizations) if organizations is not None else list(profile.organizations.all())
+    organizations = (
+        list(organizations) if organizations is not None else list(profile.organizations.all())
+    )
     _check_grant(actor, role=role, organizations=organizations)
     if actor is not None and actor.pk == user.pk and is_active is False:
         raise DomainError("You cannot deactivate yourself.", fields={"is_active": ["yourself"]})
     if not organizations:
-        raise DomainError("An admin needs at least one organization in scope.",
-                          fields={"organizations": ["required"]})
+        raise DomainError(
+            "An admin needs at least one organization in scope.",
+            fields={"organizations": ["required"]},
+        )
     changed = {}
     if email is not None:
         email = _clean_email(email)
@@ -359,13 +453,23 @@ def admin_update(*, actor, user, role: Role | None = None, organizations=None,
         profile.save(update_fields=["role"])
     profile.organizations.set(organizations)
     forget_scope(user)
-    audit.record(actor=actor, action="admin.update", target=user, organization=home_organization(user),
-                 data={"role": role.name, "organizations": [o.slug for o in organizations],
-                       "active": user.is_active, **{k: v for k, v in changed.items() if k != "is_active"}})
+    audit.record(
+        actor=actor,
+        action="admin.update",
+        target=user,
+        organization=home_organization(user),
+        data={
+            "role": role.name,
+            "organizations": [o.slug for o in organizations],
+            "active": user.is_active,
+            **{k: v for k, v in changed.items() if k != "is_active"},
+        },
+    )
     return user
 
 
 # ---------------------------------------------------------------- API tokens
+
 
 def token_holders(actor):
     """Whose tokens `actor` issues, lists and revokes: its own; with API Users, also those of the
@@ -395,12 +499,16 @@ def _check_token_owner(actor, user) -> None:
         raise NotFound("No such admin.", fields={"admin": ["no such admin in your scope"]})
     profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
     if profile is None or not profile.api_only:
-        raise Forbidden(f"{user.get_username()} is not a service admin: only it can issue its own "
-                        "tokens.", fields={"admin": ["not a service admin"]})
+        raise Forbidden(
+            f"{user.get_username()} is not a service admin: only it can issue its own tokens.",
+            fields={"admin": ["not a service admin"]},
+        )
     extra = lacking(actor, user)
     if extra:
-        raise Forbidden(f"{user.get_username()} holds privileges you do not have ({privilege_labels(extra)}).",
-                        fields={"admin": [f"privileges you lack: {privilege_labels(extra)}"]})
+        raise Forbidden(
+            f"{user.get_username()} holds privileges you do not have ({privilege_labels(extra)}).",
+            fields={"admin": [f"privileges you lack: {privilege_labels(extra)}"]},
+        )
 
 
 def token_lifetime(days) -> timedelta:
@@ -409,34 +517,59 @@ def token_lifetime(days) -> timedelta:
     if days is None or days == "":
         days = settings.API_TOKEN_DEFAULT_DAYS
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
-        raise DomainError(f"A token lives 1 to {longest} days.",
-                          fields={"expires_in_days": [f"a whole number from 1 to {longest}"]})
+        raise DomainError(
+            f"A token lives 1 to {longest} days.",
+            fields={"expires_in_days": [f"a whole number from 1 to {longest}"]},
+        )
     return timedelta(days=days)
 
 
-def token_issue(*, actor, user, name: str = "", expires_in_days: int | None = None) -> tuple[ApiToken, str]:
+def token_issue(
+    *, actor, user, name: str = "", expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
     """A new bearer token for `user`. The token itself is returned once and never stored."""
     _check_token_owner(actor, user)
     lifetime = token_lifetime(expires_in_days)
     if not user.is_active:
-        raise DomainError(f"{user.get_username()} is deactivated; its tokens would not work.",
-                          fields={"admin": ["deactivated"]})
+        raise DomainError(
+            f"{user.get_username()} is deactivated; its tokens would not work.",
+            fields={"admin": ["deactivated"]},
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=(name or "").strip()[:80], key_hash=hash_token(raw),
-                                    prefix=raw[:10], expires_at=timezone.now() + lifetime)
-    audit.record(actor=actor, action="api_token.issue", target=token, organization=home_organization(user),
-                 data={"user": user.get_username(), "name": token.name,
-                       "expires_at": token.expires_at.isoformat(timespec="seconds")})
+    token = ApiToken.objects.create(
+        user=user,
+        name=(name or "").strip()[:80],
+        key_hash=hash_token(raw),
+        prefix=raw[:10],
+        expires_at=timezone.now() + lifetime,
+    )
+    audit.record(
+        actor=actor,
+        action="api_token.issue",
+        target=token,
+        organization=home_organization(user),
+        data={
+            "user": user.get_username(),
+            "name": token.name,
+            "expires_at": token.expires_at.isoformat(timespec="seconds"),
+        },
+    )
     return token, raw
 
 
 def token_revoke(*, actor, token: ApiToken) -> None:
     _check_token_owner(actor, token.user)
-    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+    if not ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    ):
         return
-    audit.record(actor=actor, action="api_token.revoke", target=token,
-                 organization=home_organization(token.user),
-                 data={"user": token.user.get_username(), "name": token.name})
+    audit.record(
+        actor=actor,
+        action="api_token.revoke",
+        target=token,
+        organization=home_organization(token.user),
+        data={"user": token.user.get_username(), "name": token.name},
+    )
 
 
 def token_user(raw: str):
@@ -444,8 +577,11 @@ def token_user(raw: str):
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     now = timezone.now()
-    token = (ApiToken.objects.select_related("user")
-             .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now).first())
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

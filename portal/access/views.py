@@ -34,7 +34,8 @@ def admin_list(request):
         admin.editable = not admin.is_superuser and (manageable is None or admin.pk in manageable)
     # Counted among the admins shown: a template's holders in other tenants stay unseen.
     holders = Counter(a.admin.role_id for a in admins if hasattr(a, "admin"))
-    roles = list(services.roles_visible_to(request.user).select_related("organization").order_by("name", "pk"))
+    roles = list(services.roles_visible_to(request.user).select_related("organization")
+                 .order_by("name", "pk"))
     for role in roles:
         role.admins_count = holders[role.pk]
         role.editable = services.role_editable_by(request.user, role)
@@ -55,7 +56,8 @@ def admin_create(request):
         except DomainError as error:
             _form_errors(form, error)
         else:
-            how = ("a service admin: issue its API tokens on the API tokens page" if data["api_only"]
+            how = ("a service admin: issue its API tokens on the API tokens page"
+                   if data["api_only"]
                    else "it signs in with the password you gave" if data["password"]
                    else f"an email to {admin.email} asks it to choose a password")
             messages.success(request, f"Created the admin {admin.get_username()}: {how}.")
@@ -71,7 +73,8 @@ def admin_edit(request, pk):
     extra = services.lacking(request.user, admin)
     if extra:
         raise Forbidden(f"{admin.get_username()} holds privileges you do not have "
-                        f"({services.privilege_labels(extra)}); only an admin holding them can change it.")
+                        f"({services.privilege_labels(extra)}); only an admin holding them can "
+                        "change it.")
     form = AdminEditForm(request.POST or None, user=request.user, admin=admin)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -114,7 +117,8 @@ def role_create(request):
 def role_edit(request, pk):
     """A role of the admin's scope; the operator's templates and the roles of organizations above
     are read-only to it (403); other tenants' roles do not exist for it (404)."""
-    role = get_object_or_404(services.roles_visible_to(request.user).select_related("organization"), pk=pk)
+    visible = services.roles_visible_to(request.user).select_related("organization")
+    role = get_object_or_404(visible, pk=pk)
     if not services.role_editable_by(request.user, role):
         services.check_role_change(request.user, role)  # Forbidden, with the reason.
     return _role_page(request, role)
