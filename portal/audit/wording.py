@@ -186,9 +186,11 @@ SENTENCES: dict[str, Callable[[_Event], str]] = {
     "permission_group.set_default": lambda e: f"{e.who} made “{e.target}” the default User Permissions group",
     "admin.create": lambda e: f"{e.who} added the admin {e.target}",
     "admin.update": lambda e: f"{e.who} changed the admin {e.target}",
+    "admin.password_set": lambda e: f"{e.who} chose a password from the set-password email",
     "role.create": lambda e: f"{e.who} created the role “{e.target}”",
     "role.update": lambda e: f"{e.who} changed the role “{e.target}”",
-    "api_token.issue": lambda e: f"{e.who} issued an API token for {e.get('user', 'an admin')}",
+    "api_token.issue": lambda e: f"{e.who} issued an API token for {e.get('user', 'an admin')}"
+                                 + (f", valid until {e.get('expires_at')[:10]}" if e.get("expires_at") else ""),
     "api_token.revoke": lambda e: f"{e.who} revoked an API token of {e.get('user', 'an admin')}",
     "scim_token.issue": lambda e: f"{e.who} issued a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else ""),
     "scim_token.revoke": lambda e: f"{e.who} revoked a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else ""),

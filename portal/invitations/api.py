@@ -114,9 +114,12 @@ class ResendOut(Schema):
                     summary="Resend Invitation to ids, or with all_matching to every account matching a filter")
 def resend_invitation(request, payload: SelectionIn, idempotency_key: IdempotencyKey = None):
     require_privilege(request.user, "accounts")
+    if payload.by_filter or len(payload.ids or ()) > 1:
+        require_privilege(request.user, "accounts_bulk")  # One account needs only Accounts.
 
     def run():
-        results = services.invitations_resend(actor=request.user, accounts=payload.accounts(request.user))
+        results = services.invitations_resend(actor=request.user, accounts=payload.accounts(request.user),
+                                              by_filter=payload.by_filter)
         done = sum(1 for r in results if r.result == "done")
         return 200, {"done": done, "skipped": len(results) - done, "results": [r.as_dict() for r in results]}
 

@@ -24,7 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from portal.access.models import hash_token
+from portal.access.models import Privilege, hash_token
+from portal.access.scoping import require_privilege
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.audit import services as audit
@@ -385,11 +386,14 @@ class ResendResult:
                 "invitation": self.invitation.pk if self.invitation else None}
 
 
-def invitations_resend(*, actor, accounts) -> list[ResendResult]:
+def invitations_resend(*, actor, accounts, by_filter: bool = False) -> list[ResendResult]:
     """Resend Invitation: revoke each account's live invitation and send a new one. Per account:
-    `done`, or `skipped` with the reason (active, suspended, domain not allowed, no number…)."""
+    `done`, or `skipped` with the reason (active, suspended, domain not allowed, no number…).
+    More than one account, or a filter, needs Accounts Bulk Operations (one needs Accounts)."""
     accounts = list(accounts.select_related("organization", "number") if hasattr(accounts, "select_related")
                     else accounts)
+    if actor is not None and (by_filter or len(accounts) > 1):
+        require_privilege(actor, Privilege.ACCOUNTS_BULK)
     results = accounts_invite_many(actor=actor, accounts=accounts, action="invitation.resend")
     return [ResendResult(account=a, result="done" if inv else "skipped",
                          reason="" if inv else reason, invitation=inv) for a, inv, reason in results]
