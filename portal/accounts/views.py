@@ -11,6 +11,7 @@ from portal.access.scoping import get_object_for, privilege_required
 from portal.accounts import listing
 from portal.accounts.forms import AccountAddForm, AccountFilterForm
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.selectors import capacity_parts
 from portal.accounts.services import account_add, accounts_export
 from portal.audit.models import AuditEvent
 from portal.lib.csvexport import csv_download
@@ -85,6 +86,19 @@ def _default_organization(user, organizations: list[Organization]) -> Organizati
     return None
 
 
+def _capacity_context(organization) -> dict:
+    """How many more users the organization can invite without a number, and why (for the help)."""
+    if organization is None:
+        return {}
+    available, waiting = capacity_parts(organization)
+    return {"capacity": max(available - waiting, 0), "available": available,
+            "promised": min(waiting, available)}
+
+
+# What Add Account keeps when the admin switches the organization: what does not depend on it.
+KEPT_ON_SWITCH = ("first_name", "last_name", "email", "forwarding_number")
+
+
 @privilege_required(Privilege.ACCOUNTS)
 def account_add_view(request):
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
@@ -93,10 +107,19 @@ def account_add_view(request):
         organization = get_object_for(request.user, Organization.objects, slug=slug)
     else:
         organization = _default_organization(request.user, organizations)
-    form = AccountAddForm(request.POST if request.method == "POST" and slug else None,
-                          organizations=organizations, organization=organization)
+    switching = request.method == "POST" and request.POST.get("action") == "switch"
+    if switching:
+        # The organization changed: a fresh form for it, keeping what was typed that does not
+        # depend on the organization (POSTed, so names and addresses stay out of URLs and logs).
+        form = AccountAddForm(organizations=organizations, organization=organization,
+                              initial={name: request.POST.get(name, "") for name in KEPT_ON_SWITCH})
+    else:
+        form = AccountAddForm(request.POST if request.method == "POST" and slug else None,
+                              organizations=organizations, organization=organization)
     error_message = ""
-    if request.method == "POST" and organization is not None and form.is_valid():
+    if switching:
+        pass  # Nothing to validate yet: the admin sees the new organization's form.
+    elif request.method == "POST" and organization is not None and form.is_valid():
         invite = request.POST.get("action") == "invite"
         try:
             account_add(actor=request.user, organization=organization, data=form.service_data(),
@@ -118,6 +141,7 @@ def account_add_view(request):
         "organization": organization,
         "error_message": error_message,
         "reveal_number": reveal_number,
+        **_capacity_context(organization),
     }, status=400 if error_message else 200)
 
 
