@@ -26,23 +26,30 @@ def _int(value) -> int | None:
         return None
 
 
-def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm]:
-    """The list's filters from the query string; an organization outside the scope is a 404."""
+def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm, list[str]]:
+    """The list's filters from the query string, and what was wrong with them.
+
+    A value that is not one of the choices (an unknown status, an organization outside the
+    scope, which is just as unknown) is named in a message and not applied."""
     form = AccountFilterForm(request.GET or None, organizations=organizations)
     filters = listing.Filters(q=request.GET.get("q", "").strip()[:200])
-    status = request.GET.get("status", "")
-    if status in AccountStatus.values:
-        filters.status = status
-    slug = request.GET.get("organization", "")
-    if slug:
-        filters.organization = get_object_for(request.user, Organization.objects, slug=slug)
-    return filters, form
+    problems = []
+    if form.is_bound and not form.is_valid():
+        for name in form.errors:
+            value = request.GET.get(name, "")
+            problems.append(f"{form[name].label}: “{value[:80]}” is not one of the choices, "
+                            "so this filter is not applied.")
+    data = form.cleaned_data if form.is_bound else {}
+    filters.status = data.get("status", "")
+    if data.get("organization"):
+        filters.organization = next(o for o in organizations if o.slug == data["organization"])
+    return filters, form, problems
 
 
 @privilege_required(Privilege.ACCOUNTS)
 def account_list(request):
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
-    filters, form = _filters(request, organizations)
+    filters, form, problems = _filters(request, organizations)
     queryset = listing.filtered(request.user, filters)
     page = listing.keyset_page(listing.with_relations(queryset),
                                after=_int(request.GET.get("after")), before=_int(request.GET.get("before")))
@@ -61,14 +68,18 @@ def account_list(request):
         "base_query": base,
         "show_organization": len(organizations) > 1,
         "now": timezone.now(),
-    })
+        "filter_problems": problems,
+    }, status=400 if problems else 200)
 
 
 @privilege_required(Privilege.ACCOUNTS)
 def account_export(request):
     """Every account matching the list's current filters, streamed as CSV."""
-    organizations = Organization.objects.visible_to(request.user)
-    filters, _form = _filters(request, organizations)
+    organizations = list(Organization.objects.visible_to(request.user))
+    filters, _form, problems = _filters(request, organizations)
+    if problems:
+        # An export of personal data takes exactly the filters asked for, never "all" instead.
+        raise DomainError("Nothing was exported: " + " ".join(problems))
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     return csv_download(accounts_export(actor=request.user, filters=filters), header=listing.EXPORT_COLUMNS,
                         filename=f"accounts-{stamp}.csv")

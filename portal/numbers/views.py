@@ -28,6 +28,8 @@ def number_list(request):
                 .values_list("name", flat=True))
     form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
     filters = form.cleaned_data if form.is_valid() else {}
+    problems = [f"{form[name].label}: “{request.GET.get(name, '')[:80]}” is not one of the "
+                "choices, so no filter is applied." for name in (form.errors if form.is_bound else ())]
     numbers, scope = filtered_numbers(request.user, **{k: filters.get(k, "") for k in ("organization", "status", "tag", "q")})
     after = request.GET.get("after", "")
     rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE)
@@ -45,7 +47,8 @@ def number_list(request):
         "query": query.urlencode(),
         "destinations": organization_choices(request.user, pool=True),
         "back": request.get_full_path(),
-    })
+        "filter_problems": problems,
+    }, status=400 if problems else 200)
 
 
 @privilege_required(Privilege.NUMBERS)

@@ -75,3 +75,39 @@ def test_the_number_picker_narrows_as_digits_are_typed(transactional_db, alice, 
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(f"{live_server.url}/accounts/")
     assert Account.objects.get(email="ada@example.com").number.e164 == "+447911123442"
+
+
+# ---------------------------------------------------------------- bad filter values
+
+def test_a_bad_filter_value_is_named_on_the_page_not_a_bare_404(alice, org_a, org_b, login):
+    account_add(actor=None, organization=org_a, data={"email": "ada@example.com"})
+    client = login(alice)
+    response = client.get("/accounts/?status=bogus")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Status: “bogus” is not one of the choices, so this filter is not applied." in page
+    assert "ada@example.com" in page  # the list is still there, with the portal's navigation
+    # An organization outside the scope reads exactly like one that does not exist.
+    outside = client.get("/accounts/?organization=org-b").content.decode()
+    missing = client.get("/accounts/?organization=no-such-org").content.decode()
+    assert "“org-b” is not one of the choices" in outside
+    assert "Org B" not in outside
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert (token.sub("", outside).replace("org-b", "X")
+            == token.sub("", missing).replace("no-such-org", "X"))
+
+
+def test_an_export_with_a_bad_filter_exports_nothing(alice, org_a, login):
+    account_add(actor=None, organization=org_a, data={"email": "ada@example.com"})
+    response = login(alice).get("/accounts/export.csv?status=bogus")
+    assert response.status_code == 400
+    assert "Nothing was exported" in response.content.decode()
+    assert "ada@example.com" not in response.content.decode()
+
+
+def test_a_bad_numbers_filter_is_named_on_the_page(alice, org_a, numbers_a, login):
+    response = login(alice).get("/numbers/?status=bogus")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Status: “bogus” is not one of the choices, so no filter is applied." in page
+    assert "+12125550100" in page or "212" in page
