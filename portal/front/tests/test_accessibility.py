@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from portal.accounts.models import Account
 from portal.accounts.services import account_add
 from portal.batches.models import Batch
 from portal.invitations.tests.helpers import sent_invitation
@@ -92,3 +93,46 @@ def test_a_flash_message_page_and_the_skip_link_pass(transactional_db, pages, br
     assert focused == ["Skip to content", "#main"]
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def _tab_to(page, predicate_js: str, limit: int = 80) -> None:
+    """Press Tab until the focused element satisfies `predicate_js` (an arrow function of it)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => ({predicate_js})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached an element where {predicate_js}")
+
+
+@pytest.mark.browser
+def test_bulk_actions_and_the_upload_work_from_the_keyboard(transactional_db, pages, browser_login,
+                                                            live_server, page, tmp_path):
+    """Tick an account, suspend it, confirm; then choose an organization and upload a file —
+    with Tab, Space, arrows and Enter only (the file itself is chosen in the system's dialog)."""
+    browser_login("alice")
+    page.goto(f"{live_server.url}/accounts/")
+    _tab_to(page, "e => e.name === 'ids'")
+    page.keyboard.press("Space")
+    assert page.locator("#selection-state").inner_text() == "1 selected"
+    _tab_to(page, "e => e.id === 'suspend-selected'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/accounts/suspend/**")
+    _tab_to(page, "e => e.type === 'submit' && /Suspend/.test(e.textContent)")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    done = page.locator("main").inner_text()
+    assert "Suspend: 1 account" in done and "Jürgen Müller #1\tDone" in done
+    assert Account.objects.get(pk=pages["account"]).status == "suspended"
+
+    page.goto(f"{live_server.url}/batches/upload/")
+    _tab_to(page, "e => e.id === 'id_organization'")
+    page.keyboard.press("ArrowDown")  # org-a
+    _tab_to(page, "e => e.id === 'id_file'")
+    csv = tmp_path / "people.csv"
+    csv.write_text("email,social_messaging,monitor_calls,monitor_sms\r\n"
+                   "grace@bank.example,No,off,off\r\n", encoding="utf-8")
+    page.locator("#id_file").set_input_files(csv)
+    _tab_to(page, "e => e.type === 'submit' && e.value === 'import'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/batches/*/")
+    assert "people.csv" in page.locator("main").inner_text()
