@@ -222,6 +222,8 @@ THROTTLE_CACHE = "default"
 # (its link, or the email/device number a code is typed for). Over the limit: 429, Retry-After.
 ACTIVATION_RATE_PER_ADDRESS = envrate("ACTIVATION_RATE_PER_ADDRESS", "60/m")
 ACTIVATION_RATE_PER_INVITATION = envrate("ACTIVATION_RATE_PER_INVITATION", "10/m")
+# Self-service renewal of an expired invitation: at most this many per account in 24 hours.
+INVITATION_RENEWALS_PER_DAY = envint("INVITATION_RENEWALS_PER_DAY", 3, minimum=0)
 # Behind PROXY_COUNT reverse proxies the client's address is taken from X-Forwarded-For.
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 

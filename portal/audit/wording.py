@@ -152,6 +152,7 @@ SENTENCES: dict[str, Callable[[_Event], str]] = {
     # Invitations.
     "invitation.queue": lambda e: f"{e.who} invited {e.target}" + (f" by {e.channel()}" if e.get("channel") else ""),
     "invitation.resend": lambda e: f"{e.who} sent a new invitation to {e.target}",
+    "invitation.renew": lambda e: f"{e.target} asked for a new invitation (theirs had expired)",
     "invitation.failed": lambda e: f"The invitation to {e.target} could not be delivered",
     "invitation_template.create": lambda e: f"{e.who} changed the {e.lang()} {e.channel()} invitation wording",
     "invitation_template.update": lambda e: f"{e.who} changed the {e.lang()} {e.channel()} invitation wording",
