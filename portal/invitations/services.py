@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -417,10 +417,23 @@ def values_for(invitation: Invitation, *, token: str, code: str) -> content.Valu
     )
 
 
+TOKEN_BYTES = 32  # an activation link's secret: 43 URL-safe characters
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def sms_length_of(wording: content.Wording, values: content.Values):
+    """The length, in segments, of an SMS as sent: with a link as long as a real one."""
+    real = replace(values, activation_link=activation_link("x" * len(new_token())))
+    return sms.sms_length(content.render_sms(wording, real))
+
+
 def _claim(invitation: Invitation) -> tuple[str, str] | None:
     """Take the invitation for sending: one worker wins. Returns the new (token, code)."""
     now = timezone.now()
-    token, code = secrets.token_urlsafe(32), new_code()
+    token, code = new_token(), new_code()
     expires_at = now + timedelta(days=invitation.account.organization.invitation_validity_days)
     claimed = Invitation.objects.filter(Q(state=InvitationState.QUEUED) | _lost_sending(now), pk=invitation.pk).update(
         state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, heartbeat_at=now,

@@ -59,7 +59,7 @@ def templates(request):
 
 def _edit_context(request, organization, language, channel, form, *, error="", fields=None):
     wording = content.Wording(subject=form["subject"].value() or "", body=form["body"].value() or "")
-    preview, sms_text = None, None
+    preview, sms_text, sms_length = None, None, None
     if not error:
         try:
             content.check_wording(channel=channel, subject=wording.subject if channel == Channel.EMAIL else "",
@@ -71,12 +71,13 @@ def _edit_context(request, organization, language, channel, form, *, error="", f
         preview = content.render_email(wording, values, for_browser=True)
     else:
         sms_text = content.render_sms(wording, values)
+        sms_length = services.sms_length_of(wording, values)
     current = content.wording_for(organization, language, channel)
     return {
         "nav": "setup", "organization": organization, "language": language,
         "language_label": LANGUAGE_NAMES[language], "channel": channel, "form": form,
         "variables": content.VARIABLES, "required": content.REQUIRED, "preview": preview,
-        "sms_text": sms_text, "error": error, "fields": fields or {}, "current": current,
+        "sms_text": sms_text, "sms_length": sms_length, "error": error, "fields": fields or {}, "current": current,
         "sample": values, "is_email": channel == Channel.EMAIL,
     }
 
