@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -164,6 +165,17 @@ _email = email_from_url(
 globals().update(_email)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MultiLine <no-reply@multiline.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Invitations go out in the organization's name (docs/running.md, "Mail in the customer's name"):
+# its sender name and address — on a domain of SENDER_DOMAINS, else PORTAL_FROM_EMAIL — and its
+# Reply-To; Message-IDs carry MESSAGE_ID_DOMAIN (the portal's own host by default).
+PORTAL_FROM_EMAIL = os.environ.get("PORTAL_FROM_EMAIL", "no-reply@multiline.test")
+SENDER_DOMAINS = [d.lower() for d in envlist("SENDER_DOMAINS", [])]
+MESSAGE_ID_DOMAIN = os.environ.get("MESSAGE_ID_DOMAIN") or (urlsplit(PUBLIC_URL).hostname or "localhost")
+# Optional DKIM signing of every message the portal sends: a PEM private key file, its selector
+# and the signing domain (d=), published by the operator as <selector>._domainkey.<domain>.
+DKIM_KEY_FILE = os.environ.get("DKIM_KEY_FILE", "")
+DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "multiline")
+DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
 
 # SMS: file:///folder (default var/sms/), console://, http(s)://gateway (token in SMS_TOKEN).
 SMS_URL = check_url(

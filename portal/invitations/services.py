@@ -512,6 +512,7 @@ class _Sender:
             message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
                                          html=rendered.html, images=rendered.images,
                                          headers={"Auto-Submitted": "auto-generated"},
+                                         **content.sender_of(invitation.account.organization),
                                          connection=self.connection)
             mail.send(message, self.connection)
         except Exception as exc:
@@ -903,7 +904,8 @@ def deliver_test(*, organization_id: int, language: str, channel: str, subject: 
     else:
         rendered = content.render_email(wording, values)
         message = mail.build_message(to=to, subject=f"[Test] {rendered.subject}", text=rendered.text,
-                                     html=rendered.html, images=rendered.images)
+                                     html=rendered.html, images=rendered.images,
+                                     **content.sender_of(organization))
     connection = mail.open_connection()
     message.connection = connection
     mail.send(message, connection)

@@ -48,8 +48,15 @@ class OrganizationSettingsForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Extra alert emails",
         help_text="One address per line, beyond the report recipients.")
 
+    sender_name = forms.CharField(required=False, max_length=80, label="Sender name",
+                                  help_text="How invitations are signed in the inbox; empty: the organization's name.")
+    sender_email = forms.EmailField(required=False, label="Sender address",
+                                    help_text="On a domain the operator allows; empty: the portal's address.")
+    reply_to = forms.EmailField(required=False, label="Reply-To",
+                                help_text="Where replies go, e.g. your IT service desk.")
+
     SETTINGS = ("invitation_validity_days", "activation_choices", "default_language",
-                "self_service_renewal", "allowed_email_domains",
+                "self_service_renewal", "sender_name", "sender_email", "reply_to", "allowed_email_domains",
                 "alert_account_moved", "alert_invitation_threshold", "alert_batch_finished",
                 "alert_number_utilisation", "number_utilisation_percent", "alert_extra_recipients")
 
