@@ -86,7 +86,7 @@ def test_edit_one_account_shows_errors_next_to_the_field(alice, org_a, numbers_a
     response = client.post(f"/accounts/{account.pk}/edit/", {"email": "taken@example.com",
                                                               "permission_group": group_a.pk})
     assert response.status_code == 400
-    assert "taken@example.com is already used by another account" in response.content.decode()
+    assert "taken@example.com is already used by an account in Org A" in response.content.decode()
     response = client.post(f"/accounts/{account.pk}/edit/", {"email": "me@example.com", "first_name": "Mia",
                                                               "multiline_number": numbers_a[0],
                                                               "permission_group": group_a.pk})
