@@ -69,7 +69,9 @@ def test_bulk_needs_the_privilege_on_the_page_too(org_a, login):
     dave = admin_create(actor=None, username="dave", email="d@example.com", password="Correct-horse-9", role=role,
                         organizations=[org_a])
     ids = pending(org_a, 2)
-    page = login(dave).post("/accounts/delete/", {"ids": ids}).content.decode()
+    response = login(dave).post("/accounts/delete/", {"ids": ids})
+    assert response.status_code == 403
+    page = response.content.decode()
     assert "needs the Accounts Bulk Operations privilege" in page
     assert Privilege.ACCOUNTS_BULK.label in page
     login(dave).post("/accounts/delete/", {"ids": ids, "confirm": "1"})
