@@ -89,7 +89,8 @@ def accounts_add_many(
             problems.add("row", row_problems[number])
         outcome.values, outcome.problems = values, problems
         cleaned.append(values)
-    conflicts = find_conflicts(organization, cleaned, actor=actor, row_numbers=[o.row for o in outcomes], seen=seen)
+    conflicts = find_conflicts(organization, cleaned, actor=actor,
+                               row_numbers=[o.row for o in outcomes], seen=seen)
     _mark_existing(organization, outcomes, conflicts, batch)
     pending = []
     for outcome, conflict in zip(outcomes, conflicts):

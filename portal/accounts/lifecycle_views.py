@@ -105,7 +105,8 @@ def confirm_context(request, selection: Selection, action: str, *, bulk_privileg
         filter_count = Selection(q=selection.q, status=selection.status, organization=selection.organization,
                                  scope="filter").accounts(request.user).count()
     blocked = ""
-    forbidden = bulk_privilege and needs_bulk and not has_privilege(request.user, Privilege.ACCOUNTS_BULK)
+    forbidden = (bulk_privilege and needs_bulk
+                 and not has_privilege(request.user, Privilege.ACCOUNTS_BULK))
     if forbidden:
         blocked = "Acting on more than one account needs the Accounts Bulk Operations privilege in your role."
     elif count == 0:

@@ -260,8 +260,10 @@ def find_conflicts(organization, rows: list[AccountValues], *, actor, exclude_ac
         inventory.update({
             n["e164"]: n for n in Number.objects.filter(e164__in=chunk).values("e164", "organization_id", "status")
         })
-    named = {o for o in [*taken_emails.values(), *taken_devices.values()] if disclosure.sees(scope, o)}
-    names = dict(Organization.objects.filter(pk__in=named).values_list("pk", "name")) if named else {}
+    named = {o for o in [*taken_emails.values(), *taken_devices.values()]
+             if disclosure.sees(scope, o)}
+    names = (dict(Organization.objects.filter(pk__in=named).values_list("pk", "name"))
+             if named else {})
     free = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
     tags_wanted = Counter(r.number_tag for r in rows if r.number_tag and not r.multiline_number)
     tag_stock = {}

@@ -76,7 +76,8 @@ def _integrity_message(error: IntegrityError, values: AccountValues, actor) -> C
                     code="contact_taken")
 
 
-def account_values(organization, data: Mapping[str, Any], *, actor, exclude_account_ids=()) -> AccountValues:
+def account_values(organization, data: Mapping[str, Any], *, actor,
+                   exclude_account_ids=()) -> AccountValues:
     """Clean one account's values and check them against the database (as `actor` may hear of
     them); DomainError with every problem."""
     values, problems = clean_values(organization, data)

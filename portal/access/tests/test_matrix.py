@@ -26,8 +26,9 @@ from __future__ import annotations
 import io
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -137,14 +138,27 @@ PAGES: dict[str, Rule] = {
     "access:token_issue": page(LOGIN, method_first=True, ok=405),
     "access:token_revoke": page(LOGIN, method_first=True, ok=405, args={"pk": "api_token"}),
     "invitations:templates": page(P.SETUP),
-    "invitations:template_edit": page(P.SETUP, obj="org", args=dict(slug="org_a_slug", language="en",
-                                                                    channel="email")),
-    "invitations:template_preview": page(P.SETUP, method_first=True, ok=405,
-                                         args=dict(slug="org_a_slug", language="en", channel="email")),
-    "invitations:template_test": page(P.SETUP, method_first=True, ok=405,
-                                      args=dict(slug="org_a_slug", language="en", channel="email")),
-    "invitations:template_reset": page(P.SETUP, method_first=True, ok=405,
-                                       args=dict(slug="org_a_slug", language="en", channel="email")),
+    "invitations:template_edit": page(
+        P.SETUP, obj="org", args=dict(slug="org_a_slug", language="en", channel="email")
+    ),
+    "invitations:template_preview": page(
+        P.SETUP,
+        method_first=True,
+        ok=405,
+        args=dict(slug="org_a_slug", language="en", channel="email"),
+    ),
+    "invitations:template_test": page(
+        P.SETUP,
+        method_first=True,
+        ok=405,
+        args=dict(slug="org_a_slug", language="en", channel="email"),
+    ),
+    "invitations:template_reset": page(
+        P.SETUP,
+        method_first=True,
+        ok=405,
+        args=dict(slug="org_a_slug", language="en", channel="email"),
+    ),
     "invitations:resend": page(P.ACCOUNTS, method_first=True, ok=405),
     "activation:code": page(PUBLIC),
     "activation:link": page(PUBLIC, ok=410, args={"token": "unknown_token"}),
@@ -175,98 +189,200 @@ def _ids(*names):
 # API operations by "METHOD /path" of the OpenAPI document.
 API: dict[str, Rule] = {
     "GET /api/v1/organizations": Rule(P.ORGANIZATIONS),
-    "POST /api/v1/organizations": Rule(P.ORGANIZATIONS, obj="org", ok="passed", body=lambda w: {
-        "name": "Matrix Branch", "slug": "matrix-branch", "parent": A}),
-    "GET /api/v1/organizations/{slug}": Rule(P.ORGANIZATIONS, obj="org", args={"slug": "org_a_slug"}),
-    "PATCH /api/v1/organizations/{slug}": Rule(P.ORGANIZATIONS, obj="org", ok="passed",
-                                               args={"slug": "org_a_slug"},
-                                               body=lambda w: {"name": "Org A renamed"}),
-    "GET /api/v1/organizations/{slug}/csv-template": Rule(P.ACCOUNTS_BULK, obj="org",
-                                                          args={"slug": "org_a_slug"}),
+    "POST /api/v1/organizations": Rule(
+        P.ORGANIZATIONS,
+        obj="org",
+        ok="passed",
+        body=lambda w: {"name": "Matrix Branch", "slug": "matrix-branch", "parent": A},
+    ),
+    "GET /api/v1/organizations/{slug}": Rule(
+        P.ORGANIZATIONS, obj="org", args={"slug": "org_a_slug"}
+    ),
+    "PATCH /api/v1/organizations/{slug}": Rule(
+        P.ORGANIZATIONS,
+        obj="org",
+        ok="passed",
+        args={"slug": "org_a_slug"},
+        body=lambda w: {"name": "Org A renamed"},
+    ),
+    "GET /api/v1/organizations/{slug}/csv-template": Rule(
+        P.ACCOUNTS_BULK, obj="org", args={"slug": "org_a_slug"}
+    ),
     "GET /api/v1/permission-groups": Rule(P.PERMISSIONS),
-    "POST /api/v1/permission-groups": Rule(P.PERMISSIONS, obj="org", ok="passed", body=lambda w: {
-        "organization": A, "name": "Matrix group"}),
-    "PATCH /api/v1/permission-groups/{group_id}": Rule(P.PERMISSIONS, obj="org", ok="passed",
-                                                       args={"group_id": "group"},
-                                                       body=lambda w: {"name": "Renamed"}),
+    "POST /api/v1/permission-groups": Rule(
+        P.PERMISSIONS,
+        obj="org",
+        ok="passed",
+        body=lambda w: {"organization": A, "name": "Matrix group"},
+    ),
+    "PATCH /api/v1/permission-groups/{group_id}": Rule(
+        P.PERMISSIONS,
+        obj="org",
+        ok="passed",
+        args={"group_id": "group"},
+        body=lambda w: {"name": "Renamed"},
+    ),
     "GET /api/v1/numbers": Rule(P.NUMBERS),
-    "POST /api/v1/numbers": Rule(P.NUMBERS, obj="org", ok="passed", body=lambda w: {
-        "organization": A, "numbers": ["+447911123400"]}),
+    "POST /api/v1/numbers": Rule(
+        P.NUMBERS,
+        obj="org",
+        ok="passed",
+        body=lambda w: {"organization": A, "numbers": ["+447911123400"]},
+    ),
     # Numbers named outside the scope are per-number results ("not_found"), not a 404.
-    "POST /api/v1/numbers/allocate": Rule(P.NUMBERS, obj="org", ok="passed", body=lambda w: {
-        "numbers": [w.free_number], "organization": A}),
-    "POST /api/v1/numbers/withdraw": Rule(P.NUMBERS, ok="passed", body=lambda w: {
-        "numbers": [w.free_number]}),
-    "POST /api/v1/numbers/tag": Rule(P.NUMBERS, ok="passed", body=lambda w: {
-        "numbers": [w.free_number], "tags": ["MATRIX"]}),
-    "POST /api/v1/numbers/reserve": Rule(P.NUMBERS, ok="passed", body=lambda w: {
-        "numbers": [w.free_number]}),
-    "POST /api/v1/numbers/unreserve": Rule(P.NUMBERS, ok="passed", body=lambda w: {
-        "numbers": [w.free_number]}),
+    "POST /api/v1/numbers/allocate": Rule(
+        P.NUMBERS,
+        obj="org",
+        ok="passed",
+        body=lambda w: {"numbers": [w.free_number], "organization": A},
+    ),
+    "POST /api/v1/numbers/withdraw": Rule(
+        P.NUMBERS, ok="passed", body=lambda w: {"numbers": [w.free_number]}
+    ),
+    "POST /api/v1/numbers/tag": Rule(
+        P.NUMBERS, ok="passed", body=lambda w: {"numbers": [w.free_number], "tags": ["MATRIX"]}
+    ),
+    "POST /api/v1/numbers/reserve": Rule(
+        P.NUMBERS, ok="passed", body=lambda w: {"numbers": [w.free_number]}
+    ),
+    "POST /api/v1/numbers/unreserve": Rule(
+        P.NUMBERS, ok="passed", body=lambda w: {"numbers": [w.free_number]}
+    ),
     # Issue 8: Bulk Resend needs Accounts Bulk Operations — all_of(...) once that rule is in.
-    "POST /api/v1/accounts/resend-invitation": Rule(P.ACCOUNTS, obj="org", ok="passed",
-                                                    body=_ids("account", "account2")),
-    "POST /api/v1/accounts/move": Rule(P.ACCOUNTS, obj="org", ok="passed", body=lambda w: {
-        "ids": [w.account], "organization": "org-a-branch"}),
-    "POST /api/v1/accounts/suspend": Rule(all_of(P.ACCOUNTS, P.ACCOUNTS_BULK), obj="org", ok="passed",
-                                          body=_ids("account", "account2")),
-    "POST /api/v1/accounts/reactivate": Rule(all_of(P.ACCOUNTS, P.ACCOUNTS_BULK), obj="org",
-                                             ok="passed", body=_ids("account", "account2")),
-    "POST /api/v1/accounts/delete": Rule(all_of(P.ACCOUNTS, P.ACCOUNTS_BULK), obj="org", ok="passed",
-                                         body=_ids("account", "account2")),
-    "POST /api/v1/accounts/edit": Rule(all_of(P.ACCOUNTS, P.ACCOUNTS_BULK), obj="org", ok="passed",
-                                       body=lambda w: {"ids": [w.account, w.account2],
-                                                       "changes": {"language": "it"}}),
-    "GET /api/v1/accounts/jobs/{job_id}": Rule(P.ACCOUNTS, obj="own", args={"job_id": "accounts_job"}),
-    "POST /api/v1/accounts/{account_id}/edit": Rule(P.ACCOUNTS, obj="org", ok="passed",
-                                                    args={"account_id": "account"},
-                                                    body=lambda w: {"first_name": "Mia"}),
-    "POST /api/v1/accounts/{account_id}/suspend": Rule(P.ACCOUNTS, obj="org", ok="passed",
-                                                       args={"account_id": "account"}),
-    "POST /api/v1/accounts/{account_id}/reactivate": Rule(P.ACCOUNTS, obj="org", ok="passed",
-                                                          args={"account_id": "account"}),
-    "POST /api/v1/accounts/{account_id}/delete": Rule(P.ACCOUNTS, obj="org", ok="passed",
-                                                      args={"account_id": "account"}),
-    "POST /api/v1/accounts/{account_id}/move": Rule(P.ACCOUNTS, obj="org", ok="passed",
-                                                    args={"account_id": "account"},
-                                                    body=lambda w: {"organization": "org-a-branch"}),
+    "POST /api/v1/accounts/resend-invitation": Rule(
+        P.ACCOUNTS, obj="org", ok="passed", body=_ids("account", "account2")
+    ),
+    "POST /api/v1/accounts/move": Rule(
+        P.ACCOUNTS,
+        obj="org",
+        ok="passed",
+        body=lambda w: {"ids": [w.account], "organization": "org-a-branch"},
+    ),
+    "POST /api/v1/accounts/suspend": Rule(
+        all_of(P.ACCOUNTS, P.ACCOUNTS_BULK),
+        obj="org",
+        ok="passed",
+        body=_ids("account", "account2"),
+    ),
+    "POST /api/v1/accounts/reactivate": Rule(
+        all_of(P.ACCOUNTS, P.ACCOUNTS_BULK),
+        obj="org",
+        ok="passed",
+        body=_ids("account", "account2"),
+    ),
+    "POST /api/v1/accounts/delete": Rule(
+        all_of(P.ACCOUNTS, P.ACCOUNTS_BULK),
+        obj="org",
+        ok="passed",
+        body=_ids("account", "account2"),
+    ),
+    "POST /api/v1/accounts/edit": Rule(
+        all_of(P.ACCOUNTS, P.ACCOUNTS_BULK),
+        obj="org",
+        ok="passed",
+        body=lambda w: {"ids": [w.account, w.account2], "changes": {"language": "it"}},
+    ),
+    "GET /api/v1/accounts/jobs/{job_id}": Rule(
+        P.ACCOUNTS, obj="own", args={"job_id": "accounts_job"}
+    ),
+    "POST /api/v1/accounts/{account_id}/edit": Rule(
+        P.ACCOUNTS,
+        obj="org",
+        ok="passed",
+        args={"account_id": "account"},
+        body=lambda w: {"first_name": "Mia"},
+    ),
+    "POST /api/v1/accounts/{account_id}/suspend": Rule(
+        P.ACCOUNTS, obj="org", ok="passed", args={"account_id": "account"}
+    ),
+    "POST /api/v1/accounts/{account_id}/reactivate": Rule(
+        P.ACCOUNTS, obj="org", ok="passed", args={"account_id": "account"}
+    ),
+    "POST /api/v1/accounts/{account_id}/delete": Rule(
+        P.ACCOUNTS, obj="org", ok="passed", args={"account_id": "account"}
+    ),
+    "POST /api/v1/accounts/{account_id}/move": Rule(
+        P.ACCOUNTS,
+        obj="org",
+        ok="passed",
+        args={"account_id": "account"},
+        body=lambda w: {"organization": "org-a-branch"},
+    ),
     # Issue 8 asks Accounts or Reports of the Dashboard: one line once that rule is in.
     "GET /api/v1/accounts/dashboard": Rule(LOGIN, obj="org", query="organization=org-a"),
     "GET /api/v1/accounts": Rule(P.ACCOUNTS),
-    "POST /api/v1/accounts": Rule(P.ACCOUNTS, obj="org", ok="passed", body=lambda w: {
-        "organization": A, "email": "matrix@example.com"}),
-    "GET /api/v1/accounts/{account_id}": Rule(P.ACCOUNTS, obj="org", args={"account_id": "account"}),
+    "POST /api/v1/accounts": Rule(
+        P.ACCOUNTS,
+        obj="org",
+        ok="passed",
+        body=lambda w: {"organization": A, "email": "matrix@example.com"},
+    ),
+    "GET /api/v1/accounts/{account_id}": Rule(
+        P.ACCOUNTS, obj="org", args={"account_id": "account"}
+    ),
     "GET /api/v1/batches": Rule(P.REPORTS),
-    "POST /api/v1/batches": Rule(P.ACCOUNTS_BULK, obj="org", ok="passed", multipart=True,
-                                 body=lambda w: {"organization": A}),
-    "GET /api/v1/batches/{batch_id}": Rule(any_of(P.ACCOUNTS_BULK, P.REPORTS), obj="org",
-                                           args={"batch_id": "batch"}),
-    "GET /api/v1/batches/{batch_id}/report.csv": Rule(any_of(P.ACCOUNTS_BULK, P.REPORTS), obj="org",
-                                                      args={"batch_id": "batch"}),
-    "POST /api/v1/batches/{batch_id}/resume": Rule(P.ACCOUNTS_BULK, obj="org", ok="passed",
-                                                   args={"batch_id": "batch"}),
+    "POST /api/v1/batches": Rule(
+        P.ACCOUNTS_BULK, obj="org", ok="passed", multipart=True, body=lambda w: {"organization": A}
+    ),
+    "GET /api/v1/batches/{batch_id}": Rule(
+        any_of(P.ACCOUNTS_BULK, P.REPORTS), obj="org", args={"batch_id": "batch"}
+    ),
+    "GET /api/v1/batches/{batch_id}/report.csv": Rule(
+        any_of(P.ACCOUNTS_BULK, P.REPORTS), obj="org", args={"batch_id": "batch"}
+    ),
+    "POST /api/v1/batches/{batch_id}/resume": Rule(
+        P.ACCOUNTS_BULK, obj="org", ok="passed", args={"batch_id": "batch"}
+    ),
     # A code that matches nothing is a 400 naming the field, whoever asks (no oracle either).
-    "POST /api/v1/activation/by-code": Rule(PUBLIC, ok=400, body=lambda w: {
-        "contact": "nobody@example.com", "code": "12345678"}),
-    "POST /api/v1/activation/by-code/activate": Rule(PUBLIC, ok=400, body=lambda w: {
-        "contact": "nobody@example.com", "code": "12345678", "number": "+447911123456"}),
+    "POST /api/v1/activation/by-code": Rule(
+        PUBLIC, ok=400, body=lambda w: {"contact": "nobody@example.com", "code": "12345678"}
+    ),
+    "POST /api/v1/activation/by-code/activate": Rule(
+        PUBLIC,
+        ok=400,
+        body=lambda w: {
+            "contact": "nobody@example.com",
+            "code": "12345678",
+            "number": "+447911123456",
+        },
+    ),
     "GET /api/v1/activation/{token}": Rule(PUBLIC, ok=410, args={"token": "unknown_token"}),
-    "POST /api/v1/activation/{token}": Rule(PUBLIC, ok=410, args={"token": "unknown_token"},
-                                            body=lambda w: {}),
-    "GET /api/v1/invitation-templates/{slug}": Rule(P.SETUP, obj="org", args={"slug": "org_a_slug"}),
+    "POST /api/v1/activation/{token}": Rule(
+        PUBLIC, ok=410, args={"token": "unknown_token"}, body=lambda w: {}
+    ),
+    "GET /api/v1/invitation-templates/{slug}": Rule(
+        P.SETUP, obj="org", args={"slug": "org_a_slug"}
+    ),
     "GET /api/v1/invitation-templates/{slug}/{language}/{channel}": Rule(
-        P.SETUP, obj="org", args=dict(slug="org_a_slug", language="en", channel="email")),
+        P.SETUP, obj="org", args=dict(slug="org_a_slug", language="en", channel="email")
+    ),
     "PUT /api/v1/invitation-templates/{slug}/{language}/{channel}": Rule(
-        P.SETUP, obj="org", ok="passed", args=dict(slug="org_a_slug", language="en", channel="email"),
-        body=lambda w: {"subject": "Welcome", "body": "Hello {first_name}: {link}"}),
+        P.SETUP,
+        obj="org",
+        ok="passed",
+        args=dict(slug="org_a_slug", language="en", channel="email"),
+        body=lambda w: {"subject": "Welcome", "body": "Hello {first_name}: {link}"},
+    ),
     "DELETE /api/v1/invitation-templates/{slug}/{language}/{channel}": Rule(
-        P.SETUP, obj="org", ok="passed", args=dict(slug="org_a_slug", language="en", channel="email")),
+        P.SETUP,
+        obj="org",
+        ok="passed",
+        args=dict(slug="org_a_slug", language="en", channel="email"),
+    ),
     "POST /api/v1/invitation-templates/{slug}/{language}/{channel}/preview": Rule(
-        P.SETUP, obj="org", ok="passed", args=dict(slug="org_a_slug", language="en", channel="email"),
-        body=lambda w: {"subject": "Welcome", "body": "Hello {first_name}: {link}"}),
+        P.SETUP,
+        obj="org",
+        ok="passed",
+        args=dict(slug="org_a_slug", language="en", channel="email"),
+        body=lambda w: {"subject": "Welcome", "body": "Hello {first_name}: {link}"},
+    ),
     "POST /api/v1/invitation-templates/{slug}/{language}/{channel}/test": Rule(
-        P.SETUP, obj="org", ok="passed", args=dict(slug="org_a_slug", language="en", channel="email"),
-        body=lambda w: {"subject": "Welcome", "body": "Hello {first_name}: {link}"}),
+        P.SETUP,
+        obj="org",
+        ok="passed",
+        args=dict(slug="org_a_slug", language="en", channel="email"),
+        body=lambda w: {"subject": "Welcome", "body": "Hello {first_name}: {link}"},
+    ),
     "GET /api/v1/audit-events": Rule(P.REPORTS, obj="org", query="organization=org-a"),
 }
 
@@ -285,7 +401,9 @@ SCIM: dict[str, Rule] = {
     "scim-groups": Rule(LOGIN),
     "scim-groups-search": Rule(LOGIN, method_first=True, ok=405),
     "scim-group": Rule(LOGIN, obj="org", args={"pk": "group"}),
-    "scim-not-found": Rule(PUBLIC, ok=404, args={"rest": "Nothing"}),  # an unknown path: no token read
+    "scim-not-found": Rule(
+        PUBLIC, ok=404, args={"rest": "Nothing"}
+    ),  # an unknown path: no token read
 }
 
 # ---------------------------------------------------------------- the personas
@@ -304,12 +422,17 @@ class Persona:
 
 
 def personas() -> list[Persona]:
-    people = [Persona("anonymous", signed_in=False, token_valid=False),
-              Persona("operator", ALL, operator=True, sees_a=True),
-              Persona("full_a", ALL, sees_a=True)]
+    people = [
+        Persona("anonymous", signed_in=False, token_valid=False),
+        Persona("operator", ALL, operator=True, sees_a=True),
+        Persona("full_a", ALL, sees_a=True),
+    ]
     people += [Persona(f"only_{p}", frozenset([p]), sees_a=True) for p in P.values]
-    people += [Persona("no_accounts", ALL - {P.ACCOUNTS, P.ACCOUNTS_BULK}, sees_a=True),
-               Persona("sub_admin", ALL), Persona("b_admin", ALL)]
+    people += [
+        Persona("no_accounts", ALL - {P.ACCOUNTS, P.ACCOUNTS_BULK}, sees_a=True),
+        Persona("sub_admin", ALL),
+        Persona("b_admin", ALL),
+    ]
     return people
 
 
@@ -361,6 +484,7 @@ def answer_class(response, want) -> Any:
 
 # ---------------------------------------------------------------- the world (once per module)
 
+
 @dataclass
 class World:
     clients: dict = field(default_factory=dict)  # persona → signed-in portal client
@@ -385,6 +509,8 @@ class World:
 
 
 def _build(world: World) -> None:
+    from django.contrib.auth import get_user_model
+
     from portal.access.services import admin_create, role_save, token_issue, token_revoke
     from portal.accounts.services import account_add
     from portal.batches.services import batch_create, batch_run
@@ -394,32 +520,56 @@ def _build(world: World) -> None:
     from portal.organizations.services import organization_create
     from portal.permissions.models import PermissionGroup
     from portal.scim.services import scim_token_issue, scim_token_revoke
-    from django.contrib.auth import get_user_model
 
     features = ["voice_calling", "sms", "social_messaging", "call_recording", "sms_recording"]
     org_a = organization_create(actor=None, name="Org A", slug=A, features=features)
-    branch = organization_create(actor=None, name="Org A Branch", slug="org-a-branch", parent=org_a,
-                                 features=["voice_calling"])
+    branch = organization_create(
+        actor=None,
+        name="Org A Branch",
+        slug="org-a-branch",
+        parent=org_a,
+        features=["voice_calling"],
+    )
     org_b = organization_create(actor=None, name="Org B", slug="org-b", features=["voice_calling"])
-    operator = get_user_model().objects.create_superuser("operator", "operator@example.com",
-                                                         "Operator-pass-1")
+    operator = get_user_model().objects.create_superuser(
+        "operator", "operator@example.com", "Operator-pass-1"
+    )
     full = role_save(actor=None, name="Matrix full", privileges=list(P.values))
     users = {"operator": operator}
 
     def admin(name, role, orgs):
-        users[name] = admin_create(actor=None, username=name, email=f"{name}@example.com",
-                                   password="Correct-horse-9", role=role, organizations=orgs)
+        users[name] = admin_create(
+            actor=None,
+            username=name,
+            email=f"{name}@example.com",
+            password="Correct-horse-9",
+            role=role,
+            organizations=orgs,
+        )
 
     admin("full_a", full, [org_a])
     for p in P.values:
         admin(f"only_{p}", role_save(actor=None, name=f"Matrix {p}", privileges=[p]), [org_a])
-    admin("no_accounts", role_save(actor=None, name="Matrix no accounts",
-                                   privileges=sorted(ALL - {P.ACCOUNTS, P.ACCOUNTS_BULK})), [org_a])
+    admin(
+        "no_accounts",
+        role_save(
+            actor=None,
+            name="Matrix no accounts",
+            privileges=sorted(ALL - {P.ACCOUNTS, P.ACCOUNTS_BULK}),
+        ),
+        [org_a],
+    )
     admin("sub_admin", full, [branch])
     admin("b_admin", full, [org_b])
     reports = role_save(actor=None, name="Matrix role of zed", privileges=[P.REPORTS])
-    zed = admin_create(actor=None, username="zed", email="zed@example.com", password="Correct-horse-9",
-                       role=reports, organizations=[org_a])
+    zed = admin_create(
+        actor=None,
+        username="zed",
+        email="zed@example.com",
+        password="Correct-horse-9",
+        role=reports,
+        organizations=[org_a],
+    )
     world.zed, world.role = zed.pk, reports.pk
 
     numbers = [f"+4479111234{i:02d}" for i in range(10, 16)]
@@ -427,16 +577,34 @@ def _build(world: World) -> None:
     numbers_add(actor=None, organization=org_b, values=["+447911123420"])
     world.free_number = numbers[5]
     a = users["full_a"]
-    world.account = account_add(actor=a, organization=org_a,
-                                data={"email": "ada@example.com", "multiline_number": numbers[0]}).pk
+    world.account = account_add(
+        actor=a,
+        organization=org_a,
+        data={"email": "ada@example.com", "multiline_number": numbers[0]},
+    ).pk
     world.account2 = account_add(actor=a, organization=org_a, data={"email": "bea@example.com"}).pk
     world.group = PermissionGroup.objects.get(organization=org_a, is_default=True).pk
-    world.accounts_job = job_record(actor=a, action="suspend", results=[
-        {"id": world.account, "account": "ada@example.com", "result": "done", "reason": ""}]).pk
-    world.numbers_job = job_record(actor=a, action="numbers.add", done_result="added", results=[
-        {"value": numbers[1], "number": numbers[1], "result": "exists", "reason": ""}]).pk
-    batch = batch_create(actor=a, organization=org_a, permission_group=None, filename="a.csv",
-                         data=files.excel_csv_utf8([files.row(email="cy@example.com")]), enqueue=False)
+    world.accounts_job = job_record(
+        actor=a,
+        action="suspend",
+        results=[
+            {"id": world.account, "account": "ada@example.com", "result": "done", "reason": ""}
+        ],
+    ).pk
+    world.numbers_job = job_record(
+        actor=a,
+        action="numbers.add",
+        done_result="added",
+        results=[{"value": numbers[1], "number": numbers[1], "result": "exists", "reason": ""}],
+    ).pk
+    batch = batch_create(
+        actor=a,
+        organization=org_a,
+        permission_group=None,
+        filename="a.csv",
+        data=files.excel_csv_utf8([files.row(email="cy@example.com")]),
+        enqueue=False,
+    )
     world.batch = batch_run(batch_id=batch.pk).pk
 
     for name, user in users.items():
@@ -451,19 +619,29 @@ def _build(world: World) -> None:
     world.tokens["revoked"] = raw
     world.api_token = token_issue(actor=a, user=a)[0].pk
 
-    scim_a, world.scim_tokens["org_a"] = scim_token_issue(actor=a, organization=org_a, name="Okta",
-                                                          invite=False)
+    scim_a, world.scim_tokens["org_a"] = scim_token_issue(
+        actor=a, organization=org_a, name="Okta", invite=False
+    )
     world.scim_token = scim_a.pk
-    world.scim_tokens["org_b"] = scim_token_issue(actor=users["b_admin"], organization=org_b,
-                                                  name="Entra", invite=False)[1]
-    gone, world.scim_tokens["revoked"] = scim_token_issue(actor=a, organization=org_a, name="Old",
-                                                          invite=False)
+    world.scim_tokens["org_b"] = scim_token_issue(
+        actor=users["b_admin"], organization=org_b, name="Entra", invite=False
+    )[1]
+    gone, world.scim_tokens["revoked"] = scim_token_issue(
+        actor=a, organization=org_a, name="Old", invite=False
+    )
     scim_token_revoke(actor=a, token=gone)
-    created = Client().post("/scim/v2/Users", json.dumps({
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "dee@example.com",
-        "emails": [{"value": "dee@example.com", "primary": True}]}),
+    created = Client().post(
+        "/scim/v2/Users",
+        json.dumps(
+            {
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                "userName": "dee@example.com",
+                "emails": [{"value": "dee@example.com", "primary": True}],
+            }
+        ),
         content_type="application/scim+json",
-        headers={"Authorization": f"Bearer {world.scim_tokens['org_a']}"})
+        headers={"Authorization": f"Bearer {world.scim_tokens['org_a']}"},
+    )
     assert created.status_code == 201, created.content
     world.scim_user = json.loads(created.content)["id"]
 
@@ -491,10 +669,11 @@ def in_world(world, db):
     return world
 
 
-def _cell(send):
-    """One request in a savepoint rolled back after it: no cell sees what another did."""
+def _cell(send, *args, **kwargs):
+    """One request, `send(*args, **kwargs)`, in a savepoint rolled back after it: no cell sees
+    what another did."""
     with transaction.atomic():
-        response = send()
+        response = send(*args, **kwargs)
         transaction.set_rollback(True)
     return response
 
@@ -510,6 +689,7 @@ def _query(rule: Rule, world: World) -> str:
 
 # ---------------------------------------------------------------- the routes there are
 
+
 def _walk(patterns, prefix="", namespace=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
@@ -521,12 +701,19 @@ def _walk(patterns, prefix="", namespace=""):
 
 def portal_routes() -> dict[str, str]:
     """URL name → pattern of every portal URL (the API's own are its operations)."""
-    return {name: route for route, name in _walk(get_resolver().url_patterns)
-            if not route.startswith(("api/v1/", "scim/v2/")) or name.startswith("api:openapi")}
+    return {
+        name: route
+        for route, name in _walk(get_resolver().url_patterns)
+        if not route.startswith(("api/v1/", "scim/v2/")) or name.startswith("api:openapi")
+    }
 
 
 def scim_routes() -> dict[str, str]:
-    return {name: route for route, name in _walk(get_resolver().url_patterns) if route.startswith("scim/v2/")}
+    return {
+        name: route
+        for route, name in _walk(get_resolver().url_patterns)
+        if route.startswith("scim/v2/")
+    }
 
 
 def api_operations(client: Client) -> set[str]:
@@ -537,9 +724,11 @@ def api_operations(client: Client) -> set[str]:
 def test_every_route_has_a_rule(in_world):
     """No silent default: a new URL or operation fails here until its rule is written."""
     problems = []
-    for kind, there, rules in [("portal URL", set(portal_routes()), PAGES),
-                               ("SCIM URL", set(scim_routes()), SCIM),
-                               ("API operation", api_operations(Client()), API)]:
+    for kind, there, rules in [
+        ("portal URL", set(portal_routes()), PAGES),
+        ("SCIM URL", set(scim_routes()), SCIM),
+        ("API operation", api_operations(Client()), API),
+    ]:
         problems += [f"{kind} without a rule: {r}" for r in sorted(there - set(rules))]
         problems += [f"rule for a {kind} that is gone: {r}" for r in sorted(set(rules) - there)]
     assert not problems, "\n".join(problems)
@@ -548,7 +737,9 @@ def test_every_route_has_a_rule(in_world):
 def _report(mismatches: list, cells: int, seconds: float) -> None:
     print(f"\n{cells} cells in {seconds:.1f} s")
     assert not mismatches, f"{len(mismatches)} of {cells} cells differ:\n" + "\n".join(
-        f"  {where:<70} {who:<22} expected {want!s:<6} got {got}" for where, who, want, got in mismatches)
+        f"  {where:<70} {who:<22} expected {want!s:<6} got {got}"
+        for where, who, want, got in mismatches
+    )
 
 
 def test_every_portal_url_answers_every_persona_as_written(in_world):
@@ -563,7 +754,7 @@ def test_every_portal_url_answers_every_persona_as_written(in_world):
         for persona in personas():
             client = world.clients[persona.name]
             want = expected(rule, persona, door="portal")
-            response = _cell(lambda: client.get(url))
+            response = _cell(client.get, url)
             cells += 1
             got = answer_class(response, want)
             if got != want:
@@ -577,10 +768,14 @@ def _api_send(client: Client, method: str, url: str, rule: Rule, world: World, t
         return client.generic(method, url, headers=headers)
     body = rule.body(world)
     if rule.multipart:
-        upload = io.BytesIO(b"email,social_messaging,monitor_calls,monitor_sms\r\nm@example.com,No,off,off\r\n")
+        upload = io.BytesIO(
+            b"email,social_messaging,monitor_calls,monitor_sms\r\nm@example.com,No,off,off\r\n"
+        )
         upload.name = "matrix.csv"
         return client.post(url, {**body, "file": upload}, headers=headers)
-    return client.generic(method, url, json.dumps(body), content_type="application/json", headers=headers)
+    return client.generic(
+        method, url, json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 def _api_url(key: str, rule: Rule, world: World) -> tuple[str, str]:
@@ -599,7 +794,7 @@ def test_every_api_operation_answers_every_persona_as_written(in_world):
         for persona in people:
             token = world.tokens[persona.name]
             want = expected(rule, persona, door="api")
-            response = _cell(lambda: _api_send(client, method, url, rule, world, token))
+            response = _cell(_api_send, client, method, url, rule, world, token)
             cells += 1
             got = answer_class(response, want)
             if got != want:
@@ -620,8 +815,14 @@ def test_unsafe_operations_authenticate_before_reading_the_body(in_world):
         for who in ("anonymous", "revoked", "b_admin", "only_setup"):
             token = world.tokens[who]
             headers = {"Authorization": f"Bearer {token}"} if token else {}
-            response = _cell(lambda: client.generic(method, url, '{"ids": "x", "numbers": 1}',
-                                                    content_type="application/json", headers=headers))
+            response = _cell(
+                client.generic,
+                method,
+                url,
+                '{"ids": "x", "numbers": 1}',
+                content_type="application/json",
+                headers=headers,
+            )
             if rule.need == PUBLIC:
                 ok = response.status_code in (400, 410, 422)
             elif who in ("anonymous", "revoked"):
@@ -630,7 +831,8 @@ def test_unsafe_operations_authenticate_before_reading_the_body(in_world):
                 continue  # the operation reads no body: its cells are the matrix's
             else:
                 ok = response.status_code in (400, 403, 404, 422) and (
-                    response.status_code != 404 or rule.obj in ("org", "own"))
+                    response.status_code != 404 or rule.obj in ("org", "own")
+                )
             if not ok:
                 mismatches.append(f"{method} {url} {who}: {response.status_code}")
     assert not mismatches, "\n".join(mismatches)
@@ -639,18 +841,22 @@ def test_unsafe_operations_authenticate_before_reading_the_body(in_world):
 def test_every_scim_endpoint_answers_every_token_as_written(in_world):
     """SCIM takes only SCIM tokens: an admin's API token (even the operator's) is 401 there."""
     world, mismatches, client = in_world, [], Client()
-    callers = [("org_a", world.scim_tokens["org_a"], Persona("scim org A", sees_a=True)),
-               ("org_b", world.scim_tokens["org_b"], Persona("scim org B")),
-               ("revoked", world.scim_tokens["revoked"], Persona("revoked", token_valid=False)),
-               ("none", "", Persona("anonymous", token_valid=False))]
-    callers += [(f"api token of {name}", world.tokens[name], Persona(name, token_valid=False))
-                for name in ("operator", "full_a", "only_api_users")]
+    callers = [
+        ("org_a", world.scim_tokens["org_a"], Persona("scim org A", sees_a=True)),
+        ("org_b", world.scim_tokens["org_b"], Persona("scim org B")),
+        ("revoked", world.scim_tokens["revoked"], Persona("revoked", token_valid=False)),
+        ("none", "", Persona("anonymous", token_valid=False)),
+    ]
+    callers += [
+        (f"api token of {name}", world.tokens[name], Persona(name, token_valid=False))
+        for name in ("operator", "full_a", "only_api_users")
+    ]
     for name, rule in SCIM.items():
         url = reverse(name, kwargs=_fill(rule, world))
         for label, token, persona in callers:
             want = expected(rule, persona, door="scim")
             headers = {"Authorization": f"Bearer {token}"} if token else {}
-            response = _cell(lambda: client.get(url, headers=headers))
+            response = _cell(client.get, url, headers=headers)
             got = answer_class(response, want)
             if got != want:
                 mismatches.append((f"GET {url}", label, want, got))
