@@ -309,3 +309,19 @@ def test_adding_a_number_of_another_tenant_says_only_not_available(api, login, d
         content_type="application/json",
     )
     assert inside.json()["results"][0]["result"] == "exists"
+
+
+# ---------------------------------------------------------------- organization slugs
+
+
+def test_a_slug_of_another_tenant_is_only_not_available(api, dora, alice, org_a_child):
+    def create(who, slug, parent):
+        body = {"name": "New branch", "slug": slug, "parent": parent}
+        return api(who).post("/api/v1/organizations", json.dumps(body), content_type="application/json")
+
+    refused = create(dora, "org-a", "org-c")
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "This slug is not available.", "fields": {"slug": ["not available"]}}
+    inside = create(alice, "org-a-branch", "org-a")
+    assert inside.status_code == 400
+    assert inside.json()["error"] == "An organization with the slug “org-a-branch” exists already."
