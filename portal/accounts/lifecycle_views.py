@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -386,7 +385,7 @@ JOB_TITLES = {"move": "Move", "edit": "Edit", "suspend": "Suspend", "reactivate"
               "delete": "Delete", "resend": "Resend Invitation"}
 
 
-@login_required
+@privilege_required(Privilege.ACCOUNTS)  # as GET /api/v1/accounts/jobs/{id}
 def job(request, job_id: int):
     from portal.jobs.models import BulkJob
 
@@ -401,7 +400,7 @@ def job(request, job_id: int):
     })
 
 
-@login_required
+@privilege_required(Privilege.ACCOUNTS)
 def job_progress(request, job_id: int):
     from portal.jobs.models import BulkJob
 
