@@ -840,7 +840,7 @@ def test_unsafe_operations_authenticate_before_reading_the_body(in_world):
 
 def test_every_scim_endpoint_answers_every_token_as_written(in_world):
     """SCIM takes only SCIM tokens: an admin's API token (even the operator's) is 401 there."""
-    world, mismatches, client = in_world, [], Client()
+    world, mismatches, client, started = in_world, [], Client(), time.monotonic()
     callers = [
         ("org_a", world.scim_tokens["org_a"], Persona("scim org A", sees_a=True)),
         ("org_b", world.scim_tokens["org_b"], Persona("scim org B")),
@@ -860,4 +860,4 @@ def test_every_scim_endpoint_answers_every_token_as_written(in_world):
             got = answer_class(response, want)
             if got != want:
                 mismatches.append((f"GET {url}", label, want, got))
-    _report(mismatches, len(SCIM) * len(callers), 0)
+    _report(mismatches, len(SCIM) * len(callers), time.monotonic() - started)
