@@ -40,8 +40,7 @@ class NumberPage(Schema):
 class Result(Schema):
     value: str = Field(description="The number as given")
     number: str = Field(description="E.164, when it could be read")
-    result: str = Field(description="added, exists, unavailable (not yours to add), invalid, skipped, "
-                        "not_found or done")
+    result: str = Field(description="added, exists, invalid, skipped, not_found or done")
     reason: str
 
 

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE, scope_of, sees
+from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
 from portal.lib.errors import Conflict, DomainError, Forbidden
@@ -23,7 +23,7 @@ MAX_RANGE = 10_000
 class NumberResult:
     value: str
     number: str = ""
-    result: str = "added"  # added | exists | unavailable | invalid | skipped | done
+    result: str = "added"  # added | exists | invalid | skipped | done
     reason: str = ""
 
     def as_dict(self) -> dict:
@@ -115,17 +115,12 @@ def numbers_add(*, actor, organization, values, tags=(), status: str = NumberSta
         wanted[result.number] = result
     if not results:
         raise DomainError("Give at least one number.", fields={"numbers": ["required"]})
-    existing: dict[str, int | None] = {}  # e164: the holding organization's id
+    existing = set()  # Only the operator adds numbers (`require_number_source`): it may hear of any.
     keys = list(wanted)
     for start in range(0, len(keys), 500):
-        existing.update(Number.objects.filter(e164__in=keys[start:start + 500])
-                        .values_list("e164", "organization_id"))
-    scope = scope_of(actor)
-    for e164, holder in existing.items():
-        if sees(scope, holder):
-            wanted[e164].result, wanted[e164].reason = "exists", "Already in the inventory."
-        else:  # Another tenant's (or the pool's): that it exists, and where, stays unsaid.
-            wanted[e164].result, wanted[e164].reason = "unavailable", NUMBER_NOT_AVAILABLE
+        existing |= set(Number.objects.filter(e164__in=keys[start:start + 500]).values_list("e164", flat=True))
+    for e164 in existing:
+        wanted[e164].result, wanted[e164].reason = "exists", "Already in the inventory."
     new = [Number(e164=e164, organization=organization, status=status) for e164 in wanted if e164 not in existing]
     Number.objects.bulk_create(new, batch_size=1000)
     if new and tag_objects:
