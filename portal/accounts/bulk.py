@@ -89,7 +89,8 @@ def accounts_add_many(
             problems.add("row", row_problems[number])
         outcome.values, outcome.problems = values, problems
         cleaned.append(values)
-    conflicts = find_conflicts(organization, cleaned, row_numbers=[o.row for o in outcomes], seen=seen)
+    conflicts = find_conflicts(organization, cleaned, actor=actor,
+                               row_numbers=[o.row for o in outcomes], seen=seen)
     _mark_existing(organization, outcomes, conflicts, batch)
     pending = []
     for outcome, conflict in zip(outcomes, conflicts):
@@ -218,7 +219,7 @@ def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutco
             _restore(capacity, saved)
             _reset(outcome)
             if not _written_meanwhile(organization, outcome):
-                _fail(outcome, _integrity_message(error, outcome.values))
+                _fail(outcome, _integrity_message(error, outcome.values, actor))
         except _RaceLost as lost:
             _restore(capacity, saved)
             _reset(outcome)

@@ -347,7 +347,9 @@ def account_edit(*, actor, account: Account, data: Mapping[str, Any]) -> Account
     same_number = values.multiline_number == current and not values.number_tag
     if not problems:
         check = AccountValues(**{**values.__dict__, "multiline_number": None} if same_number else values.__dict__)
-        for column, reasons in find_conflicts(organization, [check], exclude_account_ids=[account.pk])[0].as_dict().items():
+        conflicts = find_conflicts(organization, [check], actor=actor,
+                                   exclude_account_ids=[account.pk])
+        for column, reasons in conflicts[0].as_dict().items():
             for reason in reasons:
                 problems.add(column, reason)
     if problems:

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -105,7 +104,9 @@ def confirm_context(request, selection: Selection, action: str, *, bulk_privileg
         filter_count = Selection(q=selection.q, status=selection.status, organization=selection.organization,
                                  scope="filter").accounts(request.user).count()
     blocked = ""
-    if bulk_privilege and needs_bulk and not has_privilege(request.user, Privilege.ACCOUNTS_BULK):
+    forbidden = (bulk_privilege and needs_bulk
+                 and not has_privilege(request.user, Privilege.ACCOUNTS_BULK))
+    if forbidden:
         blocked = "Acting on more than one account needs the Accounts Bulk Operations privilege in your role."
     elif count == 0:
         blocked = "No account matches: nothing to do."
@@ -118,6 +119,7 @@ def confirm_context(request, selection: Selection, action: str, *, bulk_privileg
         "count": count,
         "filter_count": filter_count,
         "blocked": blocked,
+        "status": 403 if forbidden else 200,  # the page explains the refusal; its answer is one
         "threshold": lifecycle.BULK_TASK_THRESHOLD,
         "typed_count_needed": selection.by_filter and action == "delete",
     }
@@ -179,7 +181,7 @@ def move(request):
     plans = lifecycle.move_plans(context["accounts"], destinations)
     chosen_slug = request.POST.get("to") or request.GET.get("to") or ""
     chosen = next((p for p in plans if p.destination.slug == chosen_slug), None)
-    message, status = "", 200
+    message, status = "", context["status"]
     if request.method == "POST" and request.POST.get("confirm") and not context["blocked"]:
         message = unconfirmed(request, context)
         if message:
@@ -227,7 +229,7 @@ def _simple(action: str):
         title, explanation = ACTION_TEXT[action]
         return render(request, "accounts/lifecycle/confirm.html", {
             **context, "title": title, "explanation": explanation, "message": message,
-        }, status=400 if message else 200)
+        }, status=400 if message else context["status"])
 
     view.__name__ = f"{action}_view"
     return view
@@ -283,7 +285,7 @@ def edit_many(request):
         else:
             return _finish(request, outcome, "edit", selection.list_url())
     return render(request, "accounts/lifecycle/edit_many.html", {**context, "form": form, "message": message},
-                  status=400 if message else 200)
+                  status=400 if message else context["status"])
 
 
 # ---------------------------------------------------------------- edit (one)
@@ -383,7 +385,7 @@ JOB_TITLES = {"move": "Move", "edit": "Edit", "suspend": "Suspend", "reactivate"
               "delete": "Delete", "resend": "Resend Invitation"}
 
 
-@login_required
+@privilege_required(Privilege.ACCOUNTS)  # as GET /api/v1/accounts/jobs/{id}
 def job(request, job_id: int):
     from portal.jobs.models import BulkJob
 
@@ -398,7 +400,7 @@ def job(request, job_id: int):
     })
 
 
-@login_required
+@privilege_required(Privilege.ACCOUNTS)
 def job_progress(request, job_id: int):
     from portal.jobs.models import BulkJob
 

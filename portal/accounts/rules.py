@@ -226,34 +226,44 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
     return values, problems
 
 
-def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_ids=(),
+def find_conflicts(organization, rows: list[AccountValues], *, actor, exclude_account_ids=(),
                    row_numbers: list[int] | None = None, seen: dict | None = None) -> list[Problems]:
     """Problems of each row against the database and against the other rows, in a few queries.
 
-    `row_numbers` name the rows in messages (a spreadsheet's numbers; default 1, 2, …); `seen`
-    carries the file's earlier contacts and numbers across calls when a file is checked in chunks.
+    `actor` is who asks: an account or number held outside its scope is only "not available"
+    (`access.disclosure`), one in its scope is named. `row_numbers` name the rows in messages (a
+    spreadsheet's numbers; default 1, 2, …); `seen` carries the file's earlier contacts and
+    numbers across calls when a file is checked in chunks.
     """
+    from portal.access import disclosure
     from portal.accounts.models import Account
     from portal.numbers.models import Number, NumberStatus
+    from portal.organizations.models import Organization
+
+    scope = disclosure.scope_of(actor)
 
     problems = [Problems() for _ in rows]
     emails = {r.email.lower() for r in rows if r.email}
     devices = {r.device_number for r in rows if r.device_number}
     numbers = {r.multiline_number for r in rows if r.multiline_number}
     others = Account.objects.exclude(pk__in=list(exclude_account_ids))
-    taken_emails = set()
+    taken_emails: dict[str, int] = {}  # the holder's organization id
     for chunk in _chunks(sorted(emails)):
-        taken_emails |= set(
-            others.annotate(e=Lower("email")).filter(e__in=chunk).values_list("e", flat=True)
-        )
-    taken_devices = set()
+        taken_emails.update(others.annotate(e=Lower("email")).filter(e__in=chunk)
+                            .values_list("e", "organization_id"))
+    taken_devices: dict[str, int] = {}
     for chunk in _chunks(sorted(devices)):
-        taken_devices |= set(others.filter(device_number__in=chunk).values_list("device_number", flat=True))
+        taken_devices.update(others.filter(device_number__in=chunk)
+                             .values_list("device_number", "organization_id"))
     inventory = {}
     for chunk in _chunks(sorted(numbers)):
         inventory.update({
             n["e164"]: n for n in Number.objects.filter(e164__in=chunk).values("e164", "organization_id", "status")
         })
+    named = {o for o in [*taken_emails.values(), *taken_devices.values()]
+             if disclosure.sees(scope, o)}
+    names = (dict(Organization.objects.filter(pk__in=named).values_list("pk", "name"))
+             if named else {})
     free = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
     tags_wanted = Counter(r.number_tag for r in rows if r.number_tag and not r.multiline_number)
     tag_stock = {}
@@ -272,16 +282,22 @@ def find_conflicts(organization, rows: list[AccountValues], *, exclude_account_i
         if key and key in seen_contacts:
             p.add("email", f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this upload")
         elif row.email and row.email.lower() in taken_emails:
-            p.add("email", f"{row.email} is already used by another account", code=CONTACT_TAKEN)
+            holder = taken_emails[row.email.lower()]
+            p.add("email", f"{row.email} is already used by an account in {names[holder]}"
+                  if holder in names else disclosure.EMAIL_NOT_AVAILABLE, code=CONTACT_TAKEN)
         elif row.device_number and row.device_number in taken_devices:
-            p.add("email", f"device number {row.device_number} is already used by another account",
+            holder = taken_devices[row.device_number]
+            p.add("email", f"device number {row.device_number} is already used by an account in "
+                  f"{names[holder]}" if holder in names else disclosure.DEVICE_NOT_AVAILABLE,
                   code=CONTACT_TAKEN)
         if key:
             seen_contacts.setdefault(key, labels[index])
         if row.multiline_number:
             n = inventory.get(row.multiline_number)
-            if n is None:
-                p.add("multiline_number", f"{row.multiline_number} is not in the number inventory")
+            if n is None or not disclosure.sees(scope, n["organization_id"]):
+                # A number nobody has and one of another tenant read alike to an admin.
+                p.add("multiline_number", f"{row.multiline_number} is not in the number inventory"
+                      if scope is None else disclosure.NUMBER_NOT_AVAILABLE)
             elif n["organization_id"] != organization.pk:
                 p.add("multiline_number", f"{row.multiline_number} is not a number of {organization}")
             elif n["status"] not in free:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from portal.access import disclosure
 from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
@@ -52,26 +53,37 @@ def violated_field(error: IntegrityError) -> str:
     return ""
 
 
-def _integrity_message(error: IntegrityError, values: AccountValues) -> Conflict:
+def _integrity_message(error: IntegrityError, values: AccountValues, actor) -> Conflict:
+    """The refusal of a write that lost a race on a unique rule, worded for `actor` as
+    `rules.find_conflicts` words it: the holder named only inside the actor's scope."""
     field = violated_field(error)
-    if field == "device_number":
-        return Conflict(f"Device number {values.device_number} is already used by another account.",
-                        fields={"email": ["already used by another account"]}, code="contact_taken")
     if field == "multiline_number":
         return Conflict(f"{values.multiline_number} was just taken by another account.",
                         fields={"multiline_number": ["just taken by another account"]},
                         code="number_taken")
-    if field == "email":
-        return Conflict(f"{values.email} is already used by another account.",
-                        fields={"email": ["already used by another account"]}, code="contact_taken")
-    raise error
+    if field not in ("email", "device_number"):
+        raise error
+    holder = (Account.objects.filter(email__iexact=values.email) if field == "email"
+              else Account.objects.filter(device_number=values.device_number))
+    holder = holder.values_list("organization__name", "organization_id").first()
+    if holder is None or not disclosure.sees(disclosure.scope_of(actor), holder[1]):
+        message = (disclosure.EMAIL_NOT_AVAILABLE if field == "email"
+                   else disclosure.DEVICE_NOT_AVAILABLE)
+        return Conflict(message, fields={"email": [message]}, code="contact_taken")
+    what = values.email if field == "email" else f"Device number {values.device_number}"
+    return Conflict(f"{what} is already used by an account in {holder[0]}.",
+                    fields={"email": [f"already used by an account in {holder[0]}"]},
+                    code="contact_taken")
 
 
-def account_values(organization, data: Mapping[str, Any], *, exclude_account_ids=()) -> AccountValues:
-    """Clean one account's values and check them against the database; DomainError with every problem."""
+def account_values(organization, data: Mapping[str, Any], *, actor,
+                   exclude_account_ids=()) -> AccountValues:
+    """Clean one account's values and check them against the database (as `actor` may hear of
+    them); DomainError with every problem."""
     values, problems = clean_values(organization, data)
     if not problems:
-        conflicts = find_conflicts(organization, [values], exclude_account_ids=exclude_account_ids)[0]
+        conflicts = find_conflicts(organization, [values], actor=actor,
+                                   exclude_account_ids=exclude_account_ids)[0]
         for column, reasons in conflicts.as_dict().items():
             for reason in reasons:
                 problems.add(column, reason)
@@ -139,7 +151,7 @@ def account_add(*, actor, organization, data: Mapping[str, Any], permission_grou
     capacity check to the commit. A concurrent add of the same contact or number loses with a 409.
     """
     group = resolve_permission_group(organization, permission_group or data.get("permission_group"))
-    values = account_values(organization, data)
+    values = account_values(organization, data, actor=actor)
     has_number = bool(values.multiline_number or values.number_tag)
     # invitations builds on accounts: imported here, where an account is invited, not at the top.
     from portal.invitations.services import account_invite, check_can_invite
@@ -168,7 +180,7 @@ def account_add(*, actor, organization, data: Mapping[str, Any], permission_grou
 
                     organization_changed(organization)
     except IntegrityError as error:
-        raise _integrity_message(error, values) from None
+        raise _integrity_message(error, values, actor) from None
     return account
 
 

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
 from portal.lib.errors import Conflict, DomainError, Forbidden
@@ -114,7 +115,7 @@ def numbers_add(*, actor, organization, values, tags=(), status: str = NumberSta
         wanted[result.number] = result
     if not results:
         raise DomainError("Give at least one number.", fields={"numbers": ["required"]})
-    existing = set()
+    existing = set()  # Only the operator adds numbers (`require_number_source`): it may hear of any.
     keys = list(wanted)
     for start in range(0, len(keys), 500):
         existing |= set(Number.objects.filter(e164__in=keys[start:start + 500]).values_list("e164", flat=True))
@@ -361,19 +362,17 @@ def number_take(*, organization, e164: str | None = None, tag: str | None = None
     """
     if e164:
         number = Number.objects.filter(e164=e164).select_related("organization").first()
-        if number is None:
-            raise Conflict(f"{e164} is not in the inventory.", fields={"multiline_number": ["not in the inventory"]})
-        if number.organization_id != organization.pk:
-            raise Conflict(f"{e164} is not a number of {organization}.",
-                           fields={"multiline_number": ["belongs to another organization"]})
+        if number is None or number.organization_id != organization.pk:
+            # Checked before by `find_conflicts` with the caller's scope; here (a race, or an end
+            # user's pick at activation) the same words whether nobody or another tenant has it.
+            raise Conflict(NUMBER_NOT_AVAILABLE, fields={"multiline_number": [NOT_AVAILABLE]})
         # The organization is part of the condition: a number allocated elsewhere meanwhile is not taken.
         if Number.objects.filter(pk=number.pk, organization=organization, status__in=statuses).update(
                 status=target) != 1:
             # Read it again: a concurrent transaction may have just taken or moved it.
             status, owner = Number.objects.filter(pk=number.pk).values_list("status", "organization_id").first()
             if owner != organization.pk:
-                raise Conflict(f"{e164} is not a number of {organization}.",
-                               fields={"multiline_number": ["belongs to another organization"]})
+                raise Conflict(NUMBER_NOT_AVAILABLE, fields={"multiline_number": [NOT_AVAILABLE]})
             raise Conflict(f"{e164} is not available: it is {status}.",
                            fields={"multiline_number": [f"not available ({status})"]})
         number.status = target

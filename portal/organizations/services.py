@@ -81,6 +81,16 @@ def organization_admins(organization: Organization):
         .order_by("username"))
 
 
+def _slug_taken(actor, slug: str, holder: int | None) -> DomainError:
+    """A slug is unique in the whole portal: another tenant's is only "not available"."""
+    from portal.access import disclosure
+
+    if disclosure.sees(disclosure.scope_of(actor), holder):
+        return DomainError(f"An organization with the slug “{slug}” exists already.",
+                           fields={"slug": ["taken"]})
+    return DomainError("This slug is not available.", fields={"slug": [disclosure.NOT_AVAILABLE]})
+
+
 @transaction.atomic
 def organization_create(
     *, actor, name: str, slug: str, parent: Organization | None = None, features=(), **settings
@@ -95,8 +105,9 @@ def organization_create(
         if parent is not None:
             require_scope(actor, parent)
     slug = (slug or "").strip().lower()
-    if Organization.objects.filter(slug=slug).exists():
-        raise DomainError(f"An organization with the slug “{slug}” exists already.", fields={"slug": ["taken"]})
+    holder = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
+    if holder is not None:
+        raise _slug_taken(actor, slug, holder)
     org = Organization(name=(name or "").strip(), slug=slug, parent=parent, features=_clean_features(features))
     for key, value in settings.items():
         if key not in SETTINGS_FIELDS:
@@ -107,7 +118,8 @@ def organization_create(
         with transaction.atomic():
             org.save()
     except IntegrityError:
-        raise DomainError(f"An organization with the slug “{slug}” exists already.", fields={"slug": ["taken"]}) from None
+        holder = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        raise _slug_taken(actor, slug, holder) from None
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
     forget_scope(actor)  # A new sub-organization widens the scope of its parent's admins.

@@ -122,13 +122,13 @@ def test_invite_false_only_saves(api, alice, org_a, numbers_a):
 def test_it_refuses_a_duplicate_email_whatever_its_case(api, alice, ada):
     response = _post(api(alice), {"organization": "org-a", "email": "ADA@EXAMPLE.COM"})
     assert response.status_code == 400
-    assert response.json()["fields"]["email"][0].lower() == "ada@example.com is already used by another account"
+    assert response.json()["fields"]["email"][0].lower() == "ada@example.com is already used by an account in org a"
 
 
 def test_it_refuses_a_number_of_another_organization(api, alice, org_a, numbers_b):
     response = _post(api(alice), {"organization": "org-a", "email": "x@example.com", "multiline_number": numbers_b[0]})
     assert response.status_code == 400
-    assert response.json()["fields"] == {"multiline_number": [f"{numbers_b[0]} is not a number of Org A"]}
+    assert response.json()["fields"] == {"multiline_number": ["This number is not available."]}  # org B's
     assert not Account.objects.exists()
 
 

@@ -86,7 +86,7 @@ def test_editing_follows_the_rules_of_adding(alice, org_a, numbers_a):
                                                                   "multiline_number": numbers_a[0]})
     with pytest.raises(DomainError) as refused:
         account_edit(actor=alice, account=account, data={"email": "TAKEN@example.com"})
-    assert refused.value.fields["email"] == ["TAKEN@example.com is already used by another account"]
+    assert refused.value.fields["email"] == ["TAKEN@example.com is already used by an account in Org A"]
     with pytest.raises(DomainError) as refused:
         account_edit(actor=alice, account=account, data={"forwarding_number": "12"})
     assert "forwarding_number" in refused.value.fields

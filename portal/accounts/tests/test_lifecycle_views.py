@@ -69,7 +69,9 @@ def test_bulk_needs_the_privilege_on_the_page_too(org_a, login):
     dave = admin_create(actor=None, username="dave", email="d@example.com", password="Correct-horse-9", role=role,
                         organizations=[org_a])
     ids = pending(org_a, 2)
-    page = login(dave).post("/accounts/delete/", {"ids": ids}).content.decode()
+    response = login(dave).post("/accounts/delete/", {"ids": ids})
+    assert response.status_code == 403
+    page = response.content.decode()
     assert "needs the Accounts Bulk Operations privilege" in page
     assert Privilege.ACCOUNTS_BULK.label in page
     login(dave).post("/accounts/delete/", {"ids": ids, "confirm": "1"})
@@ -86,7 +88,7 @@ def test_edit_one_account_shows_errors_next_to_the_field(alice, org_a, numbers_a
     response = client.post(f"/accounts/{account.pk}/edit/", {"email": "taken@example.com",
                                                               "permission_group": group_a.pk})
     assert response.status_code == 400
-    assert "taken@example.com is already used by another account" in response.content.decode()
+    assert "taken@example.com is already used by an account in Org A" in response.content.decode()
     response = client.post(f"/accounts/{account.pk}/edit/", {"email": "me@example.com", "first_name": "Mia",
                                                               "multiline_number": numbers_a[0],
                                                               "permission_group": group_a.pk})

@@ -28,7 +28,7 @@ def test_it_refuses_a_duplicate_email_whatever_its_case(alice, org_a):
 def test_it_refuses_a_number_of_another_organization(alice, org_a, org_b, numbers_b):
     with pytest.raises(DomainError) as error:
         account_add(actor=alice, organization=org_a, data={"email": "x@example.com", "multiline_number": numbers_b[0]})
-    assert error.value.fields["multiline_number"] == [f"{numbers_b[0]} is not a number of Org A"]
+    assert error.value.fields["multiline_number"] == ["This number is not available."]  # org B's
     assert Number.objects.get(e164=numbers_b[0]).status == "available"
 
 

@@ -38,16 +38,16 @@ CASES = {
                          {2: ("language", "is not one of English, Italian, German, French, Spanish")}),
     "number invalid": ("org_a", [R(multiline_number="+1 555")], {2: ("multiline_number", "is not a valid phone number")}),
     "number not in inventory": ("org_a", [R(multiline_number="+12125550188")],
-                                {2: ("multiline_number", "is not in the number inventory")}),
+                                {2: ("multiline_number", "This number is not available.")}),
     "number of another organization": ("org_a", [R(multiline_number="+49301234560")],
-                                       {2: ("multiline_number", "is not a number of Org A")}),
+                                       {2: ("multiline_number", "This number is not available.")}),
     "duplicate email in the file": ("org_a", [R(), R(email="ADA@example.com")],
                                     {3: ("email", "is also in row 2 of this upload")}),
     "duplicate number in the file": ("org_a", [R(multiline_number="+12125550100"),
                                                R(email="b@example.com", multiline_number="12125550100")],
                                      {3: ("multiline_number", "is also in row 2 of this upload")}),
     "email of an account of another organization": ("org_a", [R(email="taken@example.com")],
-                                                    {2: ("email", "already used by another account")}),
+                                                    {2: ("email", "This email address is not available.")}),
 }
 
 
