@@ -351,9 +351,13 @@ def admin_create(
         raise DomainError(
             "A username has at most 150 characters.", fields={"username": ["too long"]}
         )
-    if User.objects.filter(username__iexact=username).exists():
+    taken = User.objects.filter(username__iexact=username).first()
+    if taken is not None:
+        # Usernames are unique across tenants: another tenant's admin is only "not available".
+        mine = actor is None or admins_visible_to(actor).filter(pk=taken.pk).exists()
         raise DomainError(
-            f"An admin named “{username}” exists already.", fields={"username": ["taken"]}
+            f"An admin named “{username}” exists already." if mine
+            else "This username is not available.", fields={"username": ["taken"]}
         )
     if not organizations:
         raise DomainError(

@@ -10,7 +10,7 @@ from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, privilege_required
 from portal.accounts import listing
 from portal.accounts.forms import AccountAddForm, AccountFilterForm
-from portal.accounts.models import Account, AccountStatus
+from portal.accounts.models import Account
 from portal.accounts.selectors import capacity_parts
 from portal.accounts.services import account_add, accounts_export
 from portal.audit.models import AuditEvent

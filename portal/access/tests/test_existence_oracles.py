@@ -309,3 +309,20 @@ def test_a_slug_of_another_tenant_is_only_not_available(api, dora, alice, org_a_
     inside = create(alice, "org-a-branch", "org-a")
     assert inside.status_code == 400
     assert inside.json()["error"] == "An organization with the slug “org-a-branch” exists already."
+
+
+# ---------------------------------------------------------------- admin usernames
+
+
+def test_a_username_of_another_tenants_admin_is_only_not_available(api, dora, alice, charlie):
+    def create(who, username, organization):
+        body = {"username": username, "email": f"{username}.new@example.com",
+                "role": who.admin.role.pk, "organizations": [organization]}
+        return api(who).post("/api/v1/admins", json.dumps(body), content_type="application/json")
+
+    refused = create(dora, "charlie", "org-c")
+    assert refused.status_code == 400
+    assert refused.json() == {"error": "This username is not available.", "fields": {"username": ["taken"]}}
+    inside = create(alice, "charlie", "org-a")  # charlie (org B) is outside alice's scope too
+    assert inside.json()["error"] == "This username is not available."
+    assert create(charlie, "charlie", "org-b").json()["error"] == "An admin named “charlie” exists already."
