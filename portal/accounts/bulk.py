@@ -29,7 +29,7 @@ from portal.accounts.rules import (
 from portal.accounts.selectors import lock_capacity
 from portal.accounts.services import _integrity_message, build_account
 from portal.audit import services as audit
-from portal.lib.bulkinsert import insert_many
+from portal.lib.bulkinsert import insert_objects
 from portal.lib.errors import DomainError
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
@@ -300,9 +300,7 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
         for account, refusal in zip(accounts, refusals):
             if not refusal:
                 account.status = AccountStatus.INVITED
-    insert_many(Account, accounts)
-    if any(a.pk is None for a in accounts):  # Databases that cannot return ids from a bulk insert.
-        _fetch_ids(accounts)
+    insert_objects(Account, accounts)
     batch_id = batch.pk if batch is not None else None
     for account, outcome in zip(accounts, outcomes):
         outcome.result = IMPORTED
@@ -318,16 +316,6 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
         items=[(account, {"number": outcome.values.multiline_number, "permission_group": group, "invite": invite,
                           "row": outcome.row, **(invitation or {})})
                for account, outcome, invitation in zip(accounts, outcomes, invitations)]))
-
-
-def _fetch_ids(accounts: list[Account]) -> None:
-    keys = {a.contact.lower() if a.email else a.contact: a for a in accounts}
-    for pk, email, device in Account.objects.annotate(e=Lower("email")).filter(
-        Q(e__in=[k for k in keys if "@" in k]) | Q(device_number__in=[k for k in keys if "@" not in k])
-    ).values_list("pk", "e", "device_number"):
-        account = keys.get(email or device)
-        if account is not None:
-            account.pk = pk
 
 
 def _invite(*, accounts: list[Account], outcomes: list[RowOutcome], refusals: list[str]) -> list[dict]:

@@ -37,7 +37,7 @@ from portal.invitations.models import (
     InvitationTemplate,
 )
 from portal.lib import heartbeat, mail, sms
-from portal.lib.bulkinsert import insert_values  # Lean multi-row INSERT (batch imports).
+from portal.lib.bulkinsert import insert_rows  # Lean multi-row INSERT (batch imports).
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
 from portal.lib.redact import scrub
@@ -268,7 +268,7 @@ def _queue(*, actor, accounts: list[Account], action: str | None, batch_id, repl
         Invitation.objects.filter(pk__in=[i.pk for i in replacing.values()], state__in=LIVE).update(
             state=InvitationState.REVOKED, revoked_at=now)
     rows = [_invitation_row(a, now) for a in accounts]
-    new_ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
+    new_ids = insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
     created = {}
     for account, pk, row in zip(accounts, new_ids, rows):
         invitation = Invitation(id=pk, **dict(zip(INVITATION_COLUMNS, row)))
@@ -321,7 +321,7 @@ def accounts_queue_invitations(*, accounts) -> list[tuple[int, str]]:
         return []
     now = timezone.now()
     rows = [_invitation_row(a, now) for a in accounts]
-    ids = insert_values(Invitation, INVITATION_COLUMNS, rows, returning=True)
+    ids = insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
     if _tasks_in_this_database():
         # Committed with the invitations: one commit for both, and never one without the other.
         for start in range(0, len(ids), CHUNK):
