@@ -3,7 +3,8 @@
 Each row is checked with `rules.clean_values` (strict: the CSV's mandatory columns) and all rows
 together with `rules.find_conflicts` (a few queries for the whole chunk). The rows that pass are
 written in bulk inside the caller's transaction: numbers taken by a conditional UPDATE, accounts
-by `bulk_create` from `services.build_account`, invitations created, one audit event per account.
+by the tuple insert (`lib.bulkinsert`) from `services.build_account`, invitations created, one
+audit event per account.
 If another writer wins a race meanwhile (the database refuses a row), the chunk is redone row by
 row, each in its own savepoint, and only the losing rows are reported: each row is whole or absent.
 """
