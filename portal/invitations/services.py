@@ -464,10 +464,10 @@ def _mark_failed(invitation: Invitation, error) -> int | None:
 
 
 class _Sender:
-    """Sends the messages of one task: one SMTP connection reused, one SMS backend, wording cached."""
+    """Sends the messages of one task over the worker's kept SMTP connection (`mail.kept_connection`,
+    reused from task to task), with one SMS backend and the wording looked up once per task."""
 
     def __init__(self):
-        self.connection = None
         self.sms_backend = None
         self.wordings: dict[tuple, content.Wording] = {}
 
@@ -487,24 +487,26 @@ class _Sender:
                          backend=self.sms_backend)
             return
         rendered = content.render_email(wording, values)
-        try:
-            if self.connection is None:
-                self.connection = mail.open_connection()
-                self.connection.open()
-            message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
-                                         html=rendered.html, images=rendered.images,
-                                         headers={"Auto-Submitted": "auto-generated"},
-                                         connection=self.connection)
-            mail.send(message, self.connection)
-        except Exception as exc:
-            if self.connection is not None:
-                mail.reset(self.connection)
-                self.connection = None
-            raise mail.classify(exc) from exc
+        message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
+                                     html=rendered.html, images=rendered.images,
+                                     headers={"Auto-Submitted": "auto-generated"})
+        while True:
+            try:
+                connection, fresh = mail.kept_connection()
+            except Exception as exc:
+                mail.drop_kept()
+                raise mail.classify(exc) from exc
+            try:
+                mail.send(message, connection)
+                return
+            except mail.DeliveryError as error:
+                mail.drop_kept()
+                if fresh or not mail.went_stale(error.__cause__):
+                    raise
+                # The server closed the kept connection meanwhile: once more on a new one.
 
     def close(self) -> None:
-        if self.connection is not None:
-            mail.reset(self.connection)
+        """The connection stays open for the worker's next task."""
 
 
 def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:

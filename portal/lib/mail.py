@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import base64
 import logging
 import secrets
 import smtplib
 import socket
+import threading
 from email.header import Header
 from email.mime.image import MIMEImage
 from email.utils import formatdate, make_msgid
@@ -184,6 +186,47 @@ def _write(email: DirectMessage, eol: bytes) -> bytes:
                   base64.encodebytes(png).replace(b"\n", eol).rstrip(eol)]
     lines.append(b"--" + outer + b"--")
     return eol.join(lines) + eol
+
+
+_kept = threading.local()
+
+
+def _transport() -> tuple:
+    """What a kept connection was opened for: another backend or server means another one."""
+    return tuple(getattr(settings, name, None) for name in (
+        "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
+        "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "EMAIL_FILE_PATH"))
+
+
+def kept_connection():
+    """This worker's connection to the mail server, opened once and reused by every task the
+    worker runs (one per thread): (connection, whether it was opened just now). A failed send
+    drops it (`drop_kept`); the next call opens a new one."""
+    transport = _transport()
+    held = getattr(_kept, "held", None)
+    if held is not None and held[0] == transport:
+        return held[1], False
+    drop_kept()
+    connection = open_connection()
+    connection.open()
+    _kept.held = (transport, connection)
+    return connection, True
+
+
+def drop_kept() -> None:
+    held = getattr(_kept, "held", None)
+    _kept.held = None
+    if held is not None:
+        reset(held[1])
+
+
+def went_stale(exc: BaseException) -> bool:
+    """Whether a kept connection failed because the server closed it meanwhile (an idle
+    timeout, a restart): the message was not taken, and a new connection may send it at once."""
+    return isinstance(exc, (smtplib.SMTPServerDisconnected, ConnectionError))
+
+
+atexit.register(drop_kept)
 
 
 def send(message, connection) -> None:
