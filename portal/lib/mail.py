@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as DjangoSmtpBackend
 from django.core.mail.message import sanitize_address
 from django.core.mail.utils import DNS_NAME
 
@@ -123,9 +124,34 @@ class _Written:
         return self.__getattr__("__getitem__")(name)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=4096)
+def _sanitized(value: str, encoding: str) -> str:
+    return sanitize_address(value, encoding)
+
+
 def _address(value: str) -> bytes:
-    return sanitize_address(value, "utf-8").encode("ascii")
+    return _sanitized(value, "utf-8").encode("ascii")
+
+
+class SmtpBackend(DjangoSmtpBackend):
+    """Django's SMTP backend (EMAIL_URL smtp://…), with each envelope address checked once:
+    Django's `sanitize_address` parses the sender and every recipient of every message with the
+    email package (~0.3 ms a message)."""
+
+    def _send(self, email_message):
+        if not email_message.recipients():
+            return False
+        encoding = email_message.encoding or settings.DEFAULT_CHARSET
+        from_email = _sanitized(email_message.from_email, encoding)
+        recipients = [_sanitized(address, encoding) for address in email_message.recipients()]
+        message = email_message.message()
+        try:
+            self.connection.sendmail(from_email, recipients, message.as_bytes(linesep="\r\n"))
+        except smtplib.SMTPException:
+            if not self.fail_silently:
+                raise
+            return False
+        return True
 
 
 def _header(value: str) -> bytes:
