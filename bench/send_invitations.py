@@ -113,18 +113,39 @@ def main() -> None:
     queue.empty()
     sizes = [int(w) for w in args.workers.split(",") if w.strip()]
 
-    organization = organization_create(actor=None, name="Bench Bank", slug="bench-bank", features=["voice_calling"])
+    organization = organization_create(
+        actor=None, name="Bench Bank", slug="bench-bank", features=["voice_calling"]
+    )
     group = PermissionGroup.objects.get(organization=organization, is_default=True)
-    numbers_add(actor=None, organization=organization,
-                values=[f"+1212{200 + i // 10000}{i % 10000:04d}" for i in range((len(sizes) + 1) * count + 10 * sum(sizes) + 10)])
+    numbers_add(
+        actor=None,
+        organization=organization,
+        values=[
+            f"+1212{200 + i // 10000}{i % 10000:04d}"
+            for i in range((len(sizes) + 1) * count + 10 * sum(sizes) + 10)
+        ],
+    )
 
     def make_accounts(prefix: str, how_many: int = count) -> list[Account]:
-        Account.objects.bulk_create([
-            Account(organization=organization, permission_group=group, first_name="User", last_name=str(i),
-                    email=f"{prefix}{i}@bank.example", status=AccountStatus.NOT_INVITED)
-            for i in range(how_many)
-        ], batch_size=500)
-        return list(Account.objects.filter(email__startswith=prefix).select_related("organization", "number"))
+        Account.objects.bulk_create(
+            [
+                Account(
+                    organization=organization,
+                    permission_group=group,
+                    first_name="User",
+                    last_name=str(i),
+                    email=f"{prefix}{i}@bank.example",
+                    status=AccountStatus.NOT_INVITED,
+                )
+                for i in range(how_many)
+            ],
+            batch_size=500,
+        )
+        return list(
+            Account.objects.filter(email__startswith=prefix).select_related(
+                "organization", "number"
+            )
+        )
 
     # Raw smtplib: the portal's own messages, rendered beforehand, over one connection.
     baseline_accounts = make_accounts("raw")
@@ -133,10 +154,18 @@ def main() -> None:
     wording = content.wording_for(organization, "en", "email")
     payloads = []
     for invitation in Invitation.objects.filter(account__in=baseline_accounts).select_related(
-            "account__organization", "account__number"):
-        rendered = content.render_email(wording, values_for(invitation, token="x" * 43, code="12345678"))
-        message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
-                                     html=rendered.html, images=rendered.images)
+        "account__organization", "account__number"
+    ):
+        rendered = content.render_email(
+            wording, values_for(invitation, token="x" * 43, code="12345678")
+        )
+        message = mail.build_message(
+            to=invitation.recipient,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            images=rendered.images,
+        )
         payloads.append((invitation.recipient, message.message().as_bytes(linesep="\r\n")))
     before = received.value
     start = time.perf_counter()
@@ -149,24 +178,36 @@ def main() -> None:
     results = []
     env = os.environ.copy()
     for size in sizes:
-        workers = [subprocess.Popen(
-            [sys.executable, "-m", "django", "worker"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(size)]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "django", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(size)
+        ]
         try:
-            wait_for(lambda: len(Worker.all(queue=queue)) >= size, 120, f"{size} workers to start")
+            wait_for(lambda: len(Worker.all(queue=queue)) >= size, 120, f"{size} workers to start")  # noqa: B023
             # Warm up as long-running workers are (modules, URLs, templates): one task each, untimed.
             warm = make_accounts(f"warm{size}-", size * 4)
             before = received.value
             for account in warm:
                 accounts_invite_many(actor=None, accounts=[account])
-            wait_for(lambda: received.value >= before + len(warm), 300, "the warm-up messages")
+            wait_for(lambda: received.value >= before + len(warm), 300, "the warm-up messages")  # noqa: B023
             accounts = make_accounts(f"w{size}-")
             before = received.value
             start = time.perf_counter()
             accounts_invite_many(actor=None, accounts=accounts)  # Queued at once (autocommit).
-            wait_for(lambda: received.value >= before + count, 600, "every message")
-            wait_for(lambda: Invitation.objects.filter(account__in=accounts, state="sent").count() == count, 60,
-                     "every invitation to be recorded as sent")
+            wait_for(lambda: received.value >= before + count, 600, "every message")  # noqa: B023
+            wait_for(
+                lambda: (
+                    Invitation.objects.filter(account__in=accounts, state="sent").count() == count  # noqa: B023
+                ),
+                60,
+                "every invitation to be recorded as sent",
+            )
             elapsed = time.perf_counter() - start
         finally:
             for worker in workers:
@@ -181,13 +222,17 @@ def main() -> None:
     server.terminate()
 
     size_kib = len(payloads[0][1]) / 1024 if payloads else 0
-    print(f"Invitations sent to a local aiosmtpd server (its own process), {count} each; "
-          f"{connection.vendor}; message ~{size_kib:.0f} KiB (text, HTML, QR PNG); {os.cpu_count()} cores")
+    print(
+        f"Invitations sent to a local aiosmtpd server (its own process), {count} each; "
+        f"{connection.vendor}; message ~{size_kib:.0f} KiB (text, HTML, QR PNG); {os.cpu_count()} cores"
+    )
     print(f"  {'raw smtplib, one connection, messages rendered beforehand':<60} {raw_rate:8.0f}/s")
     for size, rate, elapsed in results:
         label = f"{size} RQ worker{'s' if size > 1 else ''}"
-        print(f"  {label:<60} {rate:8.0f}/s  ({elapsed:5.2f} s; {rate / size:6.0f}/s per worker; "
-              f"{rate / raw_rate:4.2f}× raw)")
+        print(
+            f"  {label:<60} {rate:8.0f}/s  ({elapsed:5.2f} s; {rate / size:6.0f}/s per worker; "
+            f"{rate / raw_rate:4.2f}× raw)"
+        )
     one = next((rate for size, rate, _e in results if size == 1), None)
     if one is not None and one < args.min_ratio * raw_rate:
         print(f"FAIL: one worker sends {one / raw_rate:.2f}× raw smtplib, below {args.min_ratio}×")

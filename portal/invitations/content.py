@@ -244,8 +244,10 @@ def render_email(wording: Wording, values: Values, *, for_browser: bool = False)
     png = qr_png(values.activation_link)
     src = "data:image/png;base64," + base64.b64encode(png).decode() if for_browser else f"cid:{QR_CID}"
     fragment = body_html(wording.body, text_values, qr_src=src)
-    html = (_page(values.language, values.organization).replace(_MARK["subject"], escape(subject))
-            .replace(_MARK["link"], escape(values.activation_link)).replace(_MARK["body"], fragment))
+    html = (_page(values.language, values.organization)
+            .replace(_MARK["subject"], escape(subject))
+            .replace(_MARK["link"], escape(values.activation_link))
+            .replace(_MARK["body"], fragment))
     return RenderedEmail(subject=subject, text=text, html=html, images={} if for_browser else {QR_CID: png})
 
 

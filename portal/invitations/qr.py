@@ -26,8 +26,12 @@ from segno import encoder as qr
 # A fixed data mask: every QR decoder reads all eight masks, and choosing the "best" one by the
 # standard's penalty score costs ~4 ms of pure Python per code.
 QR_MASK = 4
-_ERRORS = {"L": consts.ERROR_LEVEL_L, "M": consts.ERROR_LEVEL_M, "Q": consts.ERROR_LEVEL_Q,
-           "H": consts.ERROR_LEVEL_H}
+_ERRORS = {
+    "L": consts.ERROR_LEVEL_L,
+    "M": consts.ERROR_LEVEL_M,
+    "Q": consts.ERROR_LEVEL_Q,
+    "H": consts.ERROR_LEVEL_H,
+}
 
 
 @dataclass(frozen=True)
@@ -86,14 +90,23 @@ def _template(length: int) -> _Template:
     nowhere = len(positions)  # the index of a "0" appended to the message's bits
     gather = itemgetter(*[where.get((i, j), nowhere) for i in range(size) for j in range(size)])
     base = int("".join(str(module) for row in matrix for module in row), 2)
-    return _Template(version=version, capacity=consts.SYMBOL_CAPACITY[version][error],
-                     count_bits=count_bits, blocks=tuple(blocks), size=size, base=base,
-                     gather=gather, bits=nowhere)
+    return _Template(
+        version=version,
+        capacity=consts.SYMBOL_CAPACITY[version][error],
+        count_bits=count_bits,
+        blocks=tuple(blocks),
+        size=size,
+        base=base,
+        gather=gather,
+        bits=nowhere,
+    )
 
 
 def _data_codewords(data: bytes, template: _Template) -> bytes:
     """Byte mode segment, terminator, padding bits and pad codewords, as segno writes them."""
-    bits = (0b0100 << template.count_bits | len(data)) << 8 * len(data) | int.from_bytes(data, "big")
+    bits = (0b0100 << template.count_bits | len(data)) << 8 * len(data) | int.from_bytes(
+        data, "big"
+    )
     length = 4 + template.count_bits + 8 * len(data)
     terminator = min(template.capacity - length, 4)
     bits <<= terminator
@@ -116,7 +129,7 @@ def _modules(link: str) -> tuple[int, str]:
     codewords = _data_codewords(data, template)
     data_blocks, ecc_blocks, start = [], [], 0
     for count, width, table in template.blocks:
-        block = codewords[start:start + count]
+        block = codewords[start : start + count]
         start += count
         data_blocks.append(block)
         ecc_blocks.append(_ecc(block, width, table))
@@ -132,7 +145,9 @@ def _modules(link: str) -> tuple[int, str]:
 def matrix(link: str) -> tuple[bytes, ...]:
     """The QR code's modules, one row of 0 (light) / 1 (dark) bytes per row."""
     size, modules = _modules(link)
-    return tuple(modules[i:i + size].encode().translate(_MODULE) for i in range(0, len(modules), size))
+    return tuple(
+        modules[i : i + size].encode().translate(_MODULE) for i in range(0, len(modules), size)
+    )
 
 
 def _ecc(block: bytes, width: int, table: tuple) -> bytes:
@@ -151,20 +166,28 @@ def png(link: str, *, scale: int = 5, border: int = 2) -> bytes:
     padding = -width % 8
     quiet = b"1" * (border * scale)
     blank = b"\x00" + int(b"1" * (width + padding), 2).to_bytes((width + padding) // 8, "big")
-    pixels = modules.encode().translate(_PIXEL).replace(b"0", b"0" * scale).replace(b"1", b"1" * scale)
+    pixels = (
+        modules.encode().translate(_PIXEL).replace(b"0", b"0" * scale).replace(b"1", b"1" * scale)
+    )
     step, tail = size * scale, quiet + b"1" * padding
     lines = [blank] * (border * scale)
     for start in range(0, len(pixels), step):
-        line = quiet + pixels[start:start + step] + tail
+        line = quiet + pixels[start : start + step] + tail
         lines += [b"\x00" + int(line, 2).to_bytes(len(line) // 8, "big")] * scale
     lines += [blank] * (border * scale)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, width, 1, 0, 0, 0, 0)  # 1-bit grayscale
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"".join(lines), 1)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(lines), 1))
+        + chunk(b"IEND", b"")
+    )
 
 
 # Modules ("0" light, "1" dark) as pixels: "1" is white in a 1-bit grayscale PNG.

@@ -433,18 +433,20 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
         if not won:
             return claims
         Invitation.objects.filter(pk__in=won).update(
-            state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, heartbeat_at=now,
-            code_failures=0, next_attempt_at=None)
+            state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now,
+            heartbeat_at=now, code_failures=0, next_attempt_at=None)
         rows = []
         for invitation in invitations:
             if invitation.pk not in won or invitation.pk in claims:
                 continue
             token, code = secrets.token_urlsafe(32), new_code()
-            expires_at = now + timedelta(days=invitation.account.organization.invitation_validity_days)
+            validity = invitation.account.organization.invitation_validity_days
+            expires_at = now + timedelta(days=validity)
             rows.append((hash_token(token), code_hash(invitation.pk, code),
                          connection.ops.adapt_datetimefield_value(expires_at), invitation.pk))
             claims[invitation.pk] = (token, code)
-            invitation.state, invitation.claimed_at, invitation.expires_at = InvitationState.SENDING, now, expires_at
+            invitation.state, invitation.claimed_at = InvitationState.SENDING, now
+            invitation.expires_at = expires_at
             invitation.attempts += 1
         # Each its own link and code: one statement for all of them.
         with connection.cursor() as cursor:
@@ -474,10 +476,10 @@ def _mark_sent(invitation: Invitation) -> None:
     def write() -> None:
         connection = transaction.get_connection()
         with connection.cursor() as cursor:
+            sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
             cursor.execute(_sql("UPDATE {table} SET {state} = %s, {sent_at} = %s, {last_error} = '' "
                                 "WHERE {id} = %s AND {state} = %s", connection),
-                           [InvitationState.SENT, connection.ops.adapt_datetimefield_value(timezone.now()),
-                            invitation.pk, InvitationState.SENDING])
+                           [InvitationState.SENT, sent_at, invitation.pk, InvitationState.SENDING])
 
     again_on_disconnect(write)
 
@@ -504,8 +506,9 @@ def _mark_failed(invitation: Invitation, error) -> int | None:
 
 
 class _Sender:
-    """Sends the messages of one task over the worker's kept SMTP connection (`mail.kept_connection`,
-    reused from task to task), with one SMS backend and the wording looked up once per task."""
+    """Sends the messages of one task over the worker's kept SMTP connection
+    (`mail.kept_connection`, reused from task to task), with one SMS backend and the wording
+    looked up once per task."""
 
     def __init__(self):
         self.sms_backend = None
@@ -527,8 +530,8 @@ class _Sender:
                          backend=self.sms_backend)
             return
         rendered = content.render_email(wording, values)
-        message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
-                                     html=rendered.html, images=rendered.images,
+        message = mail.build_message(to=invitation.recipient, subject=rendered.subject,
+                                     text=rendered.text, html=rendered.html, images=rendered.images,
                                      headers={"Auto-Submitted": "auto-generated"})
         while True:
             try:
@@ -593,13 +596,14 @@ def _deliver(invitation_ids: list[int], sender: _Sender, counts: dict[str, int],
     return counts
 
 
-def _deliver_one(invitation: Invitation, token: str, code: str, sender: _Sender, counts: dict[str, int],
-                 retry: dict[int, list[int]]) -> None:
+def _deliver_one(invitation: Invitation, token: str, code: str, sender: _Sender,
+                 counts: dict[str, int], retry: dict[int, list[int]]) -> None:
     try:
         sender.send(invitation, token=token, code=code)
     except (mail.DeliveryError, sms.SmsError) as error:
         error.reason = scrub(error.reason, token, code)  # a gateway may echo the message
-        log.warning("Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason)
+        log.warning("Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts,
+                    error.reason)
         delay = _mark_failed(invitation, error)
         if delay is None:
             counts["failed"] += 1

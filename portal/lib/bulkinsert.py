@@ -23,8 +23,13 @@ from django.db import connections, models, router
 from django.utils import timezone
 
 # Values of these fields are sent as they are (the driver adapts them).
-_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField,
-          models.ForeignKey)
+_AS_IS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+)
 
 
 def _converter(field: models.Field, connection):
@@ -40,8 +45,11 @@ def _converter(field: models.Field, connection):
         def convert(value):
             if value is not None and value == last[0]:
                 return last[1]
-            prepared = (adapt_datetime(value) if value is None or timezone.is_aware(value)
-                        else field.get_db_prep_save(value, connection))
+            prepared = (
+                adapt_datetime(value)
+                if value is None or timezone.is_aware(value)
+                else field.get_db_prep_save(value, connection)
+            )
             last[0], last[1] = value, prepared
             return prepared
 
@@ -49,8 +57,9 @@ def _converter(field: models.Field, connection):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence], *,
-                returning: bool = False) -> int | list[int]:
+def insert_rows(
+    model, columns: Sequence[str], rows: Sequence[Sequence], *, returning: bool = False
+) -> int | list[int]:
     """INSERT `rows`, tuples of the values of `columns` (attribute names; extra computed
     columns are simply more names). `auto_now(_add)` fields not given get the time of now, other
     fields not given their model default. Returns the row count, or with `returning` the new
@@ -64,12 +73,19 @@ def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence], *,
     now = timezone.now()
     extra = [f for f in meta.concrete_fields if f is not meta.pk and f.attname not in named]
     extra_values = [
-        f.get_db_prep_save(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                           else f.get_default(), connection)
+        f.get_db_prep_save(
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_default(),
+            connection,
+        )
         for f in extra
     ]
-    prepared = [(index, _converter(f, connection)) for index, f in enumerate(fields)
-                if not isinstance(f, _AS_IS)]
+    prepared = [
+        (index, _converter(f, connection))
+        for index, f in enumerate(fields)
+        if not isinstance(f, _AS_IS)
+    ]
 
     def values_of(row) -> list:
         out = list(row)
@@ -88,10 +104,12 @@ def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence], *,
     ids: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
+            chunk = rows[start : start + size]
             values = ", ".join([one] * len(chunk))
-            cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {values}{suffix}",
-                           [value for row in chunk for value in values_of(row)])
+            cursor.execute(
+                f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES {values}{suffix}",
+                [value for row in chunk for value in values_of(row)],
+            )
             if returning:
                 ids.extend(value for (value,) in cursor.fetchall())
     return ids if returning else len(rows)
@@ -105,8 +123,10 @@ def _copy(connection, meta, fields, rows, values_of, returning: bool) -> int | l
     with connection.cursor() as cursor, connection.wrap_database_errors:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no `copy`.
         if returning:
-            raw.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                        [meta.db_table, meta.pk.column, len(rows)])
+            raw.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
             ids = [value for (value,) in raw.fetchall()]
             names.insert(0, qn(meta.pk.column))
         with raw.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
@@ -126,8 +146,11 @@ def insert_objects(model, objs: Sequence[models.Model]) -> Sequence[models.Model
         return objs
     meta = model._meta
     now = timezone.now()
-    stamped = [f.attname for f in meta.concrete_fields
-               if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    stamped = [
+        f.attname
+        for f in meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     columns = [f.attname for f in meta.concrete_fields if f is not meta.pk]
     for obj in objs:
         for name in stamped:

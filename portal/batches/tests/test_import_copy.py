@@ -33,14 +33,20 @@ def people() -> tuple[list[dict], list[tuple[str, str]]]:
             rows.append(files.row(email="person5@example.com"))
             expected.append(("failed", "is also in row 7 of this upload"))
         else:
-            rows.append(files.row(email=f"person{i}@example.com", firstname=f"Person {i}",
-                                  multiline_number=NUMBERS[i] if i % 2 == 0 else ""))
+            rows.append(
+                files.row(
+                    email=f"person{i}@example.com",
+                    firstname=f"Person {i}",
+                    multiline_number=NUMBERS[i] if i % 2 == 0 else "",
+                )
+            )
             expected.append(("imported", ""))
     return rows, expected
 
 
 def test_a_large_import_and_invite_reports_every_row_the_same_on_both_databases(
-        upload, alice, org_a, settings, monkeypatch):
+    upload, alice, org_a, settings, monkeypatch
+):
     settings.BATCH_MAX_ROWS = ROWS
     add_numbers(org_a, NUMBERS)
     for i in (7, 8):
@@ -67,14 +73,26 @@ def test_a_large_import_and_invite_reports_every_row_the_same_on_both_databases(
         if r["result"] == "imported":
             assert r["invitation"] == "queued" and r["account_id"]
     imported = sum(result == "imported" for result, _reason in expected)
-    assert (batch.status, batch.succeeded, batch.existing, batch.invited) == ("completed", imported, 2, imported)
+    assert (batch.status, batch.succeeded, batch.existing, batch.invited) == (
+        "completed",
+        imported,
+        2,
+        imported,
+    )
     assert Account.objects.filter(batch=batch).count() == imported
     assert Invitation.objects.filter(account__batch=batch, state="queued").count() == imported
     assert AuditEvent.objects.filter(batch_id=batch.pk, action="account.create").count() == imported
-    numbered = {r["account_id"]: r["multiline_number"].lstrip("'") for r in report if r["multiline_number"]}
-    assert dict(Account.objects.filter(batch=batch, number__isnull=False).values_list("pk", "number__e164")) == {
-        int(pk): number for pk, number in numbered.items()}
+    numbered = {
+        r["account_id"]: r["multiline_number"].lstrip("'") for r in report if r["multiline_number"]
+    }
+    assert dict(
+        Account.objects.filter(batch=batch, number__isnull=False).values_list("pk", "number__e164")
+    ) == {int(pk): number for pk, number in numbered.items()}
     if connection.vendor == "postgresql":
         tables = {statement.split()[1].strip('"') for statement in copies}
-        assert {"accounts_account", "invitations_invitation", "audit_auditevent",
-                "batches_batchrow"} <= tables, copies
+        assert {
+            "accounts_account",
+            "invitations_invitation",
+            "audit_auditevent",
+            "batches_batchrow",
+        } <= tables, copies

@@ -19,15 +19,17 @@ def png_modules(png: bytes, *, scale: int = 5, border: int = 2) -> list[list[int
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height, depth, color = struct.unpack(">IIBB", png[16:26])
     assert width == height and depth == 1 and color == 0
-    data = png[png.index(b"IDAT") + 4:png.index(b"IEND") - 8]
+    data = png[png.index(b"IDAT") + 4 : png.index(b"IEND") - 8]
     raw = zlib.decompress(data)
     stride = (width + 7) // 8 + 1
-    rows = [raw[i * stride:(i + 1) * stride] for i in range(height)]
+    rows = [raw[i * stride : (i + 1) * stride] for i in range(height)]
     assert all(row[0] == 0 for row in rows)  # filter type: none
     bits = ["".join(f"{byte:08b}" for byte in row[1:])[:width] for row in rows]
     size = width // scale - 2 * border
-    return [[1 - int(bits[(border + i) * scale + 2][(border + j) * scale + 2]) for j in range(size)]
-            for i in range(size)]
+    return [
+        [1 - int(bits[(border + i) * scale + 2][(border + j) * scale + 2]) for j in range(size)]
+        for i in range(size)
+    ]
 
 
 @pytest.mark.parametrize("length", [1, 5, 20, 43, 60, 90, 140, 250])
