@@ -7,7 +7,7 @@ on PostgreSQL too, and prints rows/s beside the floor measured in the same run: 
 same validators (email-validator, phonenumbers) + sqlite3 executemany of accounts and invitation
 rows. Sizes above the article's 1,000 rows per file are allowed by the operator setting
 BATCH_MAX_ROWS, which the benchmark sets. Exits 1 when a target is missed: 1,000-row Import &
-Invite over 3× the floor; PostgreSQL over 1.2× SQLite; 100,000 rows on PostgreSQL over 10 s.
+Invite on SQLite over 3× the floor; PostgreSQL over 1.2× SQLite; 100,000 rows on PostgreSQL over 10 s.
 --compare-insert runs each size again with Django's bulk_create in place of the tuple insert.
 For 1,000 rows it also times upload → completed through the API (POST, the worker's run, GET).
 Each size runs in a fresh process, so its peak memory (max RSS) is its own.
@@ -243,7 +243,7 @@ def main() -> None:
                 print(f"{size:>8,} {name:<10} {label:<16} {t:>7.3f}s {size / t:>9,.0f} {f:>7.3f}s "
                       f"{size / f:>12,.0f} {t / f:>7.2f}× {r['max_rss_mb']:>6.0f}MB")
             invite_times[name] = r["invite"]["run_s"]
-            if size == 1000 and r["invite"]["run_s"] > 3 * f:
+            if size == 1000 and database == "sqlite" and r["invite"]["run_s"] > 3 * f:
                 failures.append(f"{name}: 1,000-row Import & Invite {r['invite']['run_s'] / f:.2f}× the floor (> 3×)")
             if "api_s" in r:
                 print(f"{'':>8} {'':<10} {'API upload→done':<16} {r['api_s']:>7.3f}s  (POST + the worker's run + "
