@@ -1,27 +1,33 @@
-"""Benchmark of invitation delivery: `python bench/send_invitations.py [--count 1000]`.
+"""Benchmark of invitation delivery: `python bench/send_invitations.py [--count 2000] [--workers 1,2,4]`.
 
-On a fresh SQLite database (in a temporary VAR_DIR) it adds COUNT accounts, queues their
-invitations and times ONE database worker (`db_worker --batch`, in this process) sending them to a
-local aiosmtpd server, for both paths:
+A local aiosmtpd server runs in its own process and counts what it receives. On a fresh database
+(SQLite in a temporary VAR_DIR, or PostgreSQL when DATABASE_URL points to it) and a Redis database
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/6: its `default` queue is emptied) it then measures,
+in the same run:
 
-- bulk: `accounts_invite_many` (what batches and Resend use) → one task per 200 invitations, each
-  sending over one SMTP connection;
-- single: `account_invite` per account (Save & Invite) → one task, one connection per invitation.
+- raw: smtplib sending COUNT messages rendered beforehand by the portal, over one connection,
+  from this process: the wire's speed here;
+- for each number of workers (`multiline worker` on RQ, started, ready and warmed up with a few
+  single invitations before the clock starts): COUNT new accounts invited at once
+  (`accounts_invite_many`: one task per 200 invitations), until the server has every message
+  and every invitation is `sent`. Each message is claimed (new link token and code), rendered
+  (text, HTML, QR code PNG), sent and recorded.
 
-Each time includes claiming the row (new token and code), rendering text + HTML + the QR code PNG,
-and recording the outcome. Beside it, the baseline measured in the same run: raw smtplib sending the
-very same rendered messages over one connection. Prints invitations per second and the ratio.
+Prints invitations per second beside raw smtplib. Exits 1 when one worker sends at less than
+--min-ratio (default 0.5) of raw smtplib.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
+import signal
 import smtplib
 import socket
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -35,124 +41,202 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Counter:
-    def __init__(self):
-        self.count = 0
-        self.lock = threading.Lock()
+def sink(port: int, count, ready) -> None:
+    """The mail server: counts the messages it accepts."""
+    from aiosmtpd.controller import Controller
 
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.count += 1
-        return "250 OK"
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            with count.get_lock():
+                count.value += 1
+            return "250 OK"
 
-    def wait_for(self, count: int, timeout: float = 60.0) -> int:
-        deadline = time.monotonic() + timeout
-        while self.count < count and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return self.count
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    ready.set()
+    signal.sigwait({signal.SIGTERM})
+    controller.stop()
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.01)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--min-ratio", type=float, default=0.5)
     args = parser.parse_args()
     count = args.count
 
     port = free_port()
+    received = multiprocessing.Value("i", 0)
+    ready = multiprocessing.Event()
+    server = multiprocessing.Process(target=sink, args=(port, received, ready), daemon=True)
+    server.start()
+    ready.wait(10)
+
     os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="ml-bench-invitations-")
-    os.environ.pop("DATABASE_URL", None)
     os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{port}"
+    os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
+    os.environ["DEBUG"] = "false"
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     os.environ.setdefault("LOG_LEVEL", "ERROR")
 
     import django
 
     django.setup()
-    from aiosmtpd.controller import Controller
+    import django_rq
     from django.core.management import call_command
+    from django.db import connection
+    from rq import Worker
 
     from portal.accounts.models import Account, AccountStatus
     from portal.invitations import content
     from portal.invitations.models import Invitation
-    from portal.invitations.services import account_invite, accounts_invite_many, values_for
+    from portal.invitations.services import accounts_invite_many, values_for
     from portal.lib import mail
     from portal.numbers.services import numbers_add
     from portal.organizations.services import organization_create
     from portal.permissions.models import PermissionGroup
 
     call_command("migrate", verbosity=0)
-    counter = Counter()
-    controller = Controller(counter, hostname="127.0.0.1", port=port)
-    controller.start()
+    if connection.vendor == "postgresql":
+        call_command("flush", "--no-input", verbosity=0)
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    sizes = [int(w) for w in args.workers.split(",") if w.strip()]
 
-    organization = organization_create(actor=None, name="Bench Bank", slug="bench-bank", features=["voice_calling"])
+    organization = organization_create(
+        actor=None, name="Bench Bank", slug="bench-bank", features=["voice_calling"]
+    )
     group = PermissionGroup.objects.get(organization=organization, is_default=True)
-    numbers_add(actor=None, organization=organization,
-                values=[f"+1212{200 + i // 10000}{i % 10000:04d}" for i in range(2 * count + 10)])
+    numbers_add(
+        actor=None,
+        organization=organization,
+        values=[
+            f"+1212{200 + i // 10000}{i % 10000:04d}"
+            for i in range((len(sizes) + 1) * count + 10 * sum(sizes) + 10)
+        ],
+    )
 
-    def make_accounts(prefix: str) -> list[Account]:
-        Account.objects.bulk_create([
-            Account(organization=organization, permission_group=group, first_name="User", last_name=str(i),
-                    email=f"{prefix}{i}@bank.example", status=AccountStatus.NOT_INVITED)
-            for i in range(count)
-        ], batch_size=500)
-        return list(Account.objects.filter(email__startswith=prefix).select_related("organization", "number"))
+    def make_accounts(prefix: str, how_many: int = count) -> list[Account]:
+        Account.objects.bulk_create(
+            [
+                Account(
+                    organization=organization,
+                    permission_group=group,
+                    first_name="User",
+                    last_name=str(i),
+                    email=f"{prefix}{i}@bank.example",
+                    status=AccountStatus.NOT_INVITED,
+                )
+                for i in range(how_many)
+            ],
+            batch_size=500,
+        )
+        return list(
+            Account.objects.filter(email__startswith=prefix).select_related(
+                "organization", "number"
+            )
+        )
 
-    def run_worker(expected: int) -> float:
-        start = time.perf_counter()
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
-        counter.wait_for(expected)
-        return time.perf_counter() - start
-
-    results = {}
-    # Bulk path.
-    accounts = make_accounts("bulk")
-    accounts_invite_many(actor=None, accounts=accounts)
-    before = counter.count
-    elapsed = run_worker(before + count)
-    sent = Invitation.objects.filter(account__in=accounts, state="sent").count()
-    results["bulk"] = (sent, elapsed)
-
-    # Single path: one task per invitation.
-    singles = make_accounts("single")
-    for account in singles:
-        account_invite(actor=None, account=account)
-    before = counter.count
-    elapsed = run_worker(before + count)
-    sent_single = Invitation.objects.filter(account__in=singles, state="sent").count()
-    results["single"] = (sent_single, elapsed)
-
-    # Baseline: the same rendered messages, raw smtplib, one connection.
-    invitations = list(Invitation.objects.filter(account__in=accounts).select_related(
-        "account__organization", "account__number"))
+    # Raw smtplib: the portal's own messages, rendered beforehand, over one connection.
+    baseline_accounts = make_accounts("raw")
+    accounts_invite_many(actor=None, accounts=baseline_accounts)
+    queue.empty()  # Rendered and sent here, not by a worker.
     wording = content.wording_for(organization, "en", "email")
     payloads = []
-    for invitation in invitations:
-        rendered = content.render_email(wording, values_for(invitation, token="x" * 43, code="12345678"))
-        message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
-                                     html=rendered.html, images=rendered.images)
+    for invitation in Invitation.objects.filter(account__in=baseline_accounts).select_related(
+        "account__organization", "account__number"
+    ):
+        rendered = content.render_email(
+            wording, values_for(invitation, token="x" * 43, code="12345678")
+        )
+        message = mail.build_message(
+            to=invitation.recipient,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            images=rendered.images,
+        )
         payloads.append((invitation.recipient, message.message().as_bytes(linesep="\r\n")))
-    before = counter.count
+    before = received.value
     start = time.perf_counter()
     with smtplib.SMTP("127.0.0.1", port) as smtp:
         for recipient, data in payloads:
             smtp.sendmail("no-reply@multiline.test", [recipient], data)
-    counter.wait_for(before + len(payloads))
-    baseline = time.perf_counter() - start
-    controller.stop()
+    wait_for(lambda: received.value >= before + len(payloads), 60, "the raw messages")
+    raw_rate = len(payloads) / (time.perf_counter() - start)
 
-    size = len(payloads[0][1]) if payloads else 0
-    base_rate = len(payloads) / baseline
-    print(f"Invitations sent by one worker to a local aiosmtpd server ({count} each, message ~{size // 1024} KiB "
-          "with HTML and QR PNG):")
-    for name, label in (("bulk", "bulk path (send_invitations, one connection per 200)"),
-                        ("single", "single path (one task and connection per invitation)")):
-        sent, elapsed = results[name]
-        rate = sent / elapsed
-        print(f"  {label:<56} {sent:>6} sent in {elapsed:6.2f} s = {rate:7.1f}/s   "
-              f"ratio to baseline {rate / base_rate:5.2f}")
-    print(f"  {'baseline: raw smtplib, same messages, one connection':<56} {len(payloads):>6} sent in "
-          f"{baseline:6.2f} s = {base_rate:7.1f}/s")
+    results = []
+    env = os.environ.copy()
+    for size in sizes:
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "django", "worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(size)
+        ]
+        try:
+            wait_for(lambda: len(Worker.all(queue=queue)) >= size, 120, f"{size} workers to start")  # noqa: B023
+            # Warm up as long-running workers are (modules, URLs, templates): one task each, untimed.
+            warm = make_accounts(f"warm{size}-", size * 4)
+            before = received.value
+            for account in warm:
+                accounts_invite_many(actor=None, accounts=[account])
+            wait_for(lambda: received.value >= before + len(warm), 300, "the warm-up messages")  # noqa: B023
+            accounts = make_accounts(f"w{size}-")
+            before = received.value
+            start = time.perf_counter()
+            accounts_invite_many(actor=None, accounts=accounts)  # Queued at once (autocommit).
+            wait_for(lambda: received.value >= before + count, 600, "every message")  # noqa: B023
+            wait_for(
+                lambda: (
+                    Invitation.objects.filter(account__in=accounts, state="sent").count() == count  # noqa: B023
+                ),
+                60,
+                "every invitation to be recorded as sent",
+            )
+            elapsed = time.perf_counter() - start
+        finally:
+            for worker in workers:
+                worker.send_signal(signal.SIGTERM)
+            for worker in workers:
+                try:
+                    worker.wait(30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+        results.append((size, count / elapsed, elapsed))
+        time.sleep(0.5)
+    server.terminate()
+
+    size_kib = len(payloads[0][1]) / 1024 if payloads else 0
+    print(
+        f"Invitations sent to a local aiosmtpd server (its own process), {count} each; "
+        f"{connection.vendor}; message ~{size_kib:.0f} KiB (text, HTML, QR PNG); {os.cpu_count()} cores"
+    )
+    print(f"  {'raw smtplib, one connection, messages rendered beforehand':<60} {raw_rate:8.0f}/s")
+    for size, rate, elapsed in results:
+        label = f"{size} RQ worker{'s' if size > 1 else ''}"
+        print(
+            f"  {label:<60} {rate:8.0f}/s  ({elapsed:5.2f} s; {rate / size:6.0f}/s per worker; "
+            f"{rate / raw_rate:4.2f}× raw)"
+        )
+    one = next((rate for size, rate, _e in results if size == 1), None)
+    if one is not None and one < args.min_ratio * raw_rate:
+        print(f"FAIL: one worker sends {one / raw_rate:.2f}× raw smtplib, below {args.min_ratio}×")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Each row is checked with `rules.clean_values` (strict: the CSV's mandatory columns) and all rows
 together with `rules.find_conflicts` (a few queries for the whole chunk). The rows that pass are
 written in bulk inside the caller's transaction: numbers taken by a conditional UPDATE, accounts
-by `bulk_create` from `services.build_account`, invitations created, one audit event per account.
+by the tuple insert (`lib.bulkinsert`) from `services.build_account`, invitations created, one
+audit event per account.
 If another writer wins a race meanwhile (the database refuses a row), the chunk is redone row by
 row, each in its own savepoint, and only the losing rows are reported: each row is whole or absent.
 """
@@ -29,7 +30,7 @@ from portal.accounts.rules import (
 from portal.accounts.selectors import lock_capacity
 from portal.accounts.services import _integrity_message, build_account
 from portal.audit import services as audit
-from portal.lib.bulkinsert import insert_many
+from portal.lib.bulkinsert import insert_objects
 from portal.lib.errors import DomainError
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
@@ -301,9 +302,7 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
         for account, refusal in zip(accounts, refusals):
             if not refusal:
                 account.status = AccountStatus.INVITED
-    insert_many(Account, accounts)
-    if any(a.pk is None for a in accounts):  # Databases that cannot return ids from a bulk insert.
-        _fetch_ids(accounts)
+    insert_objects(Account, accounts)
     batch_id = batch.pk if batch is not None else None
     for account, outcome in zip(accounts, outcomes):
         outcome.result = IMPORTED
@@ -319,16 +318,6 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
         items=[(account, {"number": outcome.values.multiline_number, "permission_group": group, "invite": invite,
                           "row": outcome.row, **(invitation or {})})
                for account, outcome, invitation in zip(accounts, outcomes, invitations)]))
-
-
-def _fetch_ids(accounts: list[Account]) -> None:
-    keys = {a.contact.lower() if a.email else a.contact: a for a in accounts}
-    for pk, email, device in Account.objects.annotate(e=Lower("email")).filter(
-        Q(e__in=[k for k in keys if "@" in k]) | Q(device_number__in=[k for k in keys if "@" not in k])
-    ).values_list("pk", "e", "device_number"):
-        account = keys.get(email or device)
-        if account is not None:
-            account.pk = pk
 
 
 def _invite(*, accounts: list[Account], outcomes: list[RowOutcome], refusals: list[str]) -> list[dict]:

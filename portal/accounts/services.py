@@ -91,54 +91,18 @@ def account_values(organization, data: Mapping[str, Any], *, actor,
     return values
 
 
-def build_account(*, organization, permission_group, values: AccountValues, number: Number | None, batch=None) -> Account:
-    """A new, unsaved account (the single add and the batch import). Built from its fields' values in
-    the model's order, which is ~3x cheaper than by keyword; the related objects given stay cached."""
-    given = {
-        "organization_id": organization.pk,
-        "permission_group_id": permission_group.pk if permission_group is not None else None,
-        "first_name": values.first_name,
-        "last_name": values.last_name,
-        "email": values.email,
-        "device_number": values.device_number,
-        "number_id": number.pk if number is not None else None,
-        "social_messaging": values.social_messaging,
-        "monitor_calls": values.monitor_calls,
-        "monitor_sms": values.monitor_sms,
-        "forwarding_number": values.forwarding_number,
-        "restrict_incoming_social_messaging": values.restrict_incoming_social_messaging,
-        "language": values.language,
-        "status": AccountStatus.NOT_INVITED,
-        "batch_id": batch.pk if batch is not None else None,
-    }
-    account = Account(*[given[name] if name in given else default() for name, default in _account_defaults()])
-    cache = account._state.fields_cache
-    cache["organization"] = organization
-    cache["permission_group"] = permission_group
-    cache["batch"] = batch
-    if number is not None:
-        cache["number"] = number
-        Account._meta.get_field("number").remote_field.set_cached_value(number, account)  # number.account
-    return account
-
-
-_DEFAULTS: list = []
-
-
-def _constant(value):
-    return lambda: value
-
-
-
-def _account_defaults() -> list:
-    """(attname, () -> default value) of Account's concrete fields, in the model's order."""
-    if not _DEFAULTS:
-        for f in Account._meta.concrete_fields:
-            if f.has_default() and callable(f.default):
-                _DEFAULTS.append((f.attname, f.get_default))
-            else:
-                _DEFAULTS.append((f.attname, _constant(f.get_default())))
-    return _DEFAULTS
+def build_account(*, organization, permission_group, values: AccountValues, number: Number | None,
+                  batch=None) -> Account:
+    """A new, unsaved account (the single add and the batch import)."""
+    return Account(
+        organization=organization, permission_group=permission_group, batch=batch, number=number,
+        first_name=values.first_name, last_name=values.last_name, email=values.email,
+        device_number=values.device_number, social_messaging=values.social_messaging,
+        monitor_calls=values.monitor_calls, monitor_sms=values.monitor_sms,
+        forwarding_number=values.forwarding_number,
+        restrict_incoming_social_messaging=values.restrict_incoming_social_messaging,
+        language=values.language, status=AccountStatus.NOT_INVITED,
+    )
 
 
 def account_add(*, actor, organization, data: Mapping[str, Any], permission_group=None,

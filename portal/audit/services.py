@@ -20,7 +20,7 @@ from typing import Any
 
 from portal.access.scoping import home_organization
 from portal.audit.models import AuditEvent
-from portal.lib.bulkinsert import insert_values  # Lean multi-row INSERT: batches write thousands.
+from portal.lib.bulkinsert import insert_rows  # Lean multi-row INSERT: batches write thousands.
 
 SYSTEM = "system"
 USER_AGENT_MAX = AuditEvent._meta.get_field("user_agent").max_length
@@ -175,7 +175,7 @@ def record(**kwargs) -> AuditEvent:
 
 def record_many(events: Iterable[AuditEvent | tuple]) -> None:
     """Insert many events at once: instances from `build`, or value tuples from `row`."""
-    insert_values(AuditEvent, COLUMNS, [
+    insert_rows(AuditEvent, COLUMNS, [
         e if isinstance(e, tuple) else tuple(getattr(e, name) for name in COLUMNS) for e in events])
 
 

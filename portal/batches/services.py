@@ -27,7 +27,7 @@ from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.batches.models import Batch, BatchRow, BatchStatus
 from portal.lib import heartbeat
-from portal.lib.bulkinsert import insert_values
+from portal.lib.bulkinsert import insert_rows
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.tasks import connections_tidy, is_transient
@@ -305,7 +305,7 @@ def _run(batch: Batch, progress, run: int) -> None:
                 rows=[(r.row, r.values) for r in chunk], invite=batch.invite, dry_run=batch.dry_run,
                 batch=batch, seen=seen, row_problems={r.row: r.problem for r in chunk if r.problem},
             )
-            insert_values(
+            insert_rows(
                 BatchRow,
                 ("batch_id", "row", "result", "reason", "problems", "account_id", "multiline_number", "invitation"),
                 [(batch.pk, o.row, o.result, o.reason, o.problems.as_dict() if o.result == FAILED else {},

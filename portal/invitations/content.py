@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import base64
 import re
-import struct
-import zlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import formataddr
+from functools import lru_cache
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from portal.invitations import defaults
+from portal.invitations import defaults, qr
 from portal.invitations.models import Channel, InvitationTemplate
 from portal.lib.errors import DomainError
 from portal.lib.phones import pretty
@@ -59,8 +58,7 @@ class Values:
     language: str = "en"
 
     def as_text(self) -> dict[str, str]:
-        with translation.override(self.language):
-            expires = formats.date_format(self.expires_on, "DATE_FORMAT")
+        expires = _date_text(self.language, self.expires_on.date())
         return {
             "first_name": self.first_name,
             "last_name": self.last_name,
@@ -89,6 +87,13 @@ class RenderedEmail:
     text: str
     html: str
     images: dict[str, bytes] = field(default_factory=dict)
+
+
+@lru_cache(maxsize=64)
+def _date_text(language: str, day) -> str:
+    """The expiry date as the language writes it (the invitations of one run share a few)."""
+    with translation.override(language):
+        return formats.date_format(day, "DATE_FORMAT")
 
 
 # ---------------------------------------------------------------- checking admin templates
@@ -157,13 +162,17 @@ def wording_for(organization, language: str, channel: str) -> Wording:
 
 # ---------------------------------------------------------------- rendering
 
+_SPACES, _SPACE_COMMA, _COMMA_COLON = (re.compile(r"[ \t]{2,}"), re.compile(r"[ \t]+,"),
+                                       re.compile(r",[ \t]*:"))
+
+
 def _tidy(text: str) -> str:
     """Clean what empty names leave behind: "Hello  ," → "Hello,", "Hola, :" → "Hola:"."""
     lines = []
     for line in text.split("\n"):
-        line = re.sub(r"[ \t]{2,}", " ", line)
-        line = re.sub(r"[ \t]+,", ",", line)
-        line = re.sub(r",[ \t]*:", ":", line)
+        line = _SPACES.sub(" ", line)
+        line = _SPACE_COMMA.sub(",", line)
+        line = _COMMA_COLON.sub(":", line)
         lines.append(line.rstrip())
     return "\n".join(lines)
 
@@ -172,30 +181,9 @@ def substitute(template: str, values: dict[str, str]) -> str:
     return _tidy(PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template))
 
 
-# A fixed data mask: every QR decoder reads all eight masks, and choosing the "best" one by the
-# standard's penalty score costs ~4 ms of pure Python per code — most of an invitation's CPU time.
-QR_MASK = 4
-
-
-def qr_png(link: str, *, scale: int = 5, border: int = 2) -> bytes:
-    """The QR code of `link` as a grayscale PNG. Written here from segno's module matrix: whole
-    rows at once, ~10x faster than segno's pixel-by-pixel PNG writer."""
-    matrix = segno.make(link, error="m", mask=QR_MASK).matrix
-    size = (len(matrix) + 2 * border) * scale
-    dark, light, quiet = b"\x00" * scale, b"\xff" * scale, b"\xff" * (border * scale)
-    blank = b"\x00" + b"\xff" * size  # each scanline starts with its filter type (0: none)
-    lines = [blank] * (border * scale)
-    for row in matrix:
-        line = b"\x00" + quiet + b"".join(dark if module & 1 else light for module in row) + quiet
-        lines.extend([line] * scale)
-    lines.extend([blank] * (border * scale))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)  # 8-bit grayscale
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(lines)))
-            + chunk(b"IEND", b""))
+def qr_png(link: str) -> bytes:
+    """The QR code of `link` as a PNG (portal.invitations.qr)."""
+    return qr.png(link)
 
 
 def qr_data_uri(link: str) -> str:
@@ -216,7 +204,7 @@ def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "
         f'<img src="{escape(qr_src)}" width="180" height="180" alt="{escape(qr_alt)}" '
         'style="display:block;margin:8px 0">'
     )
-    parts = PLACEHOLDER.split(body)  # text, name, text, name, …
+    parts = _split(body)  # text, name, text, name, …
     out = []
     for index, part in enumerate(parts):
         if index % 2:
@@ -228,22 +216,42 @@ def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "
     return "\n".join(f'<p style="margin:0 0 14px">{p.replace(chr(10), "<br>")}</p>' for p in paragraphs)
 
 
+@lru_cache(maxsize=256)
+def _split(body: str) -> list[str]:
+    return PLACEHOLDER.split(body)
+
+
+# Markers of what differs between two invitations in the HTML page around the body.
+_MARK = {name: f"\x00{secrets.token_hex(8)}:{name}\x00" for name in ("subject", "body", "link")}
+
+
+@lru_cache(maxsize=256)
+def _page(language: str, organization: str) -> str:
+    """The HTML page around an invitation's body, rendered once per language and organization
+    name with markers where its subject, body and link go (`render_email` puts them in, escaped
+    as the template would)."""
+    return render_to_string("invitations/email/invitation.html", {
+        "subject": _MARK["subject"], "body": mark_safe(_MARK["body"]), "language": language,
+        "organization": organization, "activation_link": _MARK["link"],
+        "button": defaults.BUTTON[language], "link_fallback": defaults.LINK_FALLBACK[language],
+        "footer": defaults.FOOTER[language].format(organization=organization),
+    })
+
+
 def render_email(wording: Wording, values: Values, *, for_browser: bool = False) -> RenderedEmail:
     """Subject, plain text and HTML of one email. `for_browser` puts the QR code in a data URI
     (preview page); mail gets it as an inline image part referenced by cid."""
     text_values = values.as_text()
     subject = " ".join(substitute(wording.subject, text_values).split())
     footer = defaults.FOOTER[values.language].format(organization=values.organization)
-    text = substitute(wording.body, text_values) + "\n\n-- \n" + footer
+    text = substitute(wording.body, text_values) + "\n\n-- \n" + footer  # also in _page
     png = qr_png(values.activation_link)
     src = "data:image/png;base64," + base64.b64encode(png).decode() if for_browser else f"cid:{QR_CID}"
     fragment = body_html(wording.body, text_values, qr_src=src, qr_alt=defaults.QR_ALT[values.language])
-    html = render_to_string("invitations/email/invitation.html", {
-        "subject": subject, "body": mark_safe(fragment), "language": values.language,
-        "organization": values.organization, "activation_link": values.activation_link,
-        "button": defaults.BUTTON[values.language], "footer": footer,
-        "link_fallback": defaults.LINK_FALLBACK[values.language],
-    })
+    html = (_page(values.language, values.organization)
+            .replace(_MARK["subject"], escape(subject))
+            .replace(_MARK["link"], escape(values.activation_link))
+            .replace(_MARK["body"], fragment))
     return RenderedEmail(subject=subject, text=text, html=html, images={} if for_browser else {QR_CID: png})
 
 

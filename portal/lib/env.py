@@ -108,7 +108,7 @@ def email_from_url(name: str, url: str, *, file_default: str) -> dict:
         if not parts.hostname:
             raise ImproperlyConfigured(f"{name} names no host: {url!r}")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_BACKEND": "portal.lib.mail.SmtpBackend",
             "EMAIL_HOST": parts.hostname,
             "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
             "EMAIL_HOST_USER": unquote(parts.username or ""),

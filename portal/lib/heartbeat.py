@@ -51,6 +51,11 @@ def hold(model: type[models.Model], ids: Iterable[int], *, beat_now: bool = Fals
             _held.remove(held)
 
 
+def beat_now(held: Held) -> int:
+    """Write the heartbeat of these held rows now (a task that waits on something slow)."""
+    return _write(held, timezone.now()) if held.ids else 0
+
+
 def held_ids(model: type[models.Model]) -> set[int]:
     """What this process is running of `model`: its own sweep leaves those alone."""
     with _lock:

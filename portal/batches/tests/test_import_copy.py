@@ -1,0 +1,98 @@
+"""A large Import & Invite reports the same rows on both databases; on PostgreSQL its rows are
+written with COPY (portal.lib.bulkinsert)."""
+
+import csv
+import io
+
+import psycopg
+from django.db import connection
+
+from portal.accounts.models import Account
+from portal.accounts.services import account_add
+from portal.audit.models import AuditEvent
+from portal.batches import services
+from portal.batches.tests import files
+from portal.conftest import add_numbers
+from portal.invitations.models import Invitation
+
+ROWS = 2100
+NUMBERS = [f"+1212{200 + i // 10000}{i % 10000:04d}" for i in range(ROWS)]
+
+
+def people() -> tuple[list[dict], list[tuple[str, str]]]:
+    """The file's rows, and per row the (result, a piece of its reason) the report must say."""
+    rows, expected = [], []
+    for i in range(ROWS):
+        if i % 10 == 3:
+            rows.append(files.row(email=f"person{i}"))
+            expected.append(("failed", "email"))
+        elif i in (7, 8):
+            rows.append(files.row(email=f"known{i}@example.com"))
+            expected.append(("exists", "already has an account in Org A"))
+        elif i == ROWS - 1:
+            rows.append(files.row(email="person5@example.com"))
+            expected.append(("failed", "is also in row 7 of this upload"))
+        else:
+            rows.append(
+                files.row(
+                    email=f"person{i}@example.com",
+                    firstname=f"Person {i}",
+                    multiline_number=NUMBERS[i] if i % 2 == 0 else "",
+                )
+            )
+            expected.append(("imported", ""))
+    return rows, expected
+
+
+def test_a_large_import_and_invite_reports_every_row_the_same_on_both_databases(
+    upload, alice, org_a, settings, monkeypatch
+):
+    settings.BATCH_MAX_ROWS = ROWS
+    add_numbers(org_a, NUMBERS)
+    for i in (7, 8):
+        account_add(actor=alice, organization=org_a, data={"email": f"known{i}@example.com"})
+    copies = []
+    if connection.vendor == "postgresql":
+        copy = psycopg.Cursor.copy
+
+        def watched(self, statement, *args, **kwargs):
+            copies.append(str(statement))
+            return copy(self, statement, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "copy", watched)
+    rows, expected = people()
+
+    batch = upload(files.excel_csv_utf8(rows), invite=True)
+
+    text = "".join(services.report_csv_lines(batch)).lstrip("\ufeff")
+    report = list(csv.DictReader(io.StringIO(text)))
+    assert [r["row"] for r in report] == [str(n) for n in range(2, ROWS + 2)]
+    assert [r["result"] for r in report] == [result for result, _reason in expected]
+    for r, (_result, reason) in zip(report, expected, strict=True):
+        assert reason in r["reason"]
+        if r["result"] == "imported":
+            assert r["invitation"] == "queued" and r["account_id"]
+    imported = sum(result == "imported" for result, _reason in expected)
+    assert (batch.status, batch.succeeded, batch.existing, batch.invited) == (
+        "completed",
+        imported,
+        2,
+        imported,
+    )
+    assert Account.objects.filter(batch=batch).count() == imported
+    assert Invitation.objects.filter(account__batch=batch, state="queued").count() == imported
+    assert AuditEvent.objects.filter(batch_id=batch.pk, action="account.create").count() == imported
+    numbered = {
+        r["account_id"]: r["multiline_number"].lstrip("'") for r in report if r["multiline_number"]
+    }
+    assert dict(
+        Account.objects.filter(batch=batch, number__isnull=False).values_list("pk", "number__e164")
+    ) == {int(pk): number for pk, number in numbered.items()}
+    if connection.vendor == "postgresql":
+        tables = {statement.split()[1].strip('"') for statement in copies}
+        assert {
+            "accounts_account",
+            "invitations_invitation",
+            "audit_auditevent",
+            "batches_batchrow",
+        } <= tables, copies
