@@ -6,6 +6,7 @@ from portal.api import api
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("portal.signin.urls")),  # /password/… and /signin/…
     path("api/v1/", api.urls),
     path("scim/v2/", include("portal.scim.urls")),
     path("scim-tokens/", include("portal.scim.page_urls")),

@@ -38,8 +38,8 @@ class AdminCreateForm(_ScopeMixin, forms.Form):
     email = forms.EmailField()
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False), min_length=8,
-                               help_text="At least 8 characters, not a common password.")
+    password = forms.CharField(widget=forms.PasswordInput(render_value=False), min_length=12,
+                               help_text="At least 12 characters, not a common password; the admin chooses their own at the first sign-in.")
     role = forms.ChoiceField()
     organizations = forms.MultipleChoiceField(widget=MULTI, help_text="Each with its sub-organizations.")
 

@@ -21,6 +21,7 @@ from portal.access.scoping import (
 )
 from portal.audit import services as audit
 from portal.lib.errors import DomainError, Forbidden, NotFound
+from portal.signin import services as signin
 
 TOKEN_PREFIX = "ml_"
 
@@ -118,6 +119,8 @@ def admin_create(*, actor, username: str, email: str, password: str, role: Role,
         raise DomainError(" ".join(error.messages), fields={"password": error.messages}) from None
     user.set_password(password)
     user.save()
+    if actor is not None:  # Someone else chose it: the first sign-in asks for a new one.
+        signin.mark_must_change(user)
     profile = AdminProfile.objects.create(user=user, role=role)
     profile.organizations.set(organizations)
     audit.record(actor=actor, action="admin.create", target=user, organization=home_organization(user),

@@ -32,6 +32,10 @@ class OrganizationSettingsForm(forms.Form):
     allowed_email_domains = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One domain per line; empty means invitations may go to any domain.")
+    require_second_factor = forms.BooleanField(
+        required=False, label="Admins must sign in with a second factor",
+        help_text="An authenticator app or a code by email, for the admins of this organization "
+                  "and of its sub-organizations.")
     report_recipients = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=MULTI,
         help_text="Admins of this organization who receive batch summaries and alerts.")
@@ -44,7 +48,7 @@ class OrganizationSettingsForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Extra alert emails",
         help_text="One address per line, beyond the report recipients.")
 
-    SETTINGS = ("invitation_validity_days", "activation_choices", "default_language", "allowed_email_domains",
+    SETTINGS = ("require_second_factor", "invitation_validity_days", "activation_choices", "default_language", "allowed_email_domains",
                 "alert_account_moved", "alert_invitation_threshold", "alert_batch_finished",
                 "alert_number_utilisation", "number_utilisation_percent", "alert_extra_recipients")
 
