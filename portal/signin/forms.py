@@ -16,12 +16,13 @@ class ChangeForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = HELP
 
-    def clean_new_password2(self):
-        password = super().clean_new_password2()
-        if password and self.user.check_password(password):
-            raise forms.ValidationError("Choose a password different from the current one.",
-                                        code="password_unchanged")
-        return password
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("new_password1")
+        if password and "new_password2" not in self.errors and self.user.check_password(password):
+            self.add_error("new_password2", forms.ValidationError(
+                "Choose a password different from the current one.", code="password_unchanged"))
+        return cleaned
 
 
 class ResetForm(PasswordResetForm):

@@ -49,6 +49,7 @@ def _next(request, default: str = "home") -> str:
 class PasswordChange(auth_views.PasswordChangeView):
     template_name = "signin/password_change.html"
     form_class = ChangeForm
+    success_url = reverse_lazy("home")  # form_valid redirects to ?next= itself.
 
     def get_context_data(self, **kwargs):
         forced = "password" in (self.request.session.get(sessions.STEPS) or [])
