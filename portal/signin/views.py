@@ -118,6 +118,14 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
 # ---------------------------------------------------------------- second factor
 
+WAIT = "Too many wrong codes: wait a few seconds, then type the code shown now."
+
+
+def _throttled(devices) -> bool:
+    """django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s…) on every device."""
+    return all(not device.verify_is_allowed()[0] for device in devices)
+
+
 def _verified(request, device, method: str | None = None) -> None:
     otp_login(request, device)
     sessions.done(request.session, "verify")
@@ -148,6 +156,7 @@ def enrol_totp(request):
                                            confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        waiting = _throttled([device])
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -155,8 +164,9 @@ def enrol_totp(request):
             messages.success(request, "Your authenticator app is set up: sign-ins will ask for "
                                       "its code.")
             return redirect(_next(request))
-        form.add_error("token", "That code is not right. Check the time on your phone and type "
-                                "the code it shows now.")
+        form.add_error("token", WAIT if waiting else
+                       "That code is not right. Check the time on your phone and type the code it "
+                       "shows now.")
     secret = b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
     return render(request, "signin/enrol_totp.html", {
@@ -181,6 +191,7 @@ def enrol_email(request):
         query = urlencode({"sent": 1, "next": _next(request)})
         return redirect(f"{reverse('signin:enrol_email')}?{query}")
     if request.method == "POST" and form.is_valid():
+        waiting = device is not None and _throttled([device])
         if device is not None and device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
@@ -188,7 +199,8 @@ def enrol_email(request):
             messages.success(request, "Email codes are set up: sign-ins will ask for a code sent "
                                       "to your address.")
             return redirect(_next(request))
-        form.add_error("token", "That code is not right, or it expired. Send a new one.")
+        form.add_error("token", WAIT if waiting else
+                       "That code is not right, or it expired. Send a new one.")
     return render(request, "signin/enrol_email.html", {
         "form": form, "sent": device is not None and (request.GET.get("sent") or form.is_bound),
         "next": _next(request),
@@ -228,6 +240,7 @@ def verify(request):
         messages.info(request, f"A code was sent to {email.email or request.user.email}.")
         return redirect(f"{reverse('signin:verify')}?{urlencode({'next': _next(request)})}")
     if request.method == "POST" and form.is_valid():
+        waiting = _throttled(devices)
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             _verified(request, device)
@@ -235,8 +248,8 @@ def verify(request):
                          target=request.user, data={"method": METHODS.get(type(device), "")})
             return redirect(_next(request))
         audit.record(actor=request.user, action="signin.second_factor_failed", target=request.user)
-        form.add_error("token", "That code is not right. Try the code shown now, or send a new "
-                                "one.")
+        form.add_error("token", WAIT if waiting else
+                       "That code is not right. Try the code shown now, or send a new one.")
     return render(request, "signin/verify.html", {
         "form": form, "email": email, "totp": any(isinstance(d, TOTPDevice) for d in devices),
         "next": _next(request),
