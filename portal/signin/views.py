@@ -251,6 +251,7 @@ def verify(request):
         form.add_error("token", WAIT if waiting else
                        "That code is not right. Try the code shown now, or send a new one.")
     return render(request, "signin/verify.html", {
+        "public_page": True,  # No menu before the second step: nothing there opens yet.
         "form": form, "email": email, "totp": any(isinstance(d, TOTPDevice) for d in devices),
         "next": _next(request),
     })

@@ -139,3 +139,21 @@ def test_operators_may_enrol_and_are_then_asked(operator):
     sign_in(again, "operator", "Operator-pass-1")
     assert again.get("/accounts/")["Location"].startswith("/signin/verify/")
     assert again.post("/signin/verify/", {"token": code(key, 1)}).status_code == 302
+
+
+def test_an_operator_removes_a_lost_second_factor_from_the_command_line(alice):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client = Client()
+    sign_in(client, "alice")
+    enrol_app(client)
+    out = StringIO()
+    call_command("reset_second_factor", "alice", stdout=out)
+    assert "Removed 1 second factor(s) of alice" in out.getvalue()
+    again = Client()
+    sign_in(again, "alice")
+    assert again.get("/accounts/").status_code == 200  # No code asked any more.
+    [event] = events("signin.second_factor_reset")
+    assert event.target_label == "alice" and event.via == "cli"
