@@ -289,8 +289,10 @@ SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 if HTTPS:  # Secure, host-only, path /: no subdomain can set or read them.
     SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
-# A password reset link works once, for this many seconds.
+# A password reset link works once, for this many seconds. Reset requests beyond the rate (per
+# client address, and per address typed) send nothing, with the same answer.
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3600, minimum=300)
+PASSWORD_RESET_RATE = envrate("PASSWORD_RESET_RATE", "5/h")
 # Second factor (django-otp): the issuer shown in authenticator apps; the email PIN's validity.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "MultiLine")
 OTP_EMAIL_TOKEN_VALIDITY = envint("OTP_EMAIL_TOKEN_VALIDITY", 600, minimum=60)

@@ -29,6 +29,8 @@ from portal.access.scoping import (
     visible_organization_ids,
 )
 from portal.audit import services as audit
+from portal.audit.middleware import client_ip
+from portal.lib import throttle
 from portal.lib.errors import Forbidden
 from portal.signin import lockouts, services, sessions
 from portal.signin.forms import ChangeForm, ResetForm, TokenForm
@@ -78,6 +80,12 @@ class PasswordReset(auth_views.PasswordResetView):
     success_url = reverse_lazy("signin:password_reset_done")
 
     def form_valid(self, form):
+        rate = settings.PASSWORD_RESET_RATE
+        email = form.cleaned_data["email"].strip().lower()
+        over = [throttle.hit("password_reset_ip", client_ip(self.request) or "", rate),
+                throttle.hit("password_reset_email", email, rate)]
+        if any(over):  # Same answer, no email: nobody learns whether the address exists.
+            return redirect(self.success_url)
         domain, https = _public_site()
         self.extra_email_context = {"public_url": settings.PUBLIC_URL}
         form.save(domain_override=domain, use_https=https, request=self.request,

@@ -119,3 +119,13 @@ def test_a_reset_ends_a_forced_change(dave, smtp_server):
     client = Client()
     sign_in(client, "dave", "Dave-own-choice-19")
     assert client.get("/accounts/").status_code == 200
+
+
+def test_reset_requests_are_limited_without_saying_so(alice, smtp_server, settings):
+    settings.PASSWORD_RESET_RATE = (2, 3600)
+    client = Client()
+    answers = [client.post("/password/reset/", {"email": "alice@example.com"})["Location"]
+               for _ in range(4)]
+    assert answers == ["/password/reset/sent/"] * 4
+    smtp_server.wait_for(2)
+    assert len(smtp_server.messages) == 2
