@@ -114,3 +114,18 @@ def test_the_cookies_a_sign_in_sets_over_https(alice, settings, tmp_path):
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"
     assert cookie["path"] == "/" and not cookie["domain"] and cookie["max-age"] == 43200
     assert "Strict-Transport-Security" in client.get("/accounts/", secure=True)
+
+
+def test_the_policy_costs_no_query_per_page(alice, settings):
+    """The steps are decided at sign-in and kept in the session: a page asks nothing of the
+    sign-in tables (lockouts, password states, second-factor devices)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    sign_in(client, "alice")
+    client.get("/accounts/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/accounts/").status_code == 200
+    tables = ("signin_", "otp_", "axes_")
+    assert [q["sql"] for q in queries if any(t in q["sql"] for t in tables)] == []
