@@ -205,6 +205,9 @@ RQ_QUEUES = {
     }
 }
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+# API bearer tokens: how long a new one lives unless its issuer says otherwise, and at most.
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365, minimum=1)
+API_TOKEN_DEFAULT_DAYS = min(envint("API_TOKEN_DEFAULT_DAYS", 90, minimum=1), API_TOKEN_MAX_DAYS)
 # Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk jobs
 # and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL seconds
 # one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER seconds)
@@ -237,6 +240,8 @@ THROTTLE_CACHE = "default"
 # (its link, or the email/device number a code is typed for). Over the limit: 429, Retry-After.
 ACTIVATION_RATE_PER_ADDRESS = envrate("ACTIVATION_RATE_PER_ADDRESS", "60/m")
 ACTIVATION_RATE_PER_INVITATION = envrate("ACTIVATION_RATE_PER_INVITATION", "10/m")
+# Self-service renewal of an expired invitation: at most this many per account in 24 hours.
+INVITATION_RENEWALS_PER_DAY = envint("INVITATION_RENEWALS_PER_DAY", 3, minimum=0)
 # Behind PROXY_COUNT reverse proxies the client's address is taken from X-Forwarded-For.
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 

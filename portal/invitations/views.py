@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portal.access.scoping import get_object_for, privilege_required
+from portal.access.scoping import get_object_for, has_privilege, privilege_required
 from portal.accounts.lifecycle_views import (
     confirm_context,
     finish,
@@ -19,7 +19,7 @@ from portal.accounts.lifecycle_views import (
 from portal.invitations import content, services
 from portal.invitations.forms import WordingForm
 from portal.invitations.models import Channel, InvitationTemplate
-from portal.lib.errors import DomainError
+from portal.lib.errors import DomainError, Forbidden
 from portal.lib.http import see_other
 from portal.organizations.models import Language, Organization
 
@@ -188,12 +188,15 @@ def resend(request):
     if refusal:
         return refusal
     back = _back(request, selection)
-    context = confirm_context(request, selection, "resend", bulk_privilege=False)
+    context = confirm_context(request, selection, "resend")
+    if (selection.by_filter or context["count"] > 1) and not has_privilege(request.user, "accounts_bulk"):
+        raise Forbidden(context["blocked"])
     confirmed = not selection.by_filter or bool(request.POST.get("confirm") and not context["blocked"])
     message = unconfirmed(request, context) if confirmed else ""
     if confirmed and not message:
         try:
-            results = services.invitations_resend(actor=request.user, accounts=context["accounts"])
+            results = services.invitations_resend(actor=request.user, accounts=context["accounts"],
+                                                  by_filter=selection.by_filter)
         except DomainError as problem:
             messages.error(request, problem.message)
             return see_other(back)

@@ -75,6 +75,9 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     default_language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
+    self_service_renewal = models.BooleanField(
+        "end users may ask for a new invitation", default=True,
+        help_text="On an expired invitation's page; it goes to the same email or device number.")
     allowed_email_domains = models.TextField(
         blank=True, help_text="One domain per line; empty means any domain may be invited."
     )

@@ -19,6 +19,7 @@ SETTINGS_FIELDS = (
     "invitation_validity_days",
     "activation_choices",
     "default_language",
+    "self_service_renewal",
     "allowed_email_domains",
     "alert_account_moved",
     "alert_invitation_threshold",
