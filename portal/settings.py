@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -73,6 +74,12 @@ INSTALLED_APPS = [
     "portal.dashboard",
     "portal.scim",
     "portal.front",
+    # Sign-in (docs/security.md "Sign-in and sessions"): lockouts, second factors, the policy.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_email",
+    "portal.signin",
 ]
 
 MIDDLEWARE = [
@@ -90,10 +97,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Timeouts, a forced password change, the second factor (portal/signin/middleware.py).
+    "portal.signin.middleware.SignInPolicy",
     "portal.front.middleware.DomainErrors",
     "portal.lib.uploads.UploadLimit",
     "portal.front.middleware.BadInput",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # Last: turns a lockout into the lockout page.
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -130,8 +141,15 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks the lockout before the password (docs/security.md "Sign-in and sessions").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "accounts:list"
@@ -266,13 +284,37 @@ _proxy_header = os.environ.get("TRUSTED_PROXY_IP_HEADER", "").strip()
 TRUSTED_PROXY_IP_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_")) if _proxy_header else ""
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1, minimum=1)
 
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-
 # Security headers (docs/security.md "Secrets, throttling and headers"). Served over HTTPS
 # (PUBLIC_URL https://...): plain HTTP is redirected and browsers are told to keep to HTTPS.
 HTTPS = PUBLIC_URL.startswith("https://")
+
+# Sign-in and sessions (docs/security.md "Sign-in and sessions"). A name, or an address, is locked
+# for SIGNIN_LOCKOUT_MINUTES after SIGNIN_FAILURE_LIMIT failed sign-ins (each rule on its own).
+AXES_FAILURE_LIMIT = envint("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "portal.audit.middleware.client_ip"  # Same address as the audit log.
+AXES_LOCKOUT_CALLABLE = "portal.signin.views.locked"  # 429 in the portal's layout.
+AXES_DISABLE_ACCESS_LOG = True  # The audit log records sign-ins already.
+# Signed out after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
+# seconds after signing in, whatever happened in between.
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT = envint("SESSION_ABSOLUTE_TIMEOUT", 12 * 3600, minimum=60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:  # Secure, host-only, path /: no subdomain can set or read them.
+    SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
+# A password reset link works once, for this many seconds. Reset requests beyond the rate (per
+# client address, and per address typed) send nothing, with the same answer.
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", 3600, minimum=300)
+PASSWORD_RESET_RATE = envrate("PASSWORD_RESET_RATE", "5/h")
+# Second factor (django-otp): the issuer shown in authenticator apps; the email PIN's validity.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "MultiLine")
+OTP_EMAIL_TOKEN_VALIDITY = envint("OTP_EMAIL_TOKEN_VALIDITY", 600, minimum=60)
+OTP_EMAIL_SUBJECT = "Your MultiLine sign-in code"
+OTP_EMAIL_BODY_TEMPLATE_PATH = "signin/email_pin.txt"
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)

@@ -7,6 +7,7 @@ from portal.api import api
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("portal.signin.urls")),  # /password/… and /signin/…
     # The link of the email a new admin without a password gets (portal.access.services).
     path("password/set/<uidb64>/<token>/", SetPasswordView.as_view(), name="set_password"),
     path("api/v1/", api.urls),

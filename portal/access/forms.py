@@ -51,7 +51,8 @@ class AdminCreateForm(_ScopeMixin, forms.Form):
     last_name = forms.CharField(max_length=150, required=False)
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False), required=False, strip=False,
-        help_text="Optional. Leave it empty and the admin gets an email with a link to choose one.")
+        help_text="Optional. Leave it empty and the admin gets an email with a link to choose one; "
+                  "a password you set here is changed at the admin's first sign-in.")
     api_only = forms.BooleanField(
         required=False, label="Service admin (API only)",
         help_text="No password and no portal sign-in: it works only through API tokens, which an "

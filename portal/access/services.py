@@ -38,6 +38,7 @@ from portal.access.scoping import (
 )
 from portal.audit import services as audit
 from portal.lib.errors import DomainError, Forbidden, NotFound
+from portal.signin import services as signin
 
 TOKEN_PREFIX = "ml_"
 
@@ -387,6 +388,8 @@ def admin_create(
     else:
         user.set_unusable_password()
     user.save()
+    if password and actor is not None:  # Someone else chose it: changed at the first sign-in.
+        signin.mark_must_change(user)
     profile = AdminProfile.objects.create(user=user, role=role, api_only=api_only)
     profile.organizations.set(organizations)
     how = "service" if api_only else "password" if password else "email"

@@ -115,19 +115,20 @@ def _skipped(e: _Event) -> str:
 
 
 SENTENCES: dict[str, Callable[[_Event], str]] = {
-    # Sign-in (lockouts, passwords and second factors are recorded by portal.access.signin).
+    # Sign-in (lockouts, passwords and second factors are recorded by portal.signin).
     "signin.login": lambda e: f"{e.who} signed in",
     "signin.logout": lambda e: f"{e.who} signed out",
     "signin.failed": lambda e: f"Failed sign-in for {e.get('username', 'an empty name')}"
                                + (f" from {e.ip}" if e.ip else ""),
-    "signin.locked_out": lambda e: f"Sign-in locked for {e.get('username', e.target)}"
+    "signin.locked_out": lambda e: f"Sign-in locked for {e.get('username') or 'every name'}"
                                    + (f" from {e.get('ip')}" if e.get("ip") else "")
                                    + f" after {e.n('failures', 'failed attempt')}",
-    "signin.unlocked": lambda e: f"The sign-in lockout of {e.get('username', e.target)}"
-                                 + (f" from {e.get('ip')}" if e.get("ip") else "") + " was lifted",
+    "signin.unlocked": lambda e: f"The sign-in lockout of {e.get('username') or e.get('ip')}"
+                                 + (" ended after its cool-off" if e.get("reason") == "cool-off"
+                                    else f" was lifted by {e.who}"),
     "signin.password_changed": lambda e: f"{e.who} changed their password",
     "signin.password_reset": lambda e: f"{e.who} set a new password with a reset link",
-    "signin.password_reset_sent": lambda e: f"{e.who} sent a password reset link to {e.target}",
+    "signin.password_reset_sent": lambda e: f"A password reset link was sent to {e.target}",
     "signin.second_factor_added": lambda e: f"{e.who} set up a second factor ({e.get('method', 'a method')})",
     "signin.second_factor_verified": lambda e: f"{e.who} confirmed a sign-in with a second factor",
     "signin.second_factor_failed": lambda e: f"A wrong second-factor code was entered for {e.target}",

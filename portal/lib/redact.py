@@ -25,6 +25,7 @@ PATTERNS = (
     re.compile(rf"(/activate/){_END}"),
     re.compile(rf"(/api/v1/activation/)(?!by-code(?![\w-])){_END}"),
     re.compile(rf"([?&;](?:token|code)=){_END}", re.IGNORECASE),
+    re.compile(rf"(/password/reset/[^/?#\s]+/)(?!set-password(?![\w-])){_END}"),  # A reset link.
 )
 # Local variables that hold a secret in the activation code paths, hidden in error reports.
 SECRET_NAMES = frozenset({"token", "code", "code_value", "raw", "raw_token"})
@@ -32,7 +33,7 @@ SECRET_NAMES = frozenset({"token", "code", "code_value", "raw", "raw_token"})
 
 def redact(text: str) -> str:
     """`text` with every activation token (in a path or a query) replaced by [redacted]."""
-    if "/activat" not in text and "=" not in text:
+    if "/activat" not in text and "=" not in text and "/password/reset/" not in text:
         return text
     for pattern in PATTERNS:
         text = pattern.sub(rf"\1{MASK}", text)

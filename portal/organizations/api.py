@@ -19,6 +19,7 @@ router = Router(tags=["organizations"])
 
 
 class SettingsOut(Schema):
+    require_second_factor: bool
     invitation_validity_days: int
     activation_choices: int
     default_language: str
@@ -56,6 +57,7 @@ class OrganizationIn(Schema):
 class SettingsIn(Schema):
     name: str | None = None
     features: list[str] | None = Field(None, description="Operator only")
+    require_second_factor: bool | None = Field(None, description="Its admins sign in with a second factor")
     invitation_validity_days: int | None = None
     activation_choices: int | None = None
     default_language: str | None = Field(None, description="en, it, de, fr or es")
@@ -82,6 +84,7 @@ def organization_out(org: Organization) -> dict:
         "features": org.features,
         "sub_organizations": [c.slug for c in org.children.all()],
         "settings": {
+            "require_second_factor": org.require_second_factor,
             "invitation_validity_days": org.invitation_validity_days,
             "activation_choices": org.activation_choices,
             "default_language": org.default_language,

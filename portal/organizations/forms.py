@@ -36,6 +36,10 @@ class OrganizationSettingsForm(forms.Form):
     allowed_email_domains = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One domain per line; empty means invitations may go to any domain.")
+    require_second_factor = forms.BooleanField(
+        required=False, label="Admins must sign in with a second factor",
+        help_text="An authenticator app or a code by email, for the admins of this organization "
+                  "and of its sub-organizations.")
     report_recipients = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=MULTI,
         help_text="Admins of this organization who receive batch summaries and alerts.")
@@ -55,7 +59,7 @@ class OrganizationSettingsForm(forms.Form):
     reply_to = forms.EmailField(required=False, label="Reply-To",
                                 help_text="Where replies go, e.g. your IT service desk.")
 
-    SETTINGS = ("invitation_validity_days", "activation_choices", "default_language",
+    SETTINGS = ("require_second_factor", "invitation_validity_days", "activation_choices", "default_language",
                 "self_service_renewal", "sender_name", "sender_email", "reply_to", "allowed_email_domains",
                 "alert_account_moved", "alert_invitation_threshold", "alert_batch_finished",
                 "alert_number_utilisation", "number_utilisation_percent", "alert_extra_recipients")

@@ -88,6 +88,9 @@ class Organization(models.Model):
     allowed_email_domains = models.TextField(
         blank=True, help_text="One domain per line; empty means any domain may be invited."
     )
+    require_second_factor = models.BooleanField(
+        default=False, help_text="Its admins (and those of its sub-organizations) must sign in "
+                                 "with a second factor: an authenticator app or an email code.")
     report_recipients = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="report_organizations",
         help_text="Admins who receive batch summaries and alerts.",

@@ -16,6 +16,7 @@ from portal.organizations.models import Feature, Organization
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 SETTINGS_FIELDS = (
+    "require_second_factor",
     "invitation_validity_days",
     "activation_choices",
     "default_language",

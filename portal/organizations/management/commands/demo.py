@@ -26,6 +26,7 @@ from portal.organizations.models import Organization
 from portal.organizations.services import organization_create
 from portal.permissions.models import PermissionGroup
 from portal.permissions.services import permission_group_create
+from portal.signin.models import PasswordState
 
 DEMO_PASSWORD = "multiline-demo"
 
@@ -88,8 +89,10 @@ class Command(BaseCommand):
             for username, role, slug in ADMINS:
                 if not User.objects.filter(username=username).exists():
                     password = DEMO_PASSWORD if fresh else secrets.token_urlsafe(12)
-                    admin_create(actor=actor, username=username, email=f"{username}@example.com",
-                                 password=password, role=roles[role], organizations=[orgs[slug]])
+                    admin = admin_create(actor=actor, username=username, email=f"{username}@example.com",
+                                         password=password, role=roles[role], organizations=[orgs[slug]])
+                    # Demo logins keep the printed password (docs/security.md "Sign-in and sessions").
+                    PasswordState.objects.filter(user=admin).update(must_change=False)
                     self.passwords[username] = password
             for slug, name, default in GROUPS:
                 if not PermissionGroup.objects.filter(organization=orgs[slug], name=name).exists():
