@@ -179,6 +179,17 @@ PAGES: dict[str, Rule] = {
     "batches:progress": page(any_of(P.ACCOUNTS_BULK, P.REPORTS), obj="org", args={"pk": "batch"}),
     "batches:report": page(any_of(P.ACCOUNTS_BULK, P.REPORTS), obj="org", args={"pk": "batch"}),
     "batches:resume": page(P.ACCOUNTS_BULK, ok=405, args={"pk": "batch"}),
+    "signin:password_change": page(LOGIN),
+    "signin:password_reset": page(PUBLIC),
+    "signin:password_reset_done": page(PUBLIC),
+    "signin:password_reset_confirm": page(PUBLIC, args={"uidb64": "MQ", "token": "not-a-token"}),
+    "signin:verify": page(LOGIN, ok="3xx"),  # nothing to verify: on to the portal
+    "signin:two_factor": page(LOGIN),
+    "signin:enrol_totp": page(LOGIN),
+    "signin:enrol_email": page(LOGIN),
+    "signin:remove_device": page(LOGIN, ok=405, args={"kind": "totp", "pk": "group"}),
+    "signin:lockouts": page(P.ADMINISTRATORS),
+    "signin:unlock": page(LOGIN, ok=405, args={"pk": "group"}),
     "audit:list": page(P.REPORTS),
     "audit:csv": page(P.REPORTS),
     "alerts:setup": page(P.SETUP),
@@ -443,6 +454,10 @@ API: dict[str, Rule] = {
 # A choice of the form outside the scope (an organization in a select) is a form error (400),
 # worded as for a value that does not exist; an object in the URL outside the scope is 404.
 POSTS: dict[str, Rule] = {
+    # Nobody has a device or a lockout of that id: a 404 once the sign-in and privilege passed.
+    "signin:remove_device": page(LOGIN, ok=404, args={"kind": "totp", "pk": "group"}),
+    # Lockouts outside what one may release read as missing, privilege or not: a 404 for all.
+    "signin:unlock": page(LOGIN, ok=404, args={"pk": "group"}),
     "numbers:allocate": page(
         P.NUMBERS, obj="org", ok="passed", body=lambda w: {"n": w.free_number_id, "destination": A}
     ),
