@@ -20,8 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, accounts_add_many
-from portal.accounts.rules import COLUMNS, MANDATORY_COLUMNS
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.batches.models import Batch, BatchRow
@@ -33,19 +33,11 @@ from portal.lib.bulkinsert import insert_values
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.tasks import is_transient
-from portal.organizations.models import Feature
 
 log = logging.getLogger(__name__)
 
-ALIASES = {canonical(c): c for c in COLUMNS} | {
-    canonical(alias): column
-    for alias, column in {
-        "first name": "firstname", "first_name": "firstname", "last name": "lastname", "last_name": "lastname",
-        "email address or device": "email", "email address": "email", "email or device": "email",
-        "device": "email", "device number": "email", "device #": "email", "email or device #": "email",
-        "primary_number": "multiline_number", "multiline number": "multiline_number", "number": "multiline_number",
-    }.items()
-}
+# Every header a file may use for a column (portal.accounts.columns), as the reader matches it.
+ALIASES = {canonical(header): name for header, name in columns.headers().items()}
 REPORT_COLUMNS = ["row", "result", "reason", "account_id", "multiline_number", "invitation"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,23 +45,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # ---------------------------------------------------------------- the template
 
 def template_columns(organization) -> list[str]:
-    """The CSV template's columns: the social messaging restriction only where it applies."""
-    if organization.has_feature(Feature.SOCIAL_MESSAGING):
-        return list(COLUMNS)
-    return [c for c in COLUMNS if c != "restrict_incoming_social_messaging"]
+    """The CSV template's columns: each declared one the organization has (portal.accounts.columns)."""
+    return [c.name for c in columns.template_columns(organization)]
 
 
 def template_note(organization, permission_group) -> str:
-    social = organization.has_feature(Feature.SOCIAL_MESSAGING)
+    shown = columns.template_columns(organization)
+    mandatory = ", ".join(c.note for c in shown if c.required)
+    optional = ", ".join(c.note for c in shown if not c.required)
     return (
         f"Note: template for {organization} (User Permissions “{permission_group}”) - choose the same "
-        "organization and User Permissions when you upload. One row per account. Mandatory: email (an email "
-        "address, or a device number with country code), social_messaging (Yes / No), monitor_calls (auto / off), "
-        "monitor_sms (on / off). Optional: firstname, lastname, multiline_number (an available number of this "
-        "organization; empty = the user picks one at activation), forwarding_number (4 to 18 digits with "
-        "country code)"
-        + (", restrict_incoming_social_messaging (true / false, only with social_messaging Yes)" if social else "")
-        + f", language (English, Italian, German, French, Spanish). At most {settings.BATCH_MAX_ROWS:,} rows. "
+        "organization and User Permissions when you upload. One row per account. "
+        f"Mandatory: {mandatory}. Optional: {optional}. At most {settings.BATCH_MAX_ROWS:,} rows. "
         "Delete this Note row before uploading."
     )
 
@@ -94,7 +81,7 @@ def template_filename(organization, permission_group) -> str:
 def read_upload(*, data: bytes, filename: str, max_rows: int | None = None) -> Table:
     """The whole-file checks; FileRefused says what to fix."""
     return open_table(
-        data, filename, aliases=ALIASES, required=MANDATORY_COLUMNS,
+        data, filename, aliases=ALIASES, required=columns.REQUIRED,
         max_rows=max_rows or settings.BATCH_MAX_ROWS, max_bytes=settings.BATCH_MAX_BYTES,
     )
 
@@ -236,7 +223,7 @@ def _run(batch: Batch, progress, run: int) -> None:
     content = JobUpload.read(batch.upload_id)
     # Checked whole at upload: only its format and header are read again; its rows then stream.
     table = open_table(content, batch.filename,
-                       aliases=ALIASES, required=MANDATORY_COLUMNS,
+                       aliases=ALIASES, required=columns.REQUIRED,
                        max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
                        max_bytes=max(len(content), 1), rows=batch.total)
     del content
