@@ -87,7 +87,8 @@ class AccountEditIn(Schema):
     first_name: str | None = Field(None, description=describe("first_name"))
     last_name: str | None = Field(None, description=describe("last_name"))
     email: str | None = Field(None, description=describe("email"))
-    multiline_number: str | None = Field(None, description="A free number of the organization; \"\" for none")
+    multiline_number: str | None = Field(
+        None, description=describe("multiline_number") + '. On an edit, "" takes the number away')
     number_tag: str | None = None
     permission_group: str | None = None
     social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
