@@ -40,6 +40,9 @@ class Column:
     template_feature: Feature | None = None  # the template has it only where the organization has this
     field: str = ""  # the API field and AccountValues attribute, when not `name`
     joiner: str = " / "  # between its values in the Note and in messages
+    default: Any = None  # a feature toggle's stored value when its cell is empty
+    switches_on: tuple = ()  # a feature toggle's stored values that need `feature`...
+    feature_words: str = ""  # ...refused with "<feature_words> is not enabled for <organization>"
 
     @property
     def attribute(self) -> str:
@@ -96,6 +99,7 @@ COLUMNS: tuple[Column, ...] = (
                     "device number", "device #", "email or device #")),
     Column("social_messaging", required=True, values=("Yes", "No"), reads=_choices(YES, NO),
            label="Social messaging (WhatsApp, WeChat, LINE)", feature=Feature.SOCIAL_MESSAGING,
+           default=False, switches_on=(True,), feature_words="social messaging",
            help="Yes: enables social messaging (WhatsApp, WeChat, and LINE); "
                 "No: disables social messaging"),
     Column("multiline_number", label="MultiLine number",
@@ -105,9 +109,11 @@ COLUMNS: tuple[Column, ...] = (
            aliases=("primary_number", "multiline number", "number")),
     Column("monitor_calls", required=True, values=("auto", "off"), reads={"auto": "auto", "off": "off"},
            label="Record calls (monitor_calls: auto)", feature=Feature.CALL_RECORDING,
+           default="off", switches_on=("auto",), feature_words="call recording",
            help="auto: records calls; off: does not record calls"),
     Column("monitor_sms", required=True, values=("on", "off"), reads={"on": "on", "off": "off"},
            label="Record SMS (monitor_sms: on)", feature=Feature.SMS_RECORDING,
+           default="off", switches_on=("on",), feature_words="SMS recording",
            help="on: records SMS; off: does not record SMS"),
     Column("forwarding_number", label="Forwarding number", hint="4 to 18 digits with country code",
            help="Accepts values between 4 to 18 digits with country code; used for accounts that do "
@@ -129,6 +135,8 @@ BY_ATTRIBUTE: dict[str, Column] = {c.attribute: c for c in COLUMNS}
 NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 REQUIRED: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.required)
 FEATURE_FIELDS: dict[str, Feature] = {c.attribute: c.feature for c in COLUMNS if c.feature is not None}
+# The columns that switch a feature of the organization on (the row rules read them alike).
+TOGGLE_COLUMNS: tuple[Column, ...] = tuple(c for c in COLUMNS if c.switches_on)
 # The forms' feature toggles, each feature's together (social messaging, then its restriction).
 _FEATURES = list(dict.fromkeys(FEATURE_FIELDS.values()))
 TOGGLES: tuple[str, ...] = tuple(sorted(FEATURE_FIELDS, key=lambda name: _FEATURES.index(FEATURE_FIELDS[name])))

@@ -38,9 +38,6 @@ def _remember_valid_domains() -> None:
 _remember_valid_domains()
 
 # The values of each column and how they are read: portal.accounts.columns.
-_SOCIAL = columns.column("social_messaging")
-_CALLS = columns.column("monitor_calls")
-_SMS = columns.column("monitor_sms")
 _RESTRICT = columns.column("restrict_incoming_social_messaging")
 _LANGUAGE = columns.column("language")
 
@@ -151,25 +148,14 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
         if strict and _blank(data.get(column)):
             problems.add(column, "is mandatory")
 
-    raw = data.get("social_messaging")
-    if not _blank(raw):
-        values.social_messaging = _choice(raw, _SOCIAL.reads, _SOCIAL.name, _SOCIAL.values_text,
-                                          problems, False)
-    if values.social_messaging and not organization.has_feature(Feature.SOCIAL_MESSAGING):
-        problems.add("social_messaging", f"social messaging is not enabled for {organization}")
-
-    raw = data.get("monitor_calls")
-    if not _blank(raw):
-        values.monitor_calls = _choice(raw, _CALLS.reads, _CALLS.name, _CALLS.values_text,
-                                       problems, "off")
-    if values.monitor_calls == "auto" and not organization.has_feature(Feature.CALL_RECORDING):
-        problems.add("monitor_calls", f"call recording is not enabled for {organization}")
-
-    raw = data.get("monitor_sms")
-    if not _blank(raw):
-        values.monitor_sms = _choice(raw, _SMS.reads, _SMS.name, _SMS.values_text, problems, "off")
-    if values.monitor_sms == "on" and not organization.has_feature(Feature.SMS_RECORDING):
-        problems.add("monitor_sms", f"SMS recording is not enabled for {organization}")
+    for column in columns.TOGGLE_COLUMNS:  # social_messaging, monitor_calls, monitor_sms
+        raw = data.get(column.name)
+        value = column.default
+        if not _blank(raw):
+            value = _choice(raw, column.reads, column.name, column.values_text, problems, column.default)
+        setattr(values, column.attribute, value)
+        if value in column.switches_on and not organization.has_feature(column.feature):
+            problems.add(column.name, f"{column.feature_words} is not enabled for {organization}")
 
     raw = data.get("forwarding_number")
     if not _blank(raw):

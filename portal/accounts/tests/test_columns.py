@@ -125,3 +125,15 @@ def test_the_export_has_the_declared_columns_written_as_the_article_spells_them(
     assert (row["social_messaging"], row["restrict_incoming_social_messaging"], row["monitor_calls"],
             row["monitor_sms"], row["language"], row["email"]) == ("Yes", "true", "auto", "off", "Italian",
                                                                    "ada@example.com")
+
+
+@pytest.mark.parametrize("column", columns.TOGGLE_COLUMNS, ids=lambda c: c.name)
+def test_a_feature_toggle_is_read_and_refused_without_its_feature_from_the_declaration(org_a, org_b, column):
+    base = {"email": "ada@example.com", "social_messaging": "No", "monitor_calls": "off", "monitor_sms": "off"}
+    on = next(v for v in column.values if column.reads[v.lower()] in column.switches_on)
+    values, problems = clean_values(org_a, {**base, column.name: on}, strict=True)
+    assert not problems and getattr(values, column.attribute) in column.switches_on
+    values, _problems = clean_values(org_a, {**base, column.name: ""})
+    assert getattr(values, column.attribute) == column.default  # The form's and the API's default.
+    _values, problems = clean_values(org_b, {**base, column.name: on}, strict=True)
+    assert problems.as_dict()[column.name] == [f"{column.feature_words} is not enabled for {org_b}"]
