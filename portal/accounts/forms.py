@@ -62,7 +62,8 @@ class AccountAddForm(forms.Form):
     # Labels and help of the account columns: their declaration (portal.accounts.columns).
     first_name = forms.CharField(required=False, max_length=100, label=columns.label("firstname"))
     last_name = forms.CharField(required=False, max_length=100, label=columns.label("lastname"))
-    email = forms.CharField(max_length=254, label=columns.label("email"), help_text=columns.helps("email"))
+    email = forms.CharField(max_length=254, label=columns.label("email"),
+                            help_text=columns.helps("email"))
     # A plain value, not a ChoiceField: whether the number is still free is the services' rule.
     assign = forms.CharField(required=False, label="Number or tag", widget=forms.Select)
     typed_number = forms.CharField(required=False, label="Or type a free number of the organization")

@@ -693,7 +693,8 @@ def bulk_job_run(*, job_id: int) -> None:
         """Inside the chunk's transaction: its results commit with it, or neither does."""
         results = collected + [r.as_dict() for r in part]
         done = sum(1 for r in results if r["result"] == DONE)
-        run.progress(processed=len(results), done=done, skipped=len(results) - done, results=results)
+        run.progress(processed=len(results), done=done, skipped=len(results) - done,
+                     results=results)
         collected[:] = results
 
     remaining = [pk for pk in job.account_ids if pk not in done_ids]
@@ -724,8 +725,8 @@ def _give_up(lost: heartbeat.Lost, why: str) -> bool:
               "handled, the others were not. Run the action again for them."))
 
 
-BULK_JOBS = runner.Kind(name="bulk_jobs", label="Bulk job", model=BulkJob, task="portal.jobs.tasks.run_bulk_job",
-                        argument="job_id", give_up=_give_up)
+BULK_JOBS = runner.Kind(name="bulk_jobs", label="Bulk job", model=BulkJob,
+                        task="portal.jobs.tasks.run_bulk_job", argument="job_id", give_up=_give_up)
 
 
 def bulk_jobs_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:

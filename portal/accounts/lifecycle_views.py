@@ -302,7 +302,8 @@ class AccountEditForm(forms.Form):
         required=False, label=columns.label("restrict_incoming_social_messaging"))
     monitor_calls = forms.BooleanField(required=False, label=columns.label("monitor_calls"))
     monitor_sms = forms.BooleanField(required=False, label=columns.label("monitor_sms"))
-    forwarding_number = forms.CharField(required=False, max_length=25, label=columns.label("forwarding_number"))
+    forwarding_number = forms.CharField(required=False, max_length=25,
+                                        label=columns.label("forwarding_number"))
     language = forms.ChoiceField(required=False, label=columns.label("language"),
                                  choices=[("", "Organization default"), *Language.choices])
 

@@ -122,8 +122,8 @@ def export_row(account: Account) -> list[str]:
     invitation = latest_invitation(account)
     values = [
         account.pk,
-        *(_EXPORTED[c.name](account) if c.name in _EXPORTED else c.write(getattr(account, c.attribute))
-          for c in columns.COLUMNS),
+        *(_EXPORTED[c.name](account) if c.name in _EXPORTED
+          else c.write(getattr(account, c.attribute)) for c in columns.COLUMNS),
         account.organization.slug,
         account.permission_group.name,
         account.status,

@@ -152,7 +152,8 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
         raw = data.get(column.name)
         value = column.default
         if not _blank(raw):
-            value = _choice(raw, column.reads, column.name, column.values_text, problems, column.default)
+            value = _choice(raw, column.reads, column.name, column.values_text, problems,
+                            column.default)
         setattr(values, column.attribute, value)
         if value in column.switches_on and not organization.has_feature(column.feature):
             problems.add(column.name, f"{column.feature_words} is not enabled for {organization}")

@@ -45,7 +45,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # ---------------------------------------------------------------- the template
 
 def template_columns(organization) -> list[str]:
-    """The CSV template's columns: each declared one the organization has (portal.accounts.columns)."""
+    """The CSV template's columns: the declared ones the organization has (accounts.columns)."""
     return [c.name for c in columns.template_columns(organization)]
 
 
@@ -150,7 +150,8 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
     if claimed is None:
         return None  # Already taken by another worker, or finished.
     run = claimed.number
-    batch = Batch.objects.select_related("organization", "permission_group", "created_by").get(pk=batch_id)
+    batch = Batch.objects.select_related("organization", "permission_group", "created_by").get(
+        pk=batch_id)
     try:
         with _gc_paused(), audit.via("batch"), heartbeat.hold(Batch, [batch_id]):
             _run(batch, progress, run)
@@ -319,8 +320,8 @@ def _give_up(lost: heartbeat.Lost, why: str) -> bool:
     return True
 
 
-BATCHES = runner.Kind(name="batches", label="batch", model=Batch, task="portal.batches.tasks.run_batch",
-                      argument="batch_id", give_up=_give_up)
+BATCHES = runner.Kind(name="batches", label="batch", model=Batch,
+                      task="portal.batches.tasks.run_batch", argument="batch_id", give_up=_give_up)
 
 
 def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:

@@ -37,8 +37,10 @@ class Job(models.Model):
     # Written by its worker every WORKER_HEARTBEAT seconds while it runs (portal.lib.heartbeat);
     # a stale one = a dead worker. Also set when it is queued again.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
-    runs = models.PositiveIntegerField(default=0)  # Each run's number: a run only writes while it is the last.
-    recoveries = models.PositiveSmallIntegerField(default=0)  # Automatic re-queues since queued or resumed.
+    # Each run's number: a run only writes while it is the last; automatic re-queues since queued
+    # or resumed.
+    runs = models.PositiveIntegerField(default=0)
+    recoveries = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -49,7 +51,8 @@ class Job(models.Model):
 
     @property
     def stalled(self) -> bool:
-        """Running, but no heartbeat for WORKER_DEAD_AFTER: its worker died (the sweep queues it again)."""
+        """Running, but no heartbeat for WORKER_DEAD_AFTER: its worker died (the sweep queues it
+        again)."""
         last = self.heartbeat_at or self.started_at or self.created_at
         return self.status == JobStatus.RUNNING and last < timezone.now() - dead_after()
 
@@ -82,7 +85,8 @@ class JobUpload(models.Model):
 
     @classmethod
     def read(cls, pk: int) -> bytes:
-        """The bytes of upload `pk`, without loading a model (a database may answer a memoryview)."""
+        """The bytes of upload `pk`, without loading the model (a database may answer a
+        memoryview)."""
         content = cls.objects.filter(pk=pk).values_list("content", flat=True).get()
         return content if isinstance(content, bytes) else bytes(content)
 

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class RunLost(Exception):
-    """Another run has the job now: the sweep found this one's heartbeat stale and queued it again."""
+    """Another run has the job now: the sweep found this run's heartbeat stale, queued it again."""
 
 
 @dataclass(frozen=True)
@@ -81,28 +81,46 @@ class Run:
 
     def finish(self, **values) -> bool:
         """Completed (with `values`), if this run still has it."""
-        return bool(self.mine().update(status=JobStatus.COMPLETED, finished_at=timezone.now(), **values))
+        return bool(
+            self.mine().update(status=JobStatus.COMPLETED, finished_at=timezone.now(), **values)
+        )
 
     def fail(self, error: str) -> bool:
         """Failed with `error`, if this run still has it."""
-        return bool(self.mine().update(status=JobStatus.FAILED, error=error[:5000],
-                                       finished_at=timezone.now()))
+        return bool(
+            self.mine().update(
+                status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now()
+            )
+        )
 
     def retry_soon(self, kind: Kind, error: BaseException) -> bool:
         """After a transient database failure, queue the job again in WORKER_HEARTBEAT seconds (at
         most WORKER_MAX_RECOVERIES times). True when it will run again: queued now, or left
         `running` for the sweep when even that cannot be written (its heartbeat has stopped)."""
-        log.warning("%s %s: run %s stopped on %s; queued again", kind.label, self.pk, self.number, error)
+        log.warning(
+            "%s %s: run %s stopped on %s; queued again", kind.label, self.pk, self.number, error
+        )
         connections_tidy()
         try:
             with transaction.atomic():
-                requeued = self.mine().filter(recoveries__lt=settings.WORKER_MAX_RECOVERIES).update(
-                    status=JobStatus.QUEUED, heartbeat_at=timezone.now(), recoveries=F("recoveries") + 1)
+                requeued = (
+                    self.mine()
+                    .filter(recoveries__lt=settings.WORKER_MAX_RECOVERIES)
+                    .update(
+                        status=JobStatus.QUEUED,
+                        heartbeat_at=timezone.now(),
+                        recoveries=F("recoveries") + 1,
+                    )
+                )
                 if requeued:
                     later = timezone.now() + timedelta(seconds=settings.WORKER_HEARTBEAT)
                     kind.enqueue_on_commit(self.pk, run_after=later)
         except DatabaseError:
-            log.warning("%s %s: the database is still unreachable; the sweep queues it again", kind.label, self.pk)
+            log.warning(
+                "%s %s: the database is still unreachable; the sweep queues it again",
+                kind.label,
+                self.pk,
+            )
             return True
         return bool(requeued)
 
@@ -112,7 +130,8 @@ def claim(model: type[Job], pk: int) -> Run | None:
     now = timezone.now()
     with transaction.atomic():
         if not model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-                status=JobStatus.RUNNING, heartbeat_at=now, runs=F("runs") + 1):
+            status=JobStatus.RUNNING, heartbeat_at=now, runs=F("runs") + 1
+        ):
             return None
         number = model.objects.filter(pk=pk).values_list("runs", flat=True).get()
         model.objects.filter(pk=pk, started_at__isnull=True).update(started_at=now)
@@ -124,7 +143,9 @@ def mark_failed(model: type[Job], pk: int, error: str, *, run: int | None = None
     jobs = model.objects.filter(pk=pk, status__in=(JobStatus.RUNNING, JobStatus.QUEUED))
     if run is not None:
         jobs = jobs.filter(runs=run)
-    return bool(jobs.update(status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now()))
+    return bool(
+        jobs.update(status=JobStatus.FAILED, error=error[:5000], finished_at=timezone.now())
+    )
 
 
 def resume(model: type[Job], pk: int) -> bool:
@@ -132,14 +153,25 @@ def resume(model: type[Job], pk: int) -> bool:
     (its worker died); its automatic re-queues start again from 0. False when it is neither."""
     last = Coalesce("heartbeat_at", "started_at", "created_at")
     stalled = Q(status=JobStatus.RUNNING, last__lt=timezone.now() - dead_after())
-    return bool(model.objects.annotate(last=last).filter(Q(status=JobStatus.FAILED) | stalled, pk=pk).update(
-        status=JobStatus.QUEUED, error="", finished_at=None, heartbeat_at=timezone.now(), recoveries=0))
+    return bool(
+        model.objects.annotate(last=last)
+        .filter(Q(status=JobStatus.FAILED) | stalled, pk=pk)
+        .update(
+            status=JobStatus.QUEUED,
+            error="",
+            finished_at=None,
+            heartbeat_at=timezone.now(),
+            recoveries=0,
+        )
+    )
 
 
 def lost_why(lost: heartbeat.Lost) -> str:
-    return ("its worker stopped (no heartbeat for {s} s)" if lost.status == JobStatus.RUNNING
-            else "its task was lost (queued {s} s with no task waiting for it)").format(
-                s=settings.WORKER_DEAD_AFTER)
+    return (
+        "its worker stopped (no heartbeat for {s} s)"
+        if lost.status == JobStatus.RUNNING
+        else "its task was lost (queued {s} s with no task waiting for it)"
+    ).format(s=settings.WORKER_DEAD_AFTER)
 
 
 def requeue_lost(kind: Kind, *, exclude: set[int] = frozenset()) -> list[int]:
@@ -148,19 +180,27 @@ def requeue_lost(kind: Kind, *, exclude: set[int] = frozenset()) -> list[int]:
     After WORKER_MAX_RECOVERIES automatic re-queues it is given up (`kind.give_up`) instead. Safe
     from many workers at once: each job is taken with a conditional UPDATE of the row as it was
     seen. `exclude`: the jobs this process runs itself. Returns the ids queued again or failed."""
-    waiting = waiting_values(import_string(kind.task), kind.argument)  # Before the rows: see taskqueue.
+    waiting = waiting_values(
+        import_string(kind.task), kind.argument
+    )  # Before the rows: see taskqueue.
     now = timezone.now()
     handled = []
-    for lost in heartbeat.lost_runs(kind.model, running=JobStatus.RUNNING, queued=JobStatus.QUEUED,
-                                    waiting=waiting, exclude=exclude):
+    for lost in heartbeat.lost_runs(
+        kind.model,
+        running=JobStatus.RUNNING,
+        queued=JobStatus.QUEUED,
+        waiting=waiting,
+        exclude=exclude,
+    ):
         why = lost_why(lost)
         if lost.recoveries >= settings.WORKER_MAX_RECOVERIES:
             if kind.give_up(lost, f"{why}, {lost.recoveries + 1} times"):
                 handled.append(lost.pk)
             continue
         with transaction.atomic():
-            if not lost.same(kind.model).update(status=JobStatus.QUEUED, heartbeat_at=now,
-                                                recoveries=F("recoveries") + 1):
+            if not lost.same(kind.model).update(
+                status=JobStatus.QUEUED, heartbeat_at=now, recoveries=F("recoveries") + 1
+            ):
                 continue  # Beaten, finished or taken meanwhile (another worker's sweep).
             kind.enqueue_on_commit(lost.pk)
         log.warning("%s %s queued again: %s", kind.label, lost.pk, why)

@@ -62,8 +62,10 @@ def test_the_template_and_its_note_are_made_from_the_declaration(org_a, group_a,
 def test_every_declared_header_is_read_as_its_column(header, name):
     names = [name if c.name == name else c.name for c in columns.COLUMNS]
     names[names.index(name)] = header.upper()  # Header matching ignores case.
-    table = read_upload(data=(",".join(names) + "\r\n" + ",".join(["x"] * len(names)) + "\r\n").encode(),
-                        filename="people.csv")
+    table = read_upload(
+        data=(",".join(names) + "\r\n" + ",".join(["x"] * len(names)) + "\r\n").encode(),
+        filename="people.csv",
+    )
     assert name in table.columns
 
 
@@ -71,14 +73,20 @@ def test_every_declared_header_is_read_as_its_column(header, name):
 def test_a_file_without_a_mandatory_column_is_refused_naming_it(missing):
     names = [c.name for c in columns.COLUMNS if c.name != missing]
     with pytest.raises(FileRefused, match=missing):
-        read_upload(data=(",".join(names) + "\r\n" + ",".join(["x"] * len(names)) + "\r\n").encode(),
-                    filename="people.csv")
+        read_upload(
+            data=(",".join(names) + "\r\n" + ",".join(["x"] * len(names)) + "\r\n").encode(),
+            filename="people.csv",
+        )
 
 
 @pytest.mark.parametrize("column", [c for c in columns.COLUMNS if c.values], ids=lambda c: c.name)
 def test_the_row_rules_take_the_declared_values_and_name_them_when_refusing(org_a, column):
-    base = {"email": "ada@example.com", "social_messaging": "Yes", "monitor_calls": "off",
-            "monitor_sms": "off"}
+    base = {
+        "email": "ada@example.com",
+        "social_messaging": "Yes",
+        "monitor_calls": "off",
+        "monitor_sms": "off",
+    }
     for value in column.values:
         _values, problems = clean_values(org_a, {**base, column.name: value}, strict=True)
         assert column.name not in problems.as_dict(), (value, problems.as_dict())
@@ -108,28 +116,55 @@ def test_the_form_labels_help_and_toggles_are_the_declarations(org_a, org_b, ali
             assert form.fields[column.attribute].label == column.label
     assert form.fields["email"].help_text == columns.column("email").help
     assert [f.name for f in form.feature_fields] == [
-        "social_messaging", "restrict_incoming_social_messaging", "monitor_calls", "monitor_sms"]
+        "social_messaging",
+        "restrict_incoming_social_messaging",
+        "monitor_calls",
+        "monitor_sms",
+    ]
     # Org B has none of those features: the form offers no toggle.
     assert AccountAddForm(organizations=[org_b], organization=org_b).feature_fields == []
 
 
-def test_the_export_has_the_declared_columns_written_as_the_article_spells_them(alice, org_a, group_a):
+def test_the_export_has_the_declared_columns_written_as_the_article_spells_them(
+    alice, org_a, group_a
+):
     from portal.accounts.listing import export_row
     from portal.accounts.services import account_add
 
-    account = account_add(actor=alice, organization=org_a, permission_group=group_a, data={
-        "email": "ada@example.com", "social_messaging": "yes", "restrict_incoming_social_messaging": "1",
-        "monitor_calls": "auto", "language": "it"})
-    assert EXPORT_COLUMNS[:1 + len(columns.COLUMNS)] == ("id", *columns.NAMES)
+    account = account_add(
+        actor=alice,
+        organization=org_a,
+        permission_group=group_a,
+        data={
+            "email": "ada@example.com",
+            "social_messaging": "yes",
+            "restrict_incoming_social_messaging": "1",
+            "monitor_calls": "auto",
+            "language": "it",
+        },
+    )
+    assert EXPORT_COLUMNS[: 1 + len(columns.COLUMNS)] == ("id", *columns.NAMES)
     row = dict(zip(EXPORT_COLUMNS, export_row(account)))
-    assert (row["social_messaging"], row["restrict_incoming_social_messaging"], row["monitor_calls"],
-            row["monitor_sms"], row["language"], row["email"]) == ("Yes", "true", "auto", "off", "Italian",
-                                                                   "ada@example.com")
+    assert (
+        row["social_messaging"],
+        row["restrict_incoming_social_messaging"],
+        row["monitor_calls"],
+        row["monitor_sms"],
+        row["language"],
+        row["email"],
+    ) == ("Yes", "true", "auto", "off", "Italian", "ada@example.com")
 
 
 @pytest.mark.parametrize("column", columns.TOGGLE_COLUMNS, ids=lambda c: c.name)
-def test_a_feature_toggle_is_read_and_refused_without_its_feature_from_the_declaration(org_a, org_b, column):
-    base = {"email": "ada@example.com", "social_messaging": "No", "monitor_calls": "off", "monitor_sms": "off"}
+def test_a_feature_toggle_is_read_and_refused_without_its_feature_from_the_declaration(
+    org_a, org_b, column
+):
+    base = {
+        "email": "ada@example.com",
+        "social_messaging": "No",
+        "monitor_calls": "off",
+        "monitor_sms": "off",
+    }
     on = next(v for v in column.values if column.reads[v.lower()] in column.switches_on)
     values, problems = clean_values(org_a, {**base, column.name: on}, strict=True)
     assert not problems and getattr(values, column.attribute) in column.switches_on

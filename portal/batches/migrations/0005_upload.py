@@ -13,7 +13,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="batch",
             name="upload",
-            field=models.OneToOneField(editable=False, null=True, on_delete=models.PROTECT,
-                                       related_name="batch", to="jobs.jobupload"),
+            field=models.OneToOneField(
+                editable=False,
+                null=True,
+                on_delete=models.PROTECT,
+                related_name="batch",
+                to="jobs.jobupload",
+            ),
         ),
     ]

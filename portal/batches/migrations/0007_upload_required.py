@@ -16,7 +16,8 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="batch",
             name="upload",
-            field=models.OneToOneField(editable=False, on_delete=models.PROTECT, related_name="batch",
-                                       to="jobs.jobupload"),
+            field=models.OneToOneField(
+                editable=False, on_delete=models.PROTECT, related_name="batch", to="jobs.jobupload"
+            ),
         ),
     ]

@@ -30,8 +30,14 @@ def people(count: int = 3) -> bytes:
 
 
 def a_batch(alice, group_a) -> Batch:
-    return batch_create(actor=alice, organization=group_a.organization, permission_group=group_a,
-                        filename="people.csv", data=people(), enqueue=False)
+    return batch_create(
+        actor=alice,
+        organization=group_a.organization,
+        permission_group=group_a,
+        filename="people.csv",
+        data=people(),
+        enqueue=False,
+    )
 
 
 def a_bulk_job(alice) -> BulkJob:
@@ -46,14 +52,24 @@ def job(request, alice, group_a) -> Job:
 
 # ---------------------------------------------------------------- the upload, outside the row
 
+
 def test_a_batch_keeps_its_upload_in_a_table_of_its_own(alice, group_a, api):
     data = people()
-    batch = batch_create(actor=alice, organization=group_a.organization, permission_group=group_a,
-                         filename="people.csv", data=data, enqueue=False)
+    batch = batch_create(
+        actor=alice,
+        organization=group_a.organization,
+        permission_group=group_a,
+        filename="people.csv",
+        data=data,
+        enqueue=False,
+    )
     assert not [f for f in Batch._meta.concrete_fields if isinstance(f, models.BinaryField)]
     upload = JobUpload.objects.get(batch=batch)
-    assert (upload.filename, upload.size, upload.sha256) == ("people.csv", len(data),
-                                                             hashlib.sha256(data).hexdigest())
+    assert (upload.filename, upload.size, upload.sha256) == (
+        "people.csv",
+        len(data),
+        hashlib.sha256(data).hexdigest(),
+    )
     assert JobUpload.read(upload.pk) == data
     # The report reads the file from there; listing and polling batches never load it.
     assert [r[2] for r in list(report_rows(batch))[1:]] == [f"job{i}@example.com" for i in range(3)]
@@ -75,9 +91,16 @@ def test_the_migration_moves_each_stored_upload_out_of_its_batch_row(alice, grou
     try:
         old = executor.loader.project_state(before).apps.get_model("batches", "Batch")
         data = people()
-        stored = [old.objects.create(organization_id=group_a.organization_id, permission_group_id=group_a.pk,
-                                     filename=f"file{i}.csv", content=data + b"x" * i, total=3)
-                  for i in range(2)]
+        stored = [
+            old.objects.create(
+                organization_id=group_a.organization_id,
+                permission_group_id=group_a.pk,
+                filename=f"file{i}.csv",
+                content=data + b"x" * i,
+                total=3,
+            )
+            for i in range(2)
+        ]
     finally:
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
@@ -89,6 +112,7 @@ def test_the_migration_moves_each_stored_upload_out_of_its_batch_row(alice, grou
 
 
 # ---------------------------------------------------------------- one runner for both kinds
+
 
 def test_a_job_is_claimed_by_one_run_and_only_its_last_run_writes(job):
     model = type(job)
@@ -124,12 +148,15 @@ def test_a_failed_or_stalled_job_is_resumed_a_live_one_is_not(job, settings):
 
 
 def test_one_sweep_queues_a_lost_batch_and_a_lost_bulk_job_again_through_the_same_code(
-        alice, group_a, settings, django_capture_on_commit_callbacks):
+    alice, group_a, settings, django_capture_on_commit_callbacks
+):
     assert {kind.model for kind in KINDS} == {Batch, BulkJob}
     batch, bulk = a_batch(alice, group_a), a_bulk_job(alice)
     for model, pk in ((Batch, batch.pk), (BulkJob, bulk.pk)):  # One lost its worker, one its task.
         model.objects.filter(pk=pk).update(created_at=ago(settings, 1))
-    Batch.objects.filter(pk=batch.pk).update(status="running", runs=1, heartbeat_at=ago(settings, 1))
+    Batch.objects.filter(pk=batch.pk).update(
+        status="running", runs=1, heartbeat_at=ago(settings, 1)
+    )
     with django_capture_on_commit_callbacks(execute=True) as queued:
         counts = sweep()
     assert (counts["batches"], counts["bulk_jobs"]) == (1, 1) and len(queued) == 2
@@ -141,18 +168,25 @@ def test_one_sweep_queues_a_lost_batch_and_a_lost_bulk_job_again_through_the_sam
 
 
 def test_one_sweep_gives_up_on_both_kinds_after_the_same_number_of_recoveries(
-        alice, group_a, settings, django_capture_on_commit_callbacks):
+    alice, group_a, settings, django_capture_on_commit_callbacks
+):
     batch, bulk = a_batch(alice, group_a), a_bulk_job(alice)
     for model, pk in ((Batch, batch.pk), (BulkJob, bulk.pk)):
-        model.objects.filter(pk=pk).update(status="running", runs=3, heartbeat_at=ago(settings, 1),
-                                           recoveries=settings.WORKER_MAX_RECOVERIES)
+        model.objects.filter(pk=pk).update(
+            status="running",
+            runs=3,
+            heartbeat_at=ago(settings, 1),
+            recoveries=settings.WORKER_MAX_RECOVERIES,
+        )
     with django_capture_on_commit_callbacks(execute=True):
         counts = sweep()
     assert (counts["batches"], counts["bulk_jobs"]) == (1, 1)
     batch.refresh_from_db()
     bulk.refresh_from_db()
     assert batch.status == bulk.status == "failed"
-    assert "its worker stopped (no heartbeat for" in batch.error and "Resume the batch" in batch.error
+    assert (
+        "its worker stopped (no heartbeat for" in batch.error and "Resume the batch" in batch.error
+    )
     assert f"Its worker stopped {settings.WORKER_MAX_RECOVERIES + 1} times" in bulk.error
 
 
