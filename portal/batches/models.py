@@ -46,6 +46,11 @@ class Batch(Job):
     def __str__(self) -> str:
         return f"Batch {self.pk} ({self.filename})"
 
+    def save(self, *args, **kwargs):
+        if self.upload_id is None:  # A batch made without a file (a shell, a test): an empty one.
+            self.upload = JobUpload.of(filename=self.filename, data=b"")
+        super().save(*args, **kwargs)
+
     @property
     def mode(self) -> str:
         if self.dry_run:
