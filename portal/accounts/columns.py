@@ -35,7 +35,8 @@ class Column:
         default_factory=dict
     )  # a value as typed (lower case) -> stored
     hint: str = ""  # what the template's Note says of it; the values when empty
-    help: str = ""  # the article's description: the API's and the form's help
+    help: str = ""  # the article's description: the API's help (and the form's, but for `form_help`)
+    form_help: str = ""  # the form's help, where it says it for the person typing
     label: str = ""  # the form's label
     aliases: tuple[str, ...] = ()  # other headers that mean this column
     feature: Feature | None = (
@@ -116,6 +117,8 @@ COLUMNS: tuple[Column, ...] = (
         hint="an email address, or a device number with country code",
         help="Accepts standard email address or phone number (with its country code); must be an "
         "email address if the organization uses SMTP data offload",
+        form_help="Where the invitation goes: an email address, or a mobile number with its "
+        "country code (+44 7911 123456).",
         aliases=(
             "email address or device",
             "email address",
@@ -233,7 +236,8 @@ def label(name: str) -> str:
 
 def helps(name: str) -> str:
     """A column's help in the forms."""
-    return column(name).help
+    declared = column(name)
+    return declared.form_help or declared.help
 
 
 def headers() -> dict[str, str]:

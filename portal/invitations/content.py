@@ -14,8 +14,10 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import formataddr
 
 import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.html import escape
@@ -247,3 +249,11 @@ def render_sms(wording: Wording, values: Values) -> str:
     text_values = values.as_text()
     text_values["qr_code"] = ""
     return " ".join(substitute(wording.body, text_values).split())
+
+
+def sender_of(organization) -> dict:
+    """The From and Reply-To of an organization's invitations: its sender name (else its name)
+    and its sender address (else PORTAL_FROM_EMAIL), and its Reply-To when it has one."""
+    address = organization.sender_email or settings.PORTAL_FROM_EMAIL
+    return {"from_email": formataddr((organization.sender_name or organization.name, address)),
+            "reply_to": [organization.reply_to] if organization.reply_to else None}

@@ -104,17 +104,20 @@ Atentamente,
 {{ organization }}""",
 }
 
+# One SMS segment each (160 GSM-7 characters) with a 20-character organization name and a
+# 30-character PUBLIC_URL: short, and only letters of the GSM 03.38 alphabet (the Spanish text
+# says "clave", as "código" would switch the whole message to UCS-2 and 70 characters).
 SMS_BODY = {
-    "en": "{{ organization }}: activate your MultiLine number. Open {{ activation_link }} "
-          "or enter code {{ activation_code }} in the MultiLine app.",
-    "it": "{{ organization }}: attivi il Suo numero MultiLine. Apra {{ activation_link }} "
-          "oppure inserisca il codice {{ activation_code }} nell'app MultiLine.",
-    "de": "{{ organization }}: Aktivieren Sie Ihre MultiLine-Nummer. Öffnen Sie {{ activation_link }} "
-          "oder geben Sie den Code {{ activation_code }} in der MultiLine-App ein.",
-    "fr": "{{ organization }} : activez votre numéro MultiLine. Ouvrez {{ activation_link }} "
-          "ou saisissez le code {{ activation_code }} dans l'application MultiLine.",
-    "es": "{{ organization }}: active su número MultiLine. Abra {{ activation_link }} "
-          "o introduzca el código {{ activation_code }} en la aplicación MultiLine.",
+    "en": "{{ organization }}: activate MultiLine: {{ activation_link }} or code {{ activation_code }} "
+          "in the app.",
+    "it": "{{ organization }}: attivi MultiLine: {{ activation_link }} o codice {{ activation_code }} "
+          "nell'app.",
+    "de": "{{ organization }}: MultiLine aktivieren: {{ activation_link }} oder Code {{ activation_code }} "
+          "in der App.",
+    "fr": "{{ organization }} : activez MultiLine : {{ activation_link }} ou code {{ activation_code }} "
+          "dans l'app.",
+    "es": "{{ organization }}: active MultiLine: {{ activation_link }} o clave {{ activation_code }} "
+          "en la app.",
 }
 
 # {{ multiline_number }} when the account has none yet: the user picks one at activation.

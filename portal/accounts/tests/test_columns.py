@@ -114,7 +114,8 @@ def test_the_form_labels_help_and_toggles_are_the_declarations(org_a, org_b, ali
     for column in columns.COLUMNS:
         if column.attribute in form.fields:
             assert form.fields[column.attribute].label == column.label
-    assert form.fields["email"].help_text == columns.column("email").help
+    assert form.fields["email"].help_text == columns.helps("email")
+    assert form.fields["forwarding_number"].help_text == columns.column("forwarding_number").help
     assert [f.name for f in form.feature_fields] == [
         "social_messaging",
         "restrict_incoming_social_messaging",
