@@ -14,6 +14,7 @@ from pydantic import Field
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts import listing
+from portal.accounts.columns import describe
 from portal.accounts.models import Account
 from portal.accounts.selection import FILTER_FIELDS, clean_filters
 from portal.accounts.services import account_add
@@ -54,17 +55,19 @@ class AccountOut(Schema):
 class AccountIn(Schema):
     organization: str = Field(description="Slug of an organization in your scope")
     permission_group: str | None = Field(None, description="Name; the organization's default when omitted")
-    email: str = Field(description="An email address, or a device number with its country code")
-    first_name: str = ""
-    last_name: str = ""
-    multiline_number: str | None = Field(None, description="An available or reserved number of the organization")
+    # The account columns' descriptions come from their declaration (portal.accounts.columns).
+    email: str = Field(description=describe("email"))
+    first_name: str = Field("", description=describe("first_name"))
+    last_name: str = Field("", description=describe("last_name"))
+    multiline_number: str | None = Field(None, description=describe("multiline_number"))
     number_tag: str | None = Field(None, description="Any free number of the organization with this tag")
-    social_messaging: bool | str | None = None
-    monitor_calls: str | None = Field(None, description="auto / off")
-    monitor_sms: str | None = Field(None, description="on / off")
-    forwarding_number: str | None = None
-    restrict_incoming_social_messaging: bool | str | None = None
-    language: str | None = Field(None, description="English, Italian, German, French or Spanish")
+    social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
+    monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
+    monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
+    forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
+    restrict_incoming_social_messaging: bool | str | None = Field(
+        None, description=describe("restrict_incoming_social_messaging"))
+    language: str | None = Field(None, description=describe("language"))
     invite: bool = False
 
 

@@ -7,9 +7,10 @@ from typing import ClassVar
 from django import forms
 from django.db.models import Count
 
+from portal.accounts import columns
 from portal.accounts.models import AccountStatus
 from portal.numbers.models import Number, NumberStatus
-from portal.organizations.models import Feature, Language, Organization
+from portal.organizations.models import Language, Organization
 from portal.permissions.models import PermissionGroup
 
 NUMBER_CHOICES_CAP = 500
@@ -58,25 +59,26 @@ class AccountAddForm(forms.Form):
     """The article's Add Account form for one organization; only its enabled features appear."""
 
     organization = forms.ChoiceField(label="Organization")
-    first_name = forms.CharField(required=False, max_length=100, label="First Name")
-    last_name = forms.CharField(required=False, max_length=100, label="Last Name")
-    email = forms.CharField(max_length=254, label="Email or Device #",
-                            help_text="Where the invitation goes: an email address, or a mobile number "
-                                      "with its country code (+44 7911 123456).")
+    # Labels and help of the account columns: their declaration (portal.accounts.columns).
+    first_name = forms.CharField(required=False, max_length=100, label=columns.label("firstname"))
+    last_name = forms.CharField(required=False, max_length=100, label=columns.label("lastname"))
+    email = forms.CharField(max_length=254, label=columns.label("email"),
+                            help_text=columns.helps("email"))
     # A plain value, not a ChoiceField: whether the number is still free is the services' rule.
     assign = forms.CharField(required=False, label="Number or tag", widget=forms.Select)
     typed_number = forms.CharField(required=False, label="Or type a free number of the organization")
     permission_group = forms.ModelChoiceField(queryset=PermissionGroup.objects.none(), label="User Permissions",
                                               empty_label=None)
-    social_messaging = forms.BooleanField(required=False, label="Social messaging (WhatsApp, WeChat, LINE)")
+    social_messaging = forms.BooleanField(required=False, label=columns.label("social_messaging"))
     restrict_incoming_social_messaging = forms.BooleanField(
-        required=False, label="Restrict incoming social messaging")
-    monitor_calls = forms.BooleanField(required=False, label="Record calls (monitor_calls: auto)")
-    monitor_sms = forms.BooleanField(required=False, label="Record SMS (monitor_sms: on)")
-    forwarding_number = forms.CharField(required=False, max_length=25, label="Forwarding number",
-                                        help_text="4 to 18 digits with the country code; for accounts "
-                                                  "without voice calling.")
-    language = forms.ChoiceField(required=False, choices=[("", "Organization default"), *Language.choices])
+        required=False, label=columns.label("restrict_incoming_social_messaging"))
+    monitor_calls = forms.BooleanField(required=False, label=columns.label("monitor_calls"))
+    monitor_sms = forms.BooleanField(required=False, label=columns.label("monitor_sms"))
+    forwarding_number = forms.CharField(required=False, max_length=25,
+                                        label=columns.label("forwarding_number"),
+                                        help_text=columns.helps("forwarding_number"))
+    language = forms.ChoiceField(required=False, label=columns.label("language"),
+                                 choices=[("", "Organization default"), *Language.choices])
 
     # Errors of the services, by their field (CSV column) name, shown next to these form fields.
     ERROR_FIELDS: ClassVar[dict[str, str]] = {"multiline_number": "assign", "number_tag": "assign", "firstname": "first_name",
@@ -104,19 +106,13 @@ class AccountAddForm(forms.Form):
         if self.free_count <= NUMBER_CHOICES_CAP:
             del self.fields["typed_number"]
         self.fields["language"].initial = organization.default_language
-        for feature, names in (
-            (Feature.SOCIAL_MESSAGING, ("social_messaging", "restrict_incoming_social_messaging")),
-            (Feature.CALL_RECORDING, ("monitor_calls",)),
-            (Feature.SMS_RECORDING, ("monitor_sms",)),
-        ):
+        for name, feature in columns.FEATURE_FIELDS.items():
             if not organization.has_feature(feature):
-                for name in names:
-                    del self.fields[name]
+                del self.fields[name]  # Only the organization's features are offered.
 
     @property
     def feature_fields(self):
-        names = ("social_messaging", "restrict_incoming_social_messaging", "monitor_calls", "monitor_sms")
-        return [self[name] for name in names if name in self.fields]
+        return [self[name] for name in columns.TOGGLES if name in self.fields]
 
     def service_data(self) -> dict:
         """The form's values in the shape the services read (the CSV columns); no rule checked here."""

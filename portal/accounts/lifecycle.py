@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from portal.access.models import Privilege
@@ -31,6 +31,9 @@ from portal.accounts.rules import AccountValues, clean_values, find_conflicts
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
+from portal.jobs import runner
+from portal.jobs.models import BulkJob, JobStatus
+from portal.jobs.runner import RunLost
 from portal.lib import heartbeat
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.tasks import is_transient
@@ -647,8 +650,6 @@ def bulk_run(*, actor, action: str, accounts: QuerySet, by_filter: bool = False,
     One account picked by hand needs the Accounts privilege; a selection or a filter also needs
     Accounts Bulk Operations. Over BULK_TASK_THRESHOLD accounts a BulkJob runs it as a task.
     """
-    from portal.jobs.models import BulkJob
-
     params = dict(params or {})
     if action not in ACTIONS:
         raise DomainError(f"Unknown action {action}.", fields={"action": [f"one of {', '.join(ACTIONS)}"]})
@@ -667,14 +668,12 @@ def bulk_run(*, actor, action: str, accounts: QuerySet, by_filter: bool = False,
         params["changes"] = clean_bulk_changes(params.get("changes") or {})
     if len(ids) <= BULK_TASK_THRESHOLD:
         return BulkOutcome(results=_execute(actor, action, ids, params))
-    from portal.jobs.tasks import run_bulk_job
-
     with transaction.atomic():
         job = BulkJob.objects.create(action=action, created_by=actor if actor and actor.pk else None,
                                      organization=destination, account_ids=ids, params=params, total=len(ids))
         audit.record(actor=actor, action="accounts.bulk_queued", organization=destination,
                      data={"job": job.pk, "action": action, "total": len(ids)})
-        transaction.on_commit(lambda: run_bulk_job.enqueue(job_id=job.pk))
+        BULK_JOBS.enqueue_on_commit(job.pk)
     return BulkOutcome(job=job)
 
 
@@ -685,25 +684,19 @@ def bulk_job_run(*, job_id: int) -> None:
     `batch_run`); a run queued again (its worker died, portal.jobs.sweep) skips the accounts that
     already have a result.
     """
-    from portal.jobs.models import BulkJob, JobStatus
-
-    with transaction.atomic():
-        if not BulkJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-                status=JobStatus.RUNNING, heartbeat_at=timezone.now(), runs=F("runs") + 1):
-            return
-        BulkJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=timezone.now())
+    run = runner.claim(BulkJob, job_id)
+    if run is None:
+        return
     job = BulkJob.objects.select_related("created_by").get(pk=job_id)
     collected: list[dict] = list(job.results)
     done_ids = {r["id"] for r in collected}
-    mine = BulkJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, runs=job.runs)
 
     def progress(part: list[AccountResult]) -> None:
         """Inside the chunk's transaction: its results commit with it, or neither does."""
         results = collected + [r.as_dict() for r in part]
         done = sum(1 for r in results if r["result"] == DONE)
-        if not mine.update(processed=len(results), done=done, skipped=len(results) - done, results=results,
-                           heartbeat_at=timezone.now()):
-            raise RunLost(job_id)
+        run.progress(processed=len(results), done=done, skipped=len(results) - done,
+                     results=results)
         collected[:] = results
 
     remaining = [pk for pk in job.account_ids if pk not in done_ids]
@@ -711,49 +704,35 @@ def bulk_job_run(*, job_id: int) -> None:
         with audit.via("task"), heartbeat.hold(BulkJob, [job_id]):
             _execute(job.created_by, job.action, remaining, job.params, progress=progress)
     except RunLost:
-        log.warning("Bulk job %s: run %s stopped, a later run has it", job_id, job.runs)
+        log.warning("Bulk job %s: run %s stopped, a later run has it", job_id, run.number)
         return
     except DomainError as error:
-        mine.update(status=JobStatus.FAILED, error=error.message, finished_at=timezone.now())
+        run.fail(error.message)
         return
     except Exception as error:  # A crash is visible on the job page, not lost in a log.
         if is_transient(error):
             log.warning("Bulk job %s stopped on %s; the sweep queues it again", job_id, error)
             raise  # Its heartbeat stops with the task: portal.jobs.sweep queues it again.
         log.exception("Bulk job %s failed", job_id)
-        mine.update(status=JobStatus.FAILED, finished_at=timezone.now(),
-                    error=f"The job stopped on an unexpected error: {error}")
+        run.fail(f"The job stopped on an unexpected error: {error}")
         raise
-    mine.update(status=JobStatus.COMPLETED, finished_at=timezone.now())
+    run.finish()
 
 
-class RunLost(Exception):
-    """Another run has the job now (the sweep found this one's heartbeat stale)."""
+def _give_up(lost: heartbeat.Lost, why: str) -> bool:
+    """A bulk job that kept losing its worker: failed, saying what to do."""
+    return bool(lost.same(BulkJob).update(
+        status=JobStatus.FAILED, finished_at=timezone.now(),
+        error=f"Its worker stopped {lost.recoveries + 1} times; the accounts with a result were "
+              "handled, the others were not. Run the action again for them."))
+
+
+BULK_JOBS = runner.Kind(name="bulk_jobs", label="Bulk job", model=BulkJob,
+                        task="portal.jobs.tasks.run_bulk_job", argument="job_id", give_up=_give_up)
 
 
 def bulk_jobs_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
-    """The sweep's part for bulk jobs, as `batches_requeue_stalled` for batches: queue again each job
-    that lost its worker or its task, at most WORKER_MAX_RECOVERIES times, then mark it failed."""
-    from portal.jobs.models import BulkJob, JobStatus
-    from portal.jobs.tasks import run_bulk_job
-    from portal.lib.taskqueue import waiting_values
-
-    waiting = waiting_values(run_bulk_job, "job_id")  # Read before the rows: see portal.lib.taskqueue.
-    now = timezone.now()
-    handled = []
-    for lost in heartbeat.lost_runs(BulkJob, running=JobStatus.RUNNING, queued=JobStatus.QUEUED,
-                                    waiting=waiting, exclude=exclude):
-        pk, recoveries, same = lost.pk, lost.recoveries, lost.same(BulkJob)
-        if recoveries >= settings.WORKER_MAX_RECOVERIES:
-            if same.update(status=JobStatus.FAILED, finished_at=now,
-                           error=f"Its worker stopped {recoveries + 1} times; the accounts with a result "
-                                 "were handled, the others were not. Run the action again for them."):
-                handled.append(pk)
-            continue
-        with transaction.atomic():
-            if not same.update(status=JobStatus.QUEUED, heartbeat_at=now, recoveries=F("recoveries") + 1):
-                continue
-            transaction.on_commit(lambda pk=pk: run_bulk_job.enqueue(job_id=pk))
-        log.warning("Bulk job %s queued again: its worker or task stopped", pk)
-        handled.append(pk)
-    return handled
+    """The sweep's part for bulk jobs (portal.jobs.runner.requeue_lost), as for batches: queue
+    again each job that lost its worker or its task, at most WORKER_MAX_RECOVERIES times, then
+    mark it failed."""
+    return runner.requeue_lost(BULK_JOBS, exclude=exclude)

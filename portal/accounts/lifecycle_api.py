@@ -19,6 +19,7 @@ from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts import lifecycle
 from portal.accounts.api import AccountOut, account_out
+from portal.accounts.columns import describe
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
 from portal.jobs.api import IdempotencyKey, idempotent
@@ -68,12 +69,14 @@ class SuspendIn(SelectionIn):
 
 class Changes(Schema):
     permission_group: str | None = Field(None, description="Name of a group of each account's organization")
-    social_messaging: bool | str | None = None
-    monitor_calls: str | None = Field(None, description="auto / off")
-    monitor_sms: str | None = Field(None, description="on / off")
-    restrict_incoming_social_messaging: bool | str | None = None
-    forwarding_number: str | None = None
-    language: str | None = Field(None, description="English, Italian, German, French or Spanish")
+    # The account columns' descriptions come from their declaration (portal.accounts.columns).
+    social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
+    monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
+    monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
+    restrict_incoming_social_messaging: bool | str | None = Field(
+        None, description=describe("restrict_incoming_social_messaging"))
+    forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
+    language: str | None = Field(None, description=describe("language"))
 
 
 class EditIn(SelectionIn):
@@ -81,18 +84,20 @@ class EditIn(SelectionIn):
 
 
 class AccountEditIn(Schema):
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = Field(None, description="An email address, or a device number with its country code")
-    multiline_number: str | None = Field(None, description="A free number of the organization; \"\" for none")
+    first_name: str | None = Field(None, description=describe("first_name"))
+    last_name: str | None = Field(None, description=describe("last_name"))
+    email: str | None = Field(None, description=describe("email"))
+    multiline_number: str | None = Field(
+        None, description=describe("multiline_number") + '. On an edit, "" takes the number away')
     number_tag: str | None = None
     permission_group: str | None = None
-    social_messaging: bool | str | None = None
-    monitor_calls: str | None = None
-    monitor_sms: str | None = None
-    forwarding_number: str | None = None
-    restrict_incoming_social_messaging: bool | str | None = None
-    language: str | None = None
+    social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
+    monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
+    monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
+    forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
+    restrict_incoming_social_messaging: bool | str | None = Field(
+        None, description=describe("restrict_incoming_social_messaging"))
+    language: str | None = Field(None, description=describe("language"))
 
 
 class ResultOut(Schema):

@@ -19,13 +19,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege, privilege_required
-from portal.accounts import lifecycle
+from portal.accounts import columns, lifecycle
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
 from portal.jobs.services import job_record
 from portal.lib.errors import DomainError, NotFound
 from portal.lib.http import see_other
-from portal.organizations.models import Feature, Language, Organization
+from portal.organizations.models import Language, Organization
 from portal.permissions.models import PermissionGroup
 
 ACTION_TEXT = {
@@ -291,27 +291,25 @@ def edit_many(request):
 # ---------------------------------------------------------------- edit (one)
 
 class AccountEditForm(forms.Form):
-    first_name = forms.CharField(required=False, max_length=100, label="First Name")
-    last_name = forms.CharField(required=False, max_length=100, label="Last Name")
-    email = forms.CharField(max_length=254, label="Email or Device #")
+    # Labels and help of the account columns: their declaration (portal.accounts.columns).
+    first_name = forms.CharField(required=False, max_length=100, label=columns.label("firstname"))
+    last_name = forms.CharField(required=False, max_length=100, label=columns.label("lastname"))
+    email = forms.CharField(max_length=254, label=columns.label("email"))
     multiline_number = forms.CharField(required=False, label="MultiLine number",
                                        help_text="A free number of the organization; empty for none.")
     permission_group = forms.ModelChoiceField(queryset=PermissionGroup.objects.none(), label="User Permissions",
                                               empty_label=None)
-    social_messaging = forms.BooleanField(required=False, label="Social messaging (WhatsApp, WeChat, LINE)")
-    restrict_incoming_social_messaging = forms.BooleanField(required=False,
-                                                            label="Restrict incoming social messaging")
-    monitor_calls = forms.BooleanField(required=False, label="Record calls (monitor_calls: auto)")
-    monitor_sms = forms.BooleanField(required=False, label="Record SMS (monitor_sms: on)")
-    forwarding_number = forms.CharField(required=False, max_length=25, label="Forwarding number")
-    language = forms.ChoiceField(required=False, choices=[("", "Organization default"), *Language.choices])
+    social_messaging = forms.BooleanField(required=False, label=columns.label("social_messaging"))
+    restrict_incoming_social_messaging = forms.BooleanField(
+        required=False, label=columns.label("restrict_incoming_social_messaging"))
+    monitor_calls = forms.BooleanField(required=False, label=columns.label("monitor_calls"))
+    monitor_sms = forms.BooleanField(required=False, label=columns.label("monitor_sms"))
+    forwarding_number = forms.CharField(required=False, max_length=25,
+                                        label=columns.label("forwarding_number"))
+    language = forms.ChoiceField(required=False, label=columns.label("language"),
+                                 choices=[("", "Organization default"), *Language.choices])
 
-    FEATURE_FIELDS = {
-        "social_messaging": Feature.SOCIAL_MESSAGING,
-        "restrict_incoming_social_messaging": Feature.SOCIAL_MESSAGING,
-        "monitor_calls": Feature.CALL_RECORDING,
-        "monitor_sms": Feature.SMS_RECORDING,
-    }
+    FEATURE_FIELDS = columns.FEATURE_FIELDS
 
     def __init__(self, *args, account: Account, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
+from portal.accounts import columns
 from portal.accounts.models import Account, AccountStatus
 from portal.invitations.models import Invitation
 from portal.organizations.models import Language, Organization
@@ -100,12 +101,18 @@ def latest_invitation(account: Account) -> Invitation | None:
 
 # ---------------------------------------------------------------- CSV export
 
+# The account columns (portal.accounts.columns), then what the portal knows of each account.
 EXPORT_COLUMNS = (
-    "id", "firstname", "lastname", "email", "social_messaging", "multiline_number", "monitor_calls",
-    "monitor_sms", "forwarding_number", "restrict_incoming_social_messaging", "language",
+    "id", *columns.NAMES,
     "organization", "permission_group", "status", "created_at",
     "invitation_state", "invitation_sent_at", "invitation_expires_at", "invitation_attempts",
 )
+# The columns whose value is not the account's attribute of that name.
+_EXPORTED = {
+    "email": lambda account: account.contact,
+    "multiline_number": lambda account: account.number.e164 if account.number_id else "",
+}
+
 
 def _iso(value) -> str:
     return value.isoformat() if value else ""
@@ -113,19 +120,10 @@ def _iso(value) -> str:
 
 def export_row(account: Account) -> list[str]:
     invitation = latest_invitation(account)
-    restrict = account.restrict_incoming_social_messaging
     values = [
         account.pk,
-        account.first_name,
-        account.last_name,
-        account.contact,
-        "Yes" if account.social_messaging else "No",
-        account.number.e164 if account.number_id else "",
-        account.monitor_calls,
-        account.monitor_sms,
-        account.forwarding_number,
-        "" if restrict is None else ("true" if restrict else "false"),
-        LANGUAGE_NAMES.get(account.language, ""),
+        *(_EXPORTED[c.name](account) if c.name in _EXPORTED
+          else c.write(getattr(account, c.attribute)) for c in columns.COLUMNS),
         account.organization.slug,
         account.permission_group.name,
         account.status,

@@ -16,9 +16,10 @@ from django.db.models import Count
 from django.db.models.functions import Lower
 from email_validator import EmailNotValidError, validate_email
 
+from portal.accounts import columns
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
 from portal.lib.phones import _prepare as plain_number
-from portal.organizations.models import Feature, Language
+from portal.organizations.models import Feature
 
 
 def _remember_valid_domains() -> None:
@@ -36,32 +37,13 @@ def _remember_valid_domains() -> None:
 
 _remember_valid_domains()
 
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0"}
-TRUE = {"true", "yes", "1"}
-FALSE = {"false", "no", "0"}
-
-_YES_NO = {**{y: True for y in YES}, **{n: False for n in NO}}
-_TRUE_FALSE = {**{t: True for t in TRUE}, **{f: False for f in FALSE}}
-_MONITOR_CALLS = {"auto": "auto", "off": "off"}
-_MONITOR_SMS = {"on": "on", "off": "off"}
-LANGUAGES = {label.lower(): code for code, label in Language.choices} | {c: c for c in Language.values}
-LANGUAGE_NAMES = ", ".join(label for _code, label in Language.choices)
+# The values of each column and how they are read: portal.accounts.columns.
+_RESTRICT = columns.column("restrict_incoming_social_messaging")
+_LANGUAGE = columns.column("language")
 
 # Columns (and API fields) in the order of the CSV template.
-COLUMNS = (
-    "firstname",
-    "lastname",
-    "email",
-    "social_messaging",
-    "multiline_number",
-    "monitor_calls",
-    "monitor_sms",
-    "forwarding_number",
-    "restrict_incoming_social_messaging",
-    "language",
-)
-MANDATORY_COLUMNS = ("email", "social_messaging", "monitor_calls", "monitor_sms")
+COLUMNS = columns.NAMES
+MANDATORY_COLUMNS = columns.REQUIRED
 CONTACT_TAKEN = "contact_taken"  # the email or device number already has an account
 
 
@@ -166,25 +148,15 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
         if strict and _blank(data.get(column)):
             problems.add(column, "is mandatory")
 
-    raw = data.get("social_messaging")
-    if not _blank(raw):
-        values.social_messaging = _choice(raw, _YES_NO,
-                                          "social_messaging", "Yes / No", problems, False)
-    if values.social_messaging and not organization.has_feature(Feature.SOCIAL_MESSAGING):
-        problems.add("social_messaging", f"social messaging is not enabled for {organization}")
-
-    raw = data.get("monitor_calls")
-    if not _blank(raw):
-        values.monitor_calls = _choice(raw, _MONITOR_CALLS, "monitor_calls", "auto / off",
-                                       problems, "off")
-    if values.monitor_calls == "auto" and not organization.has_feature(Feature.CALL_RECORDING):
-        problems.add("monitor_calls", f"call recording is not enabled for {organization}")
-
-    raw = data.get("monitor_sms")
-    if not _blank(raw):
-        values.monitor_sms = _choice(raw, _MONITOR_SMS, "monitor_sms", "on / off", problems, "off")
-    if values.monitor_sms == "on" and not organization.has_feature(Feature.SMS_RECORDING):
-        problems.add("monitor_sms", f"SMS recording is not enabled for {organization}")
+    for column in columns.TOGGLE_COLUMNS:  # social_messaging, monitor_calls, monitor_sms
+        raw = data.get(column.name)
+        value = column.default
+        if not _blank(raw):
+            value = _choice(raw, column.reads, column.name, column.values_text, problems,
+                            column.default)
+        setattr(values, column.attribute, value)
+        if value in column.switches_on and not organization.has_feature(column.feature):
+            problems.add(column.name, f"{column.feature_words} is not enabled for {organization}")
 
     raw = data.get("forwarding_number")
     if not _blank(raw):
@@ -199,15 +171,16 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
             problems.add("restrict_incoming_social_messaging",
                          f"only for organizations with social messaging; {organization} has none")
         else:
-            restrict = _choice(raw, _TRUE_FALSE,
-                               "restrict_incoming_social_messaging", "true / false", problems, None)
+            restrict = _choice(raw, _RESTRICT.reads, _RESTRICT.name, _RESTRICT.values_text,
+                               problems, None)
             if restrict and not values.social_messaging:
                 problems.add("restrict_incoming_social_messaging", "applies only when social_messaging is Yes")
             values.restrict_incoming_social_messaging = restrict if values.social_messaging else None
 
     raw = data.get("language")
     if not _blank(raw):
-        values.language = _choice(raw, LANGUAGES, "language", LANGUAGE_NAMES, problems, "")
+        values.language = _choice(raw, _LANGUAGE.reads, _LANGUAGE.name, _LANGUAGE.values_text,
+                                  problems, "")
 
     number = data.get("multiline_number")
     tag = _text(data.get("number_tag"))

@@ -72,11 +72,11 @@ def _out(batch: Batch) -> dict:
     }
 
 
-def _readable(request, pk: int, *, content: bool = False) -> Batch:
+def _readable(request, pk: int) -> Batch:
     if not (has_privilege(request.user, Privilege.ACCOUNTS_BULK) or has_privilege(request.user, Privilege.REPORTS)):
         raise Forbidden("This needs the Accounts Bulk Operations or the Reports privilege in your role.")
     batches = Batch.objects.select_related("organization", "permission_group", "created_by")
-    return get_object_for(request.user, batches if content else batches.defer("content"), pk=pk)
+    return get_object_for(request.user, batches, pk=pk)
 
 
 @router.post("", response={202: BatchCreated}, summary="Upload a CSV or .xlsx file of accounts")
@@ -103,7 +103,7 @@ def batch_upload(
 def batch_list(request, filters: Query[BatchFilters]):
     require_privilege(request.user, Privilege.REPORTS)
     batches = Batch.objects.visible_to(request.user).select_related(
-        "organization", "permission_group", "created_by").defer("content")
+        "organization", "permission_group", "created_by")
     if filters.organization:
         batches = batches.filter(organization__slug=filters.organization)
     if filters.status:
@@ -119,7 +119,7 @@ def batch_get(request, batch_id: int):
 @router.get("/{int:batch_id}/report.csv", url_name="batch_report", summary="The Batch Operations Report (CSV)",
             response={200: None})
 def batch_report(request, batch_id: int):
-    batch = _readable(request, batch_id, content=True)
+    batch = _readable(request, batch_id)
     response = StreamingHttpResponse(services.report_export(actor=request.user, batch=batch),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'

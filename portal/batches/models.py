@@ -1,27 +1,22 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 
 from portal.access.scoping import ScopedQuerySet
+from portal.jobs.models import Job, JobStatus, JobUpload, dead_after
+
+# The status of a batch is a job's (portal.jobs.models.Job); the old names stay importable.
+BatchStatus = JobStatus
+stalled_after = dead_after
 
 
-def stalled_after() -> timedelta:
-    """A running batch with no heartbeat for this long has lost its worker (WORKER_DEAD_AFTER)."""
-    return timedelta(seconds=settings.WORKER_DEAD_AFTER)
+class Batch(Job):
+    """One CSV upload of accounts into one organization and permission group.
 
-
-class BatchStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-
-
-class Batch(models.Model):
-    """One CSV upload of accounts into one organization and permission group."""
+    Its status, progress, heartbeat and run number are a job's (portal.jobs.models.Job); the
+    uploaded file is a `JobUpload` of its own, read by the worker and by the report.
+    """
 
     organization = models.ForeignKey(
         "organizations.Organization", on_delete=models.PROTECT, related_name="batches"
@@ -33,25 +28,14 @@ class Batch(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="batches"
     )
     filename = models.CharField(max_length=255)
-    content = models.BinaryField(default=b"", editable=False)  # The upload, re-read by the worker.
+    upload = models.OneToOneField(JobUpload, on_delete=models.PROTECT, related_name="batch",
+                                  editable=False)
     invite = models.BooleanField(default=False)
     dry_run = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=BatchStatus, default=BatchStatus.QUEUED)
-    total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
     succeeded = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     existing = models.PositiveIntegerField(default=0)
     invited = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    # Written by its worker every WORKER_HEARTBEAT seconds while it runs (portal.lib.heartbeat);
-    # a stale one = a dead worker. Also set when it is queued again.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    runs = models.PositiveIntegerField(default=0)  # Each run's number: a run only writes while it is the last.
-    recoveries = models.PositiveSmallIntegerField(default=0)  # Automatic re-queues since upload or Resume.
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -62,23 +46,10 @@ class Batch(models.Model):
     def __str__(self) -> str:
         return f"Batch {self.pk} ({self.filename})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (BatchStatus.COMPLETED, BatchStatus.FAILED)
-
-    @property
-    def stalled(self) -> bool:
-        """Running, but no heartbeat for WORKER_DEAD_AFTER: its worker died (the sweep queues it again)."""
-        from django.utils import timezone
-
-        last = self.heartbeat_at or self.started_at or self.created_at
-        return self.status == BatchStatus.RUNNING and last < timezone.now() - stalled_after()
-
-    @property
-    def percent(self) -> int:
-        if self.finished and self.status == BatchStatus.COMPLETED:
-            return 100
-        return int(100 * self.processed / self.total) if self.total else 0
+    def save(self, *args, **kwargs):
+        if self.upload_id is None:  # A batch made without a file (a shell, a test): an empty one.
+            self.upload = JobUpload.of(filename=self.filename, data=b"")
+        super().save(*args, **kwargs)
 
     @property
     def mode(self) -> str:

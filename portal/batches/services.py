@@ -10,40 +10,34 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
 from itertools import islice
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, accounts_add_many
-from portal.accounts.rules import COLUMNS, MANDATORY_COLUMNS
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
-from portal.batches.models import Batch, BatchRow, BatchStatus
+from portal.batches.models import Batch, BatchRow
+from portal.jobs import runner
+from portal.jobs.models import JobStatus, JobUpload
+from portal.jobs.runner import RunLost
 from portal.lib import heartbeat
 from portal.lib.bulkinsert import insert_rows
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
 from portal.lib.errors import Conflict, DomainError
-from portal.lib.tasks import connections_tidy, is_transient
-from portal.organizations.models import Feature
+from portal.lib.tasks import is_transient
 
 log = logging.getLogger(__name__)
 
-ALIASES = {canonical(c): c for c in COLUMNS} | {
-    canonical(alias): column
-    for alias, column in {
-        "first name": "firstname", "first_name": "firstname", "last name": "lastname", "last_name": "lastname",
-        "email address or device": "email", "email address": "email", "email or device": "email",
-        "device": "email", "device number": "email", "device #": "email", "email or device #": "email",
-        "primary_number": "multiline_number", "multiline number": "multiline_number", "number": "multiline_number",
-    }.items()
-}
+# Every header a file may use for a column (portal.accounts.columns), as the reader matches it.
+ALIASES = {canonical(header): name for header, name in columns.headers().items()}
 REPORT_COLUMNS = ["row", "result", "reason", "account_id", "multiline_number", "invitation"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,23 +45,18 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # ---------------------------------------------------------------- the template
 
 def template_columns(organization) -> list[str]:
-    """The CSV template's columns: the social messaging restriction only where it applies."""
-    if organization.has_feature(Feature.SOCIAL_MESSAGING):
-        return list(COLUMNS)
-    return [c for c in COLUMNS if c != "restrict_incoming_social_messaging"]
+    """The CSV template's columns: the declared ones the organization has (accounts.columns)."""
+    return [c.name for c in columns.template_columns(organization)]
 
 
 def template_note(organization, permission_group) -> str:
-    social = organization.has_feature(Feature.SOCIAL_MESSAGING)
+    shown = columns.template_columns(organization)
+    mandatory = ", ".join(c.note for c in shown if c.required)
+    optional = ", ".join(c.note for c in shown if not c.required)
     return (
         f"Note: template for {organization} (User Permissions “{permission_group}”) - choose the same "
-        "organization and User Permissions when you upload. One row per account. Mandatory: email (an email "
-        "address, or a device number with country code), social_messaging (Yes / No), monitor_calls (auto / off), "
-        "monitor_sms (on / off). Optional: firstname, lastname, multiline_number (an available number of this "
-        "organization; empty = the user picks one at activation), forwarding_number (4 to 18 digits with "
-        "country code)"
-        + (", restrict_incoming_social_messaging (true / false, only with social_messaging Yes)" if social else "")
-        + f", language (English, Italian, German, French, Spanish). At most {settings.BATCH_MAX_ROWS:,} rows. "
+        "organization and User Permissions when you upload. One row per account. "
+        f"Mandatory: {mandatory}. Optional: {optional}. At most {settings.BATCH_MAX_ROWS:,} rows. "
         "Delete this Note row before uploading."
     )
 
@@ -92,7 +81,7 @@ def template_filename(organization, permission_group) -> str:
 def read_upload(*, data: bytes, filename: str, max_rows: int | None = None) -> Table:
     """The whole-file checks; FileRefused says what to fix."""
     return open_table(
-        data, filename, aliases=ALIASES, required=MANDATORY_COLUMNS,
+        data, filename, aliases=ALIASES, required=columns.REQUIRED,
         max_rows=max_rows or settings.BATCH_MAX_ROWS, max_bytes=settings.BATCH_MAX_BYTES,
     )
 
@@ -115,15 +104,14 @@ def batch_create(*, actor, organization, permission_group, filename: str, data: 
         batch = Batch.objects.create(
             organization=organization, permission_group=group,
             created_by=actor if actor is not None and actor.pk else None,
-            filename=filename, content=data, invite=invite and not dry_run, dry_run=dry_run, total=table.rows,
+            filename=filename, upload=JobUpload.of(filename=filename, data=data),
+            invite=invite and not dry_run, dry_run=dry_run, total=table.rows,
         )
         audit.record(actor=actor, action="batch.upload", target=batch, organization=organization, batch_id=batch.pk,
                      data={"file": filename, "rows": table.rows, "format": table.description,
                            "permission_group": group.name, "invite": batch.invite, "dry_run": dry_run})
         if enqueue:
-            from portal.batches.tasks import run_batch
-
-            transaction.on_commit(lambda: run_batch.enqueue(batch_id=batch.pk))
+            BATCHES.enqueue_on_commit(batch.pk)
     return batch
 
 
@@ -149,10 +137,6 @@ def _chunks(iterable, size: int):
         yield chunk
 
 
-class RunLost(Exception):
-    """Another run has the batch now: the sweep found this one's heartbeat stale and queued it again."""
-
-
 def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None) -> Batch | None:
     """Run a queued batch: chunks of BATCH_CHUNK_ROWS rows, each committed with its rows' results.
 
@@ -162,16 +146,12 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
     (portal.jobs.sweep), or by Resume. Each run has a number; a chunk commits only while its run is
     the batch's last, so two runs never write the same batch.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        if not Batch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
-                status=BatchStatus.RUNNING, heartbeat_at=now, runs=F("runs") + 1):
-            return None  # Already taken by another worker, or finished.
-        run = Batch.objects.filter(pk=batch_id).values_list("runs", flat=True).get()
-        Batch.objects.filter(pk=batch_id, started_at__isnull=True).update(started_at=now)
-    # The stored file is not loaded with the batch (nor by its refreshes): `_run` reads it once.
-    batch = (Batch.objects.select_related("organization", "permission_group", "created_by").defer("content")
-             .get(pk=batch_id))
+    claimed = runner.claim(Batch, batch_id)
+    if claimed is None:
+        return None  # Already taken by another worker, or finished.
+    run = claimed.number
+    batch = Batch.objects.select_related("organization", "permission_group", "created_by").get(
+        pk=batch_id)
     try:
         with _gc_paused(), audit.via("batch"), heartbeat.hold(Batch, [batch_id]):
             _run(batch, progress, run)
@@ -179,35 +159,12 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
         log.warning("batch %s: run %s stopped, a later run has it", batch_id, run)
         return None
     except Exception as error:  # Marked failed with what was done; the worker logs the trace.
-        if is_transient(error) and _retry_soon(batch_id, run, error):
+        if is_transient(error) and claimed.retry_soon(BATCHES, error):
             return None
         log.exception("batch %s failed", batch_id)
         return _stop(batch, str(error), run=run)
     batch.refresh_from_db()
     return batch
-
-
-def _retry_soon(batch_id: int, run: int, error: Exception) -> bool:
-    """After a transient database failure, queue the batch again in WORKER_HEARTBEAT seconds (at most
-    WORKER_MAX_RECOVERIES times). True when it will run again: queued now, or left `running` for the
-    sweep when even that cannot be written (its heartbeat has stopped)."""
-    from portal.batches.tasks import run_batch
-
-    log.warning("batch %s: run %s stopped on %s; queued again", batch_id, run, error)
-    connections_tidy()
-    try:
-        with transaction.atomic():
-            requeued = Batch.objects.filter(
-                pk=batch_id, status=BatchStatus.RUNNING, runs=run,
-                recoveries__lt=settings.WORKER_MAX_RECOVERIES,
-            ).update(status=BatchStatus.QUEUED, heartbeat_at=timezone.now(), recoveries=F("recoveries") + 1)
-            if requeued:
-                later = timezone.now() + timedelta(seconds=settings.WORKER_HEARTBEAT)
-                transaction.on_commit(lambda: run_batch.using(run_after=later).enqueue(batch_id=batch_id))
-    except DatabaseError:
-        log.warning("batch %s: the database is still unreachable; the sweep queues it again", batch_id)
-        return True
-    return bool(requeued)
 
 
 def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:
@@ -222,11 +179,8 @@ def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:
         "they stay as they are. Resume the batch, or upload the same file again: rows already imported "
         "are reported as existing."
     )
-    mine = Batch.objects.filter(pk=batch.pk, status__in=(BatchStatus.RUNNING, BatchStatus.QUEUED))
-    if run is not None:
-        mine = mine.filter(runs=run)
     with transaction.atomic():
-        if mine.update(status=BatchStatus.FAILED, error=message[:5000], finished_at=timezone.now()):
+        if runner.mark_failed(Batch, batch.pk, message, run=run):
             batch.refresh_from_db()
             _after_finish(batch)
     batch.refresh_from_db()
@@ -235,16 +189,8 @@ def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:
 
 def _fence(batch_id: int, run: int) -> None:
     """At the start of each chunk's transaction: this run still has the batch, and keeps it until the
-    chunk commits. PostgreSQL: the UPDATE locks the row (and beats). SQLite: the transaction's
-    BEGIN IMMEDIATE already holds the only write lock, and an UPDATE would rewrite the stored file
-    (~18 ms a chunk at 100k rows), so a read is enough."""
-    mine = Batch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING, runs=run)
-    if transaction.get_connection().vendor == "sqlite":
-        owned = mine.exists()
-    else:
-        owned = mine.update(heartbeat_at=timezone.now()) == 1
-    if not owned:
-        raise RunLost(batch_id)
+    chunk commits (portal.jobs.runner.Run.fence)."""
+    runner.Run(Batch, batch_id, run).fence()
 
 
 PROGRESS_EVERY = 1.0  # seconds between two writes of a running batch's counters and heartbeat
@@ -275,10 +221,10 @@ def _recount(batch: Batch) -> None:
 
 
 def _run(batch: Batch, progress, run: int) -> None:
-    content = Batch.objects.filter(pk=batch.pk).values_list("content", flat=True).get()
+    content = JobUpload.read(batch.upload_id)
     # Checked whole at upload: only its format and header are read again; its rows then stream.
-    table = open_table(bytes(content) if not isinstance(content, bytes) else content, batch.filename,
-                       aliases=ALIASES, required=MANDATORY_COLUMNS,
+    table = open_table(content, batch.filename,
+                       aliases=ALIASES, required=columns.REQUIRED,
                        max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
                        max_bytes=max(len(content), 1), rows=batch.total)
     del content
@@ -332,8 +278,7 @@ def _run(batch: Batch, progress, run: int) -> None:
             progress(batch)
         chunk = following
     with transaction.atomic():
-        if not Batch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING, runs=run).update(
-                status=BatchStatus.COMPLETED, finished_at=timezone.now(), error=""):
+        if not runner.Run(Batch, batch.pk, run).finish(error=""):
             raise RunLost(batch.pk)
         batch.refresh_from_db()
         audit.record(actor=actor, action="batch.finish", target=batch, organization=batch.organization,
@@ -354,60 +299,35 @@ def _after_finish(batch: Batch) -> None:
 def batch_resume(*, actor, batch: Batch, enqueue: bool = True) -> Batch:
     """Queue a batch whose worker stopped (failed, or `running` with no heartbeat for
     WORKER_DEAD_AFTER) again; it continues after the last row it committed."""
-    from django.db.models import Q
-
-    from portal.batches.models import stalled_after
-
-    stalled = Q(status=BatchStatus.RUNNING, heartbeat_at__lt=timezone.now() - stalled_after())
     with transaction.atomic():
-        if not Batch.objects.filter(Q(status=BatchStatus.FAILED) | stalled, pk=batch.pk).update(
-                status=BatchStatus.QUEUED, error="", finished_at=None, heartbeat_at=timezone.now(),
-                recoveries=0):
+        if not runner.resume(Batch, batch.pk):
             batch.refresh_from_db(fields=["status"])
-            still = " and still making progress" if batch.status == BatchStatus.RUNNING else ""
+            still = " and still making progress" if batch.status == JobStatus.RUNNING else ""
             raise Conflict(f"Batch {batch.pk} is {batch.status}{still}; only a failed or stalled batch can be "
                            "resumed.", fields={"status": [batch.status]})
         audit.record(actor=actor, action="batch.resume", target=batch, organization=batch.organization,
                      batch_id=batch.pk, data={"processed": batch.processed})
         if enqueue:
-            from portal.batches.tasks import run_batch
-
-            transaction.on_commit(lambda: run_batch.enqueue(batch_id=batch.pk))
+            BATCHES.enqueue_on_commit(batch.pk)
     batch.refresh_from_db()
     return batch
 
 
-def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
-    """The sweep's part for batches: queue again each batch that lost its worker (`running`, no
-    heartbeat for WORKER_DEAD_AFTER) or its task (`queued` that long, no run_batch task waiting).
-    After WORKER_MAX_RECOVERIES automatic re-queues it is marked failed with the reason instead.
-    Safe from many workers at once: each batch is taken with a conditional UPDATE. `exclude`: the
-    batches this process runs itself. Returns the ids queued again or failed."""
-    from portal.batches.tasks import run_batch
-    from portal.lib.taskqueue import waiting_values
+def _give_up(lost: heartbeat.Lost, why: str) -> bool:
+    """A batch that kept losing its worker: failed with what was done (Resume accepts it)."""
+    batch = Batch.objects.select_related("organization").get(pk=lost.pk)
+    _stop(batch, why, run=lost.runs)
+    return True
 
-    waiting = waiting_values(run_batch, "batch_id")  # Read before the rows: see portal.lib.taskqueue.
-    now = timezone.now()
-    handled = []
-    for lost in heartbeat.lost_runs(Batch, running=BatchStatus.RUNNING, queued=BatchStatus.QUEUED,
-                                    waiting=waiting, exclude=exclude):
-        pk, status, runs, recoveries = lost.pk, lost.status, lost.runs, lost.recoveries
-        same = lost.same(Batch)
-        why = ("its worker stopped (no heartbeat for {s} s)" if status == BatchStatus.RUNNING
-               else "its task was lost (queued {s} s with no task waiting for it)").format(
-                   s=settings.WORKER_DEAD_AFTER)
-        if recoveries >= settings.WORKER_MAX_RECOVERIES:
-            batch = Batch.objects.select_related("organization").defer("content").get(pk=pk)
-            _stop(batch, f"{why}, {recoveries + 1} times", run=runs)
-            handled.append(pk)
-            continue
-        with transaction.atomic():
-            if not same.update(status=BatchStatus.QUEUED, heartbeat_at=now, recoveries=F("recoveries") + 1):
-                continue  # Beaten, finished or taken meanwhile (another worker's sweep).
-            transaction.on_commit(lambda pk=pk: run_batch.enqueue(batch_id=pk))
-        log.warning("batch %s queued again: %s", pk, why)
-        handled.append(pk)
-    return handled
+
+BATCHES = runner.Kind(name="batches", label="batch", model=Batch,
+                      task="portal.batches.tasks.run_batch", argument="batch_id", give_up=_give_up)
+
+
+def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
+    """The sweep's part for batches (portal.jobs.runner.requeue_lost): queue again each batch that
+    lost its worker or its task; after WORKER_MAX_RECOVERIES, fail it with the reason."""
+    return runner.requeue_lost(BATCHES, exclude=exclude)
 
 
 # ---------------------------------------------------------------- the report
@@ -422,7 +342,7 @@ def neutralise(value) -> str:
 
 def report_rows(batch: Batch) -> Iterator[list[str]]:
     """The Batch Operations Report: the file's own columns, then the outcome of each row."""
-    table = read_upload(data=bytes(batch.content), filename=batch.filename,
+    table = read_upload(data=JobUpload.read(batch.upload_id), filename=batch.filename,
                         max_rows=max(batch.total, settings.BATCH_MAX_ROWS))
     yield [neutralise(h) for h in table.header] + REPORT_COLUMNS
     results = BatchRow.objects.filter(batch=batch).order_by("row").values_list(

@@ -49,10 +49,10 @@ def _require_batch_access(user) -> None:
         raise Forbidden("This needs the Accounts Bulk Operations or the Reports privilege in your role.")
 
 
-def _batch(request, pk, *, content: bool = False) -> Batch:
+def _batch(request, pk) -> Batch:
     _require_batch_access(request.user)
     batches = Batch.objects.select_related("organization", "permission_group", "created_by")
-    return get_object_for(request.user, batches if content else batches.defer("content"), pk=pk)
+    return get_object_for(request.user, batches, pk=pk)
 
 
 @privilege_required(Privilege.ACCOUNTS_BULK)
@@ -123,7 +123,7 @@ def progress_of(batch: Batch) -> dict:
 
 @login_required
 def report(request, pk):
-    batch = _batch(request, pk, content=True)
+    batch = _batch(request, pk)
     response = StreamingHttpResponse(services.report_export(actor=request.user, batch=batch),
                                      content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'
@@ -144,7 +144,7 @@ def batch_list(request):
     organization = request.GET.get("organization", "")
     if organization:
         batches = batches.filter(organization__slug=organization)
-    page = Paginator(batches.defer("content"), services.settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(batches, services.settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "batches/list.html", {
         "nav": "batches", "page": page,
         "organizations": Organization.objects.visible_to(request.user).order_by("name"),

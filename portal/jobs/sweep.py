@@ -19,26 +19,27 @@ import time
 
 from django.conf import settings
 
-from portal.accounts.lifecycle import bulk_jobs_requeue_stalled
-from portal.batches.models import Batch
-from portal.batches.services import batches_requeue_stalled
+from portal.accounts.lifecycle import BULK_JOBS
+from portal.batches.services import BATCHES
 from portal.invitations.models import Invitation
 from portal.invitations.services import invitations_requeue_stale
-from portal.jobs.models import BulkJob
+from portal.jobs import runner
 from portal.lib import heartbeat
 from portal.lib.tasks import connections_tidy
 
 log = logging.getLogger(__name__)
 
+# Every kind of job (portal.jobs.models.Job), swept by the same code: portal.jobs.runner.
+KINDS: tuple[runner.Kind, ...] = (BATCHES, BULK_JOBS)
+
 
 def sweep() -> dict[str, int]:
     """Queue again what lost its worker or its task; how many of each. What this process runs
     itself is left alone (its beats may just have been delayed by a lock)."""
-    return {
-        "batches": len(batches_requeue_stalled(exclude=heartbeat.held_ids(Batch))),
-        "bulk_jobs": len(bulk_jobs_requeue_stalled(exclude=heartbeat.held_ids(BulkJob))),
-        "invitations": invitations_requeue_stale(exclude=heartbeat.held_ids(Invitation)),
-    }
+    counts = {kind.name: len(runner.requeue_lost(kind, exclude=heartbeat.held_ids(kind.model)))
+              for kind in KINDS}
+    counts["invitations"] = invitations_requeue_stale(exclude=heartbeat.held_ids(Invitation))
+    return counts
 
 
 class Pulse(threading.Thread):
