@@ -46,7 +46,7 @@ def filtered(user, filters: Filters):
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.q:
-        queryset = queryset.search(filters.q)
+        queryset = queryset.search(filters.q, user)
     return queryset.order_by("-id")
 
 

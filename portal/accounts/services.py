@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
+from portal.accounts.search import set_search_fields
 from portal.accounts.selectors import lock_capacity
 from portal.audit import services as audit
 from portal.lib.dberrors import violated_constraint
@@ -100,6 +101,7 @@ def build_account(*, organization, permission_group, values: AccountValues, numb
         "batch_id": batch.pk if batch is not None else None,
     }
     account = Account(*[given[name] if name in given else default() for name, default in _account_defaults()])
+    set_search_fields(account)  # the derived search columns, written with the row
     cache = account._state.fields_cache
     cache["organization"] = organization
     cache["permission_group"] = permission_group
