@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from portal.lib import search as lib
 
@@ -188,10 +190,13 @@ def numbers_q(query: lib.Query, user) -> Q:
 
 def search(queryset, q: str, user=None):
     """The accounts of `queryset` that `q` finds: a number (any format, first or last digits), or
-    words that each begin a word of the name or email ("Jurgen", "muller jur", "j.muller@bank")."""
+    words that each begin a word of the name or email ("Jurgen", "muller jur", "j.muller@bank"),
+    or a whole email address (that address, whatever its case)."""
     query = lib.parse(q)
     if not query:
         return queryset
     if query.is_number:
         return queryset.filter(numbers_q(query, user))
+    if query.email:  # a whole address: the account that has it (unique index on lower(email))
+        return queryset.filter(Exact(Lower("email"), query.email))
     return queryset.filter(words_q(query.words))

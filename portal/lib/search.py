@@ -27,6 +27,7 @@ _FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "
                        "ı": "i", "ħ": "h", "ŧ": "t"})
 _WORDS = re.compile(r"[^\W_]+")
 _PHONE_CHARS = re.compile(r"[+\d\s\-().\u00a0/]+")
+_WHOLE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 MIN_DIGITS = 3
 MAX_WORDS = 8
 
@@ -60,7 +61,7 @@ class Query:
     words: list[str] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)  # digits an E.164 number begins with (no "+")
     suffixes: list[str] = field(default_factory=list)  # digits a number ends with
-    email: str = ""  # a whole address typed: also its exact match
+    email: str = ""  # a whole address typed: that account, by the unique index of the email
 
     @property
     def is_number(self) -> bool:
@@ -82,7 +83,7 @@ def parse(q: str | None) -> Query:
     """+44 7911 123456, 447911123456, 0044 7911 123456, 07911 123456, 123456 (its last digits)."""
     q = (q or "").strip()[:200]
     query = Query(words=words(q)[:MAX_WORDS])
-    if "@" in q and " " not in q:
+    if _WHOLE_EMAIL.fullmatch(q):
         query.email = q.lower()
     if not _PHONE_CHARS.fullmatch(q or " "):
         return query

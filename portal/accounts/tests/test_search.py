@@ -50,6 +50,7 @@ def found(user, q, people) -> set[str]:
     ("jür mül", {"jurgen"}),          # beginnings of words
     ("jurgen.muller@bank.example", {"jurgen"}),
     ("JURGEN.MULLER@BANK", {"jurgen"}),
+    ("Jurgen.Muller@Bank.Example", {"jurgen"}),  # a whole address, any case
     ("bank.example", {"jurgen"}),     # the email's domain
     ("soren", {"device"}),            # ø
     ("lukasz obrien", set()),         # "o'brien" is two words: o, brien
