@@ -257,6 +257,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # (PUBLIC_URL https://...): plain HTTP is redirected and browsers are told to keep to HTTPS.
 HTTPS = PUBLIC_URL.startswith("https://")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # supervisors ask gunicorn directly, over plain HTTP
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
