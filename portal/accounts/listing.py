@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Coalesce, Lower
 
 from portal.accounts.models import Account, AccountStatus
 from portal.invitations.models import Invitation
@@ -24,17 +25,35 @@ EXPORT_CHUNK = 2_000
 LANGUAGE_NAMES = dict(Language.choices)
 
 
+# Sortable columns of the Accounts list: name -> the keys it sorts by (the id breaks ties).
+# No `sort` (or `-created`) is newest first; `name`/`-name`, `contact`, `status`, `created`.
+SORTS = {
+    "name": lambda: (Lower("last_name"), Lower("first_name")),
+    "contact": lambda: (Lower(Coalesce("email", "device_number")),),
+    "status": lambda: (F("status"),),
+    "created": lambda: (),
+}
+
+
+def clean_sort(value: str | None) -> str:
+    """A known sort ("name", "-status", ...), else "" (newest first)."""
+    value = (value or "").strip()
+    return value if value.lstrip("-") in SORTS and value != "-created" else ""
+
+
 @dataclass
 class Filters:
     q: str = ""
     status: str = ""
     organization: Organization | None = None
+    sort: str = ""
 
-    def query_string(self) -> str:
+    def query_string(self, *, sort: bool = True) -> str:
         from urllib.parse import urlencode
 
         params = {"q": self.q, "status": self.status,
-                  "organization": self.organization.slug if self.organization else ""}
+                  "organization": self.organization.slug if self.organization else "",
+                  "sort": self.sort if sort else ""}
         return urlencode({k: v for k, v in params.items() if v})
 
 
@@ -64,9 +83,53 @@ class Page:
     prev_before: int | None  # the cursor of the previous (newer) page, if any
 
 
-def keyset_page(queryset, *, after: int | None = None, before: int | None = None, limit: int = PAGE_SIZE) -> Page:
-    """One page of `queryset` (ordered by -id) after or before a cursor; limit+1 rows tell if there is more."""
+def _beyond(keys: list[str], values: list, pk: int, op: str) -> Q:
+    """Rows after (op "gt") or before ("lt") the row (values, pk) in the order keys + pk."""
+    condition = Q(**{f"pk__{op}": pk})
+    for key, value in reversed(list(zip(keys, values))):
+        condition = Q(**{f"{key}__{op}": value}) | (Q(**{key: value}) & condition)
+    return condition
+
+
+def _sorted_page(queryset, sort: str, *, after, before, limit) -> Page:
+    """A keyset page in a column's order (ties by id); the cursor is still an account id, whose
+    sort values are read back (a cursor whose account is gone starts from the top)."""
+    descending = sort.startswith("-")
+    expressions = SORTS[sort.lstrip("-")]()
+    keys = [f"_sort{i}" for i in range(len(expressions))]
+    queryset = queryset.annotate(**dict(zip(keys, expressions)))
+    order = [*keys, "pk"]
+    forward = [f"-{k}" if descending else k for k in order]
+    backward = [k[1:] if k.startswith("-") else f"-{k}" for k in forward]
+    cursor = before if before is not None else after
+    condition = None
+    if cursor is not None:
+        values = queryset.filter(pk=cursor).values_list(*keys).first() if keys else ()
+        if values is not None:
+            toward_end = before is None
+            op = "lt" if descending == toward_end else "gt"
+            condition = _beyond(keys, list(values), cursor, op)
+    if before is not None and condition is not None:
+        rows = list(queryset.filter(condition).order_by(*backward)[: limit + 1])
+        more_before = len(rows) > limit
+        rows = rows[:limit][::-1]
+        return Page(items=rows, next_after=rows[-1].pk if rows else None,
+                    prev_before=rows[0].pk if rows and more_before else None)
+    page = queryset.filter(condition) if condition is not None else queryset
+    rows = list(page.order_by(*forward)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=rows, next_after=rows[-1].pk if rows and more else None,
+                prev_before=rows[0].pk if rows and condition is not None else None)
+
+
+def keyset_page(queryset, *, after: int | None = None, before: int | None = None, limit: int = PAGE_SIZE,
+                sort: str = "") -> Page:
+    """One page of `queryset` (ordered by -id, or by `sort`) after or before a cursor; limit+1
+    rows tell if there is more."""
     limit = max(1, min(limit, MAX_LIMIT))
+    if sort:
+        return _sorted_page(queryset, sort, after=after, before=before, limit=limit)
     if before is not None:
         rows = list(queryset.filter(pk__gt=before).order_by("id")[: limit + 1])
         more_newer = len(rows) > limit
