@@ -65,7 +65,11 @@ def filtered(user, filters: Filters):
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.q:
-        queryset = queryset.search(filters.q, user)
+        # Newest first by `id + 0`: the matches are read from the search indexes, then sorted.
+        # Ordered by the bare id, PostgreSQL walks the primary key backwards testing every account
+        # when it expects matches to be spread evenly, and they seldom are (numbers assigned in
+        # ranges, names imported together): seconds instead of milliseconds at a million.
+        return queryset.search(filters.q, user).order_by((F("id") + 0).desc())
     return queryset.order_by("-id")
 
 
@@ -131,7 +135,7 @@ def keyset_page(queryset, *, after: int | None = None, before: int | None = None
     if sort:
         return _sorted_page(queryset, sort, after=after, before=before, limit=limit)
     if before is not None:
-        rows = list(queryset.filter(pk__gt=before).order_by("id")[: limit + 1])
+        rows = list(queryset.filter(pk__gt=before).reverse()[: limit + 1])  # oldest first
         more_newer = len(rows) > limit
         rows = rows[:limit][::-1]
         return Page(items=rows, next_after=rows[-1].pk if rows else None,
