@@ -22,7 +22,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser-deps
+install-test: $(VENV)/.installed-test browser-deps node_modules/.installed
+
+# axe-core for the accessibility checks of the browser tests, from the npm registry (package-lock.json).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Debian's chromium for the browser tests (Playwright cannot download its own here).
 browser-deps:
@@ -49,4 +54,4 @@ lint: install-test
 	$(BIN)/ruff check portal bench
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules

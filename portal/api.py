@@ -156,6 +156,7 @@ def invalid(request, exc: ValidationError):
 
 
 def _register() -> None:
+    from portal.access.api import admins_router, roles_router, tokens_router
     from portal.accounts.api import router as accounts
     from portal.accounts.lifecycle_api import lifecycle_router
     from portal.audit.api import router as audit_events
@@ -178,6 +179,9 @@ def _register() -> None:
     api.add_router("/activation", invitations)
     api.add_router("/invitation-templates", templates_router)
     api.add_router("/audit-events", audit_events)
+    api.add_router("/roles", roles_router)
+    api.add_router("/admins", admins_router)
+    api.add_router("/tokens", tokens_router)
 
 
 _register()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -164,6 +165,17 @@ _email = email_from_url(
 globals().update(_email)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "MultiLine <no-reply@multiline.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Invitations go out in the organization's name (docs/running.md, "Mail in the customer's name"):
+# its sender name and address — on a domain of SENDER_DOMAINS, else PORTAL_FROM_EMAIL — and its
+# Reply-To; Message-IDs carry MESSAGE_ID_DOMAIN (the portal's own host by default).
+PORTAL_FROM_EMAIL = os.environ.get("PORTAL_FROM_EMAIL", "no-reply@multiline.test")
+SENDER_DOMAINS = [d.lower() for d in envlist("SENDER_DOMAINS", [])]
+MESSAGE_ID_DOMAIN = os.environ.get("MESSAGE_ID_DOMAIN") or (urlsplit(PUBLIC_URL).hostname or "localhost")
+# Optional DKIM signing of every message the portal sends: a PEM private key file, its selector
+# and the signing domain (d=), published by the operator as <selector>._domainkey.<domain>.
+DKIM_KEY_FILE = os.environ.get("DKIM_KEY_FILE", "")
+DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "multiline")
+DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
 
 # SMS: file:///folder (default var/sms/), console://, http(s)://gateway (token in SMS_TOKEN).
 SMS_URL = check_url(
@@ -187,6 +199,9 @@ RQ_QUEUES = {
     }
 }
 RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+# API bearer tokens: how long a new one lives unless its issuer says otherwise, and at most.
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365, minimum=1)
+API_TOKEN_DEFAULT_DAYS = min(envint("API_TOKEN_DEFAULT_DAYS", 90, minimum=1), API_TOKEN_MAX_DAYS)
 # Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk jobs
 # and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL seconds
 # one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER seconds)
@@ -219,6 +234,8 @@ THROTTLE_CACHE = "default"
 # (its link, or the email/device number a code is typed for). Over the limit: 429, Retry-After.
 ACTIVATION_RATE_PER_ADDRESS = envrate("ACTIVATION_RATE_PER_ADDRESS", "60/m")
 ACTIVATION_RATE_PER_INVITATION = envrate("ACTIVATION_RATE_PER_INVITATION", "10/m")
+# Self-service renewal of an expired invitation: at most this many per account in 24 hours.
+INVITATION_RENEWALS_PER_DAY = envint("INVITATION_RENEWALS_PER_DAY", 3, minimum=0)
 # Behind PROXY_COUNT reverse proxies the client's address is taken from X-Forwarded-For.
 PROXY_COUNT = envint("PROXY_COUNT", 0)
 

@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from portal.access.views import SetPasswordView
 from portal.api import api
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The link of the email a new admin without a password gets (portal.access.services).
+    path("password/set/<uidb64>/<token>/", SetPasswordView.as_view(), name="set_password"),
     path("api/v1/", api.urls),
     path("scim/v2/", include("portal.scim.urls")),
     path("scim-tokens/", include("portal.scim.page_urls")),

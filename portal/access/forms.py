@@ -1,21 +1,32 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 
 from portal.access.models import Privilege, Role
 from portal.access.scoping import is_operator, privileges_of
 from portal.organizations.choices import organizations_in_scope
 
 MULTI = forms.CheckboxSelectMultiple
+TEMPLATE = ""  # The role form's organization choice for an operator template.
 
 
 def grantable_roles(user):
-    """The roles `user` may give: those with no privilege `user` lacks."""
-    roles = list(Role.objects.all())
+    """The roles `user` may give: those it sees (templates, its organizations' and those above)
+    with no privilege `user` lacks."""
+    from portal.access.services import roles_visible_to
+
+    roles = list(roles_visible_to(user).select_related("organization").order_by("name", "pk"))
     if is_operator(user):
         return roles
     mine = privileges_of(user)
     return [r for r in roles if set(r.privileges) <= mine]
+
+
+def role_label(role: Role) -> str:
+    owner = role.organization.name if role.organization_id else "template"
+    return f"{role.name} ({owner}) — {', '.join(role.privilege_labels()) or 'no privileges'}"
 
 
 class _ScopeMixin:
@@ -24,7 +35,7 @@ class _ScopeMixin:
         self.fields["organizations"].choices = [(o.slug, o.label) for o in self.scope.values()]
         self.roles = {str(r.pk): r for r in grantable_roles(user)}
         self.fields["role"].choices = [("", "Choose a role…")] + [
-            (pk, f"{r.name} — {', '.join(r.privilege_labels()) or 'no privileges'}") for pk, r in self.roles.items()]
+            (pk, role_label(r)) for pk, r in self.roles.items()]
 
     def chosen_organizations(self):
         return [self.scope[s] for s in self.cleaned_data["organizations"]]
@@ -38,8 +49,13 @@ class AdminCreateForm(_ScopeMixin, forms.Form):
     email = forms.EmailField()
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False), min_length=8,
-                               help_text="At least 8 characters, not a common password.")
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False), required=False, strip=False,
+        help_text="Optional. Leave it empty and the admin gets an email with a link to choose one.")
+    api_only = forms.BooleanField(
+        required=False, label="Service admin (API only)",
+        help_text="No password and no portal sign-in: it works only through API tokens, which an "
+                  "admin with API Users and all of its role's privileges may issue.")
     role = forms.ChoiceField()
     organizations = forms.MultipleChoiceField(widget=MULTI, help_text="Each with its sub-organizations.")
 
@@ -49,13 +65,17 @@ class AdminCreateForm(_ScopeMixin, forms.Form):
 
 
 class AdminEditForm(_ScopeMixin, forms.Form):
+    email = forms.EmailField(required=False, help_text="Left empty, it stays as it is.")
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField()
     organizations = forms.MultipleChoiceField(widget=MULTI, help_text="Each with its sub-organizations.")
     is_active = forms.BooleanField(required=False, label="Active (may log in and use its API tokens)")
 
     def __init__(self, *args, user, admin, **kwargs):
         profile = getattr(admin, "admin", None)
-        initial = {"is_active": admin.is_active}
+        initial = {"is_active": admin.is_active, "email": admin.email,
+                   "first_name": admin.first_name, "last_name": admin.last_name}
         if profile is not None:
             initial.update(role=str(profile.role_id), organizations=[o.slug for o in profile.organizations.all()])
         super().__init__(*args, initial=initial, **kwargs)
@@ -64,22 +84,43 @@ class AdminEditForm(_ScopeMixin, forms.Form):
 
 class RoleForm(forms.Form):
     name = forms.CharField(max_length=80)
+    organization = forms.ChoiceField(
+        required=False, help_text="Admins of this organization and of its sub-organizations can "
+                                  "be given the role; its admins can change it.")
     privileges = forms.MultipleChoiceField(widget=MULTI, required=False)
 
     def __init__(self, *args, user, role: Role | None = None, **kwargs):
         initial = {"name": role.name, "privileges": role.privileges} if role else {}
         super().__init__(*args, initial=initial, **kwargs)
+        if role is not None:
+            del self.fields["organization"]  # A role stays with its organization.
+        else:
+            self.scope = {o.slug: o for o in organizations_in_scope(user)}
+            choices = [(o.slug, o.label) for o in self.scope.values()]
+            if is_operator(user):
+                choices.insert(0, (TEMPLATE, "Template for every organization (operator)"))
+            else:
+                self.fields["organization"].required = True
+            self.fields["organization"].choices = choices
         mine = privileges_of(user)
         self.fields["privileges"].choices = [(p.value, p.label) for p in Privilege if p.value in mine]
         self.fields["privileges"].help_text = "You can only grant privileges you have yourself."
+
+    def chosen_organization(self):
+        return self.scope.get(self.cleaned_data.get("organization") or TEMPLATE)
 
 
 class TokenIssueForm(forms.Form):
     name = forms.CharField(max_length=80, required=False, help_text="What it is for, e.g. “HR sync”.")
     user = forms.ChoiceField(label="For admin")
+    expires_in_days = forms.IntegerField(label="Expires in (days)", min_value=1, required=False)
 
     def __init__(self, *args, user, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.users = {str(u.pk): u for u in users}
         self.fields["user"].choices = [(pk, u.get_username()) for pk, u in self.users.items()]
         self.fields["user"].initial = str(user.pk)
+        days = self.fields["expires_in_days"]
+        days.max_value, days.initial = settings.API_TOKEN_MAX_DAYS, settings.API_TOKEN_DEFAULT_DAYS
+        days.validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
+        days.widget.attrs.update(max=settings.API_TOKEN_MAX_DAYS, min=1)

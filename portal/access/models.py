@@ -19,11 +19,26 @@ class Privilege(models.TextChoices):
 
 
 class Role(models.Model):
-    name = models.CharField(max_length=80, unique=True)
+    """A named set of privileges. It belongs to an organization (visible to and usable in that
+    organization's subtree, edited by its admins) or, with no organization, to the operator: a
+    template every organization sees and assigns but only the operator creates or changes."""
+
+    organization = models.ForeignKey("organizations.Organization", null=True, blank=True,
+                                     on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(max_length=80)
     privileges = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="role_name_per_organization"),
+            models.UniqueConstraint(fields=["name"], condition=models.Q(organization__isnull=True),
+                                    name="role_template_name"),
+        ]
+
+    @property
+    def is_template(self) -> bool:
+        return self.organization_id is None
 
     def __str__(self) -> str:
         return self.name
@@ -38,6 +53,9 @@ class AdminProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="admins")
     organizations = models.ManyToManyField("organizations.Organization", related_name="admins")
+    api_only = models.BooleanField(
+        default=False, help_text="A service admin: no password, no portal sign-in; only API tokens, "
+        "which an admin with API Users and every privilege of its role may issue.")
 
     def __str__(self) -> str:
         return self.user.get_username()
@@ -56,6 +74,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=12)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -63,3 +82,9 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    @property
+    def expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()

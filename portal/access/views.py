@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, F
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from portal.access import services
 from portal.access.forms import AdminCreateForm, AdminEditForm, RoleForm, TokenIssueForm
-from portal.access.models import ApiToken, Privilege, Role
+from portal.access.models import ApiToken, Privilege
 from portal.access.scoping import has_privilege, privilege_required
-from portal.lib.errors import DomainError, NotFound
+from portal.lib.errors import DomainError, Forbidden, NotFound
 from portal.lib.http import see_other
 
 
@@ -23,9 +27,18 @@ def _form_errors(form, error: DomainError) -> None:
 
 @privilege_required(Privilege.ADMINISTRATORS)
 def admin_list(request):
-    admins = (services.admins_visible_to(request.user).select_related("admin__role")
-              .prefetch_related("admin__organizations").order_by("username"))
-    roles = Role.objects.annotate(admins_count=Count("admins")).order_by("name")
+    admins = list(services.admins_visible_to(request.user).select_related("admin__role")
+                  .prefetch_related("admin__organizations").order_by("username"))
+    manageable = services.manageable_admin_ids(request.user)
+    for admin in admins:
+        admin.editable = not admin.is_superuser and (manageable is None or admin.pk in manageable)
+    # Counted among the admins shown: a template's holders in other tenants stay unseen.
+    holders = Counter(a.admin.role_id for a in admins if hasattr(a, "admin"))
+    roles = list(services.roles_visible_to(request.user).select_related("organization")
+                 .order_by("name", "pk"))
+    for role in roles:
+        role.admins_count = holders[role.pk]
+        role.editable = services.role_editable_by(request.user, role)
     return render(request, "access/admins.html", {"nav": "access", "admins": admins, "roles": roles})
 
 
@@ -36,13 +49,18 @@ def admin_create(request):
         data = form.cleaned_data
         try:
             admin = services.admin_create(
-                actor=request.user, username=data["username"], email=data["email"], password=data["password"],
-                role=form.chosen_role(), organizations=form.chosen_organizations(),
-                first_name=data["first_name"], last_name=data["last_name"])
+                actor=request.user, username=data["username"], email=data["email"],
+                password=data["password"] or None, role=form.chosen_role(),
+                organizations=form.chosen_organizations(), first_name=data["first_name"],
+                last_name=data["last_name"], api_only=data["api_only"])
         except DomainError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, f"Created the admin {admin.get_username()}.")
+            how = ("a service admin: issue its API tokens on the API tokens page"
+                   if data["api_only"]
+                   else "it signs in with the password you gave" if data["password"]
+                   else f"an email to {admin.email} asks it to choose a password")
+            messages.success(request, f"Created the admin {admin.get_username()}: {how}.")
             return redirect("access:admins")
     return render(request, "access/admin_form.html", {"nav": "access", "form": form, "title": "New admin"})
 
@@ -52,12 +70,19 @@ def admin_edit(request, pk):
     admin = get_object_or_404(services.admins_visible_to(request.user), pk=pk)
     if admin.is_superuser:
         raise NotFound("An operator has every privilege in every organization; there is nothing to edit.")
+    extra = services.lacking(request.user, admin)
+    if extra:
+        raise Forbidden(f"{admin.get_username()} holds privileges you do not have "
+                        f"({services.privilege_labels(extra)}); only an admin holding them can "
+                        "change it.")
     form = AdminEditForm(request.POST or None, user=request.user, admin=admin)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             services.admin_update(actor=request.user, user=admin, role=form.chosen_role(),
                                   organizations=form.chosen_organizations(),
-                                  is_active=form.cleaned_data["is_active"])
+                                  is_active=data["is_active"], email=data["email"] or None,
+                                  first_name=data["first_name"], last_name=data["last_name"])
         except DomainError as error:
             _form_errors(form, error)
         else:
@@ -71,8 +96,10 @@ def _role_page(request, role=None):
     form = RoleForm(request.POST or None, user=request.user, role=role)
     if request.method == "POST" and form.is_valid():
         try:
-            role = services.role_save(actor=request.user, name=form.cleaned_data["name"],
-                                      privileges=form.cleaned_data["privileges"], role=role)
+            role = services.role_save(
+                actor=request.user, name=form.cleaned_data["name"],
+                privileges=form.cleaned_data["privileges"], role=role,
+                organization=form.chosen_organization() if role is None else None)
         except DomainError as error:
             _form_errors(form, error)
         else:
@@ -88,14 +115,20 @@ def role_create(request):
 
 @privilege_required(Privilege.ADMINISTRATORS)
 def role_edit(request, pk):
-    return _role_page(request, get_object_or_404(Role, pk=pk))
+    """A role of the admin's scope; the operator's templates and the roles of organizations above
+    are read-only to it (403); other tenants' roles do not exist for it (404)."""
+    visible = services.roles_visible_to(request.user).select_related("organization")
+    role = get_object_or_404(visible, pk=pk)
+    if not services.role_editable_by(request.user, role):
+        services.check_role_change(request.user, role)  # Forbidden, with the reason.
+    return _role_page(request, role)
 
 
 def _token_users(user):
-    """Whose tokens `user` manages: its own; with API Users, those of the admins it manages."""
-    if not has_privilege(user, Privilege.API_USERS):
-        return [user]
-    others = services.admins_visible_to(user).filter(is_active=True).exclude(pk=user.pk).order_by("username")
+    """Whose tokens `user` manages: its own; with API Users, those of the service admins of its
+    scope whose privileges it all holds."""
+    others = (services.token_holders(user).filter(is_active=True).exclude(pk=user.pk)
+              .order_by("username"))
     return [user, *others]
 
 
@@ -135,7 +168,8 @@ def token_issue(request):
         return _tokens_page(request, form, status=400)
     try:
         token, raw = services.token_issue(actor=request.user, user=form.users[form.cleaned_data["user"]],
-                                          name=form.cleaned_data["name"])
+                                          name=form.cleaned_data["name"],
+                                          expires_in_days=form.cleaned_data["expires_in_days"])
     except DomainError as error:
         _form_errors(form, error)
         return _tokens_page(request, form, status=400)
@@ -152,3 +186,21 @@ def token_revoke(request, pk):
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, f"Revoked the token {token.prefix}… of {token.user.get_username()}.")
     return redirect("access:tokens")
+
+
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The link of the set-password email a new admin gets: choose a password (the validators
+    apply), then sign in with it. The link works once (Django's password reset token)."""
+
+    template_name = "access/set_password.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        from portal.audit import services as audit
+
+        audit.record(actor=form.user, action="admin.password_set", target=form.user,
+                     organization=services.home_organization(form.user))
+        messages.success(self.request, "Your password is set. Sign in with it.")
+        return response

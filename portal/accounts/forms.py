@@ -62,7 +62,7 @@ class AccountAddForm(forms.Form):
     last_name = forms.CharField(required=False, max_length=100, label="Last Name")
     email = forms.CharField(max_length=254, label="Email or Device #",
                             help_text="Where the invitation goes: an email address, or a mobile number "
-                                      "with its country code (+44 7700 900123).")
+                                      "with its country code (+44 7911 123456).")
     # A plain value, not a ChoiceField: whether the number is still free is the services' rule.
     assign = forms.CharField(required=False, label="Number or tag", widget=forms.Select)
     typed_number = forms.CharField(required=False, label="Or type a free number of the organization")

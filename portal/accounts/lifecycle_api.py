@@ -263,8 +263,9 @@ class DashboardOut(Schema):
                       summary="The Dashboard of one organization: accounts and numbers per status, capacity, "
                               "invitations about to expire, recent batches")
 def dashboard(request, organization: str):
-    from portal.dashboard.views import summary
+    from portal.dashboard.views import require_dashboard_privilege, summary
 
+    require_dashboard_privilege(request.user)
     org = get_object_for(request.user, Organization.objects, slug=organization)
     data = summary(org)
     return {

@@ -25,12 +25,18 @@ from portal.organizations.models import Organization
 WAITING_STATUSES = (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)
 
 
-def onboarding_capacity(organization) -> int:
-    """Available numbers of the organization − its invited accounts that still have no number."""
+def capacity_parts(organization) -> tuple[int, int]:
+    """(available numbers of the organization, its invited accounts that still have no number)."""
     available = Number.objects.filter(organization=organization,
                                       status=NumberStatus.AVAILABLE).count()
     waiting = Account.objects.filter(organization=organization, status__in=WAITING_STATUSES,
                                      number__isnull=True).count()
+    return available, waiting
+
+
+def onboarding_capacity(organization) -> int:
+    """Available numbers of the organization − its invited accounts that still have no number."""
+    available, waiting = capacity_parts(organization)
     return available - waiting
 
 

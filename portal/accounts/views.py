@@ -11,6 +11,7 @@ from portal.access.scoping import get_object_for, privilege_required
 from portal.accounts import listing
 from portal.accounts.forms import AccountAddForm, AccountFilterForm
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.selectors import capacity_parts
 from portal.accounts.services import account_add, accounts_export
 from portal.audit.models import AuditEvent
 from portal.lib.csvexport import csv_download
@@ -25,24 +26,31 @@ def _int(value) -> int | None:
         return None
 
 
-def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm]:
-    """The list's filters from the query string; an organization outside the scope is a 404."""
+def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm, list[str]]:
+    """The list's filters from the query string, and what was wrong with them.
+
+    A value that is not one of the choices (an unknown status, an organization outside the
+    scope, which is just as unknown) is named in a message and not applied."""
     form = AccountFilterForm(request.GET or None, organizations=organizations)
     filters = listing.Filters(q=request.GET.get("q", "").strip()[:200],
                               sort=listing.clean_sort(request.GET.get("sort")))
-    status = request.GET.get("status", "")
-    if status in AccountStatus.values:
-        filters.status = status
-    slug = request.GET.get("organization", "")
-    if slug:
-        filters.organization = get_object_for(request.user, Organization.objects, slug=slug)
-    return filters, form
+    problems = []
+    if form.is_bound and not form.is_valid():
+        for name in form.errors:
+            value = request.GET.get(name, "")
+            problems.append(f"{form[name].label}: “{value[:80]}” is not one of the choices, "
+                            "so this filter is not applied.")
+    data = form.cleaned_data if form.is_bound else {}
+    filters.status = data.get("status", "")
+    if data.get("organization"):
+        filters.organization = next(o for o in organizations if o.slug == data["organization"])
+    return filters, form, problems
 
 
 @privilege_required(Privilege.ACCOUNTS)
 def account_list(request):
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
-    filters, form = _filters(request, organizations)
+    filters, form, problems = _filters(request, organizations)
     queryset = listing.filtered(request.user, filters)
     page = listing.keyset_page(listing.with_relations(queryset),
                                after=_int(request.GET.get("after")), before=_int(request.GET.get("before")),
@@ -62,8 +70,9 @@ def account_list(request):
         "base_query": base,
         "show_organization": len(organizations) > 1,
         "now": timezone.now(),
+        "filter_problems": problems,
         "sorts": _sort_links(filters),
-    })
+    }, status=400 if problems else 200)
 
 
 SORT_LABELS = {"name": "Name", "contact": "Email or Device #", "status": "Status"}
@@ -86,8 +95,11 @@ def _sort_links(filters: listing.Filters) -> dict[str, dict]:
 @privilege_required(Privilege.ACCOUNTS)
 def account_export(request):
     """Every account matching the list's current filters, streamed as CSV."""
-    organizations = Organization.objects.visible_to(request.user)
-    filters, _form = _filters(request, organizations)
+    organizations = list(Organization.objects.visible_to(request.user))
+    filters, _form, problems = _filters(request, organizations)
+    if problems:
+        # An export of personal data takes exactly the filters asked for, never "all" instead.
+        raise DomainError("Nothing was exported: " + " ".join(problems))
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     return csv_download(accounts_export(actor=request.user, filters=filters), header=listing.EXPORT_COLUMNS,
                         filename=f"accounts-{stamp}.csv")
@@ -105,6 +117,19 @@ def _default_organization(user, organizations: list[Organization]) -> Organizati
     return None
 
 
+def _capacity_context(organization) -> dict:
+    """How many more users the organization can invite without a number, and why (for the help)."""
+    if organization is None:
+        return {}
+    available, waiting = capacity_parts(organization)
+    return {"capacity": max(available - waiting, 0), "available": available,
+            "promised": min(waiting, available)}
+
+
+# What Add Account keeps when the admin switches the organization: what does not depend on it.
+KEPT_ON_SWITCH = ("first_name", "last_name", "email", "forwarding_number")
+
+
 @privilege_required(Privilege.ACCOUNTS)
 def account_add_view(request):
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
@@ -113,10 +138,19 @@ def account_add_view(request):
         organization = get_object_for(request.user, Organization.objects, slug=slug)
     else:
         organization = _default_organization(request.user, organizations)
-    form = AccountAddForm(request.POST if request.method == "POST" and slug else None,
-                          organizations=organizations, organization=organization)
+    switching = request.method == "POST" and request.POST.get("action") == "switch"
+    if switching:
+        # The organization changed: a fresh form for it, keeping what was typed that does not
+        # depend on the organization (POSTed, so names and addresses stay out of URLs and logs).
+        form = AccountAddForm(organizations=organizations, organization=organization,
+                              initial={name: request.POST.get(name, "") for name in KEPT_ON_SWITCH})
+    else:
+        form = AccountAddForm(request.POST if request.method == "POST" and slug else None,
+                              organizations=organizations, organization=organization)
     error_message = ""
-    if request.method == "POST" and organization is not None and form.is_valid():
+    if switching:
+        pass  # Nothing to validate yet: the admin sees the new organization's form.
+    elif request.method == "POST" and organization is not None and form.is_valid():
         invite = request.POST.get("action") == "invite"
         try:
             account_add(actor=request.user, organization=organization, data=form.service_data(),
@@ -138,6 +172,7 @@ def account_add_view(request):
         "organization": organization,
         "error_message": error_message,
         "reveal_number": reveal_number,
+        **_capacity_context(organization),
     }, status=400 if error_message else 200)
 
 

@@ -95,9 +95,13 @@ def account_moved(*, actor, move_id: str, sources: list[Organization], destinati
         "destination": destination.name,
         "when": timezone.now().isoformat(),
     }
-    for organization in {o.pk: o for o in [*sources, destination]}.values():
+    involved = list({o.pk: o for o in [*sources, destination]}.values())
+    for index, organization in enumerate(involved):
+        # An admin of several of these organizations gets the alert once: each organization's
+        # alert leaves out whoever an earlier organization's alert of the same move reaches.
         alert_queue(kind=AlertKind.ACCOUNT_MOVED, key=f"account_moved:{move_id}:{organization.pk}",
-                    organization=organization, context=context)
+                    organization=organization,
+                    context={**context, "reached_by": [o.pk for o in involved[:index]]})
 
 
 def _absolute(name: str, *args) -> str:
@@ -190,6 +194,12 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
     if organization is None or not enabled(organization, kind):
         return False
     recipients = recipients_for(organization)
+    if context.get("reached_by"):
+        reached = {email.lower() for other in Organization.objects.filter(pk__in=context["reached_by"])
+                   if enabled(other, kind) for email in recipients_for(other)}
+        recipients = [email for email in recipients if email.lower() not in reached]
+        if not recipients:
+            return False  # Everyone concerned has this event's alert from another organization.
     if not recipients:
         log.warning("Alert %s for %s has no recipient", key, organization)
         return False

@@ -152,6 +152,7 @@ SENTENCES: dict[str, Callable[[_Event], str]] = {
     # Invitations.
     "invitation.queue": lambda e: f"{e.who} invited {e.target}" + (f" by {e.channel()}" if e.get("channel") else ""),
     "invitation.resend": lambda e: f"{e.who} sent a new invitation to {e.target}",
+    "invitation.renew": lambda e: f"{e.target} asked for a new invitation (theirs had expired)",
     "invitation.failed": lambda e: f"The invitation to {e.target} could not be delivered",
     "invitation_template.create": lambda e: f"{e.who} changed the {e.lang()} {e.channel()} invitation wording",
     "invitation_template.update": lambda e: f"{e.who} changed the {e.lang()} {e.channel()} invitation wording",
@@ -186,9 +187,11 @@ SENTENCES: dict[str, Callable[[_Event], str]] = {
     "permission_group.set_default": lambda e: f"{e.who} made “{e.target}” the default User Permissions group",
     "admin.create": lambda e: f"{e.who} added the admin {e.target}",
     "admin.update": lambda e: f"{e.who} changed the admin {e.target}",
+    "admin.password_set": lambda e: f"{e.who} chose a password from the set-password email",
     "role.create": lambda e: f"{e.who} created the role “{e.target}”",
     "role.update": lambda e: f"{e.who} changed the role “{e.target}”",
-    "api_token.issue": lambda e: f"{e.who} issued an API token for {e.get('user', 'an admin')}",
+    "api_token.issue": lambda e: f"{e.who} issued an API token for {e.get('user', 'an admin')}"
+                                 + (f", valid until {e.get('expires_at')[:10]}" if e.get("expires_at") else ""),
     "api_token.revoke": lambda e: f"{e.who} revoked an API token of {e.get('user', 'an admin')}",
     "scim_token.issue": lambda e: f"{e.who} issued a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else ""),
     "scim_token.revoke": lambda e: f"{e.who} revoked a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else ""),

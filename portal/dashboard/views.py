@@ -10,11 +10,13 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
 
-from portal.access.scoping import get_object_for
+from portal.access.models import Privilege
+from portal.access.scoping import get_object_for, has_privilege
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selectors import onboarding_capacity
 from portal.batches.models import Batch
 from portal.invitations.models import Invitation, InvitationState
+from portal.lib.errors import Forbidden
 from portal.numbers.models import Number, NumberStatus
 from portal.numbers.services import counts_by_status
 from portal.organizations.models import Organization
@@ -51,8 +53,15 @@ def summary(organization: Organization) -> dict:
     }
 
 
+def require_dashboard_privilege(user) -> None:
+    """The Dashboard (portal and API) needs Accounts or Reports."""
+    if not (has_privilege(user, Privilege.ACCOUNTS) or has_privilege(user, Privilege.REPORTS)):
+        raise Forbidden("The Dashboard needs the Accounts or the Reports privilege in your role.")
+
+
 @login_required
 def dashboard(request):
+    require_dashboard_privilege(request.user)
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
     slug = request.GET.get("organization")
     organization = (get_object_for(request.user, Organization.objects, slug=slug) if slug

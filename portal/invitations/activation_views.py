@@ -26,7 +26,9 @@ def _browser_language(request) -> str:
     return language if language in content.LANGUAGES else "en"
 
 
-def _gone(request, error: Gone, language: str):
+def _gone(request, error: Gone, language: str, *, invitation=None, hidden=None):
+    """The page of an invitation that cannot be used; an expired one offers its own renewal where
+    the organization allows it (the form carries what proved the invitation: link or code)."""
     t = text_for(language)
     message = t[GONE_MESSAGE.get(error.reason, "msg_other")]
     if error.reason == "expired" and error.expires_at:
@@ -34,7 +36,26 @@ def _gone(request, error: Gone, language: str):
     return render(request, "invitations/activation/gone.html", {
         "public_page": True, "t": t, "lang": language, "reason": error.reason,
         "title": t[GONE_TITLE.get(error.reason, "gone_other")], "message": message,
+        "can_renew": error.reason == "expired" and invitation is not None and services.can_renew(invitation),
+        "hidden": hidden or {},
     }, status=410)
+
+
+def _renew(request, invitation, language: str, *, hidden=None):
+    """POST "renew" on an expired invitation's page: a new invitation to the same contact."""
+    t = text_for(language)
+    try:
+        services.invitation_renew(invitation=invitation)
+    except services.RenewalRefused as refused:
+        key = "renew_limit" if refused.reason == "limit" else "renew_unavailable"
+        return render(request, "invitations/activation/gone.html", {
+            "public_page": True, "t": t, "lang": language, "title": t["gone_expired"],
+            "message": t[key], "hidden": hidden or {},
+        }, status=429 if refused.reason == "limit" else 409)
+    return render(request, "invitations/activation/gone.html", {
+        "public_page": True, "t": t, "lang": language, "renewed": True,
+        "title": t["renewed_title"], "message": t["renewed_message"],
+    })
 
 
 def _throttled(request, error: Throttled):
@@ -91,13 +112,17 @@ def link(request, token: str):
         activation_attempt(request, token=token)
     except Throttled as error:
         return _throttled(request, error)
+    invitation = None
     try:
         invitation = services.invitation_for_token(token)
         services.check_usable(invitation)
     except Gone as error:
-        language = content.language_of(invitation.account) if error.reason != "invalid" else \
-            _browser_language(request)
-        return _gone(request, error, language)
+        if error.reason == "invalid":
+            return _gone(request, error, _browser_language(request))
+        language = content.language_of(invitation.account)
+        if request.method == "POST" and request.POST.get("renew") and error.reason == "expired":
+            return _renew(request, invitation, language)
+        return _gone(request, error, language, invitation=invitation)
     if request.method == "POST":
         return _activate(request, invitation)
     return _page(request, invitation)
@@ -119,11 +144,17 @@ def code(request):
     if request.method != "POST":
         return render(request, "invitations/activation/code.html", {"public_page": True, "t": t, "lang": language})
     contact, code_value = request.POST.get("contact", ""), request.POST.get("code", "")
+    invitation = None
     try:
         invitation = services.invitation_for_code(contact=contact, code=code_value)
         services.check_usable(invitation)
     except Gone as error:
-        return _gone(request, error, language)
+        hidden = {"contact": contact, "code": code_value}
+        if invitation is not None and error.reason == "expired":
+            language = content.language_of(invitation.account)
+            if request.POST.get("renew"):
+                return _renew(request, invitation, language, hidden=hidden)
+        return _gone(request, error, language, invitation=invitation, hidden=hidden)
     except DomainError as error:
         reasons = [r for reasons in error.fields.values() for r in reasons]
         key = next((CODE_ERRORS[r] for r in reasons if r in CODE_ERRORS), None)

@@ -79,6 +79,26 @@ def activation_by_code_activate(request, payload: CodeActivateIn):
     return _activated(services.account_activate(invitation=invitation, number=payload.number))
 
 
+class RenewedOut(Schema):
+    renewed: bool = True
+    expires_at: datetime
+
+
+def _renewed(invitation) -> tuple[int, dict]:
+    """202: a new invitation is on its way to the contact the expired one went to."""
+    return 202, {"renewed": True, "expires_at": services.invitation_renew(invitation=invitation).expires_at}
+
+
+RENEW = {202: RenewedOut, 409: ErrorOut, 429: ErrorOut, **GONE}
+
+
+@router.post("/by-code/renew", auth=None, response=RENEW,
+             summary="Ask for a new invitation in place of an expired one (proved by its code)")
+def activation_by_code_renew(request, payload: CodeIn):
+    activation_attempt(request, contact=payload.contact)
+    return _renewed(services.invitation_for_code(contact=payload.contact, code=payload.code))
+
+
 @router.get("/{token}", auth=None, response={200: ActivationOut, **GONE},
             summary="The invitation behind a link: its number, or the short list to pick from")
 def activation_show(request, token: str):
@@ -93,6 +113,14 @@ def activation_activate(request, token: str, payload: ActivateIn | None = None):
     invitation = services.invitation_for_token(token)
     account = services.account_activate(invitation=invitation, number=payload.number if payload else None)
     return _activated(account)
+
+
+@router.post("/{token}/renew", auth=None, response=RENEW,
+             summary="Ask for a new invitation in place of an expired one (proved by its link), sent to "
+                     "the same email or device number; where the organization allows it")
+def activation_renew(request, token: str):
+    activation_attempt(request, token=token)
+    return _renewed(services.invitation_for_token(token))
 
 
 class ResendItem(Schema):
@@ -114,9 +142,12 @@ class ResendOut(Schema):
                     summary="Resend Invitation to ids, or with all_matching to every account matching a filter")
 def resend_invitation(request, payload: SelectionIn, idempotency_key: IdempotencyKey = None):
     require_privilege(request.user, "accounts")
+    if payload.by_filter or len(payload.ids or ()) > 1:
+        require_privilege(request.user, "accounts_bulk")  # One account needs only Accounts.
 
     def run():
-        results = services.invitations_resend(actor=request.user, accounts=payload.accounts(request.user))
+        results = services.invitations_resend(actor=request.user, accounts=payload.accounts(request.user),
+                                              by_filter=payload.by_filter)
         done = sum(1 for r in results if r.result == "done")
         return 200, {"done": done, "skipped": len(results) - done, "results": [r.as_dict() for r in results]}
 

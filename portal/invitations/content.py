@@ -14,8 +14,10 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import formataddr
 
 import segno
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.html import escape
@@ -200,7 +202,7 @@ def qr_data_uri(link: str) -> str:
     return "data:image/png;base64," + base64.b64encode(qr_png(link)).decode()
 
 
-def body_html(body: str, values: dict[str, str], *, qr_src: str) -> str:
+def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "QR code") -> str:
     """The admin's body as HTML: escaped text, blank lines → paragraphs, our markup for the link and QR."""
     html_values = {name: escape(value) for name, value in values.items()}
     link = escape(values["activation_link"])
@@ -211,7 +213,7 @@ def body_html(body: str, values: dict[str, str], *, qr_src: str) -> str:
         f'<strong style="font-size:1.2em;letter-spacing:.12em">{escape(values["activation_code"])}</strong>'
     )
     html_values["qr_code"] = (
-        f'<img src="{escape(qr_src)}" width="180" height="180" alt="QR code of the activation link" '
+        f'<img src="{escape(qr_src)}" width="180" height="180" alt="{escape(qr_alt)}" '
         'style="display:block;margin:8px 0">'
     )
     parts = PLACEHOLDER.split(body)  # text, name, text, name, …
@@ -231,14 +233,16 @@ def render_email(wording: Wording, values: Values, *, for_browser: bool = False)
     (preview page); mail gets it as an inline image part referenced by cid."""
     text_values = values.as_text()
     subject = " ".join(substitute(wording.subject, text_values).split())
-    text = substitute(wording.body, text_values)
+    footer = defaults.FOOTER[values.language].format(organization=values.organization)
+    text = substitute(wording.body, text_values) + "\n\n-- \n" + footer
     png = qr_png(values.activation_link)
     src = "data:image/png;base64," + base64.b64encode(png).decode() if for_browser else f"cid:{QR_CID}"
-    fragment = body_html(wording.body, text_values, qr_src=src)
+    fragment = body_html(wording.body, text_values, qr_src=src, qr_alt=defaults.QR_ALT[values.language])
     html = render_to_string("invitations/email/invitation.html", {
         "subject": subject, "body": mark_safe(fragment), "language": values.language,
         "organization": values.organization, "activation_link": values.activation_link,
-        "button": defaults.BUTTON[values.language],
+        "button": defaults.BUTTON[values.language], "footer": footer,
+        "link_fallback": defaults.LINK_FALLBACK[values.language],
     })
     return RenderedEmail(subject=subject, text=text, html=html, images={} if for_browser else {QR_CID: png})
 
@@ -247,3 +251,11 @@ def render_sms(wording: Wording, values: Values) -> str:
     text_values = values.as_text()
     text_values["qr_code"] = ""
     return " ".join(substitute(wording.body, text_values).split())
+
+
+def sender_of(organization) -> dict:
+    """The From and Reply-To of an organization's invitations: its sender name (else its name)
+    and its sender address (else PORTAL_FROM_EMAIL), and its Reply-To when it has one."""
+    address = organization.sender_email or settings.PORTAL_FROM_EMAIL
+    return {"from_email": formataddr((organization.sender_name or organization.name, address)),
+            "reply_to": [organization.reply_to] if organization.reply_to else None}

@@ -5,6 +5,16 @@ from __future__ import annotations
 
 TEXT = {
     "en": {
+        "renew_intro": "You can ask for a new invitation yourself. It goes to the same email address or "
+                       "device number as this one, with a fresh link and activation code.",
+        "renew_button": "Send me a new invitation",
+        "renewed_title": "A new invitation is on its way",
+        "renewed_message": "It was sent to the same email address or device number as the invitation that "
+                           "expired. Use the link or code in the new email or SMS; the old ones no longer work.",
+        "renew_limit": "A new invitation was already requested several times today. Please try again tomorrow, "
+                       "or ask your administrator.",
+        "renew_unavailable": "A new invitation cannot be requested for this account. Please ask your "
+                             "administrator.",
         "title": "Activate MultiLine",
         "welcome": "Welcome, {first_name}.",
         "invited": "{organization} has invited you to MultiLine.",
@@ -45,6 +55,16 @@ TEXT = {
         "contact_missing": "Enter the email address or device number the invitation was sent to.",
     },
     "it": {
+        "renew_intro": "Può richiedere Lei stesso un nuovo invito. Verrà inviato allo stesso indirizzo email o "
+                       "numero di dispositivo di questo, con un nuovo link e un nuovo codice di attivazione.",
+        "renew_button": "Inviatemi un nuovo invito",
+        "renewed_title": "Il nuovo invito è in arrivo",
+        "renewed_message": "È stato inviato allo stesso indirizzo email o numero di dispositivo dell'invito "
+                           "scaduto. Usi il link o il codice del nuovo messaggio; quelli precedenti non valgono più.",
+        "renew_limit": "Oggi è già stato richiesto più volte un nuovo invito. Riprovi domani o si rivolga al Suo "
+                       "amministratore.",
+        "renew_unavailable": "Per questo account non è possibile richiedere un nuovo invito. Si rivolga al Suo "
+                             "amministratore.",
         "title": "Attivi MultiLine",
         "welcome": "Buongiorno, {first_name}.",
         "invited": "{organization} La invita a usare MultiLine.",
@@ -86,6 +106,17 @@ TEXT = {
         "contact_missing": "Inserisca l'indirizzo email o il numero del dispositivo a cui è stato inviato l'invito.",
     },
     "de": {
+        "renew_intro": "Sie können selbst eine neue Einladung anfordern. Sie geht an dieselbe E-Mail-Adresse "
+                       "bzw. Gerätenummer wie diese, mit einem neuen Link und Aktivierungscode.",
+        "renew_button": "Neue Einladung senden",
+        "renewed_title": "Eine neue Einladung ist unterwegs",
+        "renewed_message": "Sie wurde an dieselbe E-Mail-Adresse bzw. Gerätenummer gesendet wie die abgelaufene "
+                           "Einladung. Verwenden Sie den Link oder Code der neuen Nachricht; die alten gelten "
+                           "nicht mehr.",
+        "renew_limit": "Heute wurde bereits mehrmals eine neue Einladung angefordert. Bitte versuchen Sie es "
+                       "morgen erneut oder wenden Sie sich an Ihren Administrator.",
+        "renew_unavailable": "Für dieses Konto kann keine neue Einladung angefordert werden. Bitte wenden Sie "
+                             "sich an Ihren Administrator.",
         "title": "MultiLine aktivieren",
         "welcome": "Willkommen, {first_name}.",
         "invited": "{organization} lädt Sie zu MultiLine ein.",
@@ -129,6 +160,18 @@ TEXT = {
         "contact_missing": "Geben Sie die E-Mail-Adresse oder Gerätenummer ein, an die die Einladung gesendet wurde.",
     },
     "fr": {
+        "renew_intro": "Vous pouvez demander vous-même une nouvelle invitation. Elle est envoyée à la même "
+                       "adresse e-mail ou au même numéro d'appareil que celle-ci, avec un nouveau lien et un "
+                       "nouveau code d'activation.",
+        "renew_button": "M'envoyer une nouvelle invitation",
+        "renewed_title": "Une nouvelle invitation est en route",
+        "renewed_message": "Elle a été envoyée à la même adresse e-mail ou au même numéro d'appareil que "
+                           "l'invitation expirée. Utilisez le lien ou le code du nouveau message ; les anciens "
+                           "ne sont plus valables.",
+        "renew_limit": "Une nouvelle invitation a déjà été demandée plusieurs fois aujourd'hui. Veuillez "
+                       "réessayer demain ou contacter votre administrateur.",
+        "renew_unavailable": "Il n'est pas possible de demander une nouvelle invitation pour ce compte. "
+                             "Veuillez contacter votre administrateur.",
         "title": "Activer MultiLine",
         "welcome": "Bienvenue, {first_name}.",
         "invited": "{organization} vous invite à utiliser MultiLine.",
@@ -170,6 +213,17 @@ TEXT = {
         "contact_missing": "Saisissez l'adresse e-mail ou le numéro d'appareil auquel l'invitation a été envoyée.",
     },
     "es": {
+        "renew_intro": "Puede pedir usted mismo una nueva invitación. Se enviará a la misma dirección de "
+                       "correo o número de dispositivo que esta, con un enlace y un código de activación nuevos.",
+        "renew_button": "Enviarme una nueva invitación",
+        "renewed_title": "Su nueva invitación está en camino",
+        "renewed_message": "Se ha enviado a la misma dirección de correo o número de dispositivo que la "
+                           "invitación caducada. Use el enlace o el código del nuevo mensaje; los anteriores ya "
+                           "no son válidos.",
+        "renew_limit": "Hoy ya se ha pedido varias veces una nueva invitación. Vuelva a intentarlo mañana o "
+                       "consulte a su administrador.",
+        "renew_unavailable": "No es posible pedir una nueva invitación para esta cuenta. Consulte a su "
+                             "administrador.",
         "title": "Activar MultiLine",
         "welcome": "Le damos la bienvenida, {first_name}.",
         "invited": "{organization} le invita a usar MultiLine.",

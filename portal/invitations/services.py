@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,10 +24,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from portal.access.models import hash_token
+from portal.access.models import Privilege, hash_token
+from portal.access.scoping import require_privilege
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.audit import services as audit
+from portal.audit.models import AuditEvent
 from portal.invitations import content
 from portal.invitations.models import (
     LIVE_STATES,
@@ -385,11 +387,14 @@ class ResendResult:
                 "invitation": self.invitation.pk if self.invitation else None}
 
 
-def invitations_resend(*, actor, accounts) -> list[ResendResult]:
+def invitations_resend(*, actor, accounts, by_filter: bool = False) -> list[ResendResult]:
     """Resend Invitation: revoke each account's live invitation and send a new one. Per account:
-    `done`, or `skipped` with the reason (active, suspended, domain not allowed, no number…)."""
+    `done`, or `skipped` with the reason (active, suspended, domain not allowed, no number…).
+    More than one account, or a filter, needs Accounts Bulk Operations (one needs Accounts)."""
     accounts = list(accounts.select_related("organization", "number") if hasattr(accounts, "select_related")
                     else accounts)
+    if actor is not None and (by_filter or len(accounts) > 1):
+        require_privilege(actor, Privilege.ACCOUNTS_BULK)
     results = accounts_invite_many(actor=actor, accounts=accounts, action="invitation.resend")
     return [ResendResult(account=a, result="done" if inv else "skipped",
                          reason="" if inv else reason, invitation=inv) for a, inv, reason in results]
@@ -412,10 +417,23 @@ def values_for(invitation: Invitation, *, token: str, code: str) -> content.Valu
     )
 
 
+TOKEN_BYTES = 32  # an activation link's secret: 43 URL-safe characters
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def sms_length_of(wording: content.Wording, values: content.Values):
+    """The length, in segments, of an SMS as sent: with a link as long as a real one."""
+    real = replace(values, activation_link=activation_link("x" * len(new_token())))
+    return sms.sms_length(content.render_sms(wording, real))
+
+
 def _claim(invitation: Invitation) -> tuple[str, str] | None:
     """Take the invitation for sending: one worker wins. Returns the new (token, code)."""
     now = timezone.now()
-    token, code = secrets.token_urlsafe(32), new_code()
+    token, code = new_token(), new_code()
     expires_at = now + timedelta(days=invitation.account.organization.invitation_validity_days)
     claimed = Invitation.objects.filter(Q(state=InvitationState.QUEUED) | _lost_sending(now), pk=invitation.pk).update(
         state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now, heartbeat_at=now,
@@ -494,6 +512,7 @@ class _Sender:
             message = mail.build_message(to=invitation.recipient, subject=rendered.subject, text=rendered.text,
                                          html=rendered.html, images=rendered.images,
                                          headers={"Auto-Submitted": "auto-generated"},
+                                         **content.sender_of(invitation.account.organization),
                                          connection=self.connection)
             mail.send(message, self.connection)
         except Exception as exc:
@@ -661,6 +680,55 @@ def check_usable(invitation: Invitation) -> None:
                    reason="expired", expires_at=invitation.expires_at)
     if invitation.account.status not in (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED):
         raise Gone(f"This account cannot be activated now. {ask}", reason="unavailable")
+
+
+RENEW_ACTION = "invitation.renew"
+
+
+class RenewalRefused(Conflict):
+    """Why an end user cannot renew an invitation themselves: `reason` is "off" (the organization
+    switched it off, the invitation has not expired, or the account is not waiting: 409), or
+    "limit" (renewed INVITATION_RENEWALS_PER_DAY times in 24 hours: 429)."""
+
+    MESSAGES = {
+        "off": "A new invitation cannot be requested for this invitation. Ask your administrator.",
+        "limit": "A new invitation was already requested several times today. Try again tomorrow, "
+                 "or ask your administrator.",
+    }
+
+    def __init__(self, reason: str):
+        super().__init__(self.MESSAGES[reason], fields={"renew": [reason]}, code=f"renewal_{reason}")
+        self.reason = reason
+        if reason == "limit":
+            self.status = 429
+
+
+def can_renew(invitation: Invitation) -> bool:
+    """Whether the end user holding this (expired) invitation may ask for a new one themselves."""
+    account = invitation.account
+    return (invitation.state in LIVE and invitation.expires_at <= timezone.now()
+            and account.organization.self_service_renewal
+            and account.status in (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED))
+
+
+def invitation_renew(*, invitation: Invitation) -> Invitation:
+    """An end user's request for a new invitation in place of their expired one (its link or its
+    code proved who asks). It goes to the account's contact — the address the expired one went to,
+    never one given now — through the one invitation path, and is audited as `invitation.renew`
+    (the activity log shows the admins). At most INVITATION_RENEWALS_PER_DAY per account a day."""
+    if not can_renew(invitation):
+        raise RenewalRefused("off")
+    account = invitation.account
+    since = timezone.now() - timedelta(days=1)
+    done = AuditEvent.objects.filter(action=RENEW_ACTION, target_type="account", target_id=str(account.pk),
+                                     created_at__gte=since).count()
+    if done >= settings.INVITATION_RENEWALS_PER_DAY:
+        raise RenewalRefused("limit")
+    with audit.acting(label="end user"):
+        [(_account, renewed, refusal)] = _invite(actor=None, accounts=[account], action=RENEW_ACTION)
+    if renewed is None:
+        raise RenewalRefused("off")
+    return renewed
 
 
 def activation_choices(invitation: Invitation) -> list[Number]:
@@ -836,7 +904,8 @@ def deliver_test(*, organization_id: int, language: str, channel: str, subject: 
     else:
         rendered = content.render_email(wording, values)
         message = mail.build_message(to=to, subject=f"[Test] {rendered.subject}", text=rendered.text,
-                                     html=rendered.html, images=rendered.images)
+                                     html=rendered.html, images=rendered.images,
+                                     **content.sender_of(organization))
     connection = mail.open_connection()
     message.connection = connection
     mail.send(message, connection)

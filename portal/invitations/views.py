@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from portal.access.scoping import get_object_for, privilege_required
+from portal.access.scoping import get_object_for, has_privilege, privilege_required
 from portal.accounts.lifecycle_views import (
     confirm_context,
     finish,
@@ -19,7 +19,7 @@ from portal.accounts.lifecycle_views import (
 from portal.invitations import content, services
 from portal.invitations.forms import WordingForm
 from portal.invitations.models import Channel, InvitationTemplate
-from portal.lib.errors import DomainError
+from portal.lib.errors import DomainError, Forbidden
 from portal.lib.http import see_other
 from portal.organizations.models import Language, Organization
 
@@ -59,7 +59,7 @@ def templates(request):
 
 def _edit_context(request, organization, language, channel, form, *, error="", fields=None):
     wording = content.Wording(subject=form["subject"].value() or "", body=form["body"].value() or "")
-    preview, sms_text = None, None
+    preview, sms_text, sms_length = None, None, None
     if not error:
         try:
             content.check_wording(channel=channel, subject=wording.subject if channel == Channel.EMAIL else "",
@@ -71,12 +71,13 @@ def _edit_context(request, organization, language, channel, form, *, error="", f
         preview = content.render_email(wording, values, for_browser=True)
     else:
         sms_text = content.render_sms(wording, values)
+        sms_length = services.sms_length_of(wording, values)
     current = content.wording_for(organization, language, channel)
     return {
         "nav": "setup", "organization": organization, "language": language,
         "language_label": LANGUAGE_NAMES[language], "channel": channel, "form": form,
         "variables": content.VARIABLES, "required": content.REQUIRED, "preview": preview,
-        "sms_text": sms_text, "error": error, "fields": fields or {}, "current": current,
+        "sms_text": sms_text, "sms_length": sms_length, "error": error, "fields": fields or {}, "current": current,
         "sample": values, "is_email": channel == Channel.EMAIL,
     }
 
@@ -188,12 +189,15 @@ def resend(request):
     if refusal:
         return refusal
     back = _back(request, selection)
-    context = confirm_context(request, selection, "resend", bulk_privilege=False)
+    context = confirm_context(request, selection, "resend")
+    if (selection.by_filter or context["count"] > 1) and not has_privilege(request.user, "accounts_bulk"):
+        raise Forbidden(context["blocked"])
     confirmed = not selection.by_filter or bool(request.POST.get("confirm") and not context["blocked"])
     message = unconfirmed(request, context) if confirmed else ""
     if confirmed and not message:
         try:
-            results = services.invitations_resend(actor=request.user, accounts=context["accounts"])
+            results = services.invitations_resend(actor=request.user, accounts=context["accounts"],
+                                                  by_filter=selection.by_filter)
         except DomainError as problem:
             messages.error(request, problem.message)
             return see_other(back)

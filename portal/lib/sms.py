@@ -14,14 +14,39 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from urllib import error, request
 from urllib.parse import unquote, urlsplit
 
+import gsm0338  # noqa: F401  (registers the "gsm03.38" codec)
 from django.conf import settings
 from django.utils import timezone
 
 RETRYABLE_4XX = {408, 425, 429}
+
+
+@dataclass(frozen=True)
+class Length:
+    """An SMS text's length as the network counts it."""
+
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets (an extension character such as € or { takes two) or UTF-16 code units
+    segments: int
+
+    def __str__(self) -> str:
+        plural = "s" if self.segments != 1 else ""
+        return f"{self.units} {self.encoding} characters, {self.segments} segment{plural}"
+
+
+def sms_length(text: str) -> Length:
+    """GSM-7 when every character is in the GSM 03.38 alphabet (160 per segment, 153 once
+    split), else UCS-2 (70, then 67)."""
+    try:
+        units, encoding, single, part = len(text.encode("gsm03.38")), "GSM-7", 160, 153
+    except UnicodeEncodeError:
+        units, encoding, single, part = len(text.encode("utf-16-le")) // 2, "UCS-2", 70, 67
+    return Length(encoding, units, 1 if units <= single else -(-units // part))
 
 
 class SmsError(Exception):

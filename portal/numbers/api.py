@@ -105,9 +105,12 @@ def _find(request, values):
     return services.numbers_find(actor=request.user, values=values)
 
 
-@router.post("", response=Results, summary="Add numbers to an organization's inventory (or the operator pool)")
+@router.post("", response=Results, summary="Add numbers to an organization's inventory (or the operator pool)",
+             description="The operator's alone: numbers come from the operator; organizations "
+                         "allocate, reserve and withdraw the numbers they have.")
 def add_numbers(request, payload: AddIn):
     require_privilege(request.user, Privilege.NUMBERS)
+    services.require_number_source(request.user)
     organization = _destination(request, payload.organization)
     results = services.numbers_add(actor=request.user, organization=organization, values=payload.numbers,
                                    tags=payload.tags, status=payload.status)

@@ -55,6 +55,14 @@ def number_range(start: str, count: int) -> list[str]:
     return ["+" + str(base + i).zfill(width) for i in range(count)]
 
 
+def require_number_source(actor) -> None:
+    """Numbers come from the operator (the carrier's ranges): only it adds them to the inventory;
+    organizations allocate, reserve and withdraw the numbers they were given."""
+    if actor is not None and not is_operator(actor):
+        raise Forbidden("Only the operator adds numbers to the inventory; ask the operator for more, "
+                        "or allocate numbers your organization already has.")
+
+
 def _check_destination(actor, organization) -> None:
     """Numbers may only go to an organization in `actor`'s scope; the operator pool is the operator's."""
     if actor is None or is_operator(actor):
@@ -84,6 +92,7 @@ def numbers_add(*, actor, organization, values, tags=(), status: str = NumberSta
     """Add numbers to `organization`'s inventory (None: the operator pool). One result per value."""
     if status not in FREE:
         raise DomainError("New numbers are available or reserved.", fields={"status": ["must be available or reserved"]})
+    require_number_source(actor)
     _check_destination(actor, organization)
     tag_objects = _tags(tags)
     results: list[NumberResult] = []

@@ -6,7 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.access.models import Privilege
-from portal.access.scoping import get_object_for, privilege_required
+from portal.access.scoping import get_object_for, is_operator, privilege_required
 from portal.jobs.models import BulkJob
 from portal.jobs.services import job_record
 from portal.lib.errors import DomainError
@@ -28,6 +28,8 @@ def number_list(request):
                 .values_list("name", flat=True))
     form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
     filters = form.cleaned_data if form.is_valid() else {}
+    problems = [f"{form[name].label}: “{request.GET.get(name, '')[:80]}” is not one of the "
+                "choices, so no filter is applied." for name in (form.errors if form.is_bound else ())]
     numbers, scope = filtered_numbers(request.user, **{k: filters.get(k, "") for k in ("organization", "status", "tag", "q")})
     after = request.GET.get("after", "")
     rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE)
@@ -45,11 +47,14 @@ def number_list(request):
         "query": query.urlencode(),
         "destinations": organization_choices(request.user, pool=True),
         "back": request.get_full_path(),
-    })
+        "filter_problems": problems,
+        "can_add": is_operator(request.user),
+    }, status=400 if problems else 200)
 
 
 @privilege_required(Privilege.NUMBERS)
 def number_add(request):
+    services.require_number_source(request.user)
     results = None
     form = NumberAddForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():

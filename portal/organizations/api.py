@@ -22,6 +22,10 @@ class SettingsOut(Schema):
     invitation_validity_days: int
     activation_choices: int
     default_language: str
+    self_service_renewal: bool
+    sender_name: str
+    sender_email: str
+    reply_to: str
     allowed_email_domains: list[str]
     report_recipients: list[str]
     alert_account_moved: bool
@@ -55,6 +59,11 @@ class SettingsIn(Schema):
     invitation_validity_days: int | None = None
     activation_choices: int | None = None
     default_language: str | None = Field(None, description="en, it, de, fr or es")
+    sender_name: str | None = Field(None, description="Invitations' sender name; empty: the organization's name")
+    sender_email: str | None = Field(None, description="Invitations' sender address, on a domain the operator allows")
+    reply_to: str | None = Field(None, description="Reply-To of the invitations")
+    self_service_renewal: bool | None = Field(
+        None, description="End users may ask for a new invitation when theirs expired")
     allowed_email_domains: list[str] | None = None
     report_recipients: list[str] | None = Field(None, description="Usernames of admins of the organization")
     alert_account_moved: bool | None = None
@@ -76,6 +85,10 @@ def organization_out(org: Organization) -> dict:
             "invitation_validity_days": org.invitation_validity_days,
             "activation_choices": org.activation_choices,
             "default_language": org.default_language,
+            "self_service_renewal": org.self_service_renewal,
+            "sender_name": org.sender_name,
+            "sender_email": org.sender_email,
+            "reply_to": org.reply_to,
             "allowed_email_domains": org.email_domains,
             "report_recipients": [u.get_username() for u in org.report_recipients.all()],
             "alert_account_moved": org.alert_account_moved,

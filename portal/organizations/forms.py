@@ -29,6 +29,10 @@ class OrganizationSettingsForm(forms.Form):
     invitation_validity_days = forms.IntegerField(min_value=1, max_value=90, label="Invitations are valid for (days)")
     activation_choices = forms.IntegerField(min_value=1, max_value=20, label="Numbers offered at activation")
     default_language = forms.ChoiceField(choices=Language.choices)
+    self_service_renewal = forms.BooleanField(
+        required=False, label="End users may ask for a new invitation when theirs expired",
+        help_text="Only to the same email address or device number, a few times a day per account; "
+                  "every request is in the activity log.")
     allowed_email_domains = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One domain per line; empty means invitations may go to any domain.")
@@ -44,7 +48,15 @@ class OrganizationSettingsForm(forms.Form):
         required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Extra alert emails",
         help_text="One address per line, beyond the report recipients.")
 
-    SETTINGS = ("invitation_validity_days", "activation_choices", "default_language", "allowed_email_domains",
+    sender_name = forms.CharField(required=False, max_length=80, label="Sender name",
+                                  help_text="How invitations are signed in the inbox; empty: the organization's name.")
+    sender_email = forms.EmailField(required=False, label="Sender address",
+                                    help_text="On a domain the operator allows; empty: the portal's address.")
+    reply_to = forms.EmailField(required=False, label="Reply-To",
+                                help_text="Where replies go, e.g. your IT service desk.")
+
+    SETTINGS = ("invitation_validity_days", "activation_choices", "default_language",
+                "self_service_renewal", "sender_name", "sender_email", "reply_to", "allowed_email_domains",
                 "alert_account_moved", "alert_invitation_threshold", "alert_batch_finished",
                 "alert_number_utilisation", "number_utilisation_percent", "alert_extra_recipients")
 

@@ -75,6 +75,16 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     default_language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
+    sender_name = models.CharField(
+        max_length=80, blank=True, help_text="The invitations' sender name; empty: the organization's name.")
+    sender_email = models.EmailField(
+        blank=True, help_text="The invitations' sender address, on a domain the operator allows; "
+                              "empty: the portal's address.")
+    reply_to = models.EmailField(
+        blank=True, help_text="Where replies to an invitation go, e.g. the IT service desk.")
+    self_service_renewal = models.BooleanField(
+        "end users may ask for a new invitation", default=True,
+        help_text="On an expired invitation's page; it goes to the same email or device number.")
     allowed_email_domains = models.TextField(
         blank=True, help_text="One domain per line; empty means any domain may be invited."
     )

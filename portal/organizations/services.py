@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +19,10 @@ SETTINGS_FIELDS = (
     "invitation_validity_days",
     "activation_choices",
     "default_language",
+    "self_service_renewal",
+    "sender_name",
+    "sender_email",
+    "reply_to",
     "allowed_email_domains",
     "alert_account_moved",
     "alert_invitation_threshold",
@@ -46,6 +51,14 @@ def _full_clean(org: Organization, exclude) -> None:
         first = next(iter(fields.items()))
         label = first[0].replace("_", " ")
         raise DomainError(f"{label.capitalize()}: {first[1][0]}", fields=fields) from None
+    if org.sender_email:
+        domain = org.sender_email.rsplit("@", 1)[-1].lower()
+        allowed = {*django_settings.SENDER_DOMAINS,
+                   django_settings.PORTAL_FROM_EMAIL.rsplit("@", 1)[-1].lower()}
+        if domain not in allowed:
+            raise DomainError(
+                f"Invitations can only be sent from a domain the operator allows: {', '.join(sorted(allowed))}.",
+                fields={"sender_email": [f"domain not allowed: {domain}"]})
     bad_domains = [d for d in org.email_domains if not DOMAIN.match(d)]
     if bad_domains:
         raise DomainError(f"“{bad_domains[0]}” is not an email domain (e.g. example.com).",

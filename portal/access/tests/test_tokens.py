@@ -39,15 +39,24 @@ def test_a_token_of_a_deactivated_admin_is_refused(alice, bob, operator, no_acco
     assert bearer(raw).get("/api/v1/numbers").status_code == 401
 
 
-def test_only_api_users_admins_manage_other_admins_tokens(alice, bob, charlie, org_a):
-    token_issue(actor=alice, user=bob)  # alice has API Users; bob is in her scope
+def service_admin(username, role, organizations):
+    return admin_create(actor=None, username=username, email=f"{username}@example.com", role=role,
+                        organizations=organizations, api_only=True)
+
+
+def test_only_api_users_admins_manage_other_admins_tokens(alice, bob, charlie, no_accounts_role, org_a, org_b):
+    # Changed with issue 8: an API Users admin issues tokens for service admins only (bob is a person).
+    sync = service_admin("hr-sync", no_accounts_role, [org_a])
+    token_issue(actor=alice, user=sync)  # alice has API Users and every privilege of sync's role
+    with pytest.raises(Forbidden):
+        token_issue(actor=alice, user=bob)
     with pytest.raises(NotFound):
-        token_issue(actor=alice, user=charlie)
+        token_issue(actor=alice, user=service_admin("b-sync", no_accounts_role, [org_b]))
     role = role_save(actor=None, name="Accounts only", privileges=["accounts"])
     dave = admin_create(actor=None, username="dave", email="dave@example.com", password="Correct-horse-9",
                         role=role, organizations=[org_a])
     with pytest.raises(Forbidden):
-        token_issue(actor=dave, user=bob)
+        token_issue(actor=dave, user=sync)
     token, _raw = token_issue(actor=bob, user=bob)
     with pytest.raises(Forbidden):
         token_revoke(actor=dave, token=token)
@@ -86,13 +95,17 @@ def test_an_admin_without_api_users_cannot_touch_others_tokens_through_the_page(
     assert not ApiToken.objects.filter(user=alice).exclude(pk=token.pk).exists()
 
 
-def test_an_api_users_admin_issues_tokens_for_admins_in_scope(login, alice, bob, charlie):
+def test_an_api_users_admin_issues_tokens_for_service_admins_in_scope(login, alice, bob, charlie,
+                                                                      no_accounts_role, org_a):
+    sync = service_admin("hr-sync", no_accounts_role, [org_a])
     client = login(alice)
     page = client.get("/access/tokens/").content.decode()
-    assert "bob" in page and "charlie" not in page
-    response = client.post("/access/tokens/issue/", {"user": str(bob.pk), "name": "for bob"}, follow=True)
+    assert "hr-sync" in page and "charlie" not in page
+    assert f'<option value="{bob.pk}"' not in page  # a person issues its own tokens
+    response = client.post("/access/tokens/issue/", {"user": str(sync.pk), "name": "for HR"}, follow=True)
     assert bearer(response.context["raw"]).get("/api/v1/numbers").status_code == 200
     assert client.post("/access/tokens/issue/", {"user": str(charlie.pk)}).status_code == 400
+    assert client.post("/access/tokens/issue/", {"user": str(bob.pk)}).status_code == 400
 
 
 def test_issue_token_prints_only_a_working_token(alice, numbers_a):

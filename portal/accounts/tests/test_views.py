@@ -59,13 +59,15 @@ def test_it_shows_an_account_only_to_admins_of_its_organization(request, login, 
         assert "ada@example.com" in response.content.decode()
 
 
-@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 404), ("operator", 200)])
+# An organization outside the scope is an unknown filter value: a 400 page naming it, no data.
+@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 400), ("operator", 200)])
 def test_it_filters_by_an_organization_only_within_scope(request, login, ada, who, status):
     response = login(_persona(request, who)).get(reverse("accounts:list"), {"organization": "org-a"})
     assert response.status_code == status
+    assert ("ada@example.com" in response.content.decode()) == (status == 200)
 
 
-@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 404), ("operator", 200)])
+@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 400), ("operator", 200)])
 def test_it_exports_only_within_scope(request, login, ada, bert, who, status):
     response = login(_persona(request, who)).get(reverse("accounts:export"), {"organization": "org-a"})
     assert response.status_code == status

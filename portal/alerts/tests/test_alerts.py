@@ -154,3 +154,31 @@ def test_the_check_command_alerts_each_episode_once(alice, org_a, smtp_server):
     call_command("check_alerts", stdout=out)
     assert out.getvalue().count("sent invitation_threshold") == 1
     assert len(smtp_server.wait_for(2, timeout=0.5)) == 1
+
+
+def test_a_move_inside_one_admins_scope_alerts_that_admin_once(operator, alice, org_a, org_a_child,
+                                                               smtp_server, run_tasks,
+                                                               django_capture_on_commit_callbacks):
+    """alice administers Org A and its sub-organization: a move between them is one email to her."""
+    add_numbers(org_a_child, ["+447911123401", "+447911123402"])
+    ids = invited(org_a, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts_move(actor=operator, accounts=ids, destination=org_a_child)
+    run_tasks()
+    assert len(smtp_server.wait_for(2, timeout=1.5)) == 1
+    assert len(smtp_server.to("alice@example.com")) == 1
+
+
+def test_with_no_admin_designated_the_batch_summary_goes_to_every_admin(alice, bob, org_a, group_a,
+                                                                         smtp_server):
+    """Setup → Alerts: "with none chosen, every admin of the organization does"."""
+    from portal.batches.services import batch_notify
+
+    batch = Batch.objects.create(organization=org_a, permission_group=group_a, created_by=alice,
+                                 filename="april.csv", status="completed", total=3, processed=3,
+                                 succeeded=3, finished_at=timezone.now())
+    assert batch_notify(batch_id=batch.pk) == 2
+    smtp_server.wait_for(1)
+    assert len(smtp_server.to("alice@example.com")) == 1
+    assert len(smtp_server.to("bob@example.com")) == 1
+    assert "april.csv" in str(smtp_server.messages[0]["Subject"])

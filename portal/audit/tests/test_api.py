@@ -18,8 +18,8 @@ ITEM_KEYS = {"id", "at", "actor", "via", "action", "summary", "organization", "t
 
 
 @pytest.fixture
-def activity(alice, charlie, org_a, org_b):
-    numbers_add(actor=alice, organization=org_a, values=["+12125550170", "+12125550171"])
+def activity(operator, alice, charlie, org_a, org_b):
+    numbers_add(actor=operator, organization=org_a, values=["+12125550170", "+12125550171"])
     for name in ("Gold", "Silver", "Bronze"):
         permission_group_create(actor=alice, organization=org_a, name=name)
     permission_group_create(actor=charlie, organization=org_b, name="Platinum")

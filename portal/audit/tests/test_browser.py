@@ -20,14 +20,14 @@ RESULTS = Path(__file__).resolve().parents[3] / "test-results"
 
 
 @pytest.fixture
-def busy_day(alice, org_a, org_a_child, group_a, numbers_a):
+def busy_day(operator, alice, org_a, org_a_child, group_a, numbers_a):
     jurgen = account_add(actor=alice, organization=org_a, data={
         "first_name": "Jürgen", "last_name": "Müller", "email": "jurgen@bank.example",
         "multiline_number": numbers_a[0]})
     ada = account_add(actor=alice, organization=org_a, data={
         "first_name": "Ada", "last_name": "Lovelace-Byron", "email": "ada.lovelace-byron@long-name-bank.example"})
     accounts_suspend(actor=alice, accounts=[jurgen.pk], reason="Left the bank on 30 November")
-    numbers_add(actor=alice, organization=org_a_child, values=["+12125550160", "+12125550161"])
+    numbers_add(actor=operator, organization=org_a_child, values=["+12125550160", "+12125550161"])
     accounts_move(actor=alice, accounts=[ada.pk], destination=org_a_child)
     organization_update(actor=alice, organization=org_a, invitation_validity_days=14,
                         allowed_email_domains="bank.example\nlong-name-bank.example")

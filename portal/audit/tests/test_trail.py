@@ -144,11 +144,11 @@ def test_a_tenant_b_admin_sees_none_of_org_as_events(api, login, alice, charlie,
     assert "Jürgen" not in page and "Org A" not in page
 
 
-def test_a_reports_admin_of_a_sub_organization_sees_only_its_subtree(api, login, alice, dora, org_a, org_a_child):
+def test_a_reports_admin_of_a_sub_organization_sees_only_its_subtree(api, login, operator, alice, dora, org_a, org_a_child):
     from portal.numbers.services import numbers_add
 
-    numbers_add(actor=alice, organization=org_a, values=["+12125550180"])
-    numbers_add(actor=alice, organization=org_a_child, values=["+12125550181"])
+    numbers_add(actor=operator, organization=org_a, values=["+12125550180"])
+    numbers_add(actor=operator, organization=org_a_child, values=["+12125550181"])
     mine = api(dora).get("/api/v1/audit-events", {"action": "numbers.add"}).json()["items"]
     assert [(e["organization"], e["details"]["numbers"]) for e in mine] == [("org-a-branch", ["+12125550181"])]
     assert login(dora).get("/activity/", {"action": "numbers.add"}).context["events"][0].organization == org_a_child

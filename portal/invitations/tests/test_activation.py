@@ -57,7 +57,7 @@ def test_an_expired_link_says_so_and_how_to_get_a_new_one(invited, client):
     page = client.get(f"/activate/{token}/")
     text = page.content.decode()
     assert page.status_code == 410
-    assert "This invitation has expired" in text and "ask your MultiLine administrator to resend it" in text
+    assert "This invitation has expired" in text and "Send me a new invitation" in text  # test_renewal.py
 
 
 def test_the_pages_speak_the_accounts_language(invited, client, numbers_a):

@@ -85,7 +85,7 @@ def test_a_custom_wording_is_used_for_the_invitation(alice, org_a, numbers_a, sm
 
 def test_the_sms_wording_is_edited_too(alice, login):
     page = login(alice).get("/invitations/templates/org-a/de/sms/")
-    assert page.status_code == 200 and "MultiLine-App" in page.content.decode()
+    assert page.status_code == 200 and "MultiLine aktivieren" in page.content.decode()
 
 
 def test_charlie_cannot_edit_org_as_templates(charlie, login):

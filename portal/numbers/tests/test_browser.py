@@ -1,4 +1,5 @@
-"""In a real browser: alice pastes numbers into the inventory, then reserves one from the Numbers screen."""
+"""In a real browser: the operator pastes numbers into org A's inventory, then alice reserves one
+from the Numbers screen (organizations reserve and allocate; numbers come from the operator)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from portal.numbers.models import Number
 
 
 @pytest.mark.browser
-def test_it_adds_numbers_and_reserves_one(transactional_db, alice, org_a, browser_login, live_server):
-    page = browser_login("alice")
+def test_it_adds_numbers_and_reserves_one(transactional_db, operator, alice, org_a, browser_login,
+                                          live_server):
+    page = browser_login("operator", "Operator-pass-1")
     page.goto(f"{live_server.url}/numbers/")
     page.get_by_role("link", name="Add numbers").first.click()
     page.select_option("#id_organization", "org-a")
@@ -19,6 +21,8 @@ def test_it_adds_numbers_and_reserves_one(transactional_db, alice, org_a, browse
     results = page.locator("#results").inner_text()
     assert "+12125550140" in results and "invalid" in results
 
+    page.get_by_role("button", name="Log out").click()
+    browser_login("alice")
     page.goto(f"{live_server.url}/numbers/?tag=PORTED")
     page.get_by_label("Select +12125550141").check()
     page.fill("#reserved_for", "CFO office")

@@ -79,8 +79,8 @@ def test_it_pages_with_a_keyset(login, operator, monkeypatch):
     assert [n.e164 for n in third.context["numbers"]] == ["+12125550206"] and third.context["next_after"] == ""
 
 
-def test_it_adds_pasted_numbers_and_shows_each_result(login, alice, org_a, numbers_a):
-    client = login(alice)
+def test_it_adds_pasted_numbers_and_shows_each_result(login, operator, org_a, numbers_a):
+    client = login(operator)
     posted = client.post("/numbers/add/", {
         "organization": "org-a", "status": "available", "tags": "ported vip",
         "numbers": f"+1 212 555 0150\n{numbers_a[0]}\nhello, +1 212 555 0150"})
@@ -98,9 +98,9 @@ def test_it_adds_pasted_numbers_and_shows_each_result(login, alice, org_a, numbe
     assert "Already in the inventory" in response.content.decode()
 
 
-def test_it_adds_numbers_from_a_csv_with_a_number_column(login, alice, org_a):
+def test_it_adds_numbers_from_a_csv_with_a_number_column(login, operator, org_a):
     upload = SimpleUploadedFile("numbers.csv", b"\xef\xbb\xbfname;number\r\nDesk;+12125550160\r\nLobby;+12125550161\r\n")
-    response = login(alice).post("/numbers/add/", {"organization": "org-a", "status": "reserved", "file": upload},
+    response = login(operator).post("/numbers/add/", {"organization": "org-a", "status": "reserved", "file": upload},
                                  follow=True)
     assert [r["result"] for r in response.context["results"]] == ["added", "added"]
     assert set(Number.objects.filter(status="reserved").values_list("e164", flat=True)) == {
@@ -114,21 +114,28 @@ def test_it_adds_a_range(login, operator):
         "+12125550170", "+12125550171", "+12125550172"]
 
 
-def test_it_refuses_two_sources_at_once(login, alice):
-    response = login(alice).post("/numbers/add/", {"organization": "org-a", "status": "available",
+def test_it_refuses_two_sources_at_once(login, operator, org_a):
+    response = login(operator).post("/numbers/add/", {"organization": "org-a", "status": "available",
                                                    "numbers": "+12125550180", "range_start": "+12125550190",
                                                    "range_count": 2})
     assert "one way at a time" in response.content.decode()
     assert not Number.objects.exists()
 
 
-def test_an_org_admin_cannot_add_to_the_pool_or_another_organization(login, alice, org_b):
+def test_numbers_come_from_the_operator_an_org_admin_adds_none(login, api, alice, org_a, numbers_a):
+    """Organizations allocate, reserve and withdraw what they have; only the operator adds."""
     client = login(alice)
-    for target in ("~pool", "org-b"):
-        response = client.post("/numbers/add/", {"organization": target, "status": "available",
-                                                 "numbers": "+12125550181"})
-        assert "Select a valid choice" in response.content.decode()
-    assert not Number.objects.exists()
+    assert client.get("/numbers/add/").status_code == 403
+    response = client.post("/numbers/add/", {"organization": "org-a", "status": "available",
+                                             "numbers": "+12125550181"})
+    assert response.status_code == 403
+    assert "Only the operator adds numbers to the inventory" in response.content.decode()
+    assert 'href="/numbers/add/"' not in client.get("/numbers/").content.decode()
+    answer = api(alice).post("/api/v1/numbers", {"organization": "org-a", "numbers": ["+12125550181"]},
+                             content_type="application/json")
+    assert answer.status_code == 403
+    assert "Only the operator adds numbers" in answer.json()["error"]
+    assert not Number.objects.filter(e164="+12125550181").exists()
 
 
 def test_it_allocates_selected_numbers_to_a_sub_organization(login, alice, org_a_child, numbers_a):

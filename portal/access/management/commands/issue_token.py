@@ -1,4 +1,6 @@
-"""`multiline issue-token USERNAME`: a new API bearer token for an admin; prints only the token."""
+"""`multiline issue-token USERNAME [--expires-in-days N]`: a new API bearer token for an admin;
+prints only the token. Recorded as issued by whoever runs it (`--as`, else the OS user), never by
+USERNAME; with `--as`, that admin's rules apply (its own token, or a service admin's)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="cli", help="What the token is for (shown in the portal).")
+        parser.add_argument("--expires-in-days", type=int, default=None, dest="expires_in_days",
+                            help="Days until it stops working (default API_TOKEN_DEFAULT_DAYS, 90; "
+                                 "at most API_TOKEN_MAX_DAYS, 365).")
 
-    def handle(self, *args, username, name, **options):
+    def handle(self, *args, username, name, expires_in_days=None, **options):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No admin named “{username}”.")
@@ -25,7 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"“{username}” is not a portal admin (no role, not an operator).")
         try:
             with via("cli"):  # Issued by whoever runs the command (--as, else the OS user), not by `user`.
-                _token, raw = token_issue(actor=acting_user(), user=user, name=name)
+                _token, raw = token_issue(actor=acting_user(), user=user, name=name,
+                                          expires_in_days=expires_in_days)
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stdout.write(raw)
