@@ -194,3 +194,26 @@ def test_the_list_sorts_by_a_column_with_keyboard_reachable_links(login, alice, 
     body = client.get(reverse("accounts:list"), {"q": "jurgen", "sort": "-name"}).content.decode()
     assert 'href="?q=jurgen&amp;sort=name"' in body  # the filters stay
     assert client.get(reverse("accounts:list"), {"sort": "bogus"}).status_code == 200
+
+
+
+def test_accounts_imported_in_bulk_are_searchable(alice, org_a, group_a):
+    """The batch import's insert path (build_account + insert_many) writes the search columns."""
+    from django.db import transaction
+
+    from portal.accounts.bulk import accounts_add_many
+
+    add_numbers(org_a, ["+447911222333"])
+    usual = {"social_messaging": "No", "monitor_calls": "off", "monitor_sms": "off"}
+    rows = [(2, {**usual, "firstname": "Élodie", "lastname": "Núñez", "email": "elodie@bank.example"}),
+            (3, {**usual, "firstname": "Piotr", "lastname": "Wiśniewski", "email": "+447912111222",
+                 "multiline_number": "+447911222333"})]
+    with transaction.atomic():
+        outcomes = accounts_add_many(actor=alice, organization=org_a, permission_group=group_a,
+                                     rows=rows)
+    assert Account.objects.filter(last_name__in=["Núñez", "Wiśniewski"]).count() == 2, outcomes
+    by = lambda q: sorted(listing.filtered(alice, listing.Filters(q=q)).values_list("last_name", flat=True))  # noqa: E731
+    assert by("elodie nunez") == ["Núñez"]
+    assert by("wisniewski") == ["Wiśniewski"]
+    assert by("1222") == ["Wiśniewski"]          # the device number's last digits
+    assert by("07911 222333") == ["Wiśniewski"]  # the MultiLine number, national
