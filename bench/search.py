@@ -30,7 +30,8 @@ PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 BIG_ORG_ACCOUNTS = 100_000  # organization 0: the export's 100,000 accounts
 
 FIRST = ["Jürgen", "Anna", "Luca", "Sofía", "François", "Zoë", "Mateo", "Ingrid", "Søren", "Chloé",
-         "Giulia", "Lukas", "Marta", "José", "Élodie", "Hannah", "Piotr", "Noémie", "Björn", "Aisha",
+         "Giulia", "Lukas", "Marta", "José", "Élodie", "Hannah", "Piotr", "Noémie", "Björn",
+         "Aisha",
          "Oliver", "Emma", "Liam", "Olivia", "Noah", "Amelia", "Jack", "Isla", "Harry", "Ava"]
 BASE = ["Müller", "Rossi", "García", "Dubois", "Schmidt", "Bianchi", "Martínez", "Lefèvre", "Smith",
         "Jones", "Kowalski", "Novák", "Jensen", "Öztürk", "Fernández", "Moreau", "Ricci", "Weiß",
@@ -150,7 +151,8 @@ def generate(accounts: int, orgs: int) -> dict:
     with transaction.atomic():
         _load(connection, vendor, Number._meta.db_table, number_cols, number_rows())
     first_number_id = Number.objects.order_by("pk").values_list("pk", flat=True).first()
-    assert Number.objects.filter(pk=first_number_id + accounts - 1, e164=number_of(accounts - 1)).exists()
+    last = Number.objects.filter(pk=first_number_id + accounts - 1, e164=number_of(accounts - 1))
+    assert last.exists(), "numbers' ids are not consecutive: generate into an empty database"
     with transaction.atomic():
         _load(connection, vendor, Account._meta.db_table, columns, account_rows(first_number_id))
     with connection.cursor() as cursor:  # PostgreSQL: VACUUM also empties the GIN pending list
@@ -165,7 +167,8 @@ def _load(connection, vendor, table, columns, rows, chunk=20_000):
                 for row in rows:
                     copy.write_row(row)
             return
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
         batch = []
         for row in rows:
             batch.append(row)
@@ -257,7 +260,7 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
         return stats(times)
 
     def accounts_query(user, q: str) -> None:
-        """The database work of an Accounts page: its keyset page (with relations) and capped count."""
+        """The database work of an Accounts page: its keyset page (relations too), capped count."""
         queryset = listing.filtered(user, listing.Filters(q=q))
         listing.keyset_page(listing.with_relations(queryset))
         listing.capped_count(queryset)

@@ -127,8 +127,8 @@ def _sorted_page(queryset, sort: str, *, after, before, limit) -> Page:
                 prev_before=rows[0].pk if rows and condition is not None else None)
 
 
-def keyset_page(queryset, *, after: int | None = None, before: int | None = None, limit: int = PAGE_SIZE,
-                sort: str = "") -> Page:
+def keyset_page(queryset, *, after: int | None = None, before: int | None = None,
+                limit: int = PAGE_SIZE, sort: str = "") -> Page:
     """One page of `queryset` (ordered by -id, or by `sort`) after or before a cursor; limit+1
     rows tell if there is more."""
     limit = max(1, min(limit, MAX_LIMIT))
@@ -217,7 +217,8 @@ class _ExportInvitation:
     __slots__ = ("state", "sent_at", "expires_at", "attempts")
 
     def __init__(self, state, sent_at, expires_at, attempts):
-        self.state, self.sent_at, self.expires_at, self.attempts = state, sent_at, expires_at, attempts
+        self.state, self.sent_at = state, sent_at
+        self.expires_at, self.attempts = expires_at, attempts
 
 
 class _ExportAccount:

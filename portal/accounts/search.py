@@ -75,7 +75,7 @@ def set_search_fields(account):
 
 
 def reindex(ids: Iterable[int] | None = None) -> int:
-    """Recompute the search columns of these accounts (every account with None); how many changed."""
+    """Recompute the search columns of these accounts (all with None); how many changed."""
     from portal.accounts.models import Account
 
     rows = Account.objects.order_by("pk").only(*SOURCE_FIELDS, *SEARCH_FIELDS)
@@ -170,7 +170,8 @@ def words_q(query_words: list[str]) -> Q:
     if connection.vendor == "postgresql":
         return Q(_PgWordsMatch(F("search_text"), terms))
     if connection.vendor == "sqlite":
-        return Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [terms]))
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return Q(pk__in=RawSQL(sql, [terms]))
     condition = Q()  # another backend: the stored words, unindexed
     for word in query_words:
         condition &= Q(search_text__startswith=word) | Q(search_text__contains=" " + word)

@@ -40,7 +40,7 @@ def fold(text: str | None) -> str:
 
 
 def words(text: str | None) -> list[str]:
-    """The folded words of `text`: "Jürgen.Müller@Bank.example" -> [jurgen, muller, bank, example]."""
+    """The folded words of `text`: "Jürgen.Müller@Bank.example" -> jurgen, muller, bank, example."""
     return _WORDS.findall(fold(text))
 
 
