@@ -29,23 +29,37 @@ class MonitorSms(models.TextChoices):
 
 
 class AccountQuerySet(ScopedQuerySet):
-    def search(self, q: str):
-        """Name, email, MultiLine number or device number; digits match numbers in any format."""
-        q = (q or "").strip()
-        if not q:
-            return self
-        condition = (
-            models.Q(first_name__icontains=q)
-            | models.Q(last_name__icontains=q)
-            | models.Q(email__icontains=q)
-        )
-        digits = "".join(ch for ch in q if ch.isdigit())
-        if len(digits) >= 3:
-            condition |= models.Q(number__e164__contains=digits) | models.Q(device_number__contains=digits)
-        parts = q.split()
-        if len(parts) == 2:
-            condition |= models.Q(first_name__iexact=parts[0], last_name__iexact=parts[1])
-        return self.filter(condition)
+    def search(self, q: str, user=None):
+        """Name, email, MultiLine number or device number (`portal.accounts.search`)."""
+        from portal.accounts import search
+
+        return search.search(self, q, user)
+
+    # Every write keeps the search columns right (portal.accounts.search).
+    def bulk_create(self, objs, *args, **kwargs):
+        from portal.accounts.search import set_search_fields
+
+        objs = [set_search_fields(obj) for obj in objs]
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        from portal.accounts.search import SEARCH_FIELDS, SOURCE_FIELDS, set_search_fields
+
+        fields = list(fields)
+        if set(fields) & set(SOURCE_FIELDS):
+            objs = [set_search_fields(obj) for obj in objs]
+            fields += [name for name in SEARCH_FIELDS if name not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        from portal.accounts.search import SOURCE_FIELDS, reindex
+
+        if not set(kwargs) & set(SOURCE_FIELDS):
+            return super().update(**kwargs)
+        ids = list(self.values_list("pk", flat=True))
+        count = super().update(**kwargs)
+        reindex(ids)
+        return count
 
 
 class Account(models.Model):
@@ -78,6 +92,9 @@ class Account(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    # Derived for search (portal.accounts.search.search_fields); never edited directly.
+    search_text = models.TextField(blank=True, default="", editable=False)
+    device_reversed = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     objects = AccountQuerySet.as_manager()
 
@@ -95,7 +112,18 @@ class Account(models.Model):
             models.Index(fields=["organization", "status", "-id"], name="account_org_status"),
             models.Index(fields=["organization", "-id"], name="account_org_id"),
             models.Index(Lower("last_name"), name="account_last_name"),
+            models.Index(fields=["device_reversed"], name="account_device_reversed"),
         ]
+        # The full-text index of search_text is made by migration 0002 for each backend.
+
+    def save(self, *args, **kwargs):
+        from portal.accounts.search import SEARCH_FIELDS, SOURCE_FIELDS, set_search_fields
+
+        set_search_fields(self)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SOURCE_FIELDS):
+            kwargs["update_fields"] = {*update_fields, *SEARCH_FIELDS}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.display_name

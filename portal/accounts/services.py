@@ -11,6 +11,7 @@ from portal.access import disclosure
 from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
+from portal.accounts.search import set_search_fields
 from portal.accounts.selectors import lock_capacity
 from portal.audit import services as audit
 from portal.lib.dberrors import violated_constraint
@@ -94,7 +95,7 @@ def account_values(organization, data: Mapping[str, Any], *, actor,
 def build_account(*, organization, permission_group, values: AccountValues, number: Number | None,
                   batch=None) -> Account:
     """A new, unsaved account (the single add and the batch import)."""
-    return Account(
+    account = Account(
         organization=organization, permission_group=permission_group, batch=batch, number=number,
         first_name=values.first_name, last_name=values.last_name, email=values.email,
         device_number=values.device_number, social_messaging=values.social_messaging,
@@ -103,6 +104,8 @@ def build_account(*, organization, permission_group, values: AccountValues, numb
         restrict_incoming_social_messaging=values.restrict_incoming_social_messaging,
         language=values.language, status=AccountStatus.NOT_INVITED,
     )
+    set_search_fields(account)  # the derived search columns, written with the row
+    return account
 
 
 def account_add(*, actor, organization, data: Mapping[str, Any], permission_group=None,

@@ -32,7 +32,8 @@ def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm
     A value that is not one of the choices (an unknown status, an organization outside the
     scope, which is just as unknown) is named in a message and not applied."""
     form = AccountFilterForm(request.GET or None, organizations=organizations)
-    filters = listing.Filters(q=request.GET.get("q", "").strip()[:200])
+    filters = listing.Filters(q=request.GET.get("q", "").strip()[:200],
+                              sort=listing.clean_sort(request.GET.get("sort")))
     problems = []
     if form.is_bound and not form.is_valid():
         for name in form.errors:
@@ -52,7 +53,8 @@ def account_list(request):
     filters, form, problems = _filters(request, organizations)
     queryset = listing.filtered(request.user, filters)
     page = listing.keyset_page(listing.with_relations(queryset),
-                               after=_int(request.GET.get("after")), before=_int(request.GET.get("before")))
+                               after=_int(request.GET.get("after")), before=_int(request.GET.get("before")),
+                               sort=filters.sort)
     count, capped = listing.capped_count(queryset)
     rows = [(account, listing.latest_invitation(account)) for account in page.items]
     base = filters.query_string()
@@ -69,7 +71,25 @@ def account_list(request):
         "show_organization": len(organizations) > 1,
         "now": timezone.now(),
         "filter_problems": problems,
+        "sorts": _sort_links(filters),
     }, status=400 if problems else 200)
+
+
+SORT_LABELS = {"name": "Name", "contact": "Email or Device #", "status": "Status"}
+
+
+def _sort_links(filters: listing.Filters) -> dict[str, dict]:
+    """Per sortable column: the link that sorts by it (ascending, or descending when it is the
+    current ascending sort) and its aria-sort state."""
+    base = filters.query_string(sort=False)
+    links = {}
+    for column, label in SORT_LABELS.items():
+        state = ("ascending" if filters.sort == column else
+                 "descending" if filters.sort == f"-{column}" else "none")
+        target = f"-{column}" if state == "ascending" else column
+        links[column] = {"label": label, "state": state,
+                         "url": "?" + "&".join(p for p in (base, f"sort={target}") if p)}
+    return links
 
 
 @privilege_required(Privilege.ACCOUNTS)

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from portal.front import views
+from portal.front import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from portal.access.scoping import is_operator
-from portal.numbers.models import Number
+from portal.lib import search
+from portal.numbers.models import Number, NumberStatus
 from portal.organizations.choices import POOL, organization_from_choice
 
 
@@ -24,12 +25,13 @@ def filtered_numbers(user, *, organization: str = "", status: str = "", tag: str
         numbers = numbers.filter(status=status)
     if tag:
         numbers = numbers.filter(tags__name=tag.strip().upper())
-    q = (q or "").strip()
-    if q:
-        digits = "".join(ch for ch in q if ch.isdigit())
-        condition = Q(reserved_for__icontains=q)
-        if digits:
-            condition |= Q(e164__contains=digits)
+    query = search.parse(q)
+    if query.is_number:  # digits: the number begins or ends with them (indexed ranges)
+        numbers = numbers.filter(search.number_q(query, "e164", "e164_reversed"))
+    elif query:  # words: what a reserved number is reserved for
+        condition = Q(status=NumberStatus.RESERVED)
+        for word in (q or "").split()[: search.MAX_WORDS]:
+            condition &= Q(reserved_for__icontains=word)
         numbers = numbers.filter(condition)
     return numbers, scope
 

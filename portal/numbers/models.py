@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import models
 
 from portal.access.scoping import ScopedQuerySet, visible_organization_ids
+from portal.lib.search import reversed_digits
 
 
 class NumberStatus(models.TextChoices):
@@ -28,6 +29,11 @@ class NumberQuerySet(ScopedQuerySet):
         ids = visible_organization_ids(user)
         return self if ids is None else self.filter(organization_id__in=ids)
 
+    def bulk_create(self, objs, *args, **kwargs):
+        for obj in objs:
+            obj.e164_reversed = reversed_digits(obj.e164)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def free(self):
         return self.filter(status=NumberStatus.AVAILABLE)
 
@@ -48,12 +54,25 @@ class Number(models.Model):
     reserved_for = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The digits reversed, for "ends with" search on a B-tree index (portal.lib.search).
+    e164_reversed = models.CharField(max_length=16, blank=True, default="", editable=False)
 
     objects = NumberQuerySet.as_manager()
 
     class Meta:
         ordering = ["e164"]
-        indexes = [models.Index(fields=["organization", "status", "e164"], name="number_org_status")]
+        indexes = [
+            models.Index(fields=["organization", "status", "e164"], name="number_org_status"),
+            models.Index(fields=["e164_reversed"], name="number_e164_reversed"),
+            models.Index(fields=["status", "e164"], name="number_status"),
+        ]
+
+    def save(self, *args, **kwargs):
+        self.e164_reversed = reversed_digits(self.e164)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "e164" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "e164_reversed"}
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.e164

@@ -1,0 +1,211 @@
+"""Accounts search: what is stored for it, how every write keeps it right, and the query.
+
+Every account carries two derived columns, computed by `search_fields` in one place:
+- `search_text`: the folded words of first name, last name and email (`portal.lib.search`),
+  indexed by PostgreSQL's full-text GIN index `account_search_fts` or SQLite's FTS5 table
+  `accounts_account_search` (kept by triggers on the accounts table);
+- `device_reversed`: the device number's digits reversed (B-tree index: last digits).
+
+Writes: `Account.save()`, the manager's `bulk_create`/`bulk_update`/`update` and `build_account`
+(the single add and the batch import) set them. Code that writes account rows another way (raw
+INSERT, COPY) calls `search_fields(first_name, last_name, email, device_number)` for each row
+(or `set_search_fields(account)` on the instance) and writes the two values with the row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import BooleanField, Expression, F, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+
+from portal.lib import search as lib
+
+SOURCE_FIELDS = ("first_name", "last_name", "email", "device_number")
+SEARCH_FIELDS = ("search_text", "device_reversed")
+NUMBER_IDS_CAP = 2_000  # numbers matched first and given as ids; above, a subquery
+
+FTS_TABLE = "accounts_account_search"
+PG_INDEX = "account_search_fts"
+
+SQLITE_FTS = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_text, "
+    "content='accounts_account', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 0', prefix='1 2 3')"
+)
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_ai": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON accounts_account BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
+    ),
+    f"{FTS_TABLE}_ad": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON accounts_account BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+        "VALUES ('delete', old.id, old.search_text); END"
+    ),
+    f"{FTS_TABLE}_au": (
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF search_text "
+        f"ON accounts_account BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) "
+        "VALUES ('delete', old.id, old.search_text); "
+        f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END"
+    ),
+}
+# Rows written since the last VACUUM wait in the GIN index's pending list, which every search
+# reads through: a limit of 1 MB (default 4 MB) keeps that under a few milliseconds.
+PG_CREATE = (
+    f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON accounts_account "
+    "USING gin (to_tsvector('simple'::regconfig, search_text)) WITH (gin_pending_list_limit = 1024)"
+)
+
+
+def search_fields(first_name, last_name, email, device_number) -> tuple[str, str]:
+    """(search_text, device_reversed) of an account with these values."""
+    return lib.search_text(first_name, last_name, email), lib.reversed_digits(device_number)
+
+
+def set_search_fields(account):
+    """Set the account's search columns from its own values (before it is written); returns it."""
+    account.search_text, account.device_reversed = search_fields(
+        account.first_name, account.last_name, account.email, account.device_number)
+    return account
+
+
+def reindex(ids: Iterable[int] | None = None) -> int:
+    """Recompute the search columns of these accounts (all with None); how many changed."""
+    from portal.accounts.models import Account
+
+    rows = Account.objects.order_by("pk").only(*SOURCE_FIELDS, *SEARCH_FIELDS)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    changed = []
+    for account in rows.iterator(chunk_size=2_000):
+        before = (account.search_text, account.device_reversed)
+        if before != search_fields(account.first_name, account.last_name, account.email,
+                                   account.device_number):
+            changed.append(set_search_fields(account))
+    Account.objects.bulk_update(changed, SEARCH_FIELDS, batch_size=500)
+    return len(changed)
+
+
+# ------------------------------------------------------------------ index (DDL), by backend
+
+def create_index(schema_editor) -> None:
+    """The full-text index of `search_text` on this backend (migration and post_migrate)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(PG_CREATE)
+    elif vendor == "sqlite":
+        ensure_sqlite_index(schema_editor.connection)
+
+
+def drop_index(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
+    elif vendor == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+def ensure_sqlite_index(conn) -> bool:
+    """Create the FTS5 table and its triggers when missing (Django's SQLite migrations rebuild a
+    table to alter it, which drops its triggers) and refill it then; True when it had to."""
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'accounts_account'")
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+                       f"AND name LIKE '{FTS_TABLE}%'")
+        present = {row[0] for row in cursor.fetchall()}
+        if present >= {FTS_TABLE, *SQLITE_TRIGGERS}:
+            return False
+        cursor.execute(SQLITE_FTS)
+        for sql in SQLITE_TRIGGERS.values():
+            cursor.execute(sql)
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    return True
+
+
+def ensure_index_after_migrate(sender=None, using="default", **kwargs) -> None:
+    from django.db import connections
+
+    if connections[using].vendor == "sqlite":
+        ensure_sqlite_index(connections[using])
+
+
+# ------------------------------------------------------------------ query
+
+class _PgWordsMatch(Expression):
+    """`to_tsvector('simple', search_text) @@ to_tsquery('simple', terms)`: the expression of the
+    GIN index, on the query's own alias of the table."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, expression, terms: str):
+        super().__init__()
+        self.expression = expression
+        self.terms = terms
+
+    def get_source_expressions(self):
+        return [self.expression]
+
+    def set_source_expressions(self, exprs):
+        (self.expression,) = exprs
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.expression)
+        return (f"to_tsvector('simple'::regconfig, {sql}) @@ to_tsquery('simple'::regconfig, %s)",
+                [*params, self.terms])
+
+
+def words_q(query_words: list[str]) -> Q:
+    """Accounts where every word begins a word of the name or email, by the backend's index."""
+    terms = lib.fts_terms(query_words, vendor_name=connection.vendor)
+    if connection.vendor == "postgresql":
+        return Q(_PgWordsMatch(F("search_text"), terms))
+    if connection.vendor == "sqlite":
+        sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return Q(pk__in=RawSQL(sql, [terms]))
+    condition = Q()  # another backend: the stored words, unindexed
+    for word in query_words:
+        condition &= Q(search_text__startswith=word) | Q(search_text__contains=" " + word)
+    return condition
+
+
+def numbers_q(query: lib.Query, user) -> Q:
+    """Accounts whose device number or MultiLine number the digits of `query` begin or end."""
+    from portal.numbers.models import Number
+
+    condition = lib.number_q(query, "device_number", "device_reversed")
+    numbers = Number.objects.all() if user is None else Number.objects.visible_to(user)
+    numbers = numbers.filter(lib.number_q(query, "e164", "e164_reversed"))
+    ids = list(numbers.values_list("pk", flat=True)[: NUMBER_IDS_CAP + 1])
+    if len(ids) > NUMBER_IDS_CAP:
+        # Many numbers (a short prefix): one id list of both kinds of match, so that the page and
+        # its count read indexes instead of testing every account against a subquery.
+        from portal.accounts.models import Account
+
+        by_number = Account.objects.filter(number_id__in=numbers.order_by().values("pk"))
+        by_device = Account.objects.filter(condition)
+        return Q(pk__in=by_number.order_by().values("pk").union(by_device.order_by().values("pk")))
+    return condition | Q(number_id__in=ids) if ids else condition
+
+
+def search(queryset, q: str, user=None):
+    """The accounts of `queryset` that `q` finds: a number (any format, first or last digits), or
+    words that each begin a word of the name or email ("Jurgen", "muller jur", "j.muller@bank"),
+    or a whole email address (that address, whatever its case)."""
+    query = lib.parse(q)
+    if not query:
+        return queryset
+    if query.is_number:
+        return queryset.filter(numbers_q(query, user))
+    if query.email:  # a whole address: the account that has it (unique index on lower(email))
+        return queryset.filter(Exact(Lower("email"), query.email))
+    return queryset.filter(words_q(query.words))

@@ -1,0 +1,227 @@
+"""Accounts and Numbers search: every form finds the right rows, on SQLite and PostgreSQL, through
+the list page, and every write path keeps what is searched right."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from portal.accounts import listing
+from portal.accounts.lifecycle import account_edit, accounts_delete
+from portal.accounts.models import Account
+from portal.accounts.services import account_add
+from portal.conftest import add_numbers
+
+JURGEN_NUMBER = "+447911123456"
+JURGEN_DEVICE = "+447912654321"
+
+
+@pytest.fixture
+def people(alice, charlie, org_a, org_b):
+    add_numbers(org_a, [JURGEN_NUMBER, "+447911000111"])
+    jurgen = account_add(actor=alice, organization=org_a,
+                         data={"first_name": "Jürgen", "last_name": "Müller",
+                               "email": "jurgen.muller@bank.example",
+                               "multiline_number": JURGEN_NUMBER})
+    device = account_add(actor=alice, organization=org_a,
+                         data={"first_name": "Søren", "last_name": "O'Brien-Łukasz",
+                               "email": JURGEN_DEVICE})
+    ada = account_add(actor=alice, organization=org_a,
+                      data={"first_name": "Ada", "last_name": "Lovelace",
+                            "email": "ada@example.com"})
+    bert = account_add(actor=charlie, organization=org_b,
+                       data={"first_name": "Jürgen", "last_name": "Brecht",
+                             "email": "jurgen.brecht@insurer.example"})
+    return {"jurgen": jurgen, "device": device, "ada": ada, "bert": bert}
+
+
+def found(user, q, people) -> set[str]:
+    names = {account.pk: name for name, account in people.items()}
+    rows = listing.filtered(user, listing.Filters(q=q))
+    return {names[pk] for pk in rows.values_list("pk", flat=True)}
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("Jurgen", {"jurgen"}),           # accent-insensitive
+    ("JÜRGEN", {"jurgen"}),           # case-insensitive
+    ("müller", {"jurgen"}),
+    ("Muller Jurgen", {"jurgen"}),    # last first
+    ("Jurgen Muller", {"jurgen"}),
+    ("jür mül", {"jurgen"}),          # beginnings of words
+    ("jurgen.muller@bank.example", {"jurgen"}),
+    ("JURGEN.MULLER@BANK", {"jurgen"}),
+    ("Jurgen.Muller@Bank.Example", {"jurgen"}),  # a whole address, any case
+    ("bank.example", {"jurgen"}),     # the email's domain
+    ("soren", {"device"}),            # ø
+    ("lukasz obrien", set()),         # "o'brien" is two words: o, brien
+    ("o brien lukasz", {"device"}),
+    ("Lovelace", {"ada"}),
+    ("lace", set()),                  # words match by their beginning, not inside
+    ("nobody", set()),
+])
+def test_it_finds_accounts_by_name_and_email(alice, people, q, expected):
+    assert found(alice, q, people) == expected
+
+
+@pytest.mark.parametrize("q,expected", [
+    ("+44 7911 123456", {"jurgen"}),  # the MultiLine number, international
+    ("447911123456", {"jurgen"}),
+    ("0044 7911 123456", {"jurgen"}),
+    ("07911 123456", {"jurgen"}),     # national
+    ("07911-123456", {"jurgen"}),
+    ("(07911) 123 456", {"jurgen"}),
+    ("3456", {"jurgen"}),             # last digits
+    ("123456", {"jurgen"}),
+    ("+44 7912 654321", {"device"}),  # the device number, in every format
+    ("07912 654321", {"device"}),
+    ("447912654321", {"device"}),
+    ("4321", {"device"}),
+    ("+44 791", {"jurgen", "device"}),  # first digits
+    ("07911", {"jurgen"}),
+    ("911", set()),                   # neither first nor last digits
+    ("+3456", set()),                 # "+" means the first digits
+])
+def test_it_finds_accounts_by_number_in_any_format(alice, people, q, expected):
+    assert found(alice, q, people) == expected
+
+
+def test_an_organization_admin_finds_only_accounts_in_scope(alice, charlie, operator, people):
+    assert found(charlie, "jurgen", people) == {"bert"}
+    assert found(alice, "jurgen", people) == {"jurgen"}
+    assert found(operator, "jurgen", people) == {"jurgen", "bert"}
+    assert found(charlie, "3456", people) == set()
+    assert found(operator, "3456", people) == {"jurgen"}
+
+
+def test_the_list_page_and_the_api_search_the_same_way(login, api, alice, people):
+    body = login(alice).get(reverse("accounts:list"), {"q": "Muller Jurgen"}).content.decode()
+    assert "jurgen.muller@bank.example" in body and "ada@example.com" not in body
+    response = api(alice).get("/api/v1/accounts", {"q": "07911 123456"})
+    assert response.status_code == 200, response.content
+    emails = [row.get("email") for row in response.json()["items"]]
+    assert emails == ["jurgen.muller@bank.example"]
+
+
+def test_edits_renames_and_deletes_keep_the_search_right(alice, people):
+    account_edit(actor=alice, account=people["ada"],
+                 data={"first_name": "Augusta", "last_name": "King"})
+    assert found(alice, "lovelace", people) == set()
+    assert found(alice, "king augusta", people) == {"ada"}
+
+    # a queryset update
+    Account.objects.filter(pk=people["device"].pk).update(last_name="Kierkegaard")
+    assert found(alice, "kierkegaard soren", people) == {"device"}
+    assert found(alice, "brien", people) == set()
+
+    accounts_delete(actor=alice, accounts=Account.objects.filter(pk=people["ada"].pk))
+    assert found(alice, "king", people) == set()
+    assert found(alice, "ada", people) == set()
+
+
+def test_accounts_written_in_bulk_are_searchable(alice, org_a, group_a, people):
+    Account.objects.bulk_create([Account(organization=org_a, permission_group=group_a,
+                                         first_name="Zoë", last_name=f"Bulk{i}",
+                                         email=f"zoe{i}@example.com") for i in range(3)])
+    rows = listing.filtered(alice, listing.Filters(q="zoe"))
+    assert sorted(rows.values_list("last_name", flat=True)) == ["Bulk0", "Bulk1", "Bulk2"]
+
+
+def test_numbers_search_by_first_and_last_digits(login, alice, people):
+    add_numbers(people["jurgen"].organization, ["+447911222333"])
+    client = login(alice)
+
+    def numbers(q):
+        body = client.get(reverse("numbers:list"), {"q": q}).content.decode()
+        return {n for n in ("+447911123456", "+447911000111", "+447911222333")
+                if n in body or n[3:] in body.replace(" ", "")}
+
+    assert numbers("2333") == {"+447911222333"}
+    assert numbers("07911 000111") == {"+447911000111"}
+    assert numbers("+44 7911 12") == {"+447911123456"}
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's FTS5 table and its triggers")
+def test_sqlite_search_triggers_come_back_after_a_table_rebuild(alice, people):
+    from portal.accounts.search import SQLITE_TRIGGERS, ensure_sqlite_index
+
+    with connection.cursor() as cursor:
+        for name in SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER {name}")  # what Django's table rebuild does to them
+    assert ensure_sqlite_index(connection) is True
+    assert found(alice, "lovelace", people) == {"ada"}
+    account_edit(actor=alice, account=people["ada"], data={"last_name": "King"})
+    assert found(alice, "king", people) == {"ada"}
+    assert ensure_sqlite_index(connection) is False
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query plan")
+def test_postgresql_answers_a_name_search_from_the_full_text_index(operator, people):
+    rows = listing.filtered(operator, listing.Filters(q="Muller Jurgen"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = rows.explain()
+    assert "account_search_fts" in plan, plan
+
+
+# ---------------------------------------------------------------- sortable columns
+
+@pytest.mark.parametrize("sort,expected", [
+    ("name", ["Lovelace", "Müller", "Brien-Łukasz"]),   # o'brien after müller
+    ("-name", ["Brien-Łukasz", "Müller", "Lovelace"]),
+    ("contact", ["Brien-Łukasz", "Lovelace", "Müller"]),  # +44… sorts before letters
+    ("", ["Lovelace", "Brien-Łukasz", "Müller"]),         # newest first
+])
+def test_keyset_pages_follow_the_sorted_column(alice, people, sort, expected):
+    queryset = listing.filtered(alice, listing.Filters())
+    seen, after = [], None
+    for _ in range(5):
+        page = listing.keyset_page(queryset, after=after, limit=1, sort=sort)
+        seen += [a.last_name.replace("O'", "") for a in page.items]
+        if page.next_after is None:
+            break
+        after = page.next_after
+    assert seen == expected
+    # and back: the page before the last one is the middle one
+    assert page.prev_before == page.items[0].pk
+    back = listing.keyset_page(queryset, before=page.prev_before, limit=1, sort=sort)
+    assert [a.last_name.replace("O'", "") for a in back.items] == [expected[1]]
+
+
+def test_the_list_sorts_by_a_column_with_keyboard_reachable_links(login, alice, people):
+    client = login(alice)
+    body = client.get(reverse("accounts:list"), {"q": "", "sort": "name"}).content.decode()
+    assert '<th aria-sort="ascending"><a class="sort" href="?sort=-name">Name' in body
+    assert '<th aria-sort="none"><a class="sort" href="?sort=status">Status' in body
+    assert body.index("Lovelace") < body.index("Müller")
+    body = client.get(reverse("accounts:list"), {"q": "jurgen", "sort": "-name"}).content.decode()
+    assert 'href="?q=jurgen&amp;sort=name"' in body  # the filters stay
+    assert client.get(reverse("accounts:list"), {"sort": "bogus"}).status_code == 200
+
+
+
+def test_accounts_imported_in_bulk_are_searchable(alice, org_a, group_a):
+    """The batch import's insert path (build_account + insert_many) writes the search columns."""
+    from django.db import transaction
+
+    from portal.accounts.bulk import accounts_add_many
+
+    add_numbers(org_a, ["+447911222333"])
+    usual = {"social_messaging": "No", "monitor_calls": "off", "monitor_sms": "off"}
+    rows = [(2, {**usual, "firstname": "Élodie", "lastname": "Núñez",
+                 "email": "elodie@bank.example"}),
+            (3, {**usual, "firstname": "Piotr", "lastname": "Wiśniewski", "email": "+447912111222",
+                 "multiline_number": "+447911222333"})]
+    with transaction.atomic():
+        outcomes = accounts_add_many(actor=alice, organization=org_a, permission_group=group_a,
+                                     rows=rows)
+    assert Account.objects.filter(last_name__in=["Núñez", "Wiśniewski"]).count() == 2, outcomes
+
+    def by(q):
+        rows = listing.filtered(alice, listing.Filters(q=q))
+        return sorted(rows.values_list("last_name", flat=True))
+
+    assert by("elodie nunez") == ["Núñez"]
+    assert by("wisniewski") == ["Wiśniewski"]
+    assert by("1222") == ["Wiśniewski"]          # the device number's last digits
+    assert by("07911 222333") == ["Wiśniewski"]  # the MultiLine number, national
