@@ -104,6 +104,7 @@ TWO = "ids={account}&ids={account2}"  # a selection: bulk pages need Accounts Bu
 PAGES: dict[str, Rule] = {
     "home": page(LOGIN, ok="3xx"),
     "login": page(PUBLIC, signed_in="3xx"),
+    "healthz": page(PUBLIC),  # the supervisor's probe: no sign-in, no personal data
     "logout": page(PUBLIC, ok=405),
     "dashboard:home": page(any_of(P.ACCOUNTS, P.REPORTS)),
     "set_password": page(PUBLIC, args={"uidb64": "MQ", "token": "not-a-token"}),
