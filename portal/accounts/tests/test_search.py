@@ -155,8 +155,7 @@ def test_sqlite_search_triggers_come_back_after_a_table_rebuild(alice, people):
     assert ensure_sqlite_index(connection) is False
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query plan")
-def test_postgresql_answers_a_name_search_from_the_full_text_index(operator, people):
+def test_postgresql_answers_a_name_search_from_the_full_text_index(postgres_only, operator, people):
     rows = listing.filtered(operator, listing.Filters(q="Muller Jurgen"))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
