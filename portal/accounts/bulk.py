@@ -92,7 +92,7 @@ def accounts_add_many(
         cleaned.append(values)
     conflicts = find_conflicts(organization, cleaned, actor=actor,
                                row_numbers=[o.row for o in outcomes], seen=seen)
-    _mark_existing(organization, outcomes, conflicts, batch)
+    _mark_existing(organization, outcomes, conflicts, batch, actor=actor)
     pending = []
     for outcome, conflict in zip(outcomes, conflicts):
         if outcome.result == EXISTS:
@@ -131,18 +131,26 @@ def _inventory(organization, cells: list) -> set[str]:
             .values_list("e164", "organization_id") if organization_id == organization.pk}
 
 
-def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch) -> None:
-    """Rows whose contact already has an account in this organization: imported before."""
+def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch, *,
+                   actor=None) -> None:
+    """Rows whose contact already has an account in this organization (imported before), or in
+    another organization of the caller's scope (moved there since: the same file uploaded again
+    moves nothing back and says where the account is). Outside the scope it stays "not available"."""
     flagged = [(o, c) for o, c in zip(outcomes, conflicts) if CONTACT_TAKEN in c.codes]
     if not flagged:
         return
     emails = {o.values.email.lower() for o, _c in flagged if o.values.email}
     devices = {o.values.device_number for o, _c in flagged if o.values.device_number}
     found = (
-        Account.objects.annotate(e=Lower("email"))
-        .filter(organization=organization)
+        Account.objects.visible_to(actor).annotate(e=Lower("email"))
         .filter(Q(e__in=emails) | Q(device_number__in=devices))
-        .values("pk", "e", "device_number", "number__e164", "batch_id")
+        .values("pk", "e", "device_number", "number__e164", "batch_id", "organization_id",
+                "organization__name")
+    ) if actor is not None else (
+        Account.objects.annotate(e=Lower("email"))
+        .filter(Q(e__in=emails) | Q(device_number__in=devices))
+        .values("pk", "e", "device_number", "number__e164", "batch_id", "organization_id",
+                "organization__name")
     )
     by_key = {}
     for account in found:
@@ -167,15 +175,18 @@ def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Pro
             continue
         if outcome.problems:
             continue
-        _exists(outcome, account["pk"], account["number__e164"], organization)
+        elsewhere = account["organization_id"] != organization.pk
+        _exists(outcome, account["pk"], account["number__e164"],
+                account["organization__name"] if elsewhere else organization, moved=elsewhere)
 
 
-def _exists(outcome: RowOutcome, account_id: int, number: str | None, organization) -> None:
+def _exists(outcome: RowOutcome, account_id: int, number: str | None, organization, *,
+            moved: bool = False) -> None:
     outcome.result = EXISTS
     outcome.account_id = account_id
     outcome.multiline_number = number or ""
     outcome.note = (f"{outcome.values.contact_key} already has an account in {organization}; "
-                    "it was left unchanged")
+                    + ("nothing was moved or changed" if moved else "it was left unchanged"))
 
 
 def _written_meanwhile(organization, outcome: RowOutcome) -> bool:

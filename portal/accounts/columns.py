@@ -82,8 +82,10 @@ class Column:
         return str(value)
 
     def shown_for(self, organization) -> bool:
-        """Whether the organization's CSV template has this column."""
-        return self.template_feature is None or organization.has_feature(self.template_feature)
+        """Whether the organization's CSV template has this column (None: the general template,
+        downloaded before an organization is chosen, has every column)."""
+        return (self.template_feature is None or organization is None
+                or organization.has_feature(self.template_feature))
 
 
 def _choices(true: tuple[str, ...], false: tuple[str, ...], yes=True, no=False) -> dict[str, Any]:

@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 
 # Every header a file may use for a column (portal.accounts.columns), as the reader matches it.
 ALIASES = {canonical(header): name for header, name in columns.headers().items()}
-REPORT_COLUMNS = ["row", "result", "reason", "account_id", "multiline_number", "invitation"]
+# After the uploaded row's own columns (which may have a multiline_number of their own): the
+# outcome, the number the account holds, and its invitation as it is when the report is read.
+REPORT_COLUMNS = ["row", "result", "reason", "account_id", "assigned_number", "invitation"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -53,16 +55,19 @@ def template_note(organization, permission_group) -> str:
     shown = columns.template_columns(organization)
     mandatory = ", ".join(c.note for c in shown if c.required)
     optional = ", ".join(c.note for c in shown if not c.required)
+    which = (f"template for {organization} (User Permissions “{permission_group}”) - choose the same "
+             "organization and User Permissions when you upload" if organization is not None else
+             "template for any organization - choose the organization and User Permissions when you "
+             "upload; a column of a feature the organization does not have must stay empty")
     return (
-        f"Note: template for {organization} (User Permissions “{permission_group}”) - choose the same "
-        "organization and User Permissions when you upload. One row per account. "
+        f"Note: {which}. One row per account. "
         f"Mandatory: {mandatory}. Optional: {optional}. At most {settings.BATCH_MAX_ROWS:,} rows. "
         "Delete this Note row before uploading."
     )
 
 
 def template_csv(*, organization, permission_group) -> str:
-    group = resolve_permission_group(organization, permission_group)
+    group = resolve_permission_group(organization, permission_group) if organization is not None else None
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     columns = template_columns(organization)
@@ -72,6 +77,8 @@ def template_csv(*, organization, permission_group) -> str:
 
 
 def template_filename(organization, permission_group) -> str:
+    if organization is None:
+        return "accounts-template.csv"
     name = "".join(ch if ch.isalnum() else "-" for ch in str(permission_group)).strip("-").lower()
     return f"accounts-{organization.slug}-{name or 'default'}.csv"
 
@@ -345,6 +352,7 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
     table = read_upload(data=JobUpload.read(batch.upload_id), filename=batch.filename,
                         max_rows=max(batch.total, settings.BATCH_MAX_ROWS))
     yield [neutralise(h) for h in table.header] + REPORT_COLUMNS
+    now = invitations_now(batch)
     results = BatchRow.objects.filter(batch=batch).order_by("row").values_list(
         "row", "result", "reason", "account_id", "multiline_number", "invitation").iterator(chunk_size=2000)
     current = next(results, None)
@@ -353,11 +361,30 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
             current = next(results, None)
         if current is not None and current[0] == record.row:
             _row, result, reason, account_id, number, invitation = current
+            if invitation and not invitation.startswith("not sent"):
+                invitation = now.get(account_id, invitation)
         else:
             result, reason, account_id, number, invitation = "not processed", "", None, "", ""
         yield [neutralise(c) for c in record.cells] + [
             str(record.row), result, neutralise(reason), "" if account_id is None else str(account_id),
             neutralise(number), neutralise(invitation)]
+
+
+def invitations_now(batch: Batch) -> dict[int, str]:
+    """Each invited account's latest invitation as it is now (the row recorded "queued"): sent,
+    retrying, failed and why, used, expired."""
+    from portal.invitations.models import Invitation
+
+    latest: dict[int, str] = {}
+    invitations = (Invitation.objects.filter(account__batch=batch)
+                   .only("account_id", "state", "attempts", "expires_at", "last_error")
+                   .order_by("account_id", "id").iterator(chunk_size=2000))
+    for invitation in invitations:
+        label = invitation.status_label.lower()
+        if invitation.last_error and label in ("failed", "retrying"):
+            label = f"{label}: {invitation.last_error}"
+        latest[invitation.account_id] = label
+    return latest
 
 
 class _Echo:

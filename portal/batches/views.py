@@ -88,8 +88,12 @@ def upload(request):
 @privilege_required(Privilege.ACCOUNTS_BULK)
 @require_GET
 def template(request):
-    organization = get_object_for(request.user, Organization.objects, slug=request.GET.get("organization", ""))
-    group = services.resolve_permission_group(organization, request.GET.get("permission_group") or None)
+    """The CSV template: the chosen organization's (its columns), or, before one is chosen (step 1
+    of the article), the general one with every column."""
+    slug = request.GET.get("organization", "")
+    organization = get_object_for(request.user, Organization.objects, slug=slug) if slug else None
+    group = (services.resolve_permission_group(organization, request.GET.get("permission_group") or None)
+             if organization is not None else None)
     response = HttpResponse(services.template_csv(organization=organization, permission_group=group),
                             content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{services.template_filename(organization, group)}"'

@@ -39,5 +39,5 @@ def test_it_uploads_shows_progress_and_downloads_the_report(transactional_db, al
     text = report.value.path().read_text(encoding="utf-8-sig")
     batch = Batch.objects.get()
     assert report.value.suggested_filename == f"batch-{batch.pk}-team-report.csv"
-    assert "row,result,reason,account_id,multiline_number,invitation" in text.splitlines()[0]
+    assert "row,result,reason,account_id,assigned_number,invitation" in text.splitlines()[0]
     assert ",imported," in text and ",failed," in text

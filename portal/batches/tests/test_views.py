@@ -130,7 +130,7 @@ def test_api_upload_then_status_then_report(api, alice, org_a, group_a, django_c
     report = client.get(f"/api/v1/batches/{batch_id}/report.csv")
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
     text = b"".join(report.streaming_content).decode("utf-8-sig")
-    assert "row,result,reason,account_id,multiline_number,invitation" in text.splitlines()[0]
+    assert "row,result,reason,account_id,assigned_number,invitation" in text.splitlines()[0]
 
 
 def test_api_refusal_is_a_400_naming_the_file_problem(api, alice, org_a):
