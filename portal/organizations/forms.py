@@ -42,7 +42,7 @@ class OrganizationSettingsForm(forms.Form):
                   "and of its sub-organizations.")
     report_recipients = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=MULTI,
-        help_text="Admins of this organization who receive batch summaries and alerts.")
+        help_text="Admins who receive batch summaries and alerts; with none chosen, every admin does.")
     alert_account_moved = forms.BooleanField(required=False, label="Accounts moved in or out")
     alert_invitation_threshold = forms.BooleanField(required=False, label="Threshold exceeded for invitations")
     alert_batch_finished = forms.BooleanField(required=False, label="Batch operation finished")
