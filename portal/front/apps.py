@@ -14,4 +14,6 @@ class FrontConfig(AppConfig):
     label = "front"
 
     def ready(self):
-        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="front.create_cache_table")
+        post_migrate.connect(
+            create_cache_table, sender=self, dispatch_uid="front.create_cache_table"
+        )
