@@ -79,8 +79,9 @@ def floor(data: bytes, inventory: set[str]) -> float:
         db = sqlite3.connect(os.path.join(tmp, "floor.sqlite3"))
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(
-            "CREATE TABLE account (id INTEGER PRIMARY KEY, first TEXT, last TEXT, email TEXT UNIQUE, "
-            "number TEXT UNIQUE, social INT, calls TEXT, sms TEXT, fwd TEXT, lang TEXT, status TEXT)"
+            "CREATE TABLE account (id INTEGER PRIMARY KEY, first TEXT, last TEXT, email TEXT "
+            "UNIQUE, number TEXT UNIQUE, social INT, calls TEXT, sms TEXT, fwd TEXT, lang TEXT, "
+            "status TEXT)"
         )
         db.execute(
             "CREATE TABLE invitation (id INTEGER PRIMARY KEY, account_id INT, recipient TEXT, "
@@ -111,8 +112,8 @@ def floor(data: bytes, inventory: set[str]) -> float:
             )
         start_id = 1
         db.executemany(
-            "INSERT INTO account (first, last, email, number, social, calls, sms, fwd, lang, status) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO account (first, last, email, number, social, calls, sms, fwd, lang, "
+            "status) VALUES (?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
         db.executemany(
@@ -332,12 +333,13 @@ def main() -> None:
         return
     databases = ["sqlite"] + ([args.postgres] if args.postgres else [])
     print(
-        f"Batch import benchmark ({os.cpu_count()} cores). Times are the service's run (validate, take "
+        f"Batch import benchmark ({os.cpu_count()} cores). Times are the service's run (validate, "
+        "take "
         "numbers, insert accounts, audit, per-row results, queue invitations)."
     )
     print(
-        f"{'rows':>8} {'database':<10} {'mode':<16} {'time':>8} {'rows/s':>9} {'floor':>8} {'floor rows/s':>12} "
-        f"{'× floor':>8} {'max RSS':>8}"
+        f"{'rows':>8} {'database':<10} {'mode':<16} {'time':>8} {'rows/s':>9} {'floor':>8} "
+        f"{'floor rows/s':>12} {'× floor':>8} {'max RSS':>8}"
     )
     failures = []
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
@@ -355,11 +357,13 @@ def main() -> None:
             invite_times[name] = r["invite"]["run_s"]
             if size == 1000 and database == "sqlite" and r["invite"]["run_s"] > 3 * f:
                 failures.append(
-                    f"{name}: 1,000-row Import & Invite {r['invite']['run_s'] / f:.2f}× the floor (> 3×)"
+                    f"{name}: 1,000-row Import & Invite {r['invite']['run_s'] / f:.2f}× the floor "
+                    "(> 3×)"
                 )
             if "api_s" in r:
                 print(
-                    f"{'':>8} {'':<10} {'API upload→done':<16} {r['api_s']:>7.3f}s  (POST + the worker's run + "
+                    f"{'':>8} {'':<10} {'API upload→done':<16} {r['api_s']:>7.3f}s  (POST + the "
+                    "worker's run + "
                     "GET; Import & Invite)"
                 )
             if args.compare_insert:
@@ -367,8 +371,8 @@ def main() -> None:
                 for mode, label in (("import", "Import"), ("invite", "Import & Invite")):
                     t, lean = b[mode]["run_s"], r[mode]["run_s"]
                     print(
-                        f"{'':>8} {'':<10} {label + ', bulk_create':<16} {t:>7.3f}s {size / t:>9,.0f}  "
-                        f"tuple insert saves {(t - lean) / t:5.1%} of it"
+                        f"{'':>8} {'':<10} {label + ', bulk_create':<16} {t:>7.3f}s "
+                        f"{size / t:>9,.0f}  tuple insert saves {(t - lean) / t:5.1%} of it"
                     )
         if "PostgreSQL" in invite_times:
             ratio = invite_times["PostgreSQL"] / invite_times["SQLite"]

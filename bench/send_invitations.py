@@ -190,7 +190,8 @@ def main() -> None:
         ]
         try:
             wait_for(lambda: len(Worker.all(queue=queue)) >= size, 120, f"{size} workers to start")  # noqa: B023
-            # Warm up as long-running workers are (modules, URLs, templates): one task each, untimed.
+            # Warm up as long-running workers are (modules, URLs, templates): one task each,
+            # untimed.
             warm = make_accounts(f"warm{size}-", size * 4)
             before = received.value
             for account in warm:
@@ -224,7 +225,8 @@ def main() -> None:
     size_kib = len(payloads[0][1]) / 1024 if payloads else 0
     print(
         f"Invitations sent to a local aiosmtpd server (its own process), {count} each; "
-        f"{connection.vendor}; message ~{size_kib:.0f} KiB (text, HTML, QR PNG); {os.cpu_count()} cores"
+        f"{connection.vendor}; message ~{size_kib:.0f} KiB (text, HTML, QR PNG); {os.cpu_count()} "
+        "cores"
     )
     print(f"  {'raw smtplib, one connection, messages rendered beforehand':<60} {raw_rate:8.0f}/s")
     for size, rate, elapsed in results:

@@ -329,11 +329,12 @@ def main() -> None:
         f"{args.clients} client threads"
     )
     print(
-        f"  activations (POST /api/v1/activation/{{token}}): {rate:7.0f}/s  p50 {p50 * 1000:6.0f} ms  "
-        f"p95 {p95 * 1000:6.0f} ms  errors {errors}  accounts active {activated}/{len(tokens)}"
+        f"  activations (POST /api/v1/activation/{{token}}): {rate:7.0f}/s  p50 {p50 * 1000:6.0f} "
+        f"ms  p95 {p95 * 1000:6.0f} ms  errors {errors}  accounts active {activated}/{len(tokens)}"
     )
     print(
-        f"  while a {args.batch_rows:,}-row Import & Invite ran ({imported:,} rows done by the end, {importing}):"
+        f"  while a {args.batch_rows:,}-row Import & Invite ran ({imported:,} rows done by the "
+        f"end, {importing}):"
     )
     failed = errors > 0 or activated != len(tokens)
     for name, (rate, p50, p95, err, count) in tiers.items():

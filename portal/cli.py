@@ -63,7 +63,8 @@ def main() -> None:
     if command in SERVING or command.startswith("-") or command in ("", "help"):
         if username is not None:
             sys.exit(
-                f"multiline: --as applies to commands that change data, not to “{command or 'help'}”."
+                "multiline: --as applies to commands that change data, not to "
+                f"“{command or 'help'}”."
             )
         execute_from_command_line(["multiline", *args])
         return

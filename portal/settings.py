@@ -234,7 +234,8 @@ RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 # API bearer tokens: how long a new one lives unless its issuer says otherwise, and at most.
 API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365, minimum=1)
 API_TOKEN_DEFAULT_DAYS = min(envint("API_TOKEN_DEFAULT_DAYS", 90, minimum=1), API_TOKEN_MAX_DAYS)
-# Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk jobs
+# Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk
+# jobs
 # and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL seconds
 # one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER seconds)
 # or its task (queued that long with no task waiting for it). A batch or bulk job is queued again

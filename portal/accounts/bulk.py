@@ -209,7 +209,8 @@ def _mark_existing(
             continue
         if account["pk"] in rows_of:
             conflict.by_column["email"] = [
-                f"{outcome.values.contact_key} is also in row {rows_of[account['pk']]} of this upload"
+                f"{outcome.values.contact_key} is also in row {rows_of[account['pk']]} of this "
+                "upload"
             ]
             continue
         if outcome.problems:

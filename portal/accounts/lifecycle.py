@@ -43,7 +43,10 @@ from portal.organizations.models import Feature, Organization
 
 log = logging.getLogger(__name__)
 
-MOVE_REFUSED = "Unable to move account(s). You do not have enough numbers available in the selected organization"
+MOVE_REFUSED = (
+    "Unable to move account(s). You do not have enough numbers available in the selected "
+    "organization"
+)
 BULK_TASK_THRESHOLD = getattr(settings, "ACCOUNTS_BULK_TASK_THRESHOLD", 200)
 CHUNK = 500
 IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
@@ -811,7 +814,8 @@ def accounts_edit(
     return results
 
 
-# ---------------------------------------------------------------- bulk by filter, with a job when big
+# ---------------------------------------------------------------- bulk by filter, with a job when
+# big
 
 
 @dataclass
@@ -959,8 +963,10 @@ def _give_up(lost: heartbeat.Lost, why: str) -> bool:
         lost.same(BulkJob).update(
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
-            error=f"Its worker stopped {lost.recoveries + 1} times; the accounts with a result were "
-            "handled, the others were not. Run the action again for them.",
+            error=(
+                f"Its worker stopped {lost.recoveries + 1} times; the accounts with a result were "
+                "handled, the others were not. Run the action again for them."
+            ),
         )
     )
 

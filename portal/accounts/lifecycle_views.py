@@ -137,7 +137,10 @@ def confirm_context(
         bulk_privilege and needs_bulk and not has_privilege(request.user, Privilege.ACCOUNTS_BULK)
     )
     if forbidden:
-        blocked = "Acting on more than one account needs the Accounts Bulk Operations privilege in your role."
+        blocked = (
+            "Acting on more than one account needs the Accounts Bulk Operations privilege in your "
+            "role."
+        )
     elif count == 0:
         blocked = "No account matches: nothing to do."
     return {

@@ -300,7 +300,8 @@ def find_conflicts(
         if key and key in seen_contacts:
             p.add(
                 "email",
-                f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this upload",
+                f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this "
+                "upload",
             )
         elif row.email and row.email.lower() in taken_emails:
             holder = taken_emails[row.email.lower()]
@@ -345,7 +346,8 @@ def find_conflicts(
             elif row.multiline_number in seen_numbers:
                 p.add(
                     "multiline_number",
-                    f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number]} of this upload",
+                    f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number]} "
+                    "of this upload",
                 )
             seen_numbers.setdefault(row.multiline_number, labels[index])
         elif row.number_tag:

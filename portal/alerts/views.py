@@ -39,7 +39,9 @@ class AlertSettingsForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         label="Designated admins",
-        help_text="They receive the alerts; with none chosen, every admin of the organization does.",
+        help_text=(
+            "They receive the alerts; with none chosen, every admin of the organization does."
+        ),
     )
     extra_recipients = forms.CharField(
         required=False,

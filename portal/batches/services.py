@@ -60,8 +60,10 @@ def template_note(organization, permission_group) -> str:
         f"template for {organization} (User Permissions “{permission_group}”) - choose the same "
         "organization and User Permissions when you upload"
         if organization is not None
-        else "template for any organization - choose the organization and User Permissions when you "
-        "upload; a column of a feature the organization does not have must stay empty"
+        else (
+            "template for any organization - choose the organization and User Permissions when "
+            "you upload; a column of a feature the organization does not have must stay empty"
+        )
     )
     return (
         f"Note: {which}. One row per account. "
@@ -224,9 +226,10 @@ def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:
     message = (
         f"Stopped {'after row ' + str(last) if last else 'before the first row'}: {reason}. "
         f"{batch.processed:,} of {batch.total:,} rows were handled ({batch.succeeded:,} "
-        f"{'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed, {batch.existing:,} existing); "
-        "they stay as they are. Resume the batch, or upload the same file again: rows already imported "
-        "are reported as existing."
+        f"{'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed, {batch.existing:,} "
+        "existing); "
+        "they stay as they are. Resume the batch, or upload the same file again: rows already "
+        "imported are reported as existing."
     )
     with transaction.atomic():
         if runner.mark_failed(Batch, batch.pk, message, run=run):

@@ -76,7 +76,9 @@ def _activated(account) -> dict:
     "/by-code",
     auth=None,
     response={200: ActivationOut, **GONE},
-    summary="The invitation behind an activation code typed in the app (with the email or device #)",
+    summary=(
+        "The invitation behind an activation code typed in the app (with the email or device #)"
+    ),
 )
 def activation_by_code(request, payload: CodeIn):
     activation_attempt(request, contact=payload.contact)

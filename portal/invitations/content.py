@@ -118,7 +118,8 @@ def check_wording(*, channel: str, subject: str, body: str) -> None:
         if "{%" in text or "%}" in text:
             problems.setdefault(part, []).append("template tags ({% … %}) are not supported")
             messages.append(
-                f"The {part} uses {{% … %}} tags; only {{{{ variable }}}} placeholders are supported."
+                f"The {part} uses {{% … %}} tags; only {{{{ variable }}}} placeholders are "
+                "supported."
             )
         unknown = sorted(
             {inner.strip() for inner in ANY_BRACES.findall(text) if inner.strip() not in VARIABLES}
@@ -221,7 +222,8 @@ def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "
         f'<a href="{link}" style="color:#0b5cad;font-weight:bold;word-break:break-all">{link}</a>'
     )
     html_values["activation_code"] = (
-        f'<strong style="font-size:1.2em;letter-spacing:.12em">{escape(values["activation_code"])}</strong>'
+        "<strong "
+        f'style="font-size:1.2em;letter-spacing:.12em">{escape(values["activation_code"])}</strong>'
     )
     html_values["qr_code"] = (
         f'<img src="{escape(qr_src)}" width="180" height="180" alt="{escape(qr_alt)}" '

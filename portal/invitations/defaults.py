@@ -108,16 +108,26 @@ Atentamente,
 # 30-character PUBLIC_URL: short, and only letters of the GSM 03.38 alphabet (the Spanish text
 # says "clave", as "código" would switch the whole message to UCS-2 and 70 characters).
 SMS_BODY = {
-    "en": "{{ organization }}: activate MultiLine: {{ activation_link }} or code {{ activation_code }} "
-    "in the app.",
-    "it": "{{ organization }}: attivi MultiLine: {{ activation_link }} o codice {{ activation_code }} "
-    "nell'app.",
-    "de": "{{ organization }}: MultiLine aktivieren: {{ activation_link }} oder Code {{ activation_code }} "
-    "in der App.",
-    "fr": "{{ organization }} : activez MultiLine : {{ activation_link }} ou code {{ activation_code }} "
-    "dans l'app.",
-    "es": "{{ organization }}: active MultiLine: {{ activation_link }} o clave {{ activation_code }} "
-    "en la app.",
+    "en": (
+        "{{ organization }}: activate MultiLine: {{ activation_link }} or code {{ activation_code "
+        "}} in the app."
+    ),
+    "it": (
+        "{{ organization }}: attivi MultiLine: {{ activation_link }} o codice {{ activation_code "
+        "}} nell'app."
+    ),
+    "de": (
+        "{{ organization }}: MultiLine aktivieren: {{ activation_link }} oder Code {{ "
+        "activation_code }} in der App."
+    ),
+    "fr": (
+        "{{ organization }} : activez MultiLine : {{ activation_link }} ou code {{ "
+        "activation_code }} dans l'app."
+    ),
+    "es": (
+        "{{ organization }}: active MultiLine: {{ activation_link }} o clave {{ activation_code "
+        "}} en la app."
+    ),
 }
 
 # {{ multiline_number }} when the account has none yet: the user picks one at activation.
@@ -154,33 +164,43 @@ SAMPLE = {"first_name": "Maria", "last_name": "Rossi", "multiline_number": "+121
 # Under every invitation, in the text and the HTML part (not part of the editable wording): why the
 # reader got it and how to tell it from phishing — what a bank's security team asks of such mail.
 FOOTER = {
-    "en": "Why you received this email: {organization} uses MultiLine to give its employees a business "
-    "phone number on their own mobile phone, and your administrator added you. This invitation "
-    "contains your personal activation link and code: please do not forward it. {organization} "
-    "will never ask you for your activation code by phone, email or text message. If you did not "
-    "expect this invitation, do not activate it and contact your IT service desk.",
-    "it": "Perché ha ricevuto questa email: {organization} usa MultiLine per dare ai propri dipendenti un "
-    "numero di telefono aziendale sul loro smartphone, e il Suo amministratore L'ha aggiunta. "
-    "Questo invito contiene il Suo link e il Suo codice di attivazione personali: non lo inoltri. "
-    "{organization} non Le chiederà mai il codice di attivazione per telefono, email o SMS. Se non "
-    "si aspettava questo invito, non lo attivi e contatti il Suo servizio IT.",
-    "de": "Warum Sie diese E-Mail erhalten: {organization} gibt seinen Mitarbeitenden mit MultiLine eine "
-    "geschäftliche Telefonnummer auf dem eigenen Mobiltelefon, und Ihr Administrator hat Sie "
-    "hinzugefügt. Diese Einladung enthält Ihren persönlichen Aktivierungslink und -code: Bitte "
-    "leiten Sie sie nicht weiter. {organization} fragt Sie nie per Telefon, E-Mail oder SMS nach "
-    "Ihrem Aktivierungscode. Wenn Sie diese Einladung nicht erwartet haben, aktivieren Sie sie "
-    "nicht und wenden Sie sich an Ihren IT-Service.",
+    "en": (
+        "Why you received this email: {organization} uses MultiLine to give its employees a "
+        "business phone number on their own mobile phone, and your administrator added you. This "
+        "invitation contains your personal activation link and code: please do not forward it. "
+        "{organization} will never ask you for your activation code by phone, email or text "
+        "message. If you did not expect this invitation, do not activate it and contact your IT "
+        "service desk."
+    ),
+    "it": (
+        "Perché ha ricevuto questa email: {organization} usa MultiLine per dare ai propri "
+        "dipendenti un numero di telefono aziendale sul loro smartphone, e il Suo amministratore "
+        "L'ha aggiunta. Questo invito contiene il Suo link e il Suo codice di attivazione "
+        "personali: non lo inoltri. {organization} non Le chiederà mai il codice di attivazione "
+        "per telefono, email o SMS. Se non si aspettava questo invito, non lo attivi e contatti "
+        "il Suo servizio IT."
+    ),
+    "de": (
+        "Warum Sie diese E-Mail erhalten: {organization} gibt seinen Mitarbeitenden mit MultiLine "
+        "eine geschäftliche Telefonnummer auf dem eigenen Mobiltelefon, und Ihr Administrator hat "
+        "Sie hinzugefügt. Diese Einladung enthält Ihren persönlichen Aktivierungslink und -code: "
+        "Bitte leiten Sie sie nicht weiter. {organization} fragt Sie nie per Telefon, E-Mail oder "
+        "SMS nach Ihrem Aktivierungscode. Wenn Sie diese Einladung nicht erwartet haben, "
+        "aktivieren Sie sie nicht und wenden Sie sich an Ihren IT-Service."
+    ),
     "fr": "Pourquoi vous recevez cet e-mail : {organization} utilise MultiLine pour donner à ses "
     "collaborateurs un numéro de téléphone professionnel sur leur propre mobile, et votre "
     "administrateur vous a ajouté. Cette invitation contient votre lien et votre code "
     "d'activation personnels : ne la transférez pas. {organization} ne vous demandera jamais votre "
     "code d'activation par téléphone, e-mail ou SMS. Si vous n'attendiez pas cette invitation, ne "
     "l'activez pas et contactez votre service informatique.",
-    "es": "Por qué ha recibido este correo: {organization} usa MultiLine para dar a sus empleados un "
-    "número de teléfono de empresa en su propio móvil, y su administrador le ha añadido. Esta "
-    "invitación contiene su enlace y su código de activación personales: no la reenvíe. "
-    "{organization} nunca le pedirá su código de activación por teléfono, correo o SMS. Si no "
-    "esperaba esta invitación, no la active y póngase en contacto con su servicio informático.",
+    "es": (
+        "Por qué ha recibido este correo: {organization} usa MultiLine para dar a sus empleados "
+        "un número de teléfono de empresa en su propio móvil, y su administrador le ha añadido. "
+        "Esta invitación contiene su enlace y su código de activación personales: no la reenvíe. "
+        "{organization} nunca le pedirá su código de activación por teléfono, correo o SMS. Si no "
+        "esperaba esta invitación, no la active y póngase en contacto con su servicio informático."
+    ),
 }
 
 # The QR code image's alternative text (read out by screen readers, shown when images are off).
@@ -188,7 +208,9 @@ QR_ALT = {
     "en": "QR code of your activation link: scan it with your phone's camera",
     "it": "Codice QR del Suo link di attivazione: lo inquadri con la fotocamera del telefono",
     "de": "QR-Code Ihres Aktivierungslinks: scannen Sie ihn mit der Kamera Ihres Telefons",
-    "fr": "Code QR de votre lien d'activation : scannez-le avec l'appareil photo de votre téléphone",
+    "fr": (
+        "Code QR de votre lien d'activation : scannez-le avec l'appareil photo de votre téléphone"
+    ),
     "es": "Código QR de su enlace de activación: escanéelo con la cámara de su teléfono",
 }
 
@@ -196,8 +218,13 @@ QR_ALT = {
 LINK_FALLBACK = {
     "en": "If the button does not work on your phone, copy this address into its web browser:",
     "it": "Se il pulsante non funziona sul Suo telefono, copi questo indirizzo nel suo browser:",
-    "de": "Falls die Schaltfläche auf Ihrem Telefon nicht funktioniert, kopieren Sie diese Adresse in "
-    "dessen Browser:",
-    "fr": "Si le bouton ne fonctionne pas sur votre téléphone, copiez cette adresse dans son navigateur :",
+    "de": (
+        "Falls die Schaltfläche auf Ihrem Telefon nicht funktioniert, kopieren Sie diese Adresse "
+        "in dessen Browser:"
+    ),
+    "fr": (
+        "Si le bouton ne fonctionne pas sur votre téléphone, copiez cette adresse dans son "
+        "navigateur :"
+    ),
     "es": "Si el botón no funciona en su teléfono, copie esta dirección en su navegador:",
 }

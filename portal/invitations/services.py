@@ -891,7 +891,8 @@ def check_usable(invitation: Invitation) -> None:
         raise Gone(f"This invitation can no longer be used. {ask}", reason="failed")
     if invitation.expires_at <= timezone.now():
         raise Gone(
-            f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. {ask}",
+            f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. "
+            f"{ask}",
             reason="expired",
             expires_at=invitation.expires_at,
         )

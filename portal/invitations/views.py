@@ -213,7 +213,8 @@ def template_test(request, slug, language, channel):
             fields=problem.fields,
         )
         return render(request, "invitations/template_edit.html", context, status=400)
-    # POST/redirect/GET: the edit page shows the draft again (kept for that one page); a reload sends nothing.
+    # POST/redirect/GET: the edit page shows the draft again (kept for that one page); a reload
+    # sends nothing.
     request.session[_draft_key(slug, language, channel)] = {
         "subject": form.data.get("subject", ""),
         "body": form.data.get("body", ""),

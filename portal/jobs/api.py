@@ -17,8 +17,10 @@ IdempotencyKey = Annotated[
     Header(
         None,
         alias=idempotency.HEADER,
-        description="Optional. The same key (per caller and endpoint) within 24 h returns the first "
-        "answer and does nothing again; another body with the same key is a 422.",
+        description=(
+            "Optional. The same key (per caller and endpoint) within 24 h returns the first "
+            "answer and does nothing again; another body with the same key is a 422."
+        ),
     ),
 ]
 

@@ -194,8 +194,8 @@ def open_table(
         )
     if count > max_rows:
         raise FileRefused(
-            f"“{filename}” has {count:,} rows of accounts; at most {max_rows:,} can be uploaded at once. "
-            f"Split it into files of at most {max_rows:,} rows."
+            f"“{filename}” has {count:,} rows of accounts; at most {max_rows:,} can be uploaded "
+            f"at once. Split it into files of at most {max_rows:,} rows."
         )
     return Table(
         data=data,
@@ -223,7 +223,8 @@ def _blank_row(cells: Sequence[Any]) -> bool:
 
 def _clean_cell(value: Any) -> Any:
     if isinstance(value, str):
-        # A report or export we wrote marks formula-like cells with an apostrophe: read them back as typed.
+        # A report or export we wrote marks formula-like cells with an apostrophe: read them back as
+        # typed.
         return unneutralise(value.strip())
     return value
 
@@ -252,25 +253,27 @@ def _columns(
             continue
         if name in seen:
             raise FileRefused(
-                f"Columns {column_letter(seen[name])} and {column_letter(index)} are both “{name}”. "
-                f"Keep one of them."
+                f"Columns {column_letter(seen[name])} and {column_letter(index)} are both "
+                f"“{name}”. Keep one of them."
             )
         seen[name] = index
         columns.append(name)
     known = ", ".join(dict.fromkeys(aliases.values()))
     if unknown:
         raise FileRefused(
-            f"{_join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'} of the "
-            f"template. Rename {'it' if len(unknown) == 1 else 'them'} to one of {known}, or delete "
-            f"{'it' if len(unknown) == 1 else 'them'}. The first row of the file must be the header."
+            f"{_join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'} of "
+            f"the template. Rename {'it' if len(unknown) == 1 else 'them'} to one of {known}, or "
+            f"delete {'it' if len(unknown) == 1 else 'them'}. The first row of the file must be "
+            "the header."
         )
     missing = [name for name in required if name not in seen]
     if missing:
         raise FileRefused(
-            f"The header has no {_join([f'“{m}”' for m in missing])} column"
-            f"{'s' if len(missing) > 1 else ''}; {'it is' if len(missing) == 1 else 'they are'} mandatory. "
-            f"Add {'it' if len(missing) == 1 else 'them'} to the first row (download the template to see "
-            f"every column)."
+            f"The header has no {_join([f'“{m}”' for m in missing])} "
+            f"column{'s' if len(missing) > 1 else ''}; "
+            f"{'it is' if len(missing) == 1 else 'they are'} mandatory. Add "
+            f"{'it' if len(missing) == 1 else 'them'} to the first row (download the template to "
+            "see every column)."
         )
     return columns
 

@@ -248,7 +248,8 @@ def _move(*, actor, numbers, organization, action: str) -> set[int]:
     before = {n.pk: n for n in movable.select_related("organization")}
     moved_ids: set[int] = set()
     if before:
-        # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would not be).
+        # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would
+        # not be).
         Number.objects.filter(pk__in=list(before), status__in=FREE).update(
             organization=organization, updated_at=timezone.now()
         )
@@ -342,7 +343,9 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
                     value=n.e164,
                     number=n.e164,
                     result="skipped",
-                    reason=f"Only the operator can withdraw numbers from {source} to {_label(parent)}.",
+                    reason=(
+                        f"Only the operator can withdraw numbers from {source} to {_label(parent)}."
+                    ),
                 )
             continue
         moved_ids = _move(
@@ -402,7 +405,8 @@ def _set_status(
                     )
                 )
                 continue
-            # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would not be).
+            # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join
+            # would not be).
             changed = Number.objects.filter(
                 pk=n.pk, organization_id=n.organization_id, status=source
             ).update(
@@ -489,7 +493,8 @@ def number_take(
             # Checked before by `find_conflicts` with the caller's scope; here (a race, or an end
             # user's pick at activation) the same words whether nobody or another tenant has it.
             raise Conflict(NUMBER_NOT_AVAILABLE, fields={"multiline_number": [NOT_AVAILABLE]})
-        # The organization is part of the condition: a number allocated elsewhere meanwhile is not taken.
+        # The organization is part of the condition: a number allocated elsewhere meanwhile is not
+        # taken.
         if (
             Number.objects.filter(
                 pk=number.pk, organization=organization, status__in=statuses

@@ -60,7 +60,8 @@ def _full_clean(org: Organization, exclude) -> None:
         }
         if domain not in allowed:
             raise DomainError(
-                f"Invitations can only be sent from a domain the operator allows: {', '.join(sorted(allowed))}.",
+                "Invitations can only be sent from a domain the operator allows: "
+                f"{', '.join(sorted(allowed))}.",
                 fields={"sender_email": [f"domain not allowed: {domain}"]},
             )
     bad_domains = [d for d in org.email_domains if not DOMAIN.match(d)]
@@ -190,7 +191,8 @@ def organization_update(
         strangers = [u.get_username() for u in report_recipients if u.pk not in allowed]
         if strangers:
             raise DomainError(
-                f"Report recipients must be admins of {organization}: {', '.join(strangers)} is not.",
+                f"Report recipients must be admins of {organization}: {', '.join(strangers)} is "
+                "not.",
                 fields={"report_recipients": [f"not an admin of it: {u}" for u in strangers]},
             )
         before = set(organization.report_recipients.values_list("pk", flat=True))

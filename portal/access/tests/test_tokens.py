@@ -58,7 +58,8 @@ def service_admin(username, role, organizations):
 def test_only_api_users_admins_manage_other_admins_tokens(
     alice, bob, charlie, no_accounts_role, org_a, org_b
 ):
-    # Changed with issue 8: an API Users admin issues tokens for service admins only (bob is a person).
+    # Changed with issue 8: an API Users admin issues tokens for service admins only (bob is a
+    # person).
     sync = service_admin("hr-sync", no_accounts_role, [org_a])
     token_issue(actor=alice, user=sync)  # alice has API Users and every privilege of sync's role
     with pytest.raises(Forbidden):

@@ -62,7 +62,8 @@ QUIRKS = {
     ),
     "header case, spaces and aliases": (
         (
-            b"First Name;LASTNAME;Email Address or Device;Social_Messaging;Primary_Number;Monitor Calls;monitor_sms\r\n"
+            b"First Name;LASTNAME;Email Address or Device;Social_Messaging;Primary_Number;Monitor "
+            b"Calls;monitor_sms\r\n"
             b"Ann;Lee;+12125550199;No;+12125550100;off;off\r\n"
         ),
         {"firstname": "Ann", "email": "+12125550199", "multiline_number": "+12125550100"},
@@ -78,9 +79,9 @@ QUIRKS = {
         {"email": "ä@example.com"},
     ),
     "windows-1252 accents": (
-        "firstname;email;social_messaging;monitor_calls;monitor_sms\r\nRené;r@example.com;No;off;off\r\n".encode(
-            "cp1252"
-        ),
+        (
+            "firstname;email;social_messaging;monitor_calls;monitor_sms\r\nRené;r@example.com;No;off;off\r\n"
+        ).encode("cp1252"),
         {"firstname": "René"},
     ),
     "trailing empty columns": (
@@ -129,7 +130,8 @@ REFUSALS = {
     "header but no rows": (f"{HEADER}\r\n".encode(), "has a header but no rows"),
     "leftover Note row": (
         (
-            f"{HEADER}\r\nNote: fill one row per account. Delete this Note row before uploading.,,,\r\n"
+            f"{HEADER}\r\nNote: fill one row per account. Delete this Note row before "
+            "uploading.,,,\r\n"
             "a@example.com,No,off,off\r\n"
         ).encode(),
         "Row 2 is still the template's instructions “Note”",

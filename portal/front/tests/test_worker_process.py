@@ -47,7 +47,8 @@ def migrated_sqlite(tmp_path_factory) -> Path:
 def var_dir(migrated_sqlite, tmp_path) -> Path:
     if connection.vendor != "sqlite":
         pytest.skip(
-            "runs in the SQLite pass: these processes use the embedded default, not the test database"
+            "runs in the SQLite pass: these processes use the embedded default, not the test "
+            "database"
         )
     shutil.copy(migrated_sqlite, tmp_path / "portal.sqlite3")
     return tmp_path
@@ -106,8 +107,8 @@ def test_the_embedded_worker_waits_out_a_long_write_lock_and_goes_on(var_dir):
     [message] = (var_dir / "mail").glob("*.eml")
     assert "after-the-lock@example.com" in message.read_text()
     print(
-        f"\nwrite lock held 5 s (busy timeout 1 s): the worker waited ({restarts} restart(s) of its "
-        f"loop) and sent the next invitation {delivered:.1f} s after the lock was released"
+        f"\nwrite lock held 5 s (busy timeout 1 s): the worker waited ({restarts} restart(s) of "
+        f"its loop) and sent the next invitation {delivered:.1f} s after the lock was released"
     )
 
 
@@ -161,5 +162,6 @@ def test_serve_starts_its_worker_again_when_it_dies(var_dir):
         finally:
             kill_group(serve)  # gunicorn and the worker, if anything was left.
     print(
-        f"\nserve: worker {first} killed, worker {second} started {restarted:.1f} s later (backoff 1 s)"
+        f"\nserve: worker {first} killed, worker {second} started {restarted:.1f} s later "
+        "(backoff 1 s)"
     )

@@ -73,7 +73,8 @@ def test_ten_resends_at_once_leave_one_live_link_and_send_one_email(
     live = Invitation.objects.filter(account=account, state__in=services.LIVE)
     print(
         f"10 resends at once: {seconds:.2f} s, answers {statuses}, live {live.count()}, "
-        f"invitations {Invitation.objects.filter(account=account).count()}, emails {len(smtp_server.messages)}"
+        f"invitations {Invitation.objects.filter(account=account).count()}, emails "
+        f"{len(smtp_server.messages)}"
     )
     assert statuses == [200] * 10
     assert {a.json()["results"][0]["result"] for a in answers} == {"done"}

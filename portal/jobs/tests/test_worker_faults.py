@@ -162,8 +162,9 @@ def test_a_dropped_connection_mid_send_delivers_each_invitation_once(
     assert worker.alive
     attempts = sorted(set(Invitation.objects.values_list("attempts", flat=True)))
     print(
-        f"\nconnection dropped mid-send after {before} messages: sending went on {resumed:.1f} s after "
-        f"the cut; 100 invitations each delivered once, the last after {recovered:.1f} s; attempts {attempts}"
+        f"\nconnection dropped mid-send after {before} messages: sending went on {resumed:.1f} s "
+        f"after the cut; 100 invitations each delivered once, the last after {recovered:.1f} s; "
+        f"attempts {attempts}"
     )
     assert {i.pk for i in invitations} == set(
         Invitation.objects.filter(state="sent").values_list("pk", flat=True)
@@ -204,7 +205,8 @@ def test_a_killed_worker_mid_batch_is_finished_by_a_new_one_and_each_invitation_
     assert len(mailbox.messages) == 200 and set(mailbox.per_recipient().values()) == {1}
     print(
         f"\nworker killed mid-batch at {processed_at_kill}/200 rows: completed by a new worker "
-        f"{completed:.1f} s after the kill, all 200 invitations delivered once after {delivered:.1f} s"
+        f"{completed:.1f} s after the kill, all 200 invitations delivered once after "
+        f"{delivered:.1f} s"
     )
 
 
@@ -274,6 +276,6 @@ def test_a_mail_server_down_then_up_gets_each_invitation_once(workers, alice, or
     )
     assert attempts[0] >= 2
     print(
-        f"\nmail server down then up: 30 invitations each delivered once, {recovered:.1f} s after it came "
-        f"back; attempts {attempts[0]}-{attempts[-1]}"
+        f"\nmail server down then up: 30 invitations each delivered once, {recovered:.1f} s after "
+        f"it came back; attempts {attempts[0]}-{attempts[-1]}"
     )

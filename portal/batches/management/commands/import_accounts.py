@@ -102,8 +102,9 @@ class Command(BaseCommand):
         width = 30
         done = int(width * batch.percent / 100)
         line = (
-            f"\r[{'#' * done}{'.' * (width - done)}] {batch.percent:3d}%  {batch.processed:,}/{batch.total:,} rows"
-            f"  {batch.succeeded:,} {'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed"
+            f"\r[{'#' * done}{'.' * (width - done)}] {batch.percent:3d}%  "
+            f"{batch.processed:,}/{batch.total:,} rows  {batch.succeeded:,} "
+            f"{'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed"
         )
         stream = self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr
         stream.write(line + ("\n" if final else ""))
@@ -112,9 +113,11 @@ class Command(BaseCommand):
     def _summary(self, batch: Batch, report: str | None) -> None:
         elapsed = time.monotonic() - getattr(self, "_started", time.monotonic())
         self.stdout.write(
-            f"Batch {batch.pk} {batch.status}: {batch.total:,} rows, {batch.succeeded:,} "
-            f"{'valid (dry run: nothing written)' if batch.dry_run else 'imported'}, {batch.existing:,} existing, "
-            f"{batch.failed:,} failed"
+            (
+                f"Batch {batch.pk} {batch.status}: {batch.total:,} rows, {batch.succeeded:,} "
+                f"{'valid (dry run: nothing written)' if batch.dry_run else 'imported'}, "
+                f"{batch.existing:,} existing, {batch.failed:,} failed"
+            )
             + (f", {batch.invited:,} invitations queued" if batch.invite else "")
             + f" ({elapsed:.2f} s)."
         )

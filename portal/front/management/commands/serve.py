@@ -40,8 +40,8 @@ class Command(BaseCommand):
         self.stopping = False
         backend = settings.TASKS["default"]["BACKEND"].rsplit(".", 1)[-1]
         self.stdout.write(
-            f"MultiLine Management Portal on http://{host}:{port}/ (links in emails: {env['PUBLIC_URL']}) "
-            f"(worker: {'none' if no_worker else backend})"
+            f"MultiLine Management Portal on http://{host}:{port}/ (links in emails: "
+            f"{env['PUBLIC_URL']}) (worker: {'none' if no_worker else backend})"
         )
         if not no_worker:
             self.start_worker()

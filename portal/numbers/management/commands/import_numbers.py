@@ -69,7 +69,8 @@ class Command(BaseCommand):
         where = org.name if org else "the operator pool"
         self.stdout.write(
             self.style.SUCCESS(
-                f"{counts.get('added', 0)} added to {where}; {counts.get('exists', 0)} already in the inventory; "
-                f"{counts.get('invalid', 0)} invalid; {counts.get('skipped', 0)} listed twice."
+                f"{counts.get('added', 0)} added to {where}; {counts.get('exists', 0)} already in "
+                f"the inventory; {counts.get('invalid', 0)} invalid; {counts.get('skipped', 0)} "
+                "listed twice."
             )
         )

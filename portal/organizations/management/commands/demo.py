@@ -160,7 +160,8 @@ class Command(BaseCommand):
                         role=roles[role],
                         organizations=[orgs[slug]],
                     )
-                    # Demo logins keep the printed password (docs/security.md "Sign-in and sessions").
+                    # Demo logins keep the printed password (docs/security.md "Sign-in and
+                    # sessions").
                     PasswordState.objects.filter(user=admin).update(must_change=False)
                     self.passwords[username] = password
             for slug, name, default in GROUPS:
