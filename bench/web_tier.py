@@ -1,4 +1,5 @@
-"""Benchmark of the web tier: `python bench/web_tier.py [--postgres URL] [--clients 20] [--seconds 20]`.
+"""Benchmark of the web tier: `python bench/web_tier.py [--postgres URL] [--clients 20] [--seconds \
+20]`.
 
 Serves the portal with gunicorn (2 workers, as docs/deploy.md sizes 2 cores) on a fresh database
 (SQLite in a temporary VAR_DIR, or PostgreSQL with --postgres / BENCH_POSTGRES_URL), then measures,

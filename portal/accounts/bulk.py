@@ -149,7 +149,8 @@ def _mark_existing(
 ) -> None:
     """Rows whose contact already has an account in this organization (imported before), or in
     another organization of the caller's scope (moved there since: the same file uploaded again
-    moves nothing back and says where the account is). Outside the scope it stays "not available"."""
+    moves nothing back and says where the account is). Outside the scope it stays "not
+    available"."""
     flagged = [(o, c) for o, c in zip(outcomes, conflicts) if CONTACT_TAKEN in c.codes]
     if not flagged:
         return

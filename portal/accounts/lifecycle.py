@@ -665,7 +665,8 @@ def _suspend_chunk(actor, ids: list[int], reason: str = "") -> list[AccountResul
 
 def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
     """A suspended account that had activated takes an available number of its organization and is
-    active again; one that had not is back to "not invited" (invite it again with Resend Invitation)."""
+    active again; one that had not is back to "not invited" (invite it again with Resend
+    Invitation)."""
     rows = _load(ids)
     results: dict[int, AccountResult] = {}
     need_number: dict[int, list[Account]] = {}
@@ -737,7 +738,8 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
 
 
 def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
-    """Hard delete: the email and device number can be invited again; the audit log keeps the record."""
+    """Hard delete: the email and device number can be invited again; the audit log keeps the
+    record."""
     rows = _load(ids)
     results, victims = [], []
     for pk in ids:

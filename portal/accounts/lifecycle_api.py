@@ -2,7 +2,8 @@
 
 Bulk calls take `ids`, or `filter` (the Accounts list's query: organization, status, q; `{}` is
 every account in your scope) with `all_matching: true` — never everything by omission — and an
-optional `Idempotency-Key` header. Up to 200 accounts they answer 200 with a result per account; above,
+optional `Idempotency-Key` header. Up to 200 accounts they answer 200 with a result per account;
+above,
 202 and a job to poll at /api/v1/accounts/jobs/{id}. A move the destination cannot onboard is 409
 with the article's message, and nothing moves.
 """
@@ -30,7 +31,8 @@ lifecycle_router = Router(tags=["accounts"])
 
 class FilterIn(BaseModel):
     """The Accounts list's query (GET /api/v1/accounts), as an object. A plain pydantic model:
-    anything but an object with these keys is refused (ninja's Schema would read `"oops"` as `{}`)."""
+    anything but an object with these keys is refused (ninja's Schema would read `"oops"` as
+    `{}`)."""
 
     model_config = ConfigDict(extra="forbid")
 

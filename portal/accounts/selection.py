@@ -4,7 +4,8 @@ A bulk action (resend, move, suspend, reactivate, delete, edit; through the port
 task) acts on the `ids` given, each in the caller's scope, or on an explicit `filter` (the Accounts
 list's own query: organization, status, q) together with `all_matching=True`. Anything else —
 no selection, an empty list, a filter that is not an object, an unknown filter key, a value of the
-wrong type, a filter without `all_matching` — is a DomainError naming the field, and nothing is done.
+wrong type, a filter without `all_matching` — is a DomainError naming the field, and nothing is
+done.
 """
 
 from __future__ import annotations

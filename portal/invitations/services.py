@@ -119,7 +119,8 @@ class Refusal:
 
 
 def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
-    """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity per organization
+    """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity per
+    organization
     as accounts without a number are invited one after the other."""
     if account.status == AccountStatus.ACTIVE:
         return Refusal(
@@ -160,7 +161,8 @@ INVITATION_COLUMNS = ("account_id", "channel", "recipient", "token_hash", "expir
 
 
 def _invitation_row(account: Account, now) -> tuple:
-    """A new invitation's values (INVITATION_COLUMNS): one builder for the single and the bulk path."""
+    """A new invitation's values (INVITATION_COLUMNS): one builder for the single and the bulk
+    path."""
     return (
         account.pk,
         Channel.EMAIL if account.email else Channel.SMS,
@@ -180,7 +182,8 @@ def _enqueue(invitation_ids: list[int]) -> None:
 
 
 def _enqueue_chunks(invitation_ids: list[int]) -> None:
-    """One delivery task per CHUNK invitations, queued together (one commit with the database backend)."""
+    """One delivery task per CHUNK invitations, queued together (one commit with the database
+    backend)."""
     with transaction.atomic():
         for start in range(0, len(invitation_ids), CHUNK):
             _enqueue(invitation_ids[start : start + CHUNK])
@@ -1162,7 +1165,8 @@ def template_reset(*, actor, organization, language: str, channel: str) -> None:
 def template_send_test(
     *, actor, organization, language: str, channel: str, subject: str, body: str
 ) -> str:
-    """Queue a test of this (unsaved) wording, rendered with the sample account, to the admin's email.
+    """Queue a test of this (unsaved) wording, rendered with the sample account, to the admin's
+    email.
     An SMS wording is sent as an email too, its text being what the SMS would say."""
     from portal.invitations.tasks import send_test_invitation
 

@@ -97,7 +97,8 @@ def lost_runs(
 ) -> list[Lost]:
     """The one rule for batches and bulk jobs (rows with status, runs, recoveries, heartbeat_at,
     started_at, created_at): `running` with no heartbeat for WORKER_DEAD_AFTER, or `queued` that
-    long (since created, or queued again) with no task `waiting` for it. `exclude`: this process's."""
+    long (since created, or queued again) with no task `waiting` for it. `exclude`: this
+    process's."""
     from datetime import timedelta
 
     from django.db.models import Q

@@ -1,5 +1,6 @@
 """The command line records who ran it: `multiline --as USERNAME`, else the OS user — never the
-admin a command acts on, never "system". Run through `portal.cli.main`, the `multiline` entry point."""
+admin a command acts on, never "system". Run through `portal.cli.main`, the `multiline` entry
+point."""
 
 import getpass
 import sys
