@@ -5,7 +5,8 @@ from __future__ import annotations
 from portal.access.scoping import is_operator
 from portal.organizations.models import Organization
 
-POOL = "~pool"  # Not a valid slug: stands for the operator pool (numbers allocated to no organization).
+# Not a valid slug: stands for the operator pool (numbers allocated to no organization).
+POOL = "~pool"
 
 
 def organizations_in_scope(user) -> list[Organization]:

@@ -104,7 +104,10 @@ def test_it_reads_each_file_quirk(quirk, tmp_path):
 
 
 def test_row_numbers_are_the_spreadsheets_even_with_blank_rows(tmp_path):
-    data = b"email,social_messaging,monitor_calls,monitor_sms\n\na@example.com,No,off,off\n,,,\nb@example.com,No,off,off\n"
+    data = (
+        b"email,social_messaging,monitor_calls,monitor_sms\n"
+        b"\na@example.com,No,off,off\n,,,\nb@example.com,No,off,off\n"
+    )
     assert [r.row for r in _read(tmp_path, data).records()] == [3, 5]
 
 
