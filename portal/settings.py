@@ -235,11 +235,10 @@ RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365, minimum=1)
 API_TOKEN_DEFAULT_DAYS = min(envint("API_TOKEN_DEFAULT_DAYS", 90, minimum=1), API_TOKEN_MAX_DAYS)
 # Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk
-# jobs
-# and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL seconds
-# one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER seconds)
-# or its task (queued that long with no task waiting for it). A batch or bulk job is queued again
-# automatically at most WORKER_MAX_RECOVERIES times, then marked failed with the reason.
+# jobs and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL
+# seconds one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER
+# seconds) or its task (queued that long with no task waiting for it). A batch or bulk job is queued
+# again automatically at most WORKER_MAX_RECOVERIES times, then marked failed with the reason.
 WORKER_HEARTBEAT = envint("WORKER_HEARTBEAT", 5, minimum=1)
 WORKER_DEAD_AFTER = envint("WORKER_DEAD_AFTER", 30, minimum=2)
 WORKER_SWEEP_INTERVAL = envint("WORKER_SWEEP_INTERVAL", 15, minimum=1)

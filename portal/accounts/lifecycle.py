@@ -816,8 +816,7 @@ def accounts_edit(
     return results
 
 
-# ---------------------------------------------------------------- bulk by filter, with a job when
-# big
+# ------------------------------------------------------------ bulk by filter, with a job when big
 
 
 @dataclass
