@@ -7,8 +7,8 @@ on PostgreSQL too, and prints rows/s beside the floor measured in the same run: 
 same validators (email-validator, phonenumbers) + sqlite3 executemany of accounts and invitation
 rows. Sizes above the article's 1,000 rows per file are allowed by the operator setting
 BATCH_MAX_ROWS, which the benchmark sets. Exits 1 when a target is missed: 1,000-row Import &
-Invite on SQLite over 3× the floor; PostgreSQL over 1.2× SQLite; 100,000 rows on PostgreSQL over \
-10 s.
+Invite on SQLite over 3× the floor; PostgreSQL over 1.2× SQLite; \
+100,000 rows on PostgreSQL over 10 s.
 --compare-insert runs each size again with Django's bulk_create in place of the tuple insert.
 For 1,000 rows it also times upload → completed through the API (POST, the worker's run, GET).
 Each size runs in a fresh process, so its peak memory (max RSS) is its own.

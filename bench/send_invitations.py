@@ -3,8 +3,8 @@
 
 A local aiosmtpd server runs in its own process and counts what it receives. On a fresh database
 (SQLite in a temporary VAR_DIR, or PostgreSQL when DATABASE_URL points to it) and a Redis database
-(BENCH_REDIS_URL, default redis://127.0.0.1:6379/6: its `default` queue is emptied) it then \
-measures,
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/6: \
+its `default` queue is emptied) it then measures,
 in the same run:
 
 - raw: smtplib sending COUNT messages rendered beforehand by the portal, over one connection,

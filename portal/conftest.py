@@ -47,8 +47,8 @@ def need_service(name: str, host: str, port: int) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests belong to the PostgreSQL pass: on SQLite they are deselected, not
-    skipped."""
+    """PostgreSQL-only tests belong to the PostgreSQL pass:
+    on SQLite they are deselected, not skipped."""
     if connection.vendor == "postgresql":
         return
     keep = [item for item in items if "postgres_only" not in getattr(item, "fixturenames", ())]
@@ -227,8 +227,8 @@ def api():
 
 @pytest.fixture
 def run_tasks(monkeypatch):
-    """run_tasks() runs every queued task with the database worker, as `multiline worker --batch`
-    does.
+    """run_tasks() runs every queued task with the database
+    worker, as `multiline worker --batch` does.
 
     The worker closes "old" database connections between tasks; inside a test's transaction that
     would close the test's own connection, so it is skipped there (tests with transaction=True keep
@@ -252,8 +252,8 @@ def run_tasks(monkeypatch):
 
 @pytest.fixture
 def rq_queue(settings):
-    """The scale-out backend: tasks go to RQ's `default` queue on Redis (emptied before and
-    after)."""
+    """The scale-out backend: tasks go to RQ's `default`
+    queue on Redis (emptied before and after)."""
     need_service("Redis", "127.0.0.1", 6379)
     import django_rq
 

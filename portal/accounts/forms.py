@@ -1,5 +1,5 @@
-"""Forms of the Accounts screens. They render fields and carry errors; the rules live in
-services."""
+"""Forms of the Accounts screens. They render fields and
+carry errors; the rules live in services."""
 
 from __future__ import annotations
 
@@ -159,8 +159,8 @@ class AccountAddForm(forms.Form):
         return [self[name] for name in columns.TOGGLES if name in self.fields]
 
     def service_data(self) -> dict:
-        """The form's values in the shape the services read (the CSV columns); no rule checked
-        here."""
+        """The form's values in the shape the services read
+        (the CSV columns); no rule checked here."""
         data = self.cleaned_data
         values = {
             "first_name": data.get("first_name", ""),

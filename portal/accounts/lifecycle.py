@@ -738,8 +738,8 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
 
 
 def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
-    """Hard delete: the email and device number can be invited again; the audit log keeps the
-    record."""
+    """Hard delete: the email and device number can be
+    invited again; the audit log keeps the record."""
     rows = _load(ids)
     results, victims = [], []
     for pk in ids:

@@ -3,9 +3,8 @@
 Bulk calls take `ids`, or `filter` (the Accounts list's query: organization, status, q; `{}` is
 every account in your scope) with `all_matching: true` — never everything by omission — and an
 optional `Idempotency-Key` header. Up to 200 accounts they answer 200 with a result per account;
-above,
-202 and a job to poll at /api/v1/accounts/jobs/{id}. A move the destination cannot onboard is 409
-with the article's message, and nothing moves.
+above, 202 and a job to poll at /api/v1/accounts/jobs/{id}. A move the destination cannot onboard is
+409 with the article's message, and nothing moves.
 """
 
 from __future__ import annotations

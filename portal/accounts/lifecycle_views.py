@@ -1,10 +1,9 @@
-"""Portal pages of the account lifecycle: Move, Edit, Suspend, Reactivate, Delete, and bulk job
-progress.
+"""Portal pages of the account lifecycle: Move, Edit,
+Suspend, Reactivate, Delete, and bulk job progress.
 
 The Accounts screen's `<form id="bulk">` posts the checked `ids` and its filters here. Each page
-first
-shows what the action applies to (the selection, or every account matching the filters) and asks
-to confirm; the confirmed POST runs it and shows the result per account, or the job's progress.
+first shows what the action applies to (the selection, or every account matching the filters) and
+asks to confirm; the confirmed POST runs it and shows the result per account, or the job's progress.
 """
 
 from __future__ import annotations

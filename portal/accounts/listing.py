@@ -1,5 +1,5 @@
-"""Reading accounts for the Accounts screen, its CSV export and the API: filters, keyset pages,
-rows.
+"""Reading accounts for the Accounts screen, its CSV export
+and the API: filters, keyset pages, rows.
 
 Pages are keyset pages on the primary key (newest first): `after=<id>` gives the accounts older than
 `id`, `before=<id>` the ones newer. No page ever counts the whole table; `capped_count` counts at

@@ -1,5 +1,5 @@
-"""Alerts to an organization's admins: account moved, invitation threshold, number utilisation,
-batch finished.
+"""Alerts to an organization's admins: account moved,
+invitation threshold, number utilisation, batch finished.
 
 Each alert is sent by a task after commit, recorded in the audit log, and at most once per event:
 `AlertSent.key` is unique, so a task that runs twice (a retry, a second worker) sends nothing the
@@ -54,8 +54,8 @@ def admins_of(organization: Organization):
 
 
 def recipients_for(organization: Organization) -> list[str]:
-    """The designated admins (report recipients), else every admin of the organization, plus
-    extras."""
+    """The designated admins (report recipients), else every
+    admin of the organization, plus extras."""
     designated = list(
         organization.report_recipients.filter(is_active=True).values_list("email", flat=True)
     )
@@ -75,8 +75,8 @@ def enabled(organization: Organization, kind: str) -> bool:
 
 
 def alert_queue(*, kind: str, key: str, organization: Organization, context: dict) -> None:
-    """Send the alert from a task once the current transaction commits (nothing if it rolls
-    back)."""
+    """Send the alert from a task once the current
+    transaction commits (nothing if it rolls back)."""
     from portal.alerts.tasks import send_alert
 
     if not enabled(organization, kind):
@@ -88,8 +88,8 @@ def alert_queue(*, kind: str, key: str, organization: Organization, context: dic
 
 
 def organization_changed(organization: Organization) -> None:
-    """Call after a write that changes numbers or pending invitations: re-checks the lasting
-    alerts."""
+    """Call after a write that changes numbers or pending
+    invitations: re-checks the lasting alerts."""
     from portal.alerts.tasks import check_alerts
 
     org_id = organization.pk

@@ -1,5 +1,5 @@
-"""Every request's writes are audited with its door (portal or api), client address and user
-agent."""
+"""Every request's writes are audited with its door (portal
+or api), client address and user agent."""
 
 from __future__ import annotations
 

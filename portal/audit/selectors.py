@@ -1,5 +1,5 @@
-"""The events an admin may read, filtered: one query for the activity screen, its CSV and the
-API."""
+"""The events an admin may read, filtered: one query for the
+activity screen, its CSV and the API."""
 
 from __future__ import annotations
 

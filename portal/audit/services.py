@@ -135,10 +135,10 @@ def rows(
     """`row` for many (target, data) of one actor and action: who, how and from where are worked
     out once.
 
-    The organization an event concerns: `organization`, else the target's own
-    (`target.organization`),
-    else the actor's home organization (the one its whole scope hangs from); none for the operator's
-    own objects, which only the operator sees. A target may offer `audit_label` for the log.
+    The organization an event concerns: `organization`, else the target's
+    own (`target.organization`), else the actor's home organization (the one
+    its whole scope hangs from); none for the operator's own objects, which
+    only the operator sees. A target may offer `audit_label` for the log.
     """
     if actor is None:
         fallback = _acting.get()

@@ -106,8 +106,8 @@ def batch_upload(
     invite: Form[bool] = False,
     dry_run: Form[bool] = False,
 ):
-    """The whole file is checked first (400 with what to fix); then the import runs in the
-    background."""
+    """The whole file is checked first (400 with what to
+    fix); then the import runs in the background."""
     require_privilege(request.user, Privilege.ACCOUNTS_BULK)
     org = get_object_for(request.user, Organization.objects, slug=organization)
     batch = services.batch_create(

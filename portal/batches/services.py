@@ -167,8 +167,8 @@ def batch_create(
 
 @contextmanager
 def _gc_paused():
-    """The import allocates many short-lived objects; the collector would cost 40-60 % at 100k
-    rows."""
+    """The import allocates many short-lived objects; the
+    collector would cost 40-60 % at 100k rows."""
     enabled = gc.isenabled()
     gc.freeze()
     gc.disable()
@@ -241,9 +241,8 @@ def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:
 
 
 def _fence(batch_id: int, run: int) -> None:
-    """At the start of each chunk's transaction: this run still has the batch, and keeps it until
-    the
-    chunk commits (portal.jobs.runner.Run.fence)."""
+    """At the start of each chunk's transaction: this run still has the batch,
+    and keeps it until the chunk commits (portal.jobs.runner.Run.fence)."""
     runner.Run(Batch, batch_id, run).fence()
 
 

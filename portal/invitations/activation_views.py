@@ -134,8 +134,8 @@ def _page(request, invitation, *, hidden=None, error="", status=200):
 
 
 def _activate(request, invitation, *, hidden=None):
-    """POST: activate, or show the page again with the reason (and a fresh list when the number was
-    taken)."""
+    """POST: activate, or show the page again with the
+    reason (and a fresh list when the number was taken)."""
     language = content.language_of(invitation.account)
     t = text_for(language)
     number = request.POST.get("number")

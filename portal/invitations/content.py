@@ -101,8 +101,8 @@ def _date_text(language: str, day) -> str:
 
 
 def check_wording(*, channel: str, subject: str, body: str) -> None:
-    """Refuse a template that drops the link or the code, names an unknown variable, or uses
-    tags."""
+    """Refuse a template that drops the link or the code,
+    names an unknown variable, or uses tags."""
     problems: dict[str, list[str]] = {}
     messages = []
     if channel == Channel.EMAIL:
@@ -216,8 +216,8 @@ def qr_data_uri(link: str) -> str:
 
 
 def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "QR code") -> str:
-    """The admin's body as HTML: escaped text, blank lines → paragraphs, our markup for the link and
-    QR."""
+    """The admin's body as HTML: escaped text, blank lines →
+    paragraphs, our markup for the link and QR."""
     html_values = {name: escape(value) for name, value in values.items()}
     link = escape(values["activation_link"])
     html_values["activation_link"] = (

@@ -14,8 +14,8 @@ EMAIL_SUBJECT = {
 EMAIL_BODY = {
     "en": """Hello {{ first_name }} {{ last_name }},
 
-{{ organization }} has set up MultiLine for you: a second, business phone number on your own \
-mobile phone, for your work calls and messages.
+{{ organization }} has set up MultiLine for you: a second, \
+business phone number on your own mobile phone, for your work calls and messages.
 
 Your MultiLine number: {{ multiline_number }}
 
@@ -27,15 +27,15 @@ Or scan this QR code with your phone's camera:
 
 If the MultiLine app asks for an activation code, enter {{ activation_code }}.
 
-This invitation works once and expires on {{ expires_on }}. If it has expired, ask your \
-administrator to send you a new one.
+This invitation works once and expires on {{ expires_on }}. If it has expired, \
+ask your administrator to send you a new one.
 
 Kind regards,
 {{ organization }}""",
     "it": """Gentile {{ first_name }} {{ last_name }},
 
-{{ organization }} ha attivato per Lei MultiLine: un secondo numero di telefono, aziendale, sul \
-Suo smartphone, per le chiamate e i messaggi di lavoro.
+{{ organization }} ha attivato per Lei MultiLine: un secondo numero di telefono, aziendale, \
+sul Suo smartphone, per le chiamate e i messaggi di lavoro.
 
 Il Suo numero MultiLine: {{ multiline_number }}
 
@@ -47,15 +47,15 @@ Oppure inquadri questo codice QR con la fotocamera del telefono:
 
 Se l'app MultiLine Le chiede un codice di attivazione, inserisca {{ activation_code }}.
 
-L'invito può essere usato una sola volta e scade il {{ expires_on }}. Se è scaduto, chieda al Suo \
-amministratore di inviargliene uno nuovo.
+L'invito può essere usato una sola volta e scade il {{ expires_on }}. Se è scaduto, \
+chieda al Suo amministratore di inviargliene uno nuovo.
 
 Cordiali saluti,
 {{ organization }}""",
     "de": """Guten Tag {{ first_name }} {{ last_name }},
 
-{{ organization }} hat MultiLine für Sie eingerichtet: eine zweite, geschäftliche Rufnummer auf \
-Ihrem eigenen Smartphone für berufliche Anrufe und Nachrichten.
+{{ organization }} hat MultiLine für Sie eingerichtet: eine zweite, \
+geschäftliche Rufnummer auf Ihrem eigenen Smartphone für berufliche Anrufe und Nachrichten.
 
 Ihre MultiLine-Nummer: {{ multiline_number }}
 
@@ -107,8 +107,8 @@ O escanee este código QR con la cámara de su teléfono:
 
 Si la aplicación MultiLine le pide un código de activación, introduzca {{ activation_code }}.
 
-Esta invitación solo puede usarse una vez y caduca el {{ expires_on }}. Si ha caducado, pida a su \
-administrador que le envíe una nueva.
+Esta invitación solo puede usarse una vez y caduca el {{ expires_on }}. Si ha caducado, \
+pida a su administrador que le envíe una nueva.
 
 Atentamente,
 {{ organization }}""",

@@ -119,9 +119,8 @@ class Refusal:
 
 
 def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
-    """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity per
-    organization
-    as accounts without a number are invited one after the other."""
+    """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity
+    per organization as accounts without a number are invited one after the other."""
     if account.status == AccountStatus.ACTIVE:
         return Refusal(
             "status", "Already active: MultiLine was activated with an earlier invitation."
@@ -161,8 +160,8 @@ INVITATION_COLUMNS = ("account_id", "channel", "recipient", "token_hash", "expir
 
 
 def _invitation_row(account: Account, now) -> tuple:
-    """A new invitation's values (INVITATION_COLUMNS): one builder for the single and the bulk
-    path."""
+    """A new invitation's values (INVITATION_COLUMNS): one
+    builder for the single and the bulk path."""
     return (
         account.pk,
         Channel.EMAIL if account.email else Channel.SMS,
@@ -182,8 +181,8 @@ def _enqueue(invitation_ids: list[int]) -> None:
 
 
 def _enqueue_chunks(invitation_ids: list[int]) -> None:
-    """One delivery task per CHUNK invitations, queued together (one commit with the database
-    backend)."""
+    """One delivery task per CHUNK invitations, queued
+    together (one commit with the database backend)."""
     with transaction.atomic():
         for start in range(0, len(invitation_ids), CHUNK):
             _enqueue(invitation_ids[start : start + CHUNK])
@@ -1166,8 +1165,7 @@ def template_send_test(
     *, actor, organization, language: str, channel: str, subject: str, body: str
 ) -> str:
     """Queue a test of this (unsaved) wording, rendered with the sample account, to the admin's
-    email.
-    An SMS wording is sent as an email too, its text being what the SMS would say."""
+    email. An SMS wording is sent as an email too, its text being what the SMS would say."""
     from portal.invitations.tasks import send_test_invitation
 
     _check_choice(language, channel)

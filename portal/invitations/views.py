@@ -1,5 +1,5 @@
-"""Setup → Invitation templates (Setup privilege), and Resend Invitation from the Accounts
-screen."""
+"""Setup → Invitation templates (Setup privilege), and
+Resend Invitation from the Accounts screen."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Records of bulk actions: the results page of a portal action reads one, so a reload repeats
-nothing."""
+"""Records of bulk actions: the results page of a portal
+action reads one, so a reload repeats nothing."""
 
 from __future__ import annotations
 

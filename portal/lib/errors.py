@@ -1,5 +1,5 @@
-"""The one domain error: services raise it, the portal and the API each turn it into a response
-once."""
+"""The one domain error: services raise it, the portal and
+the API each turn it into a response once."""
 
 from __future__ import annotations
 

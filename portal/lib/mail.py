@@ -1,5 +1,5 @@
-"""Mail helpers: one connection for many messages, and SMTP errors sorted into temporary or
-permanent."""
+"""Mail helpers: one connection for many messages, and SMTP
+errors sorted into temporary or permanent."""
 
 from __future__ import annotations
 
@@ -70,8 +70,8 @@ def classify(exc: BaseException) -> DeliveryError:
 
 
 def open_connection():
-    """A connection of the configured backend, with a timeout so a hung server cannot hold a
-    worker."""
+    """A connection of the configured backend, with a
+    timeout so a hung server cannot hold a worker."""
     timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
     return get_connection(fail_silently=False, timeout=timeout)
 

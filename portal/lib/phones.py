@@ -1,5 +1,5 @@
-"""Phone numbers: parse what admins type or spreadsheets store into E.164, with a reason when
-not."""
+"""Phone numbers: parse what admins type or spreadsheets
+store into E.164, with a reason when not."""
 
 from __future__ import annotations
 

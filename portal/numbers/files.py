@@ -51,8 +51,8 @@ def _rows_of_xlsx(data: bytes, filename: str) -> list[list]:
 
 
 def read_numbers(data: bytes, filename: str = "") -> list:
-    """The values of the file's "number" column, or of its first column when it has no such
-    header."""
+    """The values of the file's "number" column, or of its
+    first column when it has no such header."""
     if len(data) > MAX_BYTES:
         raise DomainError("The file is larger than 5 MB; split it.", fields={"file": ["too large"]})
     if filename.lower().endswith(".xlsx") or data.startswith(b"PK\x03\x04"):

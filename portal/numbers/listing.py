@@ -11,8 +11,8 @@ from portal.organizations.choices import POOL, organization_from_choice
 
 
 def filtered_numbers(user, *, organization: str = "", status: str = "", tag: str = "", q: str = ""):
-    """(numbers matching every filter, numbers of the chosen organization or whole scope for
-    counts).
+    """(numbers matching every filter, numbers of the chosen
+    organization or whole scope for counts).
 
     `organization` is a slug in scope (404 otherwise), POOL for the operator pool, or empty for all.
     """

@@ -1,5 +1,5 @@
-"""The number inventory. Every status change is one conditional UPDATE: it wins or it changes
-nothing."""
+"""The number inventory. Every status change is one
+conditional UPDATE: it wins or it changes nothing."""
 
 from __future__ import annotations
 
@@ -77,8 +77,8 @@ def require_number_source(actor) -> None:
 
 
 def _check_destination(actor, organization) -> None:
-    """Numbers may only go to an organization in `actor`'s scope; the operator pool is the
-    operator's."""
+    """Numbers may only go to an organization in `actor`'s
+    scope; the operator pool is the operator's."""
     if actor is None or is_operator(actor):
         return
     if organization is None:
@@ -175,8 +175,8 @@ def numbers_add(
 
 
 def _changed(organizations) -> None:
-    """Numbers came or went: the lasting alerts (invitation threshold, utilisation) are checked
-    again."""
+    """Numbers came or went: the lasting alerts (invitation
+    threshold, utilisation) are checked again."""
     from portal.alerts.services import organization_changed
 
     for organization in {o.pk: o for o in organizations if o is not None}.values():
@@ -184,8 +184,8 @@ def _changed(organizations) -> None:
 
 
 def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
-    """The numbers of the inventory `actor` may see, from what a caller typed; a result for each
-    miss."""
+    """The numbers of the inventory `actor` may see, from
+    what a caller typed; a result for each miss."""
     found: list[Number] = []
     missing: list[NumberResult] = []
     seen: set[str] = set()
@@ -243,8 +243,8 @@ def _current(numbers) -> dict[int, Number]:
 
 
 def _move(*, actor, numbers, organization, action: str) -> set[int]:
-    """Move the unused ones of `numbers` (in `actor`'s scope) to `organization`; the ids that
-    moved."""
+    """Move the unused ones of `numbers` (in `actor`'s
+    scope) to `organization`; the ids that moved."""
     movable = Number.objects.filter(
         pk__in=[n.pk for n in numbers], status__in=FREE, account__isnull=True
     )
@@ -447,8 +447,8 @@ def _status_now(number: Number) -> str:
 
 
 def numbers_reserve(*, actor, numbers, reserved_for: str = "") -> list[NumberResult]:
-    """Set available numbers aside (e.g. for a named person or role); only an admin's pick takes
-    them."""
+    """Set available numbers aside (e.g. for a named person
+    or role); only an admin's pick takes them."""
     reserved_for = (reserved_for or "").strip()
     if len(reserved_for) > 120:
         raise DomainError(

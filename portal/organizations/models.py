@@ -56,8 +56,8 @@ class OrganizationQuerySet(models.QuerySet):
 
 
 class Organization(models.Model):
-    """A tenant. `path` holds the ids from the root down ("/1/4/"), so a subtree is one prefix
-    query."""
+    """A tenant. `path` holds the ids from the root down
+    ("/1/4/"), so a subtree is one prefix query."""
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)

@@ -84,8 +84,8 @@ def _full_clean(org: Organization, exclude) -> None:
 
 
 def organization_admins(organization: Organization):
-    """Active admins whose scope holds `organization` (directly or through a parent
-    organization)."""
+    """Active admins whose scope holds `organization`
+    (directly or through a parent organization)."""
     return (
         get_user_model()
         .objects.filter(is_active=True, admin__organizations__in=organization.ancestors_and_self())

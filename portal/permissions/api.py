@@ -1,7 +1,7 @@
 """Permission groups API (/api/v1/permission-groups): create, list, rename, set the default.
 
-The Permissions privilege is required; groups and organizations outside the caller's scope are not
-found.
+The Permissions privilege is required; groups and
+organizations outside the caller's scope are not found.
 """
 
 from __future__ import annotations

@@ -106,8 +106,8 @@ def scim_token_revoke(*, actor, token: ScimToken) -> None:
 
 
 def token_for(raw: str) -> ScimToken | None:
-    """The live token for a bearer secret, while its issuer may still do what it lets a client
-    do."""
+    """The live token for a bearer secret, while its issuer
+    may still do what it lets a client do."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     token = (
@@ -159,8 +159,8 @@ def _dump_items(items) -> list[dict]:
 
 
 def _contact(user: schemas.User) -> str:
-    """Where invitations go: the primary (else first) email, else the mobile number, else
-    userName."""
+    """Where invitations go: the primary (else first) email,
+    else the mobile number, else userName."""
     emails = [e for e in user.emails or [] if e.value]
     primary = next((e for e in emails if e.primary), emails[0] if emails else None)
     if primary is not None:

@@ -1,5 +1,5 @@
-"""Admins and roles: an admin never grants privileges it lacks nor organizations outside its
-scope."""
+"""Admins and roles: an admin never grants privileges it
+lacks nor organizations outside its scope."""
 
 import pytest
 from django.contrib.auth import get_user_model

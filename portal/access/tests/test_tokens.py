@@ -1,5 +1,5 @@
-"""API tokens: issued once, stored hashed, revocable; managed by their admin or an API Users
-admin."""
+"""API tokens: issued once, stored hashed, revocable;
+managed by their admin or an API Users admin."""
 
 import io
 

@@ -1,5 +1,5 @@
-"""/api/v1/accounts: create, list, get — privilege and scope as a matrix, the add rules, keyset
-pages."""
+"""/api/v1/accounts: create, list, get — privilege and scope
+as a matrix, the add rules, keyset pages."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Two admins assigning the same number at the same moment: the database picks exactly one
-winner."""
+"""Two admins assigning the same number at the same moment:
+the database picks exactly one winner."""
 
 from __future__ import annotations
 

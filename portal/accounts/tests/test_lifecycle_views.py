@@ -1,5 +1,5 @@
-"""The portal pages: Move (capacity per destination), Suspend / Reactivate / Delete / Edit, job
-progress."""
+"""The portal pages: Move (capacity per destination),
+Suspend / Reactivate / Delete / Edit, job progress."""
 
 from portal.accounts.lifecycle import MOVE_REFUSED
 from portal.accounts.models import Account, AccountStatus

@@ -1,5 +1,5 @@
-"""The Accounts screens: who may see what (a matrix), the Add Account form's rules, pages,
-export."""
+"""The Accounts screens: who may see what (a matrix), the
+Add Account form's rules, pages, export."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Alerts: sent by a task to a real SMTP server, recorded in the audit log, never twice for one
-event."""
+"""Alerts: sent by a task to a real SMTP server, recorded in
+the audit log, never twice for one event."""
 
 import pytest
 from django.utils import timezone

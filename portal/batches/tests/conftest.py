@@ -3,8 +3,8 @@ import pytest
 
 @pytest.fixture
 def upload(tmp_path, alice, group_a):
-    """upload(data, filename, ...) writes the file, uploads it as alice into org A and runs the
-    batch."""
+    """upload(data, filename, ...) writes the file, uploads
+    it as alice into org A and runs the batch."""
     from portal.batches.services import batch_create, batch_run
 
     def do(

@@ -1,5 +1,5 @@
-"""However malformed the file, the answer is a clear refusal or one verdict per row: never a
-crash."""
+"""However malformed the file, the answer is a clear refusal
+or one verdict per row: never a crash."""
 
 import codecs
 

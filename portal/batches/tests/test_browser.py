@@ -1,5 +1,5 @@
-"""In a real browser: upload a file, watch the progress bar, download the Batch Operations
-Report."""
+"""In a real browser: upload a file, watch the progress bar,
+download the Batch Operations Report."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""`multiline import-accounts FILE --organization SLUG --permission-group NAME [--invite]
-[--dry-run]`."""
+"""`multiline import-accounts FILE --organization SLUG
+--permission-group NAME [--invite] [--dry-run]`."""
 
 import pytest
 from django.core.management import CommandError, call_command

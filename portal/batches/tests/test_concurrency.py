@@ -1,5 +1,5 @@
-"""Two batches racing for the same numbers and emails: each row lands once, the loser is
-reported."""
+"""Two batches racing for the same numbers and emails: each
+row lands once, the loser is reported."""
 
 import threading
 

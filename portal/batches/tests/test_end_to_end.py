@@ -1,5 +1,5 @@
-"""Import & Invite through a real SMTP server: one invitation per good row, then the summary to the
-admin."""
+"""Import & Invite through a real SMTP server: one
+invitation per good row, then the summary to the admin."""
 
 from portal.batches.tests import files
 

@@ -1,5 +1,5 @@
-"""The file reader: each quirk of files made by Excel and LibreOffice, and every whole-file
-refusal."""
+"""The file reader: each quirk of files made by Excel and
+LibreOffice, and every whole-file refusal."""
 
 import pytest
 

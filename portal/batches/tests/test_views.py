@@ -1,5 +1,5 @@
-"""The Multiple Accounts tab, the progress, Batch Operation Reports: who may do what, and what they
-see."""
+"""The Multiple Accounts tab, the progress, Batch Operation
+Reports: who may do what, and what they see."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

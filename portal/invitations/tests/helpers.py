@@ -49,8 +49,8 @@ def make_due():
 
 
 def sent_invitation(account, *, monkeypatch=None):
-    """Deliver the queued invitation of `account` in-process and return (invitation, token,
-    code)."""
+    """Deliver the queued invitation of `account` in-process
+    and return (invitation, token, code)."""
     captured = {}
     real = services._Sender.send
 

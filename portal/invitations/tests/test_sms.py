@@ -16,8 +16,8 @@ TOKEN = "gateway-secret-token"
 
 
 class Gateway:
-    """A local SMS gateway: checks the bearer token; answers `plan` status codes in turn, then
-    200."""
+    """A local SMS gateway: checks the bearer token; answers
+    `plan` status codes in turn, then 200."""
 
     def __init__(self, plan=(), echo=False):
         self.plan = list(plan)

@@ -1,5 +1,5 @@
-"""/api/v1/numbers: the same rules as the Numbers screen, a privilege and scope matrix, per-number
-results."""
+"""/api/v1/numbers: the same rules as the Numbers screen, a
+privilege and scope matrix, per-number results."""
 
 import json
 

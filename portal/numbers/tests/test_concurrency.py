@@ -1,5 +1,5 @@
-"""On PostgreSQL: two admins reserving (or allocating) the same number at once — one wins, nothing
-breaks."""
+"""On PostgreSQL: two admins reserving (or allocating) the
+same number at once — one wins, nothing breaks."""
 
 import threading
 

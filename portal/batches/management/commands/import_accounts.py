@@ -1,5 +1,5 @@
-"""`multiline import-accounts FILE --organization SLUG --permission-group NAME [--invite]
-[--dry-run]`.
+"""`multiline import-accounts FILE --organization SLUG
+--permission-group NAME [--invite] [--dry-run]`.
 
 Runs the same checks and the same import as an upload, in this process, with a progress bar.
 """

@@ -1,5 +1,5 @@
-"""`multiline demo [--if-empty]`: demo data to try the portal with. Running it twice changes
-nothing.
+"""`multiline demo [--if-empty]`: demo data to try the
+portal with. Running it twice changes nothing.
 
 An operator `operator`, two organizations (Acme Bank with a sub-organization, Globex Insurance),
 roles, an admin per organization, permission groups, 200 numbers in mixed statuses with tags, and
