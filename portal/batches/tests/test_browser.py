@@ -1,4 +1,5 @@
-"""In a real browser: upload a file, watch the progress bar, download the Batch Operations Report."""
+"""In a real browser: upload a file, watch the progress bar,
+download the Batch Operations Report."""
 
 from __future__ import annotations
 
@@ -9,16 +10,35 @@ from portal.batches.tests import files
 
 
 @pytest.mark.browser
-def test_it_uploads_shows_progress_and_downloads_the_report(transactional_db, alice, org_a, group_a, numbers_a,
-                                                            browser_login, live_server, run_tasks, tmp_path):
+def test_it_uploads_shows_progress_and_downloads_the_report(
+    transactional_db,
+    alice,
+    org_a,
+    group_a,
+    numbers_a,
+    browser_login,
+    live_server,
+    run_tasks,
+    tmp_path,
+):
     path = tmp_path / "team.csv"
-    path.write_bytes(files.excel_csv_semicolon_cp1252(
-        [files.row(email="ann@example.com", multiline_number=numbers_a[0]), files.row(email="oops")]))
+    path.write_bytes(
+        files.excel_csv_semicolon_cp1252(
+            [
+                files.row(email="ann@example.com", multiline_number=numbers_a[0]),
+                files.row(email="oops"),
+            ]
+        )
+    )
     page = browser_login("alice")
     page.goto(f"{live_server.url}/batches/upload/")
-    assert page.get_by_role("link", name="Multiple Accounts").get_attribute("aria-current") == "page"
+    assert (
+        page.get_by_role("link", name="Multiple Accounts").get_attribute("aria-current") == "page"
+    )
     page.select_option("#id_organization", label="Org A")
-    assert page.locator("#id_permission_group").input_value() == str(group_a.pk)  # The default group.
+    assert page.locator("#id_permission_group").input_value() == str(
+        group_a.pk
+    )  # The default group.
     with page.expect_download() as template:
         page.get_by_role("link", name="Download the CSV template").click()
     assert template.value.suggested_filename.startswith("accounts-org-a-")

@@ -31,8 +31,9 @@ def test_another_tenants_organization_is_still_404(charlie, org_a, login):
 
 
 @pytest.mark.browser
-def test_the_template_downloads_at_step_one_before_any_choice(transactional_db, alice, org_a, group_a,
-                                                               browser_login, live_server):
+def test_the_template_downloads_at_step_one_before_any_choice(
+    transactional_db, alice, org_a, group_a, browser_login, live_server
+):
     page = browser_login("alice")
     page.goto(f"{live_server.url}/batches/upload/")
     with page.expect_download() as download:

@@ -26,8 +26,10 @@ class Watched:
         self.page = page
         self.console = []
         page.add_init_script(WATCH)
-        page.on("console", lambda m: self.console.append(m.text)
-                if "Content Security Policy" in m.text else None)
+        page.on(
+            "console",
+            lambda m: self.console.append(m.text) if "Content Security Policy" in m.text else None,
+        )
 
     def check(self, name: str):
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -37,8 +39,18 @@ class Watched:
 
 
 @pytest.mark.browser
-def test_the_main_pages_work_with_no_csp_violation(transactional_db, alice, org_a, group_a, numbers_a,
-                                                   page, live_server, run_tasks, tmp_path, mailoutbox):
+def test_the_main_pages_work_with_no_csp_violation(
+    transactional_db,
+    alice,
+    org_a,
+    group_a,
+    numbers_a,
+    page,
+    live_server,
+    run_tasks,
+    tmp_path,
+    mailoutbox,
+):
     watched = Watched(page)
     url = live_server.url
     page.goto(f"{url}/login/")
@@ -48,8 +60,9 @@ def test_the_main_pages_work_with_no_csp_violation(transactional_db, alice, org_
     page.click("button[type=submit]")
     page.wait_for_load_state()
 
-    account = account_add(actor=alice, organization=org_a, data={"email": "ann@example.com"},
-                          invite=True)
+    account = account_add(
+        actor=alice, organization=org_a, data={"email": "ann@example.com"}, invite=True
+    )
     _invitation, token, _code = sent_invitation(account)
     page.goto(f"{url}/accounts/")
     page.check("#select-all")  # accounts/list.js ticks every row

@@ -12,13 +12,29 @@ FIVE = {"en", "it", "de", "fr", "es"}
 
 
 def test_the_three_lists_of_languages_agree():
-    assert {code for code, _name in settings.LANGUAGES} == set(Language.values) == set(content.LANGUAGES) == FIVE
+    assert (
+        {code for code, _name in settings.LANGUAGES}
+        == set(Language.values)
+        == set(content.LANGUAGES)
+        == FIVE
+    )
 
 
 def test_every_default_text_is_in_every_language():
-    tables = {name: value for name, value in vars(defaults).items()
-              if isinstance(value, dict) and name.isupper() and set(value) & FIVE}
-    assert {"EMAIL_SUBJECT", "EMAIL_BODY", "SMS_BODY", "BUTTON", "FOOTER", "QR_ALT", "LINK_FALLBACK"} <= set(tables)
+    tables = {
+        name: value
+        for name, value in vars(defaults).items()
+        if isinstance(value, dict) and name.isupper() and set(value) & FIVE
+    }
+    assert {
+        "EMAIL_SUBJECT",
+        "EMAIL_BODY",
+        "SMS_BODY",
+        "BUTTON",
+        "FOOTER",
+        "QR_ALT",
+        "LINK_FALLBACK",
+    } <= set(tables)
     for name, table in tables.items():
         assert set(table) == FIVE, name
         assert all(str(text).strip() for text in table.values()), name
