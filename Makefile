@@ -52,6 +52,7 @@ bench: install
 
 lint: install-test
 	$(BIN)/ruff check portal bench
+	$(BIN)/ruff format --check portal bench
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules

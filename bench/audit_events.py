@@ -44,11 +44,16 @@ def main(n: int) -> None:
 
     times = []
     for _ in range(9):
-        items = [(Target(i), {"row": i, "number": f"+4479111{i:05d}", "invite": False}) for i in range(n)]
+        items = [
+            (Target(i), {"row": i, "number": f"+4479111{i:05d}", "invite": False}) for i in range(n)
+        ]
         with transaction.atomic(), audit.origin(ip="10.1.2.3", user_agent="Mozilla/5.0"):
             start = time.process_time()
-            audit.record_many(audit.rows(actor=user, action="account.create", organization=org, batch_id=1,
-                                         items=items))
+            audit.record_many(
+                audit.rows(
+                    actor=user, action="account.create", organization=org, batch_id=1, items=items
+                )
+            )
             times.append(time.process_time() - start)
             transaction.set_rollback(True)
     times.sort()

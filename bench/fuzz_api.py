@@ -27,8 +27,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
-          "response_headers_conformance,response_schema_conformance")
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_headers_conformance,response_schema_conformance"
+)
 
 
 def free_port() -> int:
@@ -38,8 +40,14 @@ def free_port() -> int:
 
 
 def portal(env, *args, capture=False) -> str:
-    done = subprocess.run([sys.executable, "-m", "portal", *args], env=env, cwd=ROOT, check=True,
-                          capture_output=capture, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "portal", *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=capture,
+        text=True,
+    )
     return done.stdout if capture else ""
 
 
@@ -91,33 +99,59 @@ def main() -> None:
         portal(env, "demo", capture=True)
         token = portal(env, "issue-token", "operator", capture=True).strip().splitlines()[-1]
         env["PUBLIC_URL"] = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "portal", "serve", "--host", "127.0.0.1",
-                                   "--port", str(port)], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL,
-                                  stderr=open(Path(var_dir) / "serve.log", "w"))
+        server = subprocess.Popen(
+            [sys.executable, "-m", "portal", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(Path(var_dir) / "serve.log", "w"),
+        )
         schema_url = f"http://127.0.0.1:{port}/api/v1/openapi.json"
         wait_for(schema_url)
         har = Path(var_dir) / "run.har"
-        command = [str(BIN / "schemathesis"), "run", schema_url,
-                   "-H", f"Authorization: Bearer {token}", "--checks", CHECKS,
-                   "--max-examples", str(args.max_examples), "--seed", str(args.seed),
-                   "--max-time", str(args.max_time), "--workers", "2", "--report", "har",
-                   "--report-har-path", str(har), "--suppress-health-check", "all"]
+        command = [
+            str(BIN / "schemathesis"),
+            "run",
+            schema_url,
+            "-H",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            CHECKS,
+            "--max-examples",
+            str(args.max_examples),
+            "--seed",
+            str(args.seed),
+            "--max-time",
+            str(args.max_time),
+            "--workers",
+            "2",
+            "--report",
+            "har",
+            "--report-har-path",
+            str(har),
+            "--suppress-health-check",
+            "all",
+        ]
         database = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"schemathesis over {schema_url} ({database}, max {args.max_examples} examples)",
-              flush=True)
+        print(
+            f"schemathesis over {schema_url} ({database}, max {args.max_examples} examples)",
+            flush=True,
+        )
         started = time.monotonic()
-        run = subprocess.run(command, env={**env, "NO_COLOR": "1"}, cwd=var_dir, text=True,
-                             capture_output=True)
+        run = subprocess.run(
+            command, env={**env, "NO_COLOR": "1"}, cwd=var_dir, text=True, capture_output=True
+        )
         elapsed = time.monotonic() - started
         tail = run.stdout.strip().splitlines()
         print("\n".join(line for line in tail if line.strip())[-6000:])
         entries = json.loads(har.read_text())["log"]["entries"] if har.exists() else []
         statuses = collections.Counter(e["response"]["status"] for e in entries)
         rate = len(entries) / max(elapsed, 0.001)
-        print(f"\n{len(entries)} requests in {elapsed:.0f} s ({rate:.0f}/s); "
-              f"statuses: {dict(sorted(statuses.items()))}; 500s: {statuses.get(500, 0)}; "
-              f"schemathesis exit code {run.returncode}")
+        print(
+            f"\n{len(entries)} requests in {elapsed:.0f} s ({rate:.0f}/s); "
+            f"statuses: {dict(sorted(statuses.items()))}; 500s: {statuses.get(500, 0)}; "
+            f"schemathesis exit code {run.returncode}"
+        )
         sys.exit(run.returncode)
     finally:
         if server is not None:

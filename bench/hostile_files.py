@@ -43,10 +43,16 @@ def builders():
         "5 MB of blank lines": ("csv", lambda: HEADER + b"\r\n" * 2_500_000),
         "5 MB of delimiters": ("csv", lambda: HEADER + b"," * 5_000_000 + b"x"),
         "5 MB, 200,000 rows": ("csv", lambda: HEADER + b"a@example.com,No,off,off\r\n" * 200_000),
-        "1,000 honest rows (.xlsx)": ("xlsx", lambda: files.xlsx(
-            [files.row(email=f"user{i}@example.com") for i in range(1000)])),
-        "1,000 honest rows (.csv)": ("csv", lambda: files.excel_csv_utf8(
-            [files.row(email=f"user{i}@example.com") for i in range(1000)])),
+        "1,000 honest rows (.xlsx)": (
+            "xlsx",
+            lambda: files.xlsx([files.row(email=f"user{i}@example.com") for i in range(1000)]),
+        ),
+        "1,000 honest rows (.csv)": (
+            "csv",
+            lambda: files.excel_csv_utf8(
+                [files.row(email=f"user{i}@example.com") for i in range(1000)]
+            ),
+        ),
     }
 
 
@@ -62,8 +68,11 @@ def build(skip: bool) -> list[tuple[str, Path]]:
         if not (skip and path.exists()):
             started = time.perf_counter()
             path.write_bytes(make())
-            print(f"  built {path.name}: {path.stat().st_size / 1e6:.2f} MB in "
-                  f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+            print(
+                f"  built {path.name}: {path.stat().st_size / 1e6:.2f} MB in "
+                f"{time.perf_counter() - started:.1f} s",
+                file=sys.stderr,
+            )
         made.append((name, path))
     return made
 
@@ -97,9 +106,24 @@ def upload_bench() -> None:
         port = s.getsockname()[1]
     env = {**os.environ, "VAR_DIR": tempfile.mkdtemp()}
     env.pop("DATABASE_URL", None)
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi",
-                               "-b", f"127.0.0.1:{port}", "-k", "gthread", "--threads", "2",
-                               "--log-level", "warning"], cwd=ROOT, env=env)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-k",
+            "gthread",
+            "--threads",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(100):
             try:
@@ -111,11 +135,12 @@ def upload_bench() -> None:
             warm.sendall(b"GET /login/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")  # URLs and the API
             while warm.recv(65536):
                 pass
-        head = (b"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Type: multipart/form-data; boundary=xyz\r\n"
-                b"Content-Length: %d\r\n\r\n--xyz\r\n"
-                b"Content-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n"
-                % 1024 ** 3)
+        head = (
+            b"POST /api/v1/batches HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: multipart/form-data; boundary=xyz\r\n"
+            b"Content-Length: %d\r\n\r\n--xyz\r\n"
+            b'Content-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n' % 1024**3
+        )
         chunk = b"x" * 65536
         sent, answer = 0, b""
         started = time.perf_counter()
@@ -133,8 +158,10 @@ def upload_bench() -> None:
                         pass
         seconds = time.perf_counter() - started
         status = answer.split(b"\r\n", 1)[0].decode()
-        print(f"\nUpload announcing 1 GB to gunicorn: {status!r} after {sent / 1024 / 1024:.1f} MB "
-              f"sent, {seconds:.3f} s")
+        print(
+            f"\nUpload announcing 1 GB to gunicorn: {status!r} after {sent / 1024 / 1024:.1f} MB "
+            f"sent, {seconds:.3f} s"
+        )
     finally:
         server.terminate()
         server.wait(10)
@@ -154,11 +181,19 @@ def main() -> None:
     env.pop("DATABASE_URL", None)
     print(f"{'file':34} {'size':>9} {'seconds':>8} {'peak MB':>8}  verdict")
     for name, path in build(args.skip_build):
-        out = subprocess.run([sys.executable, __file__, "--measure", str(path)], env=env, cwd=ROOT,
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure", str(path)],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         figures = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{name:34} {path.stat().st_size / 1e6:7.2f}MB {figures['seconds']:8.3f} "
-              f"{figures['peak_mb']:8.1f}  {figures['verdict'][:90]}")
+        print(
+            f"{name:34} {path.stat().st_size / 1e6:7.2f}MB {figures['seconds']:8.3f} "
+            f"{figures['peak_mb']:8.1f}  {figures['verdict'][:90]}"
+        )
     if args.upload:
         upload_bench()
 

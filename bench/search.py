@@ -29,20 +29,132 @@ PG_DB = os.environ.get("BENCH_PG_DB", "ml_search_bench")
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 BIG_ORG_ACCOUNTS = 100_000  # organization 0: the export's 100,000 accounts
 
-FIRST = ["Jürgen", "Anna", "Luca", "Sofía", "François", "Zoë", "Mateo", "Ingrid", "Søren", "Chloé",
-         "Giulia", "Lukas", "Marta", "José", "Élodie", "Hannah", "Piotr", "Noémie", "Björn",
-         "Aisha",
-         "Oliver", "Emma", "Liam", "Olivia", "Noah", "Amelia", "Jack", "Isla", "Harry", "Ava"]
-BASE = ["Müller", "Rossi", "García", "Dubois", "Schmidt", "Bianchi", "Martínez", "Lefèvre", "Smith",
-        "Jones", "Kowalski", "Novák", "Jensen", "Öztürk", "Fernández", "Moreau", "Ricci", "Weiß",
-        "Brown", "Nguyen", "Papadopoulos", "Horváth", "O'Brien", "Łukasik", "Dvořák", "Andersson",
-        "Costa", "Silva", "Janssen", "Lambert", "Marino", "Greco", "Bauer", "Koch", "Wagner",
-        "Taylor", "Wilson", "Ferrari", "Romano", "Colombo"]
-SUFFIX = ["", "ová", "sen", "ini", "ez", "ski", "berg", "ton", "ello", "mann", "ard", "ier",
-          "escu", "ić", "opoulos", "ovich", "stein", "wood", "field", "ley", "ow", "ak", "ek",
-          "ani", "etti", "ès", "in", "on", "er", "is", "os", "as", "aro", "ado", "ista", "eau",
-          "elli", "inho", "sson", "dottir", "ssen", "kamp", "hof", "dorf", "feld", "burg", "ling",
-          "ner", "ger", "bach"]
+FIRST = [
+    "Jürgen",
+    "Anna",
+    "Luca",
+    "Sofía",
+    "François",
+    "Zoë",
+    "Mateo",
+    "Ingrid",
+    "Søren",
+    "Chloé",
+    "Giulia",
+    "Lukas",
+    "Marta",
+    "José",
+    "Élodie",
+    "Hannah",
+    "Piotr",
+    "Noémie",
+    "Björn",
+    "Aisha",
+    "Oliver",
+    "Emma",
+    "Liam",
+    "Olivia",
+    "Noah",
+    "Amelia",
+    "Jack",
+    "Isla",
+    "Harry",
+    "Ava",
+]
+BASE = [
+    "Müller",
+    "Rossi",
+    "García",
+    "Dubois",
+    "Schmidt",
+    "Bianchi",
+    "Martínez",
+    "Lefèvre",
+    "Smith",
+    "Jones",
+    "Kowalski",
+    "Novák",
+    "Jensen",
+    "Öztürk",
+    "Fernández",
+    "Moreau",
+    "Ricci",
+    "Weiß",
+    "Brown",
+    "Nguyen",
+    "Papadopoulos",
+    "Horváth",
+    "O'Brien",
+    "Łukasik",
+    "Dvořák",
+    "Andersson",
+    "Costa",
+    "Silva",
+    "Janssen",
+    "Lambert",
+    "Marino",
+    "Greco",
+    "Bauer",
+    "Koch",
+    "Wagner",
+    "Taylor",
+    "Wilson",
+    "Ferrari",
+    "Romano",
+    "Colombo",
+]
+SUFFIX = [
+    "",
+    "ová",
+    "sen",
+    "ini",
+    "ez",
+    "ski",
+    "berg",
+    "ton",
+    "ello",
+    "mann",
+    "ard",
+    "ier",
+    "escu",
+    "ić",
+    "opoulos",
+    "ovich",
+    "stein",
+    "wood",
+    "field",
+    "ley",
+    "ow",
+    "ak",
+    "ek",
+    "ani",
+    "etti",
+    "ès",
+    "in",
+    "on",
+    "er",
+    "is",
+    "os",
+    "as",
+    "aro",
+    "ado",
+    "ista",
+    "eau",
+    "elli",
+    "inho",
+    "sson",
+    "dottir",
+    "ssen",
+    "kamp",
+    "hof",
+    "dorf",
+    "feld",
+    "burg",
+    "ling",
+    "ner",
+    "ger",
+    "bach",
+]
 
 
 def number_of(i: int) -> str:
@@ -71,6 +183,7 @@ def organization_of(i: int, accounts: int, orgs: int) -> int:
 
 
 # ------------------------------------------------------------------ child process: one database
+
 
 def setup_django(url: str):
     os.environ["DATABASE_URL"] = url
@@ -104,24 +217,42 @@ def generate(accounts: int, orgs: int) -> dict:
     role = role_save(actor=None, name="Bench admin", privileges=Privilege.values)
     org_ids, group_ids = [], []
     for n in range(orgs):
-        org = organization_create(actor=None, name=f"Bench {n}", slug=f"bench-{n}",
-                                  features=["voice_calling", "sms"])
+        org = organization_create(
+            actor=None, name=f"Bench {n}", slug=f"bench-{n}", features=["voice_calling", "sms"]
+        )
         org_ids.append(org.pk)
         group_ids.append(PermissionGroup.objects.get(organization=org, is_default=True).pk)
-    admin_create(actor=None, username="bench-admin", email="bench-admin@example.com",
-                 password="Correct-horse-9", role=role,
-                 organizations=[Organization.objects.get(slug="bench-1")])
-    admin_create(actor=None, username="bench-big-admin", email="bench-big@example.com",
-                 password="Correct-horse-9", role=role,
-                 organizations=[Organization.objects.get(slug="bench-0")])
+    admin_create(
+        actor=None,
+        username="bench-admin",
+        email="bench-admin@example.com",
+        password="Correct-horse-9",
+        role=role,
+        organizations=[Organization.objects.get(slug="bench-1")],
+    )
+    admin_create(
+        actor=None,
+        username="bench-big-admin",
+        email="bench-big@example.com",
+        password="Correct-horse-9",
+        role=role,
+        organizations=[Organization.objects.get(slug="bench-0")],
+    )
     from django.contrib.auth import get_user_model
 
     get_user_model().objects.create_superuser("bench-operator", "op@example.com", "Operator-pass-1")
     now = timezone.now()
     vendor = connection.vendor
 
-    number_cols = ["e164", "organization_id", "status", "reserved_for", "created_at", "updated_at",
-                   "e164_reversed"]
+    number_cols = [
+        "e164",
+        "organization_id",
+        "status",
+        "reserved_for",
+        "created_at",
+        "updated_at",
+        "e164_reversed",
+    ]
 
     def number_rows():
         for i in range(accounts):
@@ -140,12 +271,20 @@ def generate(accounts: int, orgs: int) -> dict:
             text, reversed_device = search_fields(first, last, email, device)
             org = organization_of(i, accounts, orgs)
             row = dict(defaults)
-            row.update(organization_id=org_ids[org], permission_group_id=group_ids[org],
-                       first_name=first, last_name=last, email=email, device_number=device,
-                       number_id=first_number_id + i if numbered else None,
-                       status="active" if numbered else "not_invited",
-                       created_at=now, updated_at=now, search_text=text,
-                       device_reversed=reversed_device)
+            row.update(
+                organization_id=org_ids[org],
+                permission_group_id=group_ids[org],
+                first_name=first,
+                last_name=last,
+                email=email,
+                device_number=device,
+                number_id=first_number_id + i if numbered else None,
+                status="active" if numbered else "not_invited",
+                created_at=now,
+                updated_at=now,
+                search_text=text,
+                device_reversed=reversed_device,
+            )
             yield tuple(row[c] for c in columns)
 
     with transaction.atomic():
@@ -240,14 +379,26 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
                 out.append(f"+44 {number[3:7]} {number[7:9]}")
         return out
 
-    kinds = ["surname", "first last (no accents)", "last first", "email", "number +44 7900 123456",
-             "national 07900 123456", "digits 447900123456", "last 4 digits", "device number",
-             "number prefix (broad)"]
+    kinds = [
+        "surname",
+        "first last (no accents)",
+        "last first",
+        "email",
+        "number +44 7900 123456",
+        "national 07900 123456",
+        "digits 447900123456",
+        "last 4 digits",
+        "device number",
+        "number prefix (broad)",
+    ]
 
     def stats(times: list[float]) -> dict:
         times = sorted(times)
-        return {"p50": round(statistics.median(times), 1),
-                "p95": round(times[max(0, int(len(times) * 0.95) - 1)], 1), "n": len(times)}
+        return {
+            "p50": round(statistics.median(times), 1),
+            "p95": round(times[max(0, int(len(times) * 0.95) - 1)], 1),
+            "n": len(times),
+        }
 
     def timed(client, path, params_list) -> dict:
         times = []
@@ -284,10 +435,19 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
             times.append((time.perf_counter() - start) * 1000)
         return stats(times)
 
-    results = {"vendor": connection.vendor, "accounts": {}, "numbers": {},
-               "accounts query": {}, "numbers query": {}}
-    number_kinds = ("number +44 7900 123456", "national 07900 123456", "last 4 digits",
-                    "number prefix (broad)")
+    results = {
+        "vendor": connection.vendor,
+        "accounts": {},
+        "numbers": {},
+        "accounts query": {},
+        "numbers query": {},
+    }
+    number_kinds = (
+        "number +44 7900 123456",
+        "national 07900 123456",
+        "last 4 digits",
+        "number prefix (broad)",
+    )
     for who, user, pool in (("operator", operator, everyone), ("org admin", admin, org1)):
         client = client_for(user)
         chosen = {kind: queries(pool, kind) for kind in kinds}
@@ -299,9 +459,10 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
         results["accounts"][who] = rows
         results["accounts query"][who] = query_rows
         numbers = {"no search (baseline)": timed(client, "/numbers/", [{}] * repeat)}
-        number_rows = {"no search (baseline)": query_timed(numbers_query, user, [""] * repeat),
-                       "(the page's counts by status)": query_timed(numbers_counts, user,
-                                                                     [""] * repeat)}
+        number_rows = {
+            "no search (baseline)": query_timed(numbers_query, user, [""] * repeat),
+            "(the page's counts by status)": query_timed(numbers_counts, user, [""] * repeat),
+        }
         for kind in number_kinds:
             numbers[kind] = timed(client, "/numbers/", [{"q": q} for q in chosen[kind]])
             number_rows[kind] = query_timed(numbers_query, user, chosen[kind])
@@ -318,8 +479,11 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
         lines += chunk.count(b"\n")
         if lines % 5000 < 3:
             peak = max(peak, _rss_kb())
-    results["export"] = {"rows": lines - 1, "seconds": round(time.perf_counter() - start, 2),
-                         "rss_growth_mb": round((max(peak, _rss_kb()) - start_rss) / 1024, 1)}
+    results["export"] = {
+        "rows": lines - 1,
+        "seconds": round(time.perf_counter() - start, 2),
+        "rss_growth_mb": round((max(peak, _rss_kb()) - start_rss) / 1024, 1),
+    }
     return results
 
 
@@ -366,13 +530,21 @@ def table(results: list[dict]) -> str:
     lines = []
     for section in ("accounts query", "accounts", "numbers query", "numbers"):
         label = section.capitalize() + ("" if "query" in section else " page")
-        head = "| " + label + " | " + " | ".join(
-            f"{r['vendor']} {who} p50 / p95 ms" for r in results for who in r[section]) + " |"
+        head = (
+            "| "
+            + label
+            + " | "
+            + " | ".join(f"{r['vendor']} {who} p50 / p95 ms" for r in results for who in r[section])
+            + " |"
+        )
         lines += [head, "|" + " --- |" * (1 + sum(len(r[section]) for r in results))]
         kinds = list(results[0][section]["operator"])
         for kind in kinds:
-            cells = [f"{r[section][who][kind]['p50']} / {r[section][who][kind]['p95']}"
-                     for r in results for who in r[section]]
+            cells = [
+                f"{r[section][who][kind]['p50']} / {r[section][who][kind]['p95']}"
+                for r in results
+                for who in r[section]
+            ]
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
         lines.append("")
     lines.append("| Export (CSV, streamed) | rows | seconds | memory growth (MB) |")
@@ -398,8 +570,18 @@ def main() -> None:
         return
     results = []
     for name in args.databases.split(","):
-        command = [sys.executable, __file__, "--child", name, "--accounts", str(args.accounts),
-                   "--orgs", str(args.orgs), "--repeat", str(args.repeat)]
+        command = [
+            sys.executable,
+            __file__,
+            "--child",
+            name,
+            "--accounts",
+            str(args.accounts),
+            "--orgs",
+            str(args.orgs),
+            "--repeat",
+            str(args.repeat),
+        ]
         if args.regenerate:
             command.append("--regenerate")
         if args.generate_only:

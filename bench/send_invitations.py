@@ -1,8 +1,10 @@
-"""Benchmark of invitation delivery: `python bench/send_invitations.py [--count 2000] [--workers 1,2,4]`.
+"""Benchmark of invitation delivery: `python bench/send_invitations.py [--count 2000] [--workers \
+1,2,4]`.
 
 A local aiosmtpd server runs in its own process and counts what it receives. On a fresh database
 (SQLite in a temporary VAR_DIR, or PostgreSQL when DATABASE_URL points to it) and a Redis database
-(BENCH_REDIS_URL, default redis://127.0.0.1:6379/6: its `default` queue is emptied) it then measures,
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/6: \
+its `default` queue is emptied) it then measures,
 in the same run:
 
 - raw: smtplib sending COUNT messages rendered beforehand by the portal, over one connection,
@@ -190,7 +192,8 @@ def main() -> None:
         ]
         try:
             wait_for(lambda: len(Worker.all(queue=queue)) >= size, 120, f"{size} workers to start")  # noqa: B023
-            # Warm up as long-running workers are (modules, URLs, templates): one task each, untimed.
+            # Warm up as long-running workers are (modules, URLs, templates): one task each,
+            # untimed.
             warm = make_accounts(f"warm{size}-", size * 4)
             before = received.value
             for account in warm:
@@ -224,7 +227,8 @@ def main() -> None:
     size_kib = len(payloads[0][1]) / 1024 if payloads else 0
     print(
         f"Invitations sent to a local aiosmtpd server (its own process), {count} each; "
-        f"{connection.vendor}; message ~{size_kib:.0f} KiB (text, HTML, QR PNG); {os.cpu_count()} cores"
+        f"{connection.vendor}; message ~{size_kib:.0f} KiB (text, HTML, QR PNG); {os.cpu_count()} "
+        "cores"
     )
     print(f"  {'raw smtplib, one connection, messages rendered beforehand':<60} {raw_rate:8.0f}/s")
     for size, rate, elapsed in results:

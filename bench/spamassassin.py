@@ -47,11 +47,18 @@ def main() -> int:
     var = tempfile.mkdtemp(prefix="ml-bench-spam-")
     key = Path(var) / "dkim.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
-    os.environ.update({
-        "VAR_DIR": var, "EMAIL_URL": f"smtp://127.0.0.1:{port}", "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "PUBLIC_URL": "https://multiline.bank.example", "SENDER_DOMAINS": "bank.example",
-        "DKIM_KEY_FILE": str(key), "DKIM_DOMAIN": "bank.example", "LOG_LEVEL": "ERROR",
-    })
+    os.environ.update(
+        {
+            "VAR_DIR": var,
+            "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "PUBLIC_URL": "https://multiline.bank.example",
+            "SENDER_DOMAINS": "bank.example",
+            "DKIM_KEY_FILE": str(key),
+            "DKIM_DOMAIN": "bank.example",
+            "LOG_LEVEL": "ERROR",
+        }
+    )
     os.environ.pop("DATABASE_URL", None)
     import django
 
@@ -68,26 +75,53 @@ def main() -> int:
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    org = organization_create(actor=None, name="Example Bank", slug="example-bank", features=["voice_calling"])
-    organization_update(actor=None, organization=org, sender_name="Example Bank IT",
-                        sender_email="onboarding@bank.example", reply_to="servicedesk@bank.example")
+    org = organization_create(
+        actor=None, name="Example Bank", slug="example-bank", features=["voice_calling"]
+    )
+    organization_update(
+        actor=None,
+        organization=org,
+        sender_name="Example Bank IT",
+        sender_email="onboarding@bank.example",
+        reply_to="servicedesk@bank.example",
+    )
     numbers_add(actor=None, organization=org, values=[f"+4479111234{i:02d}" for i in range(10)])
-    names = {"en": ("Grace", "Hopper"), "it": ("Giulia", "Rossi"), "de": ("Jürgen", "Müller"),
-             "fr": ("Élodie", "Martin"), "es": ("Lucía", "García")}
+    names = {
+        "en": ("Grace", "Hopper"),
+        "it": ("Giulia", "Rossi"),
+        "de": ("Jürgen", "Müller"),
+        "fr": ("Élodie", "Martin"),
+        "es": ("Lucía", "García"),
+    }
     scores = {}
     for language in content.LANGUAGES:
         first, last = names[language]
-        account = account_add(actor=None, organization=org, invite=True, data={
-            "first_name": first, "last_name": last, "email": f"{first.lower()}.{language}@bank.example",
-            "language": language})
+        account = account_add(
+            actor=None,
+            organization=org,
+            invite=True,
+            data={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{first.lower()}.{language}@bank.example",
+                "language": language,
+            },
+        )
         services.deliver_invitations(invitation_ids=[account.invitations.get().pk])
         deadline = time.monotonic() + 10
         while len(inbox.raw) < len(scores) + 1 and time.monotonic() < deadline:
             time.sleep(0.05)
-        checked = subprocess.run(["spamassassin", "--local", "--test-mode"], input=inbox.raw[-1],
-                                 capture_output=True, check=False).stdout.decode("utf-8", "replace")
-        status = re.search(r"^X-Spam-Status: .*?score=(-?[\d.]+).*?tests=(.*?)(?:autolearn|version)",
-                           checked, re.M | re.S)
+        checked = subprocess.run(
+            ["spamassassin", "--local", "--test-mode"],
+            input=inbox.raw[-1],
+            capture_output=True,
+            check=False,
+        ).stdout.decode("utf-8", "replace")
+        status = re.search(
+            r"^X-Spam-Status: .*?score=(-?[\d.]+).*?tests=(.*?)(?:autolearn|version)",
+            checked,
+            re.M | re.S,
+        )
         score, tests = float(status.group(1)), " ".join(status.group(2).split()).rstrip(",")
         scores[language] = score
         print(f"{language}: score {score:+.1f}  ({tests})")

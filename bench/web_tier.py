@@ -1,4 +1,5 @@
-"""Benchmark of the web tier: `python bench/web_tier.py [--postgres URL] [--clients 20] [--seconds 20]`.
+"""Benchmark of the web tier: `python bench/web_tier.py [--postgres URL] [--clients 20] [--seconds \
+20]`.
 
 Serves the portal with gunicorn (2 workers, as docs/deploy.md sizes 2 cores) on a fresh database
 (SQLite in a temporary VAR_DIR, or PostgreSQL with --postgres / BENCH_POSTGRES_URL), then measures,
@@ -329,11 +330,12 @@ def main() -> None:
         f"{args.clients} client threads"
     )
     print(
-        f"  activations (POST /api/v1/activation/{{token}}): {rate:7.0f}/s  p50 {p50 * 1000:6.0f} ms  "
-        f"p95 {p95 * 1000:6.0f} ms  errors {errors}  accounts active {activated}/{len(tokens)}"
+        f"  activations (POST /api/v1/activation/{{token}}): {rate:7.0f}/s  p50 {p50 * 1000:6.0f} "
+        f"ms  p95 {p95 * 1000:6.0f} ms  errors {errors}  accounts active {activated}/{len(tokens)}"
     )
     print(
-        f"  while a {args.batch_rows:,}-row Import & Invite ran ({imported:,} rows done by the end, {importing}):"
+        f"  while a {args.batch_rows:,}-row Import & Invite ran ({imported:,} rows done by the "
+        f"end, {importing}):"
     )
     failed = errors > 0 or activated != len(tokens)
     for name, (rate, p50, p95, err, count) in tiers.items():

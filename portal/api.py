@@ -44,14 +44,17 @@ class CheckedParser(Parser):
         is_json = content_type == "application/json" or content_type.endswith("+json")
         if content_type and not is_json:
             raise UnsupportedMediaType(
-                f"Send a JSON body (Content-Type: application/json), not {content_type}.")
+                f"Send a JSON body (Content-Type: application/json), not {content_type}."
+            )
         data = json.loads(request.body, parse_constant=_no_constant)
         badinput.refuse(badinput.json_problems(data), "JSON body")
         return data
 
     def parse_querydict(self, data, list_fields, request):
-        pairs = ((key, [v if isinstance(v, str) else getattr(v, "name", "") or "" for v in values])
-                 for key, values in data.lists())
+        pairs = (
+            (key, [v if isinstance(v, str) else getattr(v, "name", "") or "" for v in values])
+            for key, values in data.lists()
+        )
         badinput.refuse(badinput.pairs_problems(pairs), "parameters")
         return super().parse_querydict(data, list_fields, request)
 
@@ -72,13 +75,17 @@ class PortalAPI(NinjaAPI):
         """ninja's document, with the error answers that every operation can give."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema["components"].setdefault("schemas", {}).setdefault(
-            "ErrorOut", ErrorOut.model_json_schema())
+            "ErrorOut", ErrorOut.model_json_schema()
+        )
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
         for operations in schema["paths"].values():
             for operation in operations.values():
                 answers = dict(ERROR_ANSWERS)
-                headers = {p["name"].lower() for p in operation.get("parameters", [])
-                           if p["in"] == "header"}
+                headers = {
+                    p["name"].lower()
+                    for p in operation.get("parameters", [])
+                    if p["in"] == "header"
+                }
                 if "idempotency-key" in headers:
                     answers[422] = "The Idempotency-Key was used before with another body"
                 if "application/json" in operation.get("requestBody", {}).get("content", {}):
@@ -185,4 +192,3 @@ def _register() -> None:
 
 
 _register()
-

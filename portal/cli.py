@@ -23,7 +23,7 @@ def take_as(args: list[str]) -> tuple[list[str], str | None]:
         if arg == "--as":
             username = next(items, "")
         elif arg.startswith("--as="):
-            username = arg[len("--as="):]
+            username = arg[len("--as=") :]
         else:
             rest.append(arg)
     return rest, username
@@ -56,11 +56,16 @@ def main() -> None:
 
     args, username = take_as(sys.argv[1:])
     if args and "-" in args[0] and not args[0].startswith("-"):
-        args[0] = args[0].replace("-", "_")  # `multiline import-accounts` runs the import_accounts command.
+        args[0] = args[0].replace(
+            "-", "_"
+        )  # `multiline import-accounts` runs the import_accounts command.
     command = args[0] if args else ""
     if command in SERVING or command.startswith("-") or command in ("", "help"):
         if username is not None:
-            sys.exit(f"multiline: --as applies to commands that change data, not to “{command or 'help'}”.")
+            sys.exit(
+                "multiline: --as applies to commands that change data, not to "
+                f"“{command or 'help'}”."
+            )
         execute_from_command_line(["multiline", *args])
         return
     django.setup()

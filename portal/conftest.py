@@ -27,6 +27,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # ---------------------------------------------------------------- services on this machine
 
+
 def reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=1):
@@ -46,7 +47,8 @@ def need_service(name: str, host: str, port: int) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests belong to the PostgreSQL pass: on SQLite they are deselected, not skipped."""
+    """PostgreSQL-only tests belong to the PostgreSQL pass:
+    on SQLite they are deselected, not skipped."""
     if connection.vendor == "postgresql":
         return
     keep = [item for item in items if "postgres_only" not in getattr(item, "fixturenames", ())]
@@ -64,6 +66,7 @@ def postgres_only():
 
 # ---------------------------------------------------------------- personas and inventory
 
+
 def _make_role(name, privileges):
     from portal.access.services import role_save
 
@@ -72,7 +75,9 @@ def _make_role(name, privileges):
 
 @pytest.fixture
 def operator(db, django_user_model):
-    return django_user_model.objects.create_superuser("operator", "operator@example.com", "Operator-pass-1")
+    return django_user_model.objects.create_superuser(
+        "operator", "operator@example.com", "Operator-pass-1"
+    )
 
 
 @pytest.fixture
@@ -80,7 +85,9 @@ def org_a(db):
     from portal.organizations.services import organization_create
 
     return organization_create(
-        actor=None, name="Org A", slug="org-a",
+        actor=None,
+        name="Org A",
+        slug="org-a",
         features=["voice_calling", "sms", "social_messaging", "call_recording", "sms_recording"],
     )
 
@@ -89,15 +96,22 @@ def org_a(db):
 def org_a_child(org_a):
     from portal.organizations.services import organization_create
 
-    return organization_create(actor=None, name="Org A Branch", slug="org-a-branch", parent=org_a,
-                               features=["voice_calling"])
+    return organization_create(
+        actor=None,
+        name="Org A Branch",
+        slug="org-a-branch",
+        parent=org_a,
+        features=["voice_calling"],
+    )
 
 
 @pytest.fixture
 def org_b(db):
     from portal.organizations.services import organization_create
 
-    return organization_create(actor=None, name="Org B", slug="org-b", features=["voice_calling", "smtp_data_offload"])
+    return organization_create(
+        actor=None, name="Org B", slug="org-b", features=["voice_calling", "smtp_data_offload"]
+    )
 
 
 @pytest.fixture
@@ -111,14 +125,22 @@ def full_role(db):
 def no_accounts_role(db):
     from portal.access.models import Privilege
 
-    return _make_role("Numbers only", [p for p in Privilege.values if p not in ("accounts", "accounts_bulk")])
+    return _make_role(
+        "Numbers only", [p for p in Privilege.values if p not in ("accounts", "accounts_bulk")]
+    )
 
 
 def _admin(username, role, organizations):
     from portal.access.services import admin_create
 
-    return admin_create(actor=None, username=username, email=f"{username}@example.com",
-                        password="Correct-horse-9", role=role, organizations=organizations)
+    return admin_create(
+        actor=None,
+        username=username,
+        email=f"{username}@example.com",
+        password="Correct-horse-9",
+        role=role,
+        organizations=organizations,
+    )
 
 
 @pytest.fixture
@@ -153,7 +175,9 @@ def group_b(org_b):
 def add_numbers(organization, values, *, tags=(), status="available"):
     from portal.numbers.services import numbers_add
 
-    return numbers_add(actor=None, organization=organization, values=values, tags=tags, status=status)
+    return numbers_add(
+        actor=None, organization=organization, values=values, tags=tags, status=status
+    )
 
 
 @pytest.fixture
@@ -172,6 +196,7 @@ def numbers_b(org_b):
 
 
 # ---------------------------------------------------------------- clients
+
 
 @pytest.fixture
 def login():
@@ -199,19 +224,25 @@ def api():
 
 # ---------------------------------------------------------------- background tasks
 
+
 @pytest.fixture
 def run_tasks(monkeypatch):
-    """run_tasks() runs every queued task with the database worker, as `multiline worker --batch` does.
+    """run_tasks() runs every queued task with the database
+    worker, as `multiline worker --batch` does.
 
     The worker closes "old" database connections between tasks; inside a test's transaction that
-    would close the test's own connection, so it is skipped there (tests with transaction=True keep it).
+    would close the test's own connection, so it is skipped there (tests with transaction=True keep
+    it).
     """
     from django.db import transaction
     from django_tasks_db.management.commands import db_worker
 
     real = db_worker.close_old_connections
-    monkeypatch.setattr(db_worker, "close_old_connections",
-                        lambda: None if transaction.get_connection().in_atomic_block else real())
+    monkeypatch.setattr(
+        db_worker,
+        "close_old_connections",
+        lambda: None if transaction.get_connection().in_atomic_block else real(),
+    )
 
     def run():
         call_command("worker", "--batch", verbosity=0)
@@ -221,7 +252,8 @@ def run_tasks(monkeypatch):
 
 @pytest.fixture
 def rq_queue(settings):
-    """The scale-out backend: tasks go to RQ's `default` queue on Redis (emptied before and after)."""
+    """The scale-out backend: tasks go to RQ's `default`
+    queue on Redis (emptied before and after)."""
     need_service("Redis", "127.0.0.1", 6379)
     import django_rq
 
@@ -240,6 +272,7 @@ def rq_queue(settings):
 
 # ---------------------------------------------------------------- a real SMTP server
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -257,8 +290,11 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.envelopes.append(envelope)
-            self.messages.append(message_from_bytes(envelope.original_content or envelope.content,
-                                                    policy=policy.default))
+            self.messages.append(
+                message_from_bytes(
+                    envelope.original_content or envelope.content, policy=policy.default
+                )
+            )
         return "250 OK"
 
     def wait_for(self, count: int, timeout: float = 10.0):
@@ -299,6 +335,7 @@ def smtp_server(settings):
 
 # ---------------------------------------------------------------- browser
 
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's chromium: Playwright cannot download its own browser here."""
@@ -309,8 +346,15 @@ def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
         "executable_path": "/usr/bin/chromium",
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
     }
 
 

@@ -141,8 +141,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -156,7 +158,13 @@ LOGIN_REDIRECT_URL = "accounts:list"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("it", "Italian"), ("de", "German"), ("fr", "French"), ("es", "Spanish")]
+LANGUAGES = [
+    ("en", "English"),
+    ("it", "Italian"),
+    ("de", "German"),
+    ("fr", "French"),
+    ("es", "Spanish"),
+]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -166,8 +174,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Static files are public (a proxy may serve them): readable by all, unlike the rest.
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-                    "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
 }
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -188,7 +198,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Reply-To; Message-IDs carry MESSAGE_ID_DOMAIN (the portal's own host by default).
 PORTAL_FROM_EMAIL = os.environ.get("PORTAL_FROM_EMAIL", "no-reply@multiline.test")
 SENDER_DOMAINS = [d.lower() for d in envlist("SENDER_DOMAINS", [])]
-MESSAGE_ID_DOMAIN = os.environ.get("MESSAGE_ID_DOMAIN") or (urlsplit(PUBLIC_URL).hostname or "localhost")
+MESSAGE_ID_DOMAIN = os.environ.get("MESSAGE_ID_DOMAIN") or (
+    urlsplit(PUBLIC_URL).hostname or "localhost"
+)
 # Optional DKIM signing of every message the portal sends: a PEM private key file, its selector
 # and the signing domain (d=), published by the operator as <selector>._domainkey.<domain>.
 DKIM_KEY_FILE = os.environ.get("DKIM_KEY_FILE", "")
@@ -197,7 +209,9 @@ DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
 
 # SMS: file:///folder (default var/sms/), console://, http(s)://gateway (token in SMS_TOKEN).
 SMS_URL = check_url(
-    "SMS_URL", os.environ.get("SMS_URL", f"file://{VAR_DIR / 'sms'}"), {"file", "console", "http", "https"}
+    "SMS_URL",
+    os.environ.get("SMS_URL", f"file://{VAR_DIR / 'sms'}"),
+    {"file", "console", "http", "https"},
 )
 SMS_TOKEN = os.environ.get("SMS_TOKEN", "")
 
@@ -220,21 +234,24 @@ RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 # API bearer tokens: how long a new one lives unless its issuer says otherwise, and at most.
 API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365, minimum=1)
 API_TOKEN_DEFAULT_DAYS = min(envint("API_TOKEN_DEFAULT_DAYS", 90, minimum=1), API_TOKEN_MAX_DAYS)
-# Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk jobs
-# and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL seconds
-# one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER seconds)
-# or its task (queued that long with no task waiting for it). A batch or bulk job is queued again
-# automatically at most WORKER_MAX_RECOVERIES times, then marked failed with the reason.
+# Self-healing workers (docs/running.md): every worker writes a heartbeat into the batches, bulk
+# jobs and invitations it is running every WORKER_HEARTBEAT seconds; every WORKER_SWEEP_INTERVAL
+# seconds one of the workers queues again what lost its worker (no heartbeat for WORKER_DEAD_AFTER
+# seconds) or its task (queued that long with no task waiting for it). A batch or bulk job is queued
+# again automatically at most WORKER_MAX_RECOVERIES times, then marked failed with the reason.
 WORKER_HEARTBEAT = envint("WORKER_HEARTBEAT", 5, minimum=1)
 WORKER_DEAD_AFTER = envint("WORKER_DEAD_AFTER", 30, minimum=2)
 WORKER_SWEEP_INTERVAL = envint("WORKER_SWEEP_INTERVAL", 15, minimum=1)
 WORKER_MAX_RECOVERIES = envint("WORKER_MAX_RECOVERIES", 5, minimum=0)
 # Seconds before the 2nd, 3rd… attempt at sending an invitation after a temporary failure.
 try:
-    INVITATION_RETRY_DELAYS = tuple(int(v) for v in envlist("INVITATION_RETRY_DELAYS",
-                                                            ["30", "120", "600", "1800", "3600"]))
+    INVITATION_RETRY_DELAYS = tuple(
+        int(v) for v in envlist("INVITATION_RETRY_DELAYS", ["30", "120", "600", "1800", "3600"])
+    )
 except ValueError:
-    raise ImproperlyConfigured("INVITATION_RETRY_DELAYS must be whole seconds separated by commas") from None
+    raise ImproperlyConfigured(
+        "INVITATION_RETRY_DELAYS must be whole seconds separated by commas"
+    ) from None
 if not INVITATION_RETRY_DELAYS or min(INVITATION_RETRY_DELAYS) < 0:
     raise ImproperlyConfigured("INVITATION_RETRY_DELAYS must be whole seconds separated by commas")
 if WORKER_DEAD_AFTER <= WORKER_HEARTBEAT:
@@ -243,10 +260,17 @@ if WORKER_DEAD_AFTER <= WORKER_HEARTBEAT:
 # A cache shared by every process (throttling counts there): Redis when REDIS_URL is set, else the
 # database's cache table (created by `multiline migrate`). Never a per-process memory cache.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                          "LOCATION": "portal_cache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 THROTTLE_CACHE = "default"
 # Activation pages and API (docs/security.md): attempts per client address, and per invitation
 # (its link, or the email/device number a code is typed for). Over the limit: 429, Retry-After.
@@ -281,7 +305,9 @@ PAGE_SIZE = envint("PAGE_SIZE", 50, minimum=1)
 # TRUSTED_PROXY_COUNT: how many trusted proxies append to it (the address is taken that far from
 # the right). See docs/security.md, "What is audited".
 _proxy_header = os.environ.get("TRUSTED_PROXY_IP_HEADER", "").strip()
-TRUSTED_PROXY_IP_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_")) if _proxy_header else ""
+TRUSTED_PROXY_IP_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_")) if _proxy_header else ""
+)
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 1, minimum=1)
 
 # Security headers (docs/security.md "Secrets, throttling and headers"). Served over HTTPS
@@ -343,12 +369,32 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 # No page of the portal uses these browser features.
-PERMISSIONS_POLICY = {feature: [] for feature in (
-    "accelerometer", "ambient-light-sensor", "autoplay", "bluetooth", "browsing-topics", "camera",
-    "display-capture", "encrypted-media", "geolocation", "gyroscope", "hid", "idle-detection",
-    "local-fonts", "magnetometer", "microphone", "midi", "payment",
-    "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
-)}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # Logs and error reports never show an activation link or code (portal/lib/redact.py); gunicorn's
 # own logs get the same with --logger-class portal.lib.redact.GunicornLogger (multiline serve).
@@ -361,14 +407,23 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
-        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}",
-                          "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact"]},
-        "mail_admins": {"class": "django.utils.log.AdminEmailHandler",
-                        "filters": ["require_debug_false", "redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL or "WARNING"},
     "loggers": {

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Every test: the whole suite on SQLite (browser tests included), then on PostgreSQL.
+# Lint and format check (ruff), then every test: the whole suite on SQLite (browser tests
+# included), then on PostgreSQL.
 # With CI=true PostgreSQL and Redis must be there: their tests fail rather than skip.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PYTEST=".venv/bin/pytest"
 PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/multiline}"
 status=0
+
+echo "== Lint (ruff check, ruff format --check) =="
+if ! .venv/bin/ruff check portal bench; then
+  echo "LINT FAILED: ruff check portal bench reports the problems above."
+  status=1
+fi
+if ! .venv/bin/ruff format --check portal bench; then
+  echo "FORMAT FAILED: run .venv/bin/ruff format portal bench (the files above are not formatted)."
+  status=1
+fi
 
 echo "== SQLite pass =="
 env -u DATABASE_URL -u REDIS_URL VAR_DIR="$(mktemp -d)" "$PYTEST" -q "$@" portal || status=$?

@@ -35,7 +35,8 @@ class _ScopeMixin:
         self.fields["organizations"].choices = [(o.slug, o.label) for o in self.scope.values()]
         self.roles = {str(r.pk): r for r in grantable_roles(user)}
         self.fields["role"].choices = [("", "Choose a role…")] + [
-            (pk, role_label(r)) for pk, r in self.roles.items()]
+            (pk, role_label(r)) for pk, r in self.roles.items()
+        ]
 
     def chosen_organizations(self):
         return [self.scope[s] for s in self.cleaned_data["organizations"]]
@@ -50,15 +51,22 @@ class AdminCreateForm(_ScopeMixin, forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     password = forms.CharField(
-        widget=forms.PasswordInput(render_value=False), required=False, strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        strip=False,
         help_text="Optional. Leave it empty and the admin gets an email with a link to choose one; "
-                  "a password you set here is changed at the admin's first sign-in.")
+        "a password you set here is changed at the admin's first sign-in.",
+    )
     api_only = forms.BooleanField(
-        required=False, label="Service admin (API only)",
+        required=False,
+        label="Service admin (API only)",
         help_text="No password and no portal sign-in: it works only through API tokens, which an "
-                  "admin with API Users and all of its role's privileges may issue.")
+        "admin with API Users and all of its role's privileges may issue.",
+    )
     role = forms.ChoiceField()
-    organizations = forms.MultipleChoiceField(widget=MULTI, help_text="Each with its sub-organizations.")
+    organizations = forms.MultipleChoiceField(
+        widget=MULTI, help_text="Each with its sub-organizations."
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,15 +78,26 @@ class AdminEditForm(_ScopeMixin, forms.Form):
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     role = forms.ChoiceField()
-    organizations = forms.MultipleChoiceField(widget=MULTI, help_text="Each with its sub-organizations.")
-    is_active = forms.BooleanField(required=False, label="Active (may log in and use its API tokens)")
+    organizations = forms.MultipleChoiceField(
+        widget=MULTI, help_text="Each with its sub-organizations."
+    )
+    is_active = forms.BooleanField(
+        required=False, label="Active (may log in and use its API tokens)"
+    )
 
     def __init__(self, *args, user, admin, **kwargs):
         profile = getattr(admin, "admin", None)
-        initial = {"is_active": admin.is_active, "email": admin.email,
-                   "first_name": admin.first_name, "last_name": admin.last_name}
+        initial = {
+            "is_active": admin.is_active,
+            "email": admin.email,
+            "first_name": admin.first_name,
+            "last_name": admin.last_name,
+        }
         if profile is not None:
-            initial.update(role=str(profile.role_id), organizations=[o.slug for o in profile.organizations.all()])
+            initial.update(
+                role=str(profile.role_id),
+                organizations=[o.slug for o in profile.organizations.all()],
+            )
         super().__init__(*args, initial=initial, **kwargs)
         self.setup_scope(user)
 
@@ -86,8 +105,10 @@ class AdminEditForm(_ScopeMixin, forms.Form):
 class RoleForm(forms.Form):
     name = forms.CharField(max_length=80)
     organization = forms.ChoiceField(
-        required=False, help_text="Admins of this organization and of its sub-organizations can "
-                                  "be given the role; its admins can change it.")
+        required=False,
+        help_text="Admins of this organization and of its sub-organizations can "
+        "be given the role; its admins can change it.",
+    )
     privileges = forms.MultipleChoiceField(widget=MULTI, required=False)
 
     def __init__(self, *args, user, role: Role | None = None, **kwargs):
@@ -104,7 +125,9 @@ class RoleForm(forms.Form):
                 self.fields["organization"].required = True
             self.fields["organization"].choices = choices
         mine = privileges_of(user)
-        self.fields["privileges"].choices = [(p.value, p.label) for p in Privilege if p.value in mine]
+        self.fields["privileges"].choices = [
+            (p.value, p.label) for p in Privilege if p.value in mine
+        ]
         self.fields["privileges"].help_text = "You can only grant privileges you have yourself."
 
     def chosen_organization(self):
@@ -112,7 +135,9 @@ class RoleForm(forms.Form):
 
 
 class TokenIssueForm(forms.Form):
-    name = forms.CharField(max_length=80, required=False, help_text="What it is for, e.g. “HR sync”.")
+    name = forms.CharField(
+        max_length=80, required=False, help_text="What it is for, e.g. “HR sync”."
+    )
     user = forms.ChoiceField(label="For admin")
     expires_in_days = forms.IntegerField(label="Expires in (days)", min_value=1, required=False)
 

@@ -23,17 +23,27 @@ class Role(models.Model):
     organization's subtree, edited by its admins) or, with no organization, to the operator: a
     template every organization sees and assigns but only the operator creates or changes."""
 
-    organization = models.ForeignKey("organizations.Organization", null=True, blank=True,
-                                     on_delete=models.CASCADE, related_name="roles")
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="roles",
+    )
     name = models.CharField(max_length=80)
     privileges = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="role_name_per_organization"),
-            models.UniqueConstraint(fields=["name"], condition=models.Q(organization__isnull=True),
-                                    name="role_template_name"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="role_name_per_organization"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(organization__isnull=True),
+                name="role_template_name",
+            ),
         ]
 
     @property
@@ -50,12 +60,16 @@ class Role(models.Model):
 class AdminProfile(models.Model):
     """A portal admin: a role and a scope of organizations (each with its sub-organizations)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin"
+    )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="admins")
     organizations = models.ManyToManyField("organizations.Organization", related_name="admins")
     api_only = models.BooleanField(
-        default=False, help_text="A service admin: no password, no portal sign-in; only API tokens, "
-        "which an admin with API Users and every privilege of its role may issue.")
+        default=False,
+        help_text="A service admin: no password, no portal sign-in; only API tokens, "
+        "which an admin with API Users and every privilege of its role may issue.",
+    )
 
     def __str__(self) -> str:
         return self.user.get_username()
@@ -68,7 +82,9 @@ def hash_token(token: str) -> str:
 class ApiToken(models.Model):
     """A bearer token an admin issued for itself; only its SHA-256 is kept."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=80, blank=True)
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=12)

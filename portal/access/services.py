@@ -357,8 +357,10 @@ def admin_create(
         # Usernames are unique across tenants: another tenant's admin is only "not available".
         mine = actor is None or admins_visible_to(actor).filter(pk=taken.pk).exists()
         raise DomainError(
-            f"An admin named “{username}” exists already." if mine
-            else "This username is not available.", fields={"username": ["taken"]}
+            f"An admin named “{username}” exists already."
+            if mine
+            else "This username is not available.",
+            fields={"username": ["taken"]},
         )
     if not organizations:
         raise DomainError(

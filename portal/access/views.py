@@ -27,19 +27,28 @@ def _form_errors(form, error: DomainError) -> None:
 
 @privilege_required(Privilege.ADMINISTRATORS)
 def admin_list(request):
-    admins = list(services.admins_visible_to(request.user).select_related("admin__role")
-                  .prefetch_related("admin__organizations").order_by("username"))
+    admins = list(
+        services.admins_visible_to(request.user)
+        .select_related("admin__role")
+        .prefetch_related("admin__organizations")
+        .order_by("username")
+    )
     manageable = services.manageable_admin_ids(request.user)
     for admin in admins:
         admin.editable = not admin.is_superuser and (manageable is None or admin.pk in manageable)
     # Counted among the admins shown: a template's holders in other tenants stay unseen.
     holders = Counter(a.admin.role_id for a in admins if hasattr(a, "admin"))
-    roles = list(services.roles_visible_to(request.user).select_related("organization")
-                 .order_by("name", "pk"))
+    roles = list(
+        services.roles_visible_to(request.user)
+        .select_related("organization")
+        .order_by("name", "pk")
+    )
     for role in roles:
         role.admins_count = holders[role.pk]
         role.editable = services.role_editable_by(request.user, role)
-    return render(request, "access/admins.html", {"nav": "access", "admins": admins, "roles": roles})
+    return render(
+        request, "access/admins.html", {"nav": "access", "admins": admins, "roles": roles}
+    )
 
 
 @privilege_required(Privilege.ADMINISTRATORS)
@@ -49,47 +58,71 @@ def admin_create(request):
         data = form.cleaned_data
         try:
             admin = services.admin_create(
-                actor=request.user, username=data["username"], email=data["email"],
-                password=data["password"] or None, role=form.chosen_role(),
-                organizations=form.chosen_organizations(), first_name=data["first_name"],
-                last_name=data["last_name"], api_only=data["api_only"])
+                actor=request.user,
+                username=data["username"],
+                email=data["email"],
+                password=data["password"] or None,
+                role=form.chosen_role(),
+                organizations=form.chosen_organizations(),
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                api_only=data["api_only"],
+            )
         except DomainError as error:
             _form_errors(form, error)
         else:
-            how = ("a service admin: issue its API tokens on the API tokens page"
-                   if data["api_only"]
-                   else "it signs in with the password you gave" if data["password"]
-                   else f"an email to {admin.email} asks it to choose a password")
+            how = (
+                "a service admin: issue its API tokens on the API tokens page"
+                if data["api_only"]
+                else "it signs in with the password you gave"
+                if data["password"]
+                else f"an email to {admin.email} asks it to choose a password"
+            )
             messages.success(request, f"Created the admin {admin.get_username()}: {how}.")
             return redirect("access:admins")
-    return render(request, "access/admin_form.html", {"nav": "access", "form": form, "title": "New admin"})
+    return render(
+        request, "access/admin_form.html", {"nav": "access", "form": form, "title": "New admin"}
+    )
 
 
 @privilege_required(Privilege.ADMINISTRATORS)
 def admin_edit(request, pk):
     admin = get_object_or_404(services.admins_visible_to(request.user), pk=pk)
     if admin.is_superuser:
-        raise NotFound("An operator has every privilege in every organization; there is nothing to edit.")
+        raise NotFound(
+            "An operator has every privilege in every organization; there is nothing to edit."
+        )
     extra = services.lacking(request.user, admin)
     if extra:
-        raise Forbidden(f"{admin.get_username()} holds privileges you do not have "
-                        f"({services.privilege_labels(extra)}); only an admin holding them can "
-                        "change it.")
+        raise Forbidden(
+            f"{admin.get_username()} holds privileges you do not have "
+            f"({services.privilege_labels(extra)}); only an admin holding them can "
+            "change it."
+        )
     form = AdminEditForm(request.POST or None, user=request.user, admin=admin)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.admin_update(actor=request.user, user=admin, role=form.chosen_role(),
-                                  organizations=form.chosen_organizations(),
-                                  is_active=data["is_active"], email=data["email"] or None,
-                                  first_name=data["first_name"], last_name=data["last_name"])
+            services.admin_update(
+                actor=request.user,
+                user=admin,
+                role=form.chosen_role(),
+                organizations=form.chosen_organizations(),
+                is_active=data["is_active"],
+                email=data["email"] or None,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
         except DomainError as error:
             _form_errors(form, error)
         else:
             messages.success(request, f"Saved {admin.get_username()}.")
             return redirect("access:admins")
-    return render(request, "access/admin_form.html",
-                  {"nav": "access", "form": form, "title": f"Admin {admin.get_username()}", "admin": admin})
+    return render(
+        request,
+        "access/admin_form.html",
+        {"nav": "access", "form": form, "title": f"Admin {admin.get_username()}", "admin": admin},
+    )
 
 
 def _role_page(request, role=None):
@@ -97,9 +130,12 @@ def _role_page(request, role=None):
     if request.method == "POST" and form.is_valid():
         try:
             role = services.role_save(
-                actor=request.user, name=form.cleaned_data["name"],
-                privileges=form.cleaned_data["privileges"], role=role,
-                organization=form.chosen_organization() if role is None else None)
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                privileges=form.cleaned_data["privileges"],
+                role=role,
+                organization=form.chosen_organization() if role is None else None,
+            )
         except DomainError as error:
             _form_errors(form, error)
         else:
@@ -127,19 +163,32 @@ def role_edit(request, pk):
 def _token_users(user):
     """Whose tokens `user` manages: its own; with API Users, those of the service admins of its
     scope whose privileges it all holds."""
-    others = (services.token_holders(user).filter(is_active=True).exclude(pk=user.pk)
-              .order_by("username"))
+    others = (
+        services.token_holders(user).filter(is_active=True).exclude(pk=user.pk).order_by("username")
+    )
     return [user, *others]
 
 
 def _tokens_page(request, form, raw=None, issued=None, status=200):
     users = _token_users(request.user)
-    tokens = (ApiToken.objects.filter(user__in=[u.pk for u in users]).select_related("user")
-              .order_by(F("revoked_at").asc(nulls_first=True), "-created_at"))
-    return render(request, "access/tokens.html", {
-        "nav": "tokens", "form": form, "tokens": tokens, "raw": raw, "issued": issued,
-        "manages_others": len(users) > 1 or has_privilege(request.user, Privilege.API_USERS),
-    }, status=status)
+    tokens = (
+        ApiToken.objects.filter(user__in=[u.pk for u in users])
+        .select_related("user")
+        .order_by(F("revoked_at").asc(nulls_first=True), "-created_at")
+    )
+    return render(
+        request,
+        "access/tokens.html",
+        {
+            "nav": "tokens",
+            "form": form,
+            "tokens": tokens,
+            "raw": raw,
+            "issued": issued,
+            "manages_others": len(users) > 1 or has_privilege(request.user, Privilege.API_USERS),
+        },
+        status=status,
+    )
 
 
 ISSUED = "access.issued_token"
@@ -151,10 +200,16 @@ def token_list(request):
     issued = request.session.pop(ISSUED, None)
     token = raw = None
     if issued:
-        token = ApiToken.objects.filter(pk=issued["id"], user__in=[u.pk for u in _token_users(request.user)]).first()
+        token = ApiToken.objects.filter(
+            pk=issued["id"], user__in=[u.pk for u in _token_users(request.user)]
+        ).first()
         raw = issued["raw"] if token is not None else None
-    response = _tokens_page(request, TokenIssueForm(user=request.user, users=_token_users(request.user)),
-                            raw=raw, issued=token)
+    response = _tokens_page(
+        request,
+        TokenIssueForm(user=request.user, users=_token_users(request.user)),
+        raw=raw,
+        issued=token,
+    )
     if raw:
         response["Cache-Control"] = "no-store"
     return response
@@ -167,9 +222,12 @@ def token_issue(request):
     if not form.is_valid():
         return _tokens_page(request, form, status=400)
     try:
-        token, raw = services.token_issue(actor=request.user, user=form.users[form.cleaned_data["user"]],
-                                          name=form.cleaned_data["name"],
-                                          expires_in_days=form.cleaned_data["expires_in_days"])
+        token, raw = services.token_issue(
+            actor=request.user,
+            user=form.users[form.cleaned_data["user"]],
+            name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
+        )
     except DomainError as error:
         _form_errors(form, error)
         return _tokens_page(request, form, status=400)
@@ -182,7 +240,9 @@ def token_issue(request):
 @login_required
 def token_revoke(request, pk):
     users = _token_users(request.user)
-    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk, user__in=[u.pk for u in users])
+    token = get_object_or_404(
+        ApiToken.objects.select_related("user"), pk=pk, user__in=[u.pk for u in users]
+    )
     services.token_revoke(actor=request.user, token=token)
     messages.success(request, f"Revoked the token {token.prefix}… of {token.user.get_username()}.")
     return redirect("access:tokens")
@@ -200,7 +260,11 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         from portal.audit import services as audit
 
-        audit.record(actor=form.user, action="admin.password_set", target=form.user,
-                     organization=services.home_organization(form.user))
+        audit.record(
+            actor=form.user,
+            action="admin.password_set",
+            target=form.user,
+            organization=services.home_organization(form.user),
+        )
         messages.success(self.request, "Your password is set. Sign in with it.")
         return response

@@ -54,26 +54,33 @@ class AccountOut(Schema):
 
 class AccountIn(Schema):
     organization: str = Field(description="Slug of an organization in your scope")
-    permission_group: str | None = Field(None, description="Name; the organization's default when omitted")
+    permission_group: str | None = Field(
+        None, description="Name; the organization's default when omitted"
+    )
     # The account columns' descriptions come from their declaration (portal.accounts.columns).
     email: str = Field(description=describe("email"))
     first_name: str = Field("", description=describe("first_name"))
     last_name: str = Field("", description=describe("last_name"))
     multiline_number: str | None = Field(None, description=describe("multiline_number"))
-    number_tag: str | None = Field(None, description="Any free number of the organization with this tag")
+    number_tag: str | None = Field(
+        None, description="Any free number of the organization with this tag"
+    )
     social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
     monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
     monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
     forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
     restrict_incoming_social_messaging: bool | str | None = Field(
-        None, description=describe("restrict_incoming_social_messaging"))
+        None, description=describe("restrict_incoming_social_messaging")
+    )
     language: str | None = Field(None, description=describe("language"))
     invite: bool = False
 
 
 class AccountPage(Schema):
     items: list[AccountOut]
-    next: int | None = Field(None, description="Pass as `after` for the next page; null on the last page")
+    next: int | None = Field(
+        None, description="Pass as `after` for the next page; null on the last page"
+    )
 
 
 class ListQuery(Schema):
@@ -103,7 +110,9 @@ def account_out(account: Account) -> dict:
         "language": listing.LANGUAGE_NAMES.get(account.language, ""),
         "status": account.status,
         "created_at": account.created_at,
-        "invitation": None if invitation is None else {
+        "invitation": None
+        if invitation is None
+        else {
             "state": invitation.state,
             "channel": invitation.channel,
             "sent_at": invitation.sent_at,
@@ -118,13 +127,20 @@ def _scoped_accounts(user):
     return listing.with_relations(Account.objects.visible_to(user))
 
 
-@router.post("", response={201: AccountOut}, summary="Add an account (and invite it with invite: true)")
+@router.post(
+    "", response={201: AccountOut}, summary="Add an account (and invite it with invite: true)"
+)
 def create_account(request, payload: AccountIn):
     require_privilege(request.user, Privilege.ACCOUNTS)
     organization = get_object_for(request.user, Organization.objects, slug=payload.organization)
     data = payload.dict(exclude={"organization", "permission_group", "invite"}, exclude_none=True)
-    account = account_add(actor=request.user, organization=organization, data=data,
-                          permission_group=payload.permission_group, invite=payload.invite)
+    account = account_add(
+        actor=request.user,
+        organization=organization,
+        data=data,
+        permission_group=payload.permission_group,
+        invite=payload.invite,
+    )
     account = _scoped_accounts(request.user).get(pk=account.pk)
     return 201, account_out(account)
 
@@ -138,7 +154,9 @@ def list_accounts(request, filters: Query[ListQuery]):
     return {"items": [account_out(a) for a in page.items], "next": page.next_after}
 
 
-@router.get("/{int:account_id}", response=AccountOut, summary="One account, with its number and invitation")
+@router.get(
+    "/{int:account_id}", response=AccountOut, summary="One account, with its number and invitation"
+)
 def get_account(request, account_id: int):
     require_privilege(request.user, Privilege.ACCOUNTS)
     return account_out(get_object_for(request.user, _scoped_accounts(request.user), pk=account_id))

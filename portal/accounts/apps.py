@@ -10,5 +10,6 @@ class AccountsConfig(AppConfig):
         from portal.accounts.search import ensure_index_after_migrate
 
         # SQLite's migrations rebuild a table to alter it, dropping the search triggers with it.
-        post_migrate.connect(ensure_index_after_migrate, sender=self,
-                             dispatch_uid="accounts.search.ensure_index")
+        post_migrate.connect(
+            ensure_index_after_migrate, sender=self, dispatch_uid="accounts.search.ensure_index"
+        )

@@ -90,9 +90,10 @@ def accounts_add_many(
             problems.add("row", row_problems[number])
         outcome.values, outcome.problems = values, problems
         cleaned.append(values)
-    conflicts = find_conflicts(organization, cleaned, actor=actor,
-                               row_numbers=[o.row for o in outcomes], seen=seen)
-    _mark_existing(organization, outcomes, conflicts, batch)
+    conflicts = find_conflicts(
+        organization, cleaned, actor=actor, row_numbers=[o.row for o in outcomes], seen=seen
+    )
+    _mark_existing(organization, outcomes, conflicts, batch, actor=actor)
     pending = []
     for outcome, conflict in zip(outcomes, conflicts):
         if outcome.result == EXISTS:
@@ -109,8 +110,15 @@ def accounts_add_many(
             pending.append(outcome)
     if pending:
         capacity = seen.setdefault("invitation_capacity", {}) if seen is not None else None
-        _write_all(actor=actor, organization=organization, permission_group=permission_group,
-                   outcomes=pending, invite=invite, batch=batch, capacity=capacity)
+        _write_all(
+            actor=actor,
+            organization=organization,
+            permission_group=permission_group,
+            outcomes=pending,
+            invite=invite,
+            batch=batch,
+            capacity=capacity,
+        )
     return outcomes
 
 
@@ -127,22 +135,56 @@ def _inventory(organization, cells: list) -> set[str]:
         return set()
     # By the unique e164 index alone: with the organization in the query, SQLite may scan the
     # organization's whole inventory instead (29 µs a row at 100k numbers).
-    return {e164 for e164, organization_id in Number.objects.filter(e164__in=list(candidates)[:5000])
-            .values_list("e164", "organization_id") if organization_id == organization.pk}
+    return {
+        e164
+        for e164, organization_id in Number.objects.filter(
+            e164__in=list(candidates)[:5000]
+        ).values_list("e164", "organization_id")
+        if organization_id == organization.pk
+    }
 
 
-def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch) -> None:
-    """Rows whose contact already has an account in this organization: imported before."""
+def _mark_existing(
+    organization, outcomes: list[RowOutcome], conflicts: list[Problems], batch, *, actor=None
+) -> None:
+    """Rows whose contact already has an account in this organization (imported before), or in
+    another organization of the caller's scope (moved there since: the same file uploaded again
+    moves nothing back and says where the account is). Outside the scope it stays "not
+    available"."""
     flagged = [(o, c) for o, c in zip(outcomes, conflicts) if CONTACT_TAKEN in c.codes]
     if not flagged:
         return
     emails = {o.values.email.lower() for o, _c in flagged if o.values.email}
     devices = {o.values.device_number for o, _c in flagged if o.values.device_number}
     found = (
-        Account.objects.annotate(e=Lower("email"))
-        .filter(organization=organization)
-        .filter(Q(e__in=emails) | Q(device_number__in=devices))
-        .values("pk", "e", "device_number", "number__e164", "batch_id")
+        (
+            Account.objects.visible_to(actor)
+            .annotate(e=Lower("email"))
+            .filter(Q(e__in=emails) | Q(device_number__in=devices))
+            .values(
+                "pk",
+                "e",
+                "device_number",
+                "number__e164",
+                "batch_id",
+                "organization_id",
+                "organization__name",
+            )
+        )
+        if actor is not None
+        else (
+            Account.objects.annotate(e=Lower("email"))
+            .filter(Q(e__in=emails) | Q(device_number__in=devices))
+            .values(
+                "pk",
+                "e",
+                "device_number",
+                "number__e164",
+                "batch_id",
+                "organization_id",
+                "organization__name",
+            )
+        )
     )
     by_key = {}
     for account in found:
@@ -150,32 +192,49 @@ def _mark_existing(organization, outcomes: list[RowOutcome], conflicts: list[Pro
             by_key[account["e"]] = account
         if account["device_number"]:
             by_key[account["device_number"]] = account
-    same_batch = [a["pk"] for a in by_key.values() if batch is not None and a["batch_id"] == batch.pk]
+    same_batch = [
+        a["pk"] for a in by_key.values() if batch is not None and a["batch_id"] == batch.pk
+    ]
     rows_of = {}
     if same_batch:
         from portal.batches.models import BatchRow
 
-        rows_of = dict(BatchRow.objects.filter(batch=batch, account_id__in=same_batch).values_list("account_id", "row"))
+        rows_of = dict(
+            BatchRow.objects.filter(batch=batch, account_id__in=same_batch).values_list(
+                "account_id", "row"
+            )
+        )
     for outcome, conflict in flagged:
         account = by_key.get(outcome.values.contact_key)
         if account is None:
             continue
         if account["pk"] in rows_of:
             conflict.by_column["email"] = [
-                f"{outcome.values.contact_key} is also in row {rows_of[account['pk']]} of this upload"
+                f"{outcome.values.contact_key} is also in row {rows_of[account['pk']]} of this "
+                "upload"
             ]
             continue
         if outcome.problems:
             continue
-        _exists(outcome, account["pk"], account["number__e164"], organization)
+        elsewhere = account["organization_id"] != organization.pk
+        _exists(
+            outcome,
+            account["pk"],
+            account["number__e164"],
+            account["organization__name"] if elsewhere else organization,
+            moved=elsewhere,
+        )
 
 
-def _exists(outcome: RowOutcome, account_id: int, number: str | None, organization) -> None:
+def _exists(
+    outcome: RowOutcome, account_id: int, number: str | None, organization, *, moved: bool = False
+) -> None:
     outcome.result = EXISTS
     outcome.account_id = account_id
     outcome.multiline_number = number or ""
-    outcome.note = (f"{outcome.values.contact_key} already has an account in {organization}; "
-                    "it was left unchanged")
+    outcome.note = f"{outcome.values.contact_key} already has an account in {organization}; " + (
+        "nothing was moved or changed" if moved else "it was left unchanged"
+    )
 
 
 def _written_meanwhile(organization, outcome: RowOutcome) -> bool:
@@ -184,8 +243,11 @@ def _written_meanwhile(organization, outcome: RowOutcome) -> bool:
     before; its own problems (none, since it passed the checks) are dropped."""
     values = outcome.values
     accounts = Account.objects.annotate(e=Lower("email"))
-    found = (accounts.filter(e=values.email.lower()) if values.email
-             else accounts.filter(device_number=values.device_number))
+    found = (
+        accounts.filter(e=values.email.lower())
+        if values.email
+        else accounts.filter(device_number=values.device_number)
+    )
     found = found.values_list("pk", "organization_id", "number__e164").first()
     if found is None or found[1] != organization.pk:
         return False
@@ -194,16 +256,31 @@ def _written_meanwhile(organization, outcome: RowOutcome) -> bool:
     return True
 
 
-def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch,
-               capacity: dict | None = None) -> None:
+def _write_all(
+    *,
+    actor,
+    organization,
+    permission_group,
+    outcomes: list[RowOutcome],
+    invite: bool,
+    batch,
+    capacity: dict | None = None,
+) -> None:
     saved = dict(capacity) if capacity is not None else None
     # Written in one order whoever writes (numbers by e164, accounts by contact): two concurrent
     # chunks that share numbers or contacts wait for each other, never in a circle (no deadlock).
     outcomes = sorted(outcomes, key=lambda o: o.values.contact_key)
     try:
         with transaction.atomic():
-            _write(actor=actor, organization=organization, permission_group=permission_group,
-                   outcomes=outcomes, invite=invite, batch=batch, capacity=capacity)
+            _write(
+                actor=actor,
+                organization=organization,
+                permission_group=permission_group,
+                outcomes=outcomes,
+                invite=invite,
+                batch=batch,
+                capacity=capacity,
+            )
         return
     except (IntegrityError, _RaceLost):
         _restore(capacity, saved)
@@ -214,8 +291,15 @@ def _write_all(*, actor, organization, permission_group, outcomes: list[RowOutco
         saved = dict(capacity) if capacity is not None else None
         try:
             with transaction.atomic():
-                _write(actor=actor, organization=organization, permission_group=permission_group,
-                       outcomes=[outcome], invite=invite, batch=batch, capacity=capacity)
+                _write(
+                    actor=actor,
+                    organization=organization,
+                    permission_group=permission_group,
+                    outcomes=[outcome],
+                    invite=invite,
+                    batch=batch,
+                    capacity=capacity,
+                )
         except IntegrityError as error:
             _restore(capacity, saved)
             _reset(outcome)
@@ -241,7 +325,12 @@ class _RaceLost(Exception):
 
 
 def _reset(outcome: RowOutcome) -> None:
-    outcome.result, outcome.account_id, outcome.multiline_number, outcome.invitation = FAILED, None, "", ""
+    outcome.result, outcome.account_id, outcome.multiline_number, outcome.invitation = (
+        FAILED,
+        None,
+        "",
+        "",
+    )
 
 
 def _fail(outcome: RowOutcome, error: DomainError) -> None:
@@ -260,7 +349,7 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
     available = 0
     wanted = sorted(wanted)
     for start in range(0, len(wanted), 900):
-        chunk = wanted[start:start + 900]
+        chunk = wanted[start : start + 900]
         free = Number.objects.filter(organization=organization, e164__in=chunk, status__in=FREE)
         if connection.features.has_select_for_update:
             free = free.select_for_update(of=("self",)).order_by("e164")  # locked in this order
@@ -270,26 +359,52 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
             available += status == NumberStatus.AVAILABLE
         if len(ids) != len(chunk):
             lost = min(set(chunk) - set(ids))
-            raise _RaceLost(DomainError(f"{lost} was just taken by another account.",
-                                        fields={"multiline_number": [f"{lost} was just taken by another account"]}))
-        changed = Number.objects.filter(pk__in=list(ids.values()), status__in=FREE).update(status=NumberStatus.ASSIGNED)
+            raise _RaceLost(
+                DomainError(
+                    f"{lost} was just taken by another account.",
+                    fields={"multiline_number": [f"{lost} was just taken by another account"]},
+                )
+            )
+        changed = Number.objects.filter(pk__in=list(ids.values()), status__in=FREE).update(
+            status=NumberStatus.ASSIGNED
+        )
         if changed != len(ids):
-            raise _RaceLost(DomainError("A number was just taken by another account.",
-                                        fields={"multiline_number": ["just taken by another account"]}))
+            raise _RaceLost(
+                DomainError(
+                    "A number was just taken by another account.",
+                    fields={"multiline_number": ["just taken by another account"]},
+                )
+            )
         taken.update(ids)
     return taken, available
 
 
-def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome], invite: bool, batch,
-           capacity: dict | None = None) -> None:
+def _write(
+    *,
+    actor,
+    organization,
+    permission_group,
+    outcomes: list[RowOutcome],
+    invite: bool,
+    batch,
+    capacity: dict | None = None,
+) -> None:
     numbers, available_taken = _take_numbers(
-        organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number])
+        organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number]
+    )
     accounts = []
     for outcome in outcomes:
-        account = build_account(organization=organization, permission_group=permission_group,
-                                values=outcome.values, number=None, batch=batch)
+        account = build_account(
+            organization=organization,
+            permission_group=permission_group,
+            values=outcome.values,
+            number=None,
+            batch=batch,
+        )
         if outcome.values.multiline_number:
-            account.number_id = numbers[outcome.values.multiline_number]  # Taken above; no instance needed.
+            account.number_id = numbers[
+                outcome.values.multiline_number
+            ]  # Taken above; no instance needed.
         accounts.append(account)
     refusals = None
     if invite:
@@ -313,20 +428,40 @@ def _write(*, actor, organization, permission_group, outcomes: list[RowOutcome],
         invitations = _invite(accounts=accounts, outcomes=outcomes, refusals=refusals)
     # One event per account; with Import & Invite it says whether its invitation was queued.
     group = permission_group.name
-    audit.record_many(audit.rows(
-        actor=actor, action="account.create", organization=organization, batch_id=batch_id,
-        items=[(account, {"number": outcome.values.multiline_number, "permission_group": group, "invite": invite,
-                          "row": outcome.row, **(invitation or {})})
-               for account, outcome, invitation in zip(accounts, outcomes, invitations)]))
+    audit.record_many(
+        audit.rows(
+            actor=actor,
+            action="account.create",
+            organization=organization,
+            batch_id=batch_id,
+            items=[
+                (
+                    account,
+                    {
+                        "number": outcome.values.multiline_number,
+                        "permission_group": group,
+                        "invite": invite,
+                        "row": outcome.row,
+                        **(invitation or {}),
+                    },
+                )
+                for account, outcome, invitation in zip(accounts, outcomes, invitations)
+            ],
+        )
+    )
 
 
-def _invite(*, accounts: list[Account], outcomes: list[RowOutcome], refusals: list[str]) -> list[dict]:
+def _invite(
+    *, accounts: list[Account], outcomes: list[RowOutcome], refusals: list[str]
+) -> list[dict]:
     """Queue the invitations of the accounts cleared by `refusals`, in the rows' transaction (the
     worker sends them after commit). A row that cannot be invited keeps its account and says why in
     the report. Returns, per account, what its audit event records about the invitation."""
     from portal.invitations.services import accounts_queue_invitations
 
-    queued = iter(accounts_queue_invitations(accounts=[a for a, r in zip(accounts, refusals) if not r]))
+    queued = iter(
+        accounts_queue_invitations(accounts=[a for a, r in zip(accounts, refusals) if not r])
+    )
     recorded = []
     for outcome, refusal in zip(outcomes, refusals, strict=True):
         if refusal:
@@ -335,5 +470,7 @@ def _invite(*, accounts: list[Account], outcomes: list[RowOutcome], refusals: li
         else:
             invitation_id, channel = next(queued)
             outcome.invitation = "queued"
-            recorded.append({"invitation": "queued", "invitation_id": invitation_id, "channel": channel})
+            recorded.append(
+                {"invitation": "queued", "invitation_id": invitation_id, "channel": channel}
+            )
     return recorded

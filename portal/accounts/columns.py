@@ -35,7 +35,9 @@ class Column:
         default_factory=dict
     )  # a value as typed (lower case) -> stored
     hint: str = ""  # what the template's Note says of it; the values when empty
-    help: str = ""  # the article's description: the API's help (and the form's, but for `form_help`)
+    help: str = (
+        ""  # the article's description: the API's help (and the form's, but for `form_help`)
+    )
     form_help: str = ""  # the form's help, where it says it for the person typing
     label: str = ""  # the form's label
     aliases: tuple[str, ...] = ()  # other headers that mean this column
@@ -82,8 +84,13 @@ class Column:
         return str(value)
 
     def shown_for(self, organization) -> bool:
-        """Whether the organization's CSV template has this column."""
-        return self.template_feature is None or organization.has_feature(self.template_feature)
+        """Whether the organization's CSV template has this column (None: the general template,
+        downloaded before an organization is chosen, has every column)."""
+        return (
+            self.template_feature is None
+            or organization is None
+            or organization.has_feature(self.template_feature)
+        )
 
 
 def _choices(true: tuple[str, ...], false: tuple[str, ...], yes=True, no=False) -> dict[str, Any]:

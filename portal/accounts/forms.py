@@ -1,4 +1,5 @@
-"""Forms of the Accounts screens. They render fields and carry errors; the rules live in services."""
+"""Forms of the Accounts screens. They render fields and
+carry errors; the rules live in services."""
 
 from __future__ import annotations
 
@@ -17,9 +18,13 @@ NUMBER_CHOICES_CAP = 500
 
 
 class AccountFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search",
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": "Name, email, MultiLine or device number"}))
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name, email, MultiLine or device number"}
+        ),
+    )
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *AccountStatus.choices])
     organization = forms.ChoiceField(required=False, label="Organization")
 
@@ -35,23 +40,44 @@ def assign_choices(organization: Organization) -> tuple[list, int]:
 
     Returns (choices, free_count). Values are "tag:NAME" or "number:+E164".
     """
-    free = Number.objects.filter(organization=organization,
-                                 status__in=(NumberStatus.AVAILABLE, NumberStatus.RESERVED))
-    tags = (free.filter(tags__isnull=False).values_list("tags__name").annotate(n=Count("pk"))
-            .order_by("tags__name"))
-    numbers = list(free.order_by("e164").values_list("e164", "status", "reserved_for")[:NUMBER_CHOICES_CAP])
+    free = Number.objects.filter(
+        organization=organization, status__in=(NumberStatus.AVAILABLE, NumberStatus.RESERVED)
+    )
+    tags = (
+        free.filter(tags__isnull=False)
+        .values_list("tags__name")
+        .annotate(n=Count("pk"))
+        .order_by("tags__name")
+    )
+    numbers = list(
+        free.order_by("e164").values_list("e164", "status", "reserved_for")[:NUMBER_CHOICES_CAP]
+    )
     free_count = free.count()
     choices: list = [("", "— none: the user picks one at activation —")]
     if tags:
-        choices.append(("Tags", [(f"tag:{name}", f"Tag: {name} ({n} available)") for name, n in tags]))
+        choices.append(
+            ("Tags", [(f"tag:{name}", f"Tag: {name} ({n} available)") for name, n in tags])
+        )
     if numbers:
-        label = "Numbers" if free_count <= NUMBER_CHOICES_CAP else f"Numbers (first {NUMBER_CHOICES_CAP} of {free_count})"
-        choices.append((label, [
-            (f"number:{e164}",
-             e164 if status == NumberStatus.AVAILABLE
-             else f"{e164} — reserved{f' for {reserved_for}' if reserved_for else ''}")
-            for e164, status, reserved_for in numbers
-        ]))
+        label = (
+            "Numbers"
+            if free_count <= NUMBER_CHOICES_CAP
+            else f"Numbers (first {NUMBER_CHOICES_CAP} of {free_count})"
+        )
+        choices.append(
+            (
+                label,
+                [
+                    (
+                        f"number:{e164}",
+                        e164
+                        if status == NumberStatus.AVAILABLE
+                        else f"{e164} — reserved{f' for {reserved_for}' if reserved_for else ''}",
+                    )
+                    for e164, status, reserved_for in numbers
+                ],
+            )
+        )
     return choices, free_count
 
 
@@ -62,34 +88,50 @@ class AccountAddForm(forms.Form):
     # Labels and help of the account columns: their declaration (portal.accounts.columns).
     first_name = forms.CharField(required=False, max_length=100, label=columns.label("firstname"))
     last_name = forms.CharField(required=False, max_length=100, label=columns.label("lastname"))
-    email = forms.CharField(max_length=254, label=columns.label("email"),
-                            help_text=columns.helps("email"))
+    email = forms.CharField(
+        max_length=254, label=columns.label("email"), help_text=columns.helps("email")
+    )
     # A plain value, not a ChoiceField: whether the number is still free is the services' rule.
     assign = forms.CharField(required=False, label="Number or tag", widget=forms.Select)
-    typed_number = forms.CharField(required=False, label="Or type a free number of the organization")
-    permission_group = forms.ModelChoiceField(queryset=PermissionGroup.objects.none(), label="User Permissions",
-                                              empty_label=None)
+    typed_number = forms.CharField(
+        required=False, label="Or type a free number of the organization"
+    )
+    permission_group = forms.ModelChoiceField(
+        queryset=PermissionGroup.objects.none(), label="User Permissions", empty_label=None
+    )
     social_messaging = forms.BooleanField(required=False, label=columns.label("social_messaging"))
     restrict_incoming_social_messaging = forms.BooleanField(
-        required=False, label=columns.label("restrict_incoming_social_messaging"))
+        required=False, label=columns.label("restrict_incoming_social_messaging")
+    )
     monitor_calls = forms.BooleanField(required=False, label=columns.label("monitor_calls"))
     monitor_sms = forms.BooleanField(required=False, label=columns.label("monitor_sms"))
-    forwarding_number = forms.CharField(required=False, max_length=25,
-                                        label=columns.label("forwarding_number"),
-                                        help_text=columns.helps("forwarding_number"))
-    language = forms.ChoiceField(required=False, label=columns.label("language"),
-                                 choices=[("", "Organization default"), *Language.choices])
+    forwarding_number = forms.CharField(
+        required=False,
+        max_length=25,
+        label=columns.label("forwarding_number"),
+        help_text=columns.helps("forwarding_number"),
+    )
+    language = forms.ChoiceField(
+        required=False,
+        label=columns.label("language"),
+        choices=[("", "Organization default"), *Language.choices],
+    )
 
     # Errors of the services, by their field (CSV column) name, shown next to these form fields.
-    ERROR_FIELDS: ClassVar[dict[str, str]] = {"multiline_number": "assign", "number_tag": "assign", "firstname": "first_name",
-                    "lastname": "last_name", "device_number": "email"}
+    ERROR_FIELDS: ClassVar[dict[str, str]] = {
+        "multiline_number": "assign",
+        "number_tag": "assign",
+        "firstname": "first_name",
+        "lastname": "last_name",
+        "device_number": "email",
+    }
 
     def __init__(self, *args, organizations, organization: Organization | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["organization"].choices = [("", "Choose an organization")] * (organization is None) + [
-            (org.slug, org.name) for org in organizations
-        ]
+        self.fields["organization"].choices = [("", "Choose an organization")] * (
+            organization is None
+        ) + [(org.slug, org.name) for org in organizations]
         self.free_count = 0
         if organization is None:
             for name in list(self.fields):
@@ -97,7 +139,9 @@ class AccountAddForm(forms.Form):
                     del self.fields[name]
             return
         self.fields["organization"].initial = organization.slug
-        groups = PermissionGroup.objects.filter(organization=organization).order_by("-is_default", "name")
+        groups = PermissionGroup.objects.filter(organization=organization).order_by(
+            "-is_default", "name"
+        )
         self.fields["permission_group"].queryset = groups
         default = next((g for g in groups if g.is_default), None)
         if default is not None:
@@ -115,7 +159,8 @@ class AccountAddForm(forms.Form):
         return [self[name] for name in columns.TOGGLES if name in self.fields]
 
     def service_data(self) -> dict:
-        """The form's values in the shape the services read (the CSV columns); no rule checked here."""
+        """The form's values in the shape the services read
+        (the CSV columns); no rule checked here."""
         data = self.cleaned_data
         values = {
             "first_name": data.get("first_name", ""),

@@ -44,7 +44,8 @@ from portal.organizations.models import Feature, Organization
 log = logging.getLogger(__name__)
 
 MOVE_REFUSED = (
-    "Unable to move account(s). You do not have enough numbers available in the selected organization"
+    "Unable to move account(s). You do not have enough numbers available in the selected "
+    "organization"
 )
 BULK_TASK_THRESHOLD = getattr(settings, "ACCOUNTS_BULK_TASK_THRESHOLD", 200)
 CHUNK = 500
@@ -55,8 +56,15 @@ SKIPPED = "skipped"
 
 ACTIONS = ("move", "edit", "suspend", "reactivate", "delete")
 # Fields a bulk edit may set on many accounts at once (email and number are one per account).
-BULK_EDIT_FIELDS = ("permission_group", "social_messaging", "monitor_calls", "monitor_sms",
-                    "restrict_incoming_social_messaging", "forwarding_number", "language")
+BULK_EDIT_FIELDS = (
+    "permission_group",
+    "social_messaging",
+    "monitor_calls",
+    "monitor_sms",
+    "restrict_incoming_social_messaging",
+    "forwarding_number",
+    "language",
+)
 
 
 @dataclass
@@ -67,7 +75,12 @@ class AccountResult:
     reason: str = ""
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "account": self.account, "result": self.result, "reason": self.reason}
+        return {
+            "id": self.id,
+            "account": self.account,
+            "result": self.result,
+            "reason": self.reason,
+        }
 
 
 def _skip(account: Account, reason: str) -> AccountResult:
@@ -80,7 +93,7 @@ def _done(account: Account, note: str = "") -> AccountResult:
 
 def _chunks(items: list, size: int) -> Iterable[list]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _ids(accounts) -> list[int]:
@@ -95,7 +108,11 @@ def _load(ids: list[int], *, lock: bool = True) -> dict[int, Account]:
     """The accounts of `ids` (locked on PostgreSQL), with what the results and audit show."""
     rows: dict[int, Account] = {}
     for chunk in _chunks(ids, IN_CHUNK):
-        queryset = Account.objects.filter(pk__in=chunk).select_related("organization", "number").order_by("pk")
+        queryset = (
+            Account.objects.filter(pk__in=chunk)
+            .select_related("organization", "number")
+            .order_by("pk")
+        )
         if lock:
             queryset = queryset.select_for_update(of=("self",))
         rows.update({a.pk: a for a in queryset})
@@ -103,7 +120,9 @@ def _load(ids: list[int], *, lock: bool = True) -> dict[int, Account]:
 
 
 def _missing(pk: int) -> AccountResult:
-    return AccountResult(id=pk, account=f"#{pk}", result=SKIPPED, reason="No such account (deleted meanwhile).")
+    return AccountResult(
+        id=pk, account=f"#{pk}", result=SKIPPED, reason="No such account (deleted meanwhile)."
+    )
 
 
 def _release(number_ids: list[int]) -> None:
@@ -114,7 +133,9 @@ def _release(number_ids: list[int]) -> None:
 
 def _update(ids: list[int], **values) -> int:
     values.setdefault("updated_at", timezone.now())
-    return sum(Account.objects.filter(pk__in=chunk).update(**values) for chunk in _chunks(ids, IN_CHUNK))
+    return sum(
+        Account.objects.filter(pk__in=chunk).update(**values) for chunk in _chunks(ids, IN_CHUNK)
+    )
 
 
 def _changed(organizations: Iterable[Organization]) -> None:
@@ -124,26 +145,40 @@ def _changed(organizations: Iterable[Organization]) -> None:
         organization_changed(organization)
 
 
-def _audit_each(actor, action: str, accounts: list[Account], data: Callable[[Account], dict]) -> None:
+def _audit_each(
+    actor, action: str, accounts: list[Account], data: Callable[[Account], dict]
+) -> None:
     audit.record_many(
         audit.build(actor=actor, action=action, target=a, organization=a.organization, data=data(a))
         for a in accounts
     )
 
 
-def _summary(actor, action: str, results: list[AccountResult], *, organization=None, **data) -> None:
+def _summary(
+    actor, action: str, results: list[AccountResult], *, organization=None, **data
+) -> None:
     done = sum(1 for r in results if r.result == DONE)
-    audit.record(actor=actor, action=action, organization=organization, data={
-        **data, "done": done, "skipped": len(results) - done,
-        "skipped_accounts": [r.as_dict() for r in results if r.result == SKIPPED][:1000],
-    })
+    audit.record(
+        actor=actor,
+        action=action,
+        organization=organization,
+        data={
+            **data,
+            "done": done,
+            "skipped": len(results) - done,
+            "skipped_accounts": [r.as_dict() for r in results if r.result == SKIPPED][:1000],
+        },
+    )
 
 
 # ---------------------------------------------------------------- move
 
+
 def move_offload_refused(destination: Organization) -> str:
-    return (f"Unable to move account(s). {destination} uses SMTP data offload: an account needs an "
-            "email address to move there, not only a device number.")
+    return (
+        f"Unable to move account(s). {destination} uses SMTP data offload: an account needs an "
+        "email address to move there, not only a device number."
+    )
 
 
 def needs_email(destination: Organization, account: Account) -> bool:
@@ -190,8 +225,11 @@ def move_plans(accounts: QuerySet, destinations: Iterable[Organization]) -> list
     (`needs_email`): they are skipped, as `accounts_move` skips them.
     """
     no_email = Q(email__isnull=True) | Q(email="")
-    counts = (accounts.order_by().values_list("organization_id", "status")
-              .annotate(n=Count("pk"), devices=Count("pk", filter=no_email)))
+    counts = (
+        accounts.order_by()
+        .values_list("organization_id", "status")
+        .annotate(n=Count("pk"), devices=Count("pk", filter=no_email))
+    )
     plans = []
     for d in destinations:
         offload = d.has_feature(Feature.SMTP_DATA_OFFLOAD)
@@ -204,8 +242,15 @@ def move_plans(accounts: QuerySet, destinations: Iterable[Organization]) -> list
             moving += n - stuck
             if status in PENDING_STATUSES:
                 need += n - stuck
-        plans.append(MovePlan(destination=d, need=need, capacity=onboarding_capacity(d),
-                              moving=moving, blocked=blocked))
+        plans.append(
+            MovePlan(
+                destination=d,
+                need=need,
+                capacity=onboarding_capacity(d),
+                moving=moving,
+                blocked=blocked,
+            )
+        )
     return plans
 
 
@@ -254,8 +299,13 @@ def accounts_move(*, actor, accounts, destination: Organization) -> list[Account
                 elif account.organization_id == destination.pk:
                     results.append(_skip(account, f"It is in {destination} already."))
                 elif needs_email(destination, account):
-                    results.append(_skip(account, f"{destination} uses SMTP data offload: "
-                                                  "the account needs an email address, not a device number."))
+                    results.append(
+                        _skip(
+                            account,
+                            f"{destination} uses SMTP data offload: "
+                            "the account needs an email address, not a device number.",
+                        )
+                    )
                 else:
                     movers.append(account)
                     results.append(_done(account))
@@ -267,39 +317,73 @@ def accounts_move(*, actor, accounts, destination: Organization) -> list[Account
                 raise Conflict(refused, fields={"organization": [refused]})
             if movers:
                 _move(actor, movers, pending, destination, move_id)
-            _summary(actor, "accounts.move", results, organization=destination, to=destination.slug, move=move_id)
+            _summary(
+                actor,
+                "accounts.move",
+                results,
+                organization=destination,
+                to=destination.slug,
+                move=move_id,
+            )
     except Conflict as refused:
-        audit.record(actor=actor, action="accounts.move_refused", organization=destination,
-                     data={"to": destination.slug, "accounts": len(ids), "reason": refused.message})
+        audit.record(
+            actor=actor,
+            action="accounts.move_refused",
+            organization=destination,
+            data={"to": destination.slug, "accounts": len(ids), "reason": refused.message},
+        )
         raise
     return results
 
 
-def _move(actor, movers: list[Account], pending: list[Account], destination: Organization, move_id: str) -> None:
+def _move(
+    actor, movers: list[Account], pending: list[Account], destination: Organization, move_id: str
+) -> None:
     group = resolve_permission_group(destination, None)
     sources = list({a.organization_id: a.organization for a in movers}.values())
     released = {a.pk: a.number for a in pending if a.number_id}
     keep = [a for a in movers if a.status not in PENDING_STATUSES]
     resets = _feature_resets(destination)
-    _update([a.pk for a in pending], organization=destination, permission_group=group, number=None, **resets)
+    _update(
+        [a.pk for a in pending],
+        organization=destination,
+        permission_group=group,
+        number=None,
+        **resets,
+    )
     _update([a.pk for a in keep], organization=destination, permission_group=group, **resets)
     _release([n.pk for n in released.values()])
     kept_numbers = [a.number_id for a in keep if a.number_id]
     for chunk in _chunks(kept_numbers, IN_CHUNK):
         Number.objects.filter(pk__in=chunk).update(organization=destination)
-    _audit_each(actor, "account.move", movers, lambda a: {
-        "from": a.organization.slug, "to": destination.slug, "permission_group": group.name, "move": move_id,
-        "released_number": released[a.pk].e164 if a.pk in released else None,
-        "number_moved": a.number.e164 if a.number_id and a.pk not in released else None,
-    })
+    _audit_each(
+        actor,
+        "account.move",
+        movers,
+        lambda a: {
+            "from": a.organization.slug,
+            "to": destination.slug,
+            "permission_group": group.name,
+            "move": move_id,
+            "released_number": released[a.pk].e164 if a.pk in released else None,
+            "number_moved": a.number.e164 if a.number_id and a.pk not in released else None,
+        },
+    )
     from portal.alerts.services import account_moved
 
-    account_moved(actor=actor, move_id=move_id, sources=sources, destination=destination,
-                  accounts=[a.display_name for a in movers], count=len(movers))
+    account_moved(
+        actor=actor,
+        move_id=move_id,
+        sources=sources,
+        destination=destination,
+        accounts=[a.display_name for a in movers],
+        count=len(movers),
+    )
     _changed([destination, *sources])
 
 
 # ---------------------------------------------------------------- edit
+
 
 def _current_data(account: Account) -> dict[str, Any]:
     return {
@@ -316,19 +400,46 @@ def _current_data(account: Account) -> dict[str, Any]:
     }
 
 
-EDITABLE = ("first_name", "last_name", "email", "device_number", "social_messaging", "multiline_number",
-            "number_tag", "monitor_calls", "monitor_sms", "forwarding_number",
-            "restrict_incoming_social_messaging", "language", "permission_group")
-STORED = ("first_name", "last_name", "email", "device_number", "social_messaging", "monitor_calls", "monitor_sms",
-          "forwarding_number", "restrict_incoming_social_messaging", "language")
+EDITABLE = (
+    "first_name",
+    "last_name",
+    "email",
+    "device_number",
+    "social_messaging",
+    "multiline_number",
+    "number_tag",
+    "monitor_calls",
+    "monitor_sms",
+    "forwarding_number",
+    "restrict_incoming_social_messaging",
+    "language",
+    "permission_group",
+)
+STORED = (
+    "first_name",
+    "last_name",
+    "email",
+    "device_number",
+    "social_messaging",
+    "monitor_calls",
+    "monitor_sms",
+    "forwarding_number",
+    "restrict_incoming_social_messaging",
+    "language",
+)
 
 
 def _merged(account: Account, data: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
-        raise DomainError(f"These fields cannot be edited: {', '.join(unknown)}.",
-                          fields={f: ["cannot be edited"] for f in unknown})
-    merged = {**_current_data(account), **{k: v for k, v in data.items() if k != "permission_group"}}
+        raise DomainError(
+            f"These fields cannot be edited: {', '.join(unknown)}.",
+            fields={f: ["cannot be edited"] for f in unknown},
+        )
+    merged = {
+        **_current_data(account),
+        **{k: v for k, v in data.items() if k != "permission_group"},
+    }
     if data.get("device_number"):
         merged["email"] = merged.pop("device_number")
     merged.pop("device_number", None)
@@ -349,33 +460,55 @@ def account_edit(*, actor, account: Account, data: Mapping[str, Any]) -> Account
     current = account.number.e164 if account.number_id else None
     same_number = values.multiline_number == current and not values.number_tag
     if not problems:
-        check = AccountValues(**{**values.__dict__, "multiline_number": None} if same_number else values.__dict__)
-        conflicts = find_conflicts(organization, [check], actor=actor,
-                                   exclude_account_ids=[account.pk])
+        check = AccountValues(
+            **{**values.__dict__, "multiline_number": None} if same_number else values.__dict__
+        )
+        conflicts = find_conflicts(
+            organization, [check], actor=actor, exclude_account_ids=[account.pk]
+        )
         for column, reasons in conflicts[0].as_dict().items():
             for reason in reasons:
                 problems.add(column, reason)
     if problems:
         raise DomainError(problems.summary(), fields=problems.as_dict())
-    group = (resolve_permission_group(organization, data["permission_group"])
-             if data.get("permission_group") else account.permission_group)
+    group = (
+        resolve_permission_group(organization, data["permission_group"])
+        if data.get("permission_group")
+        else account.permission_group
+    )
     with transaction.atomic():
-        locked = Account.objects.select_for_update(of=("self",)).select_related("number").get(pk=account.pk)
+        locked = (
+            Account.objects.select_for_update(of=("self",))
+            .select_related("number")
+            .get(pk=account.pk)
+        )
         changes: dict[str, list] = {}
         wants_number = values.multiline_number or values.number_tag
         if not same_number:
             if locked.status == AccountStatus.SUSPENDED and wants_number:
-                raise DomainError("A suspended account holds no number: reactivate it first.",
-                                  fields={"multiline_number": ["the account is suspended"]})
+                raise DomainError(
+                    "A suspended account holds no number: reactivate it first.",
+                    fields={"multiline_number": ["the account is suspended"]},
+                )
             if locked.status == AccountStatus.ACTIVE and not wants_number:
-                raise DomainError("An active account keeps a number: choose another one instead of none.",
-                                  fields={"multiline_number": ["an active account needs a number"]})
+                raise DomainError(
+                    "An active account keeps a number: choose another one instead of none.",
+                    fields={"multiline_number": ["an active account needs a number"]},
+                )
             old = locked.number
             new = None
             if wants_number:
-                target = NumberStatus.REGISTERED if locked.status == AccountStatus.ACTIVE else NumberStatus.ASSIGNED
-                new = number_take(organization=organization, e164=values.multiline_number, tag=values.number_tag,
-                                  target=target)
+                target = (
+                    NumberStatus.REGISTERED
+                    if locked.status == AccountStatus.ACTIVE
+                    else NumberStatus.ASSIGNED
+                )
+                new = number_take(
+                    organization=organization,
+                    e164=values.multiline_number,
+                    tag=values.number_tag,
+                    target=target,
+                )
             locked.number = new
             if old is not None:
                 locked.save(update_fields=["number"])
@@ -409,19 +542,26 @@ def _edit_chunk(actor, ids: list[int], changes: Mapping[str, Any]) -> list[Accou
         if "permission_group" in changes:
             if organization.pk not in groups:
                 try:
-                    groups[organization.pk] = resolve_permission_group(organization, changes["permission_group"])
+                    groups[organization.pk] = resolve_permission_group(
+                        organization, changes["permission_group"]
+                    )
                 except DomainError as error:
                     groups[organization.pk] = error
             group = groups[organization.pk]
             if isinstance(group, DomainError):
                 results.append(_skip(account, group.message))
                 continue
-        data = {**_current_data(account), **{k: v for k, v in changes.items() if k != "permission_group"}}
+        data = {
+            **_current_data(account),
+            **{k: v for k, v in changes.items() if k != "permission_group"},
+        }
         data["multiline_number"] = None  # The number does not change here; do not re-check it.
         values, problems = clean_values(organization, data)
         relevant = {c: r for c, r in problems.as_dict().items() if c in changes}
         if relevant:
-            results.append(_skip(account, "; ".join(f"{c}: {', '.join(r)}" for c, r in relevant.items())))
+            results.append(
+                _skip(account, "; ".join(f"{c}: {', '.join(r)}" for c, r in relevant.items()))
+            )
             continue
         diff = {}
         for name in STORED:
@@ -430,7 +570,10 @@ def _edit_chunk(actor, ids: list[int], changes: Mapping[str, Any]) -> list[Accou
             if getattr(account, name) != getattr(values, name):
                 diff[name] = [getattr(account, name), getattr(values, name)]
                 setattr(account, name, getattr(values, name))
-        if "permission_group" in changes and account.permission_group_id != groups[organization.pk].pk:
+        if (
+            "permission_group" in changes
+            and account.permission_group_id != groups[organization.pk].pk
+        ):
             diff["permission_group"] = [account.permission_group_id, groups[organization.pk].name]
             account.permission_group = groups[organization.pk]
         if not diff:
@@ -438,30 +581,49 @@ def _edit_chunk(actor, ids: list[int], changes: Mapping[str, Any]) -> list[Accou
             continue
         account.updated_at = timezone.now()
         changed.append(account)
-        events.append(audit.build(actor=actor, action="account.update", target=account,
-                                  data={"changes": diff, "bulk": True}))
+        events.append(
+            audit.build(
+                actor=actor,
+                action="account.update",
+                target=account,
+                data={"changes": diff, "bulk": True},
+            )
+        )
         results.append(_done(account))
     Account.objects.bulk_update(changed, BULK_UPDATE_FIELDS, batch_size=500)
     audit.record_many(events)
     return results
 
 
-BULK_UPDATE_FIELDS = ("social_messaging", "monitor_calls", "monitor_sms", "forwarding_number",
-                      "restrict_incoming_social_messaging", "language", "permission_group", "updated_at")
+BULK_UPDATE_FIELDS = (
+    "social_messaging",
+    "monitor_calls",
+    "monitor_sms",
+    "forwarding_number",
+    "restrict_incoming_social_messaging",
+    "language",
+    "permission_group",
+    "updated_at",
+)
 
 
 def clean_bulk_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     changes = {k: v for k, v in changes.items() if v is not None and v != ""}
     unknown = sorted(set(changes) - set(BULK_EDIT_FIELDS))
     if unknown:
-        raise DomainError(f"A bulk edit cannot set {', '.join(unknown)}: only {', '.join(BULK_EDIT_FIELDS)}.",
-                          fields={f: ["not editable in bulk"] for f in unknown})
+        raise DomainError(
+            f"A bulk edit cannot set {', '.join(unknown)}: only {', '.join(BULK_EDIT_FIELDS)}.",
+            fields={f: ["not editable in bulk"] for f in unknown},
+        )
     if not changes:
-        raise DomainError("Choose at least one value to change.", fields={"changes": ["nothing to change"]})
+        raise DomainError(
+            "Choose at least one value to change.", fields={"changes": ["nothing to change"]}
+        )
     return changes
 
 
 # ---------------------------------------------------------------- suspend, reactivate, delete
+
 
 def _suspend_chunk(actor, ids: list[int], reason: str = "") -> list[AccountResult]:
     from portal.invitations.models import Invitation, InvitationState
@@ -485,16 +647,26 @@ def _suspend_chunk(actor, ids: list[int], reason: str = "") -> list[AccountResul
     _release([a.number_id for a in eligible if a.number_id])
     for chunk in _chunks(eligible_ids, IN_CHUNK):
         Invitation.objects.filter(account_id__in=chunk, state__in=LIVE).update(
-            state=InvitationState.REVOKED, revoked_at=timezone.now())
-    _audit_each(actor, "account.suspend", eligible, lambda a: {
-        "previous_status": a.status, "released_number": a.number.e164 if a.number_id else None, "reason": why})
+            state=InvitationState.REVOKED, revoked_at=timezone.now()
+        )
+    _audit_each(
+        actor,
+        "account.suspend",
+        eligible,
+        lambda a: {
+            "previous_status": a.status,
+            "released_number": a.number.e164 if a.number_id else None,
+            "reason": why,
+        },
+    )
     _changed(a.organization for a in eligible)
     return results
 
 
 def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
     """A suspended account that had activated takes an available number of its organization and is
-    active again; one that had not is back to "not invited" (invite it again with Resend Invitation)."""
+    active again; one that had not is back to "not invited" (invite it again with Resend
+    Invitation)."""
     rows = _load(ids)
     results: dict[int, AccountResult] = {}
     need_number: dict[int, list[Account]] = {}
@@ -504,7 +676,9 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
         if account is None:
             results[pk] = _missing(pk)
         elif account.status != AccountStatus.SUSPENDED:
-            results[pk] = _skip(account, f"It is not suspended (it is {account.get_status_display().lower()}).")
+            results[pk] = _skip(
+                account, f"It is not suspended (it is {account.get_status_display().lower()})."
+            )
         elif account.activated_at:
             need_number.setdefault(account.organization_id, []).append(account)
         else:
@@ -515,36 +689,57 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
         results[account.pk] = _done(account, "Not invited: invite it again with Resend Invitation.")
     reactivated: list[tuple[Account, Number]] = []
     for org_id, accounts in need_number.items():
-        free = Number.objects.filter(organization_id=org_id, status=NumberStatus.AVAILABLE,
-                                     account__isnull=True).order_by("e164")
+        free = Number.objects.filter(
+            organization_id=org_id, status=NumberStatus.AVAILABLE, account__isnull=True
+        ).order_by("e164")
         from django.db import connection
 
         if connection.features.has_select_for_update_skip_locked:
             free = free.select_for_update(skip_locked=True, of=("self",))
         numbers = list(free[: len(accounts)])
         for account, number in zip(accounts, numbers):
-            if Number.objects.filter(pk=number.pk, status=NumberStatus.AVAILABLE).update(
-                    status=NumberStatus.REGISTERED) != 1:
+            if (
+                Number.objects.filter(pk=number.pk, status=NumberStatus.AVAILABLE).update(
+                    status=NumberStatus.REGISTERED
+                )
+                != 1
+            ):
                 results[account.pk] = _skip(account, f"{number.e164} was just taken; try again.")
                 continue
             Account.objects.filter(pk=account.pk, status=AccountStatus.SUSPENDED).update(
-                status=AccountStatus.ACTIVE, number=number, status_reason="", updated_at=now)
+                status=AccountStatus.ACTIVE, number=number, status_reason="", updated_at=now
+            )
             results[account.pk] = _done(account, f"Active again with number {number.e164}.")
             reactivated.append((account, number))
-        for account in accounts[len(numbers):]:
-            results[account.pk] = _skip(account, f"{account.organization} has no available number left for it: "
-                                                 "add numbers to the organization, then reactivate.")
-    events = [audit.build(actor=actor, action="account.reactivate", target=a, data={"status": "not_invited"})
-              for a in back_to_pending]
-    events += [audit.build(actor=actor, action="account.reactivate", target=a,
-                           data={"status": "active", "number": n.e164}) for a, n in reactivated]
+        for account in accounts[len(numbers) :]:
+            results[account.pk] = _skip(
+                account,
+                f"{account.organization} has no available number left for it: "
+                "add numbers to the organization, then reactivate.",
+            )
+    events = [
+        audit.build(
+            actor=actor, action="account.reactivate", target=a, data={"status": "not_invited"}
+        )
+        for a in back_to_pending
+    ]
+    events += [
+        audit.build(
+            actor=actor,
+            action="account.reactivate",
+            target=a,
+            data={"status": "active", "number": n.e164},
+        )
+        for a, n in reactivated
+    ]
     audit.record_many(events)
     _changed([a.organization for a, _n in reactivated])
     return [results[pk] for pk in ids]
 
 
 def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
-    """Hard delete: the email and device number can be invited again; the audit log keeps the record."""
+    """Hard delete: the email and device number can be
+    invited again; the audit log keeps the record."""
     rows = _load(ids)
     results, victims = [], []
     for pk in ids:
@@ -555,11 +750,20 @@ def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
             victims.append(account)
             note = f"Number {account.number.e164} released." if account.number_id else ""
             results.append(_done(account, note))
-    _audit_each(actor, "account.delete", victims, lambda a: {
-        "first_name": a.first_name, "last_name": a.last_name, "email": a.email, "device_number": a.device_number,
-        "number": a.number.e164 if a.number_id else None, "status": a.status,
-        "permission_group_id": a.permission_group_id,
-    })
+    _audit_each(
+        actor,
+        "account.delete",
+        victims,
+        lambda a: {
+            "first_name": a.first_name,
+            "last_name": a.last_name,
+            "email": a.email,
+            "device_number": a.device_number,
+            "number": a.number.e164 if a.number_id else None,
+            "status": a.status,
+            "permission_group_id": a.permission_group_id,
+        },
+    )
     for chunk in _chunks([a.pk for a in victims], IN_CHUNK):
         Account.objects.filter(pk__in=chunk).delete()
     _release([a.number_id for a in victims if a.number_id])
@@ -567,8 +771,11 @@ def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
     return results
 
 
-def _run_chunks(chunk_fn: Callable[[list[int]], list[AccountResult]], ids: list[int],
-                progress: Callable[[list[AccountResult]], None] | None) -> list[AccountResult]:
+def _run_chunks(
+    chunk_fn: Callable[[list[int]], list[AccountResult]],
+    ids: list[int],
+    progress: Callable[[list[AccountResult]], None] | None,
+) -> list[AccountResult]:
     """Each chunk in its own transaction: a long run never holds SQLite's write lock for long."""
     results: list[AccountResult] = []
     for chunk in _chunks(ids, CHUNK):
@@ -599,7 +806,9 @@ def accounts_delete(*, actor, accounts, progress=None) -> list[AccountResult]:
     return results
 
 
-def accounts_edit(*, actor, accounts, changes: Mapping[str, Any], progress=None) -> list[AccountResult]:
+def accounts_edit(
+    *, actor, accounts, changes: Mapping[str, Any], progress=None
+) -> list[AccountResult]:
     """Set the same values (permission group, features, language) on many accounts."""
     changes = clean_bulk_changes(changes)
     results = _run_chunks(lambda ids: _edit_chunk(actor, ids, changes), _ids(accounts), progress)
@@ -607,7 +816,8 @@ def accounts_edit(*, actor, accounts, changes: Mapping[str, Any], progress=None)
     return results
 
 
-# ---------------------------------------------------------------- bulk by filter, with a job when big
+# ------------------------------------------------------------ bulk by filter, with a job when big
+
 
 @dataclass
 class BulkOutcome:
@@ -625,7 +835,9 @@ class BulkOutcome:
         return len(self.results) - self.done
 
 
-def _execute(actor, action: str, ids: list[int], params: Mapping[str, Any], progress=None) -> list[AccountResult]:
+def _execute(
+    actor, action: str, ids: list[int], params: Mapping[str, Any], progress=None
+) -> list[AccountResult]:
     if action == "move":
         destination = Organization.objects.get(pk=params["organization_id"])
         results = accounts_move(actor=actor, accounts=ids, destination=destination)
@@ -633,18 +845,30 @@ def _execute(actor, action: str, ids: list[int], params: Mapping[str, Any], prog
             progress(results)
         return results
     if action == "suspend":
-        return accounts_suspend(actor=actor, accounts=ids, reason=params.get("reason", ""), progress=progress)
+        return accounts_suspend(
+            actor=actor, accounts=ids, reason=params.get("reason", ""), progress=progress
+        )
     if action == "reactivate":
         return accounts_reactivate(actor=actor, accounts=ids, progress=progress)
     if action == "delete":
         return accounts_delete(actor=actor, accounts=ids, progress=progress)
     if action == "edit":
-        return accounts_edit(actor=actor, accounts=ids, changes=params["changes"], progress=progress)
-    raise DomainError(f"Unknown action {action}.", fields={"action": [f"one of {', '.join(ACTIONS)}"]})
+        return accounts_edit(
+            actor=actor, accounts=ids, changes=params["changes"], progress=progress
+        )
+    raise DomainError(
+        f"Unknown action {action}.", fields={"action": [f"one of {', '.join(ACTIONS)}"]}
+    )
 
 
-def bulk_run(*, actor, action: str, accounts: QuerySet, by_filter: bool = False,
-             params: Mapping[str, Any] | None = None) -> BulkOutcome:
+def bulk_run(
+    *,
+    actor,
+    action: str,
+    accounts: QuerySet,
+    by_filter: bool = False,
+    params: Mapping[str, Any] | None = None,
+) -> BulkOutcome:
     """Run `action` over `accounts` (already scoped to what `actor` may see).
 
     One account picked by hand needs the Accounts privilege; a selection or a filter also needs
@@ -652,11 +876,15 @@ def bulk_run(*, actor, action: str, accounts: QuerySet, by_filter: bool = False,
     """
     params = dict(params or {})
     if action not in ACTIONS:
-        raise DomainError(f"Unknown action {action}.", fields={"action": [f"one of {', '.join(ACTIONS)}"]})
+        raise DomainError(
+            f"Unknown action {action}.", fields={"action": [f"one of {', '.join(ACTIONS)}"]}
+        )
     require_privilege(actor, Privilege.ACCOUNTS)
     ids = _ids(accounts)
     if not ids:
-        raise DomainError("No account is selected or matches the filter.", fields={"ids": ["no account"]})
+        raise DomainError(
+            "No account is selected or matches the filter.", fields={"ids": ["no account"]}
+        )
     if by_filter or len(ids) > 1:
         require_privilege(actor, Privilege.ACCOUNTS_BULK)
     destination = None
@@ -669,10 +897,20 @@ def bulk_run(*, actor, action: str, accounts: QuerySet, by_filter: bool = False,
     if len(ids) <= BULK_TASK_THRESHOLD:
         return BulkOutcome(results=_execute(actor, action, ids, params))
     with transaction.atomic():
-        job = BulkJob.objects.create(action=action, created_by=actor if actor and actor.pk else None,
-                                     organization=destination, account_ids=ids, params=params, total=len(ids))
-        audit.record(actor=actor, action="accounts.bulk_queued", organization=destination,
-                     data={"job": job.pk, "action": action, "total": len(ids)})
+        job = BulkJob.objects.create(
+            action=action,
+            created_by=actor if actor and actor.pk else None,
+            organization=destination,
+            account_ids=ids,
+            params=params,
+            total=len(ids),
+        )
+        audit.record(
+            actor=actor,
+            action="accounts.bulk_queued",
+            organization=destination,
+            data={"job": job.pk, "action": action, "total": len(ids)},
+        )
         BULK_JOBS.enqueue_on_commit(job.pk)
     return BulkOutcome(job=job)
 
@@ -695,8 +933,9 @@ def bulk_job_run(*, job_id: int) -> None:
         """Inside the chunk's transaction: its results commit with it, or neither does."""
         results = collected + [r.as_dict() for r in part]
         done = sum(1 for r in results if r["result"] == DONE)
-        run.progress(processed=len(results), done=done, skipped=len(results) - done,
-                     results=results)
+        run.progress(
+            processed=len(results), done=done, skipped=len(results) - done, results=results
+        )
         collected[:] = results
 
     remaining = [pk for pk in job.account_ids if pk not in done_ids]
@@ -721,14 +960,26 @@ def bulk_job_run(*, job_id: int) -> None:
 
 def _give_up(lost: heartbeat.Lost, why: str) -> bool:
     """A bulk job that kept losing its worker: failed, saying what to do."""
-    return bool(lost.same(BulkJob).update(
-        status=JobStatus.FAILED, finished_at=timezone.now(),
-        error=f"Its worker stopped {lost.recoveries + 1} times; the accounts with a result were "
-              "handled, the others were not. Run the action again for them."))
+    return bool(
+        lost.same(BulkJob).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            error=(
+                f"Its worker stopped {lost.recoveries + 1} times; the accounts with a result were "
+                "handled, the others were not. Run the action again for them."
+            ),
+        )
+    )
 
 
-BULK_JOBS = runner.Kind(name="bulk_jobs", label="Bulk job", model=BulkJob,
-                        task="portal.jobs.tasks.run_bulk_job", argument="job_id", give_up=_give_up)
+BULK_JOBS = runner.Kind(
+    name="bulk_jobs",
+    label="Bulk job",
+    model=BulkJob,
+    task="portal.jobs.tasks.run_bulk_job",
+    argument="job_id",
+    give_up=_give_up,
+)
 
 
 def bulk_jobs_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:

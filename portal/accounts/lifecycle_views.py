@@ -1,8 +1,9 @@
-"""Portal pages of the account lifecycle: Move, Edit, Suspend, Reactivate, Delete, and bulk job progress.
+"""Portal pages of the account lifecycle: Move, Edit,
+Suspend, Reactivate, Delete, and bulk job progress.
 
-The Accounts screen's `<form id="bulk">` posts the checked `ids` and its filters here. Each page first
-shows what the action applies to (the selection, or every account matching the filters) and asks
-to confirm; the confirmed POST runs it and shows the result per account, or the job's progress.
+The Accounts screen's `<form id="bulk">` posts the checked `ids` and its filters here. Each page
+first shows what the action applies to (the selection, or every account matching the filters) and
+asks to confirm; the confirmed POST runs it and shows the result per account, or the job's progress.
 """
 
 from __future__ import annotations
@@ -29,12 +30,27 @@ from portal.organizations.models import Language, Organization
 from portal.permissions.models import PermissionGroup
 
 ACTION_TEXT = {
-    "suspend": ("Suspend", ("Suspended accounts cannot use MultiLine; their numbers go back to available "
-                            "and their pending invitations stop working.")),
-    "reactivate": ("Reactivate", ("An account that had activated takes an available number of its "
-                                  "organization and is active again; one that had not goes back to “not invited”.")),
-    "delete": ("Delete", ("Deleting cannot be undone. Numbers go back to available; the email address or "
-                          "device number can be invited again. The activity log keeps a record.")),
+    "suspend": (
+        "Suspend",
+        (
+            "Suspended accounts cannot use MultiLine; their numbers go back to available "
+            "and their pending invitations stop working."
+        ),
+    ),
+    "reactivate": (
+        "Reactivate",
+        (
+            "An account that had activated takes an available number of its "
+            "organization and is active again; one that had not goes back to “not invited”."
+        ),
+    ),
+    "delete": (
+        "Delete",
+        (
+            "Deleting cannot be undone. Numbers go back to available; the email address or "
+            "device number can be invited again. The activity log keeps a record."
+        ),
+    ),
 }
 
 
@@ -58,9 +74,13 @@ class Selection:
                 ids.append(int(raw))
             except ValueError:
                 continue
-        return cls(ids=ids, q=data.get("q", "").strip()[:200], status=data.get("status", ""),
-                   organization=data.get("organization", ""),
-                   scope="filter" if "filter" in data.getlist("scope") else "selected")
+        return cls(
+            ids=ids,
+            q=data.get("q", "").strip()[:200],
+            status=data.get("status", ""),
+            organization=data.get("organization", ""),
+            scope="filter" if "filter" in data.getlist("scope") else "selected",
+        )
 
     @property
     def by_filter(self) -> bool:
@@ -94,20 +114,34 @@ class Selection:
         return reverse("accounts:list") + (f"?{query}" if query else "")
 
 
-def confirm_context(request, selection: Selection, action: str, *, bulk_privilege: bool = True) -> dict:
+def confirm_context(
+    request, selection: Selection, action: str, *, bulk_privilege: bool = True
+) -> dict:
     """What every confirm page shows: the count, the filters, and whether the admin may run it."""
     accounts = selection.accounts(request.user)
     count = accounts.count()
     needs_bulk = selection.by_filter or count > 1
     filter_count = None
     if not selection.by_filter and selection.ids:
-        filter_count = Selection(q=selection.q, status=selection.status, organization=selection.organization,
-                                 scope="filter").accounts(request.user).count()
+        filter_count = (
+            Selection(
+                q=selection.q,
+                status=selection.status,
+                organization=selection.organization,
+                scope="filter",
+            )
+            .accounts(request.user)
+            .count()
+        )
     blocked = ""
-    forbidden = (bulk_privilege and needs_bulk
-                 and not has_privilege(request.user, Privilege.ACCOUNTS_BULK))
+    forbidden = (
+        bulk_privilege and needs_bulk and not has_privilege(request.user, Privilege.ACCOUNTS_BULK)
+    )
     if forbidden:
-        blocked = "Acting on more than one account needs the Accounts Bulk Operations privilege in your role."
+        blocked = (
+            "Acting on more than one account needs the Accounts Bulk Operations privilege in your "
+            "role."
+        )
     elif count == 0:
         blocked = "No account matches: nothing to do."
     return {
@@ -133,8 +167,10 @@ def unconfirmed(request, context: dict) -> str:
         return ""
     count = context["count"]
     if request.POST.get("matching", "") != str(count):
-        return (f"The accounts matching the filter changed since the page was shown: {count} now. "
-                "Check them and confirm again.")
+        return (
+            f"The accounts matching the filter changed since the page was shown: {count} now. "
+            "Check them and confirm again."
+        )
     if context["typed_count_needed"] and request.POST.get("typed_count", "").strip() != str(count):
         return f"Type {count}, the number of accounts to delete, to confirm."
     return ""
@@ -148,8 +184,13 @@ def finish(request, *, action: str, results: list[dict], back: str, job=None):
 
 
 def _finish(request, outcome: lifecycle.BulkOutcome, action: str, back: str):
-    return finish(request, action=action, results=[r.as_dict() for r in outcome.results], back=back,
-                  job=outcome.job)
+    return finish(
+        request,
+        action=action,
+        results=[r.as_dict() for r in outcome.results],
+        back=back,
+        job=outcome.job,
+    )
 
 
 def selection_or_refusal(request) -> tuple[Selection, object | None]:
@@ -171,6 +212,7 @@ def selection_or_refusal(request) -> tuple[Selection, object | None]:
 
 # ---------------------------------------------------------------- move
 
+
 @privilege_required(Privilege.ACCOUNTS)
 def move(request):
     selection, refusal = selection_or_refusal(request)
@@ -190,21 +232,34 @@ def move(request):
             message, status = "Choose the organization to move the accounts to.", 400
         else:
             try:
-                outcome = lifecycle.bulk_run(actor=request.user, action="move", accounts=context["accounts"],
-                                             by_filter=selection.by_filter,
-                                             params={"organization": chosen.destination})
+                outcome = lifecycle.bulk_run(
+                    actor=request.user,
+                    action="move",
+                    accounts=context["accounts"],
+                    by_filter=selection.by_filter,
+                    params={"organization": chosen.destination},
+                )
             except DomainError as refused:
                 message, status = refused.message, refused.status
                 plans = lifecycle.move_plans(context["accounts"], destinations)
                 chosen = next((p for p in plans if p.destination.slug == chosen_slug), None)
             else:
                 return _finish(request, outcome, "move", selection.list_url())
-    return render(request, "accounts/lifecycle/move.html", {
-        **context, "plans": plans, "chosen": chosen, "message": message,
-    }, status=status)
+    return render(
+        request,
+        "accounts/lifecycle/move.html",
+        {
+            **context,
+            "plans": plans,
+            "chosen": chosen,
+            "message": message,
+        },
+        status=status,
+    )
 
 
 # ---------------------------------------------------------------- suspend, reactivate, delete
+
 
 def _simple(action: str):
     @privilege_required(Privilege.ACCOUNTS)
@@ -220,16 +275,29 @@ def _simple(action: str):
             try:
                 if message:
                     raise DomainError(message)
-                outcome = lifecycle.bulk_run(actor=request.user, action=action, accounts=context["accounts"],
-                                             by_filter=selection.by_filter, params=params)
+                outcome = lifecycle.bulk_run(
+                    actor=request.user,
+                    action=action,
+                    accounts=context["accounts"],
+                    by_filter=selection.by_filter,
+                    params=params,
+                )
             except DomainError as refused:
                 message = refused.message
             else:
                 return _finish(request, outcome, action, selection.list_url())
         title, explanation = ACTION_TEXT[action]
-        return render(request, "accounts/lifecycle/confirm.html", {
-            **context, "title": title, "explanation": explanation, "message": message,
-        }, status=400 if message else context["status"])
+        return render(
+            request,
+            "accounts/lifecycle/confirm.html",
+            {
+                **context,
+                "title": title,
+                "explanation": explanation,
+                "message": message,
+            },
+            status=400 if message else context["status"],
+        )
 
     view.__name__ = f"{action}_view"
     return view
@@ -248,11 +316,19 @@ YES_NO_KEEP = [("", "— keep —"), ("yes", "On"), ("no", "Off")]
 class BulkEditForm(forms.Form):
     permission_group = forms.ChoiceField(required=False, label="User Permissions")
     language = forms.ChoiceField(required=False, choices=[("", "— keep —"), *Language.choices])
-    social_messaging = forms.ChoiceField(required=False, choices=YES_NO_KEEP, label="Social messaging")
-    monitor_calls = forms.ChoiceField(required=False, label="Record calls",
-                                      choices=[("", "— keep —"), ("auto", "auto (records calls)"), ("off", "off")])
-    monitor_sms = forms.ChoiceField(required=False, label="Record SMS",
-                                    choices=[("", "— keep —"), ("on", "on (records SMS)"), ("off", "off")])
+    social_messaging = forms.ChoiceField(
+        required=False, choices=YES_NO_KEEP, label="Social messaging"
+    )
+    monitor_calls = forms.ChoiceField(
+        required=False,
+        label="Record calls",
+        choices=[("", "— keep —"), ("auto", "auto (records calls)"), ("off", "off")],
+    )
+    monitor_sms = forms.ChoiceField(
+        required=False,
+        label="Record SMS",
+        choices=[("", "— keep —"), ("on", "on (records SMS)"), ("off", "off")],
+    )
 
     def __init__(self, *args, group_names, **kwargs):
         super().__init__(*args, **kwargs)
@@ -269,65 +345,100 @@ def edit_many(request):
         return refusal
     context = confirm_context(request, selection, "edit")
     org_ids = context["accounts"].order_by().values_list("organization_id", flat=True).distinct()
-    group_names = sorted(set(PermissionGroup.objects.filter(organization_id__in=org_ids)
-                             .values_list("name", flat=True)))
-    form = BulkEditForm(request.POST if request.POST.get("confirm") else None, group_names=group_names)
+    group_names = sorted(
+        set(
+            PermissionGroup.objects.filter(organization_id__in=org_ids).values_list(
+                "name", flat=True
+            )
+        )
+    )
+    form = BulkEditForm(
+        request.POST if request.POST.get("confirm") else None, group_names=group_names
+    )
     message = ""
     if form.is_bound and form.is_valid() and not context["blocked"]:
         try:
             message = unconfirmed(request, context)
             if message:
                 raise DomainError(message)
-            outcome = lifecycle.bulk_run(actor=request.user, action="edit", accounts=context["accounts"],
-                                         by_filter=selection.by_filter, params={"changes": form.changes()})
+            outcome = lifecycle.bulk_run(
+                actor=request.user,
+                action="edit",
+                accounts=context["accounts"],
+                by_filter=selection.by_filter,
+                params={"changes": form.changes()},
+            )
         except DomainError as refused:
             message = refused.message
         else:
             return _finish(request, outcome, "edit", selection.list_url())
-    return render(request, "accounts/lifecycle/edit_many.html", {**context, "form": form, "message": message},
-                  status=400 if message else context["status"])
+    return render(
+        request,
+        "accounts/lifecycle/edit_many.html",
+        {**context, "form": form, "message": message},
+        status=400 if message else context["status"],
+    )
 
 
 # ---------------------------------------------------------------- edit (one)
+
 
 class AccountEditForm(forms.Form):
     # Labels and help of the account columns: their declaration (portal.accounts.columns).
     first_name = forms.CharField(required=False, max_length=100, label=columns.label("firstname"))
     last_name = forms.CharField(required=False, max_length=100, label=columns.label("lastname"))
     email = forms.CharField(max_length=254, label=columns.label("email"))
-    multiline_number = forms.CharField(required=False, label="MultiLine number",
-                                       help_text="A free number of the organization; empty for none.")
-    permission_group = forms.ModelChoiceField(queryset=PermissionGroup.objects.none(), label="User Permissions",
-                                              empty_label=None)
+    multiline_number = forms.CharField(
+        required=False,
+        label="MultiLine number",
+        help_text="A free number of the organization; empty for none.",
+    )
+    permission_group = forms.ModelChoiceField(
+        queryset=PermissionGroup.objects.none(), label="User Permissions", empty_label=None
+    )
     social_messaging = forms.BooleanField(required=False, label=columns.label("social_messaging"))
     restrict_incoming_social_messaging = forms.BooleanField(
-        required=False, label=columns.label("restrict_incoming_social_messaging"))
+        required=False, label=columns.label("restrict_incoming_social_messaging")
+    )
     monitor_calls = forms.BooleanField(required=False, label=columns.label("monitor_calls"))
     monitor_sms = forms.BooleanField(required=False, label=columns.label("monitor_sms"))
-    forwarding_number = forms.CharField(required=False, max_length=25,
-                                        label=columns.label("forwarding_number"))
-    language = forms.ChoiceField(required=False, label=columns.label("language"),
-                                 choices=[("", "Organization default"), *Language.choices])
+    forwarding_number = forms.CharField(
+        required=False, max_length=25, label=columns.label("forwarding_number")
+    )
+    language = forms.ChoiceField(
+        required=False,
+        label=columns.label("language"),
+        choices=[("", "Organization default"), *Language.choices],
+    )
 
     FEATURE_FIELDS = columns.FEATURE_FIELDS
 
     def __init__(self, *args, account: Account, **kwargs):
         super().__init__(*args, **kwargs)
         organization = account.organization
-        self.fields["permission_group"].queryset = PermissionGroup.objects.filter(organization=organization)
+        self.fields["permission_group"].queryset = PermissionGroup.objects.filter(
+            organization=organization
+        )
         for name, feature in self.FEATURE_FIELDS.items():
             if not organization.has_feature(feature):
-                del self.fields[name]  # Only the organization's features are offered (as when adding).
+                del self.fields[
+                    name
+                ]  # Only the organization's features are offered (as when adding).
 
     @classmethod
     def initial_for(cls, account: Account) -> dict:
         return {
-            "first_name": account.first_name, "last_name": account.last_name, "email": account.contact,
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "email": account.contact,
             "multiline_number": account.number.e164 if account.number_id else "",
-            "permission_group": account.permission_group_id, "social_messaging": account.social_messaging,
+            "permission_group": account.permission_group_id,
+            "social_messaging": account.social_messaging,
             "restrict_incoming_social_messaging": bool(account.restrict_incoming_social_messaging),
-            "monitor_calls": account.monitor_calls == "auto", "monitor_sms": account.monitor_sms == "on",
-            "forwarding_number": account.forwarding_number, "language": account.language,
+            "monitor_calls": account.monitor_calls == "auto",
+            "monitor_sms": account.monitor_sms == "on",
+            "forwarding_number": account.forwarding_number,
+            "language": account.language,
         }
 
     def service_data(self) -> dict:
@@ -340,23 +451,36 @@ class AccountEditForm(forms.Form):
         if "social_messaging" in data:
             data["social_messaging"] = "yes" if data["social_messaging"] else "no"
             data["restrict_incoming_social_messaging"] = (
-                "true" if data.get("restrict_incoming_social_messaging") and data["social_messaging"] == "yes" else "")
+                "true"
+                if data.get("restrict_incoming_social_messaging")
+                and data["social_messaging"] == "yes"
+                else ""
+            )
         data["multiline_number"] = data["multiline_number"].strip() or None
         return data
 
     def add_domain_error(self, error: DomainError) -> None:
         for column, reasons in error.fields.items():
-            name = {"number_tag": "multiline_number", "firstname": "first_name", "lastname": "last_name",
-                    "device_number": "email"}.get(column, column)
+            name = {
+                "number_tag": "multiline_number",
+                "firstname": "first_name",
+                "lastname": "last_name",
+                "device_number": "email",
+            }.get(column, column)
             for reason in reasons:
                 self.add_error(name if name in self.fields else None, reason)
 
 
 @privilege_required(Privilege.ACCOUNTS)
 def edit(request, account_id: int):
-    account = get_object_for(request.user, Account.objects.select_related("organization", "number",
-                                                                          "permission_group"), pk=account_id)
-    form = AccountEditForm(request.POST or None, account=account, initial=AccountEditForm.initial_for(account))
+    account = get_object_for(
+        request.user,
+        Account.objects.select_related("organization", "number", "permission_group"),
+        pk=account_id,
+    )
+    form = AccountEditForm(
+        request.POST or None, account=account, initial=AccountEditForm.initial_for(account)
+    )
     message = ""
     if request.method == "POST" and form.is_valid():
         try:
@@ -371,16 +495,30 @@ def edit(request, account_id: int):
             return redirect("accounts:detail", account_id=account.pk)
     elif request.method == "POST":
         message = "Please correct the fields marked below."
-    return render(request, "accounts/lifecycle/edit.html", {
-        "nav": "accounts", "account": account, "form": form, "message": message,
-        "single": {"ids": account.pk},
-    }, status=400 if message else 200)
+    return render(
+        request,
+        "accounts/lifecycle/edit.html",
+        {
+            "nav": "accounts",
+            "account": account,
+            "form": form,
+            "message": message,
+            "single": {"ids": account.pk},
+        },
+        status=400 if message else 200,
+    )
 
 
 # ---------------------------------------------------------------- jobs
 
-JOB_TITLES = {"move": "Move", "edit": "Edit", "suspend": "Suspend", "reactivate": "Reactivate",
-              "delete": "Delete", "resend": "Resend Invitation"}
+JOB_TITLES = {
+    "move": "Move",
+    "edit": "Edit",
+    "suspend": "Suspend",
+    "reactivate": "Reactivate",
+    "delete": "Delete",
+    "resend": "Resend Invitation",
+}
 
 
 @privilege_required(Privilege.ACCOUNTS)  # as GET /api/v1/accounts/jobs/{id}
@@ -392,10 +530,17 @@ def job(request, job_id: int):
     back = job.params.get("back", "") if isinstance(job.params, dict) else ""
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("accounts:list")
-    return render(request, "accounts/lifecycle/job.html", {
-        "nav": "accounts", "job": job, "results": results, "back": back,
-        "title": JOB_TITLES.get(job.action, job.action.capitalize()),
-    })
+    return render(
+        request,
+        "accounts/lifecycle/job.html",
+        {
+            "nav": "accounts",
+            "job": job,
+            "results": results,
+            "back": back,
+            "title": JOB_TITLES.get(job.action, job.action.capitalize()),
+        },
+    )
 
 
 @privilege_required(Privilege.ACCOUNTS)
@@ -403,9 +548,18 @@ def job_progress(request, job_id: int):
     from portal.jobs.models import BulkJob
 
     job = get_object_for(request.user, BulkJob.objects, pk=job_id)
-    return JsonResponse({"status": job.status, "total": job.total, "processed": job.processed,
-                         "done": job.done, "skipped": job.skipped, "percent": job.percent, "error": job.error,
-                         "finished": job.finished})
+    return JsonResponse(
+        {
+            "status": job.status,
+            "total": job.total,
+            "processed": job.processed,
+            "done": job.done,
+            "skipped": job.skipped,
+            "percent": job.percent,
+            "error": job.error,
+            "finished": job.finished,
+        }
+    )
 
 
 urls = [

@@ -1,4 +1,5 @@
-"""Reading accounts for the Accounts screen, its CSV export and the API: filters, keyset pages, rows.
+"""Reading accounts for the Accounts screen, its CSV export
+and the API: filters, keyset pages, rows.
 
 Pages are keyset pages on the primary key (newest first): `after=<id>` gives the accounts older than
 `id`, `before=<id>` the ones newer. No page ever counts the whole table; `capped_count` counts at
@@ -52,9 +53,12 @@ class Filters:
     def query_string(self, *, sort: bool = True) -> str:
         from urllib.parse import urlencode
 
-        params = {"q": self.q, "status": self.status,
-                  "organization": self.organization.slug if self.organization else "",
-                  "sort": self.sort if sort else ""}
+        params = {
+            "q": self.q,
+            "status": self.status,
+            "organization": self.organization.slug if self.organization else "",
+            "sort": self.sort if sort else "",
+        }
         return urlencode({k: v for k, v in params.items() if v})
 
 
@@ -118,18 +122,30 @@ def _sorted_page(queryset, sort: str, *, after, before, limit) -> Page:
         rows = list(queryset.filter(condition).order_by(*backward)[: limit + 1])
         more_before = len(rows) > limit
         rows = rows[:limit][::-1]
-        return Page(items=rows, next_after=rows[-1].pk if rows else None,
-                    prev_before=rows[0].pk if rows and more_before else None)
+        return Page(
+            items=rows,
+            next_after=rows[-1].pk if rows else None,
+            prev_before=rows[0].pk if rows and more_before else None,
+        )
     page = queryset.filter(condition) if condition is not None else queryset
     rows = list(page.order_by(*forward)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(items=rows, next_after=rows[-1].pk if rows and more else None,
-                prev_before=rows[0].pk if rows and condition is not None else None)
+    return Page(
+        items=rows,
+        next_after=rows[-1].pk if rows and more else None,
+        prev_before=rows[0].pk if rows and condition is not None else None,
+    )
 
 
-def keyset_page(queryset, *, after: int | None = None, before: int | None = None,
-                limit: int = PAGE_SIZE, sort: str = "") -> Page:
+def keyset_page(
+    queryset,
+    *,
+    after: int | None = None,
+    before: int | None = None,
+    limit: int = PAGE_SIZE,
+    sort: str = "",
+) -> Page:
     """One page of `queryset` (ordered by -id, or by `sort`) after or before a cursor; limit+1
     rows tell if there is more."""
     limit = max(1, min(limit, MAX_LIMIT))
@@ -139,15 +155,21 @@ def keyset_page(queryset, *, after: int | None = None, before: int | None = None
         rows = list(queryset.filter(pk__gt=before).reverse()[: limit + 1])  # oldest first
         more_newer = len(rows) > limit
         rows = rows[:limit][::-1]
-        return Page(items=rows, next_after=rows[-1].pk if rows else None,
-                    prev_before=rows[0].pk if rows and more_newer else None)
+        return Page(
+            items=rows,
+            next_after=rows[-1].pk if rows else None,
+            prev_before=rows[0].pk if rows and more_newer else None,
+        )
     if after is not None:
         queryset = queryset.filter(pk__lt=after)
     rows = list(queryset[: limit + 1])
     more_older = len(rows) > limit
     rows = rows[:limit]
-    return Page(items=rows, next_after=rows[-1].pk if rows and more_older else None,
-                prev_before=rows[0].pk if rows and after is not None else None)
+    return Page(
+        items=rows,
+        next_after=rows[-1].pk if rows and more_older else None,
+        prev_before=rows[0].pk if rows and after is not None else None,
+    )
 
 
 def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
@@ -170,9 +192,16 @@ def latest_invitation(account: Account) -> Invitation | None:
 
 # The account columns (portal.accounts.columns), then what the portal knows of each account.
 EXPORT_COLUMNS = (
-    "id", *columns.NAMES,
-    "organization", "permission_group", "status", "created_at",
-    "invitation_state", "invitation_sent_at", "invitation_expires_at", "invitation_attempts",
+    "id",
+    *columns.NAMES,
+    "organization",
+    "permission_group",
+    "status",
+    "created_at",
+    "invitation_state",
+    "invitation_sent_at",
+    "invitation_expires_at",
+    "invitation_attempts",
 )
 # The columns whose value is not the account's attribute of that name.
 _EXPORTED = {
@@ -189,8 +218,12 @@ def export_row(account: Account) -> list[str]:
     invitation = latest_invitation(account)
     values = [
         account.pk,
-        *(_EXPORTED[c.name](account) if c.name in _EXPORTED
-          else c.write(getattr(account, c.attribute)) for c in columns.COLUMNS),
+        *(
+            _EXPORTED[c.name](account)
+            if c.name in _EXPORTED
+            else c.write(getattr(account, c.attribute))
+            for c in columns.COLUMNS
+        ),
         account.organization.slug,
         account.permission_group.name,
         account.status,
@@ -223,20 +256,66 @@ class _ExportAccount:
     """What `export_row` reads of an account, from plain values: a model instance (and its
     related objects) per row costs more than the rest of the export."""
 
-    FIELDS = ("pk", "first_name", "last_name", "email", "device_number", "social_messaging",
-              "number_id", "number__e164", "monitor_calls", "monitor_sms", "forwarding_number",
-              "restrict_incoming_social_messaging", "language", "organization__slug",
-              "permission_group__name", "status", "created_at")
-    __slots__ = ("pk", "first_name", "last_name", "email", "device_number", "social_messaging",
-                 "number_id", "number", "monitor_calls", "monitor_sms", "forwarding_number",
-                 "restrict_incoming_social_messaging", "language", "organization",
-                 "permission_group", "status", "created_at", "_prefetched_objects_cache")
+    FIELDS = (
+        "pk",
+        "first_name",
+        "last_name",
+        "email",
+        "device_number",
+        "social_messaging",
+        "number_id",
+        "number__e164",
+        "monitor_calls",
+        "monitor_sms",
+        "forwarding_number",
+        "restrict_incoming_social_messaging",
+        "language",
+        "organization__slug",
+        "permission_group__name",
+        "status",
+        "created_at",
+    )
+    __slots__ = (
+        "pk",
+        "first_name",
+        "last_name",
+        "email",
+        "device_number",
+        "social_messaging",
+        "number_id",
+        "number",
+        "monitor_calls",
+        "monitor_sms",
+        "forwarding_number",
+        "restrict_incoming_social_messaging",
+        "language",
+        "organization",
+        "permission_group",
+        "status",
+        "created_at",
+        "_prefetched_objects_cache",
+    )
 
     def __init__(self, row: tuple, invitations: list):
-        (self.pk, self.first_name, self.last_name, self.email, self.device_number,
-         self.social_messaging, self.number_id, e164, self.monitor_calls, self.monitor_sms,
-         self.forwarding_number, self.restrict_incoming_social_messaging, self.language, slug,
-         group, self.status, self.created_at) = row
+        (
+            self.pk,
+            self.first_name,
+            self.last_name,
+            self.email,
+            self.device_number,
+            self.social_messaging,
+            self.number_id,
+            e164,
+            self.monitor_calls,
+            self.monitor_sms,
+            self.forwarding_number,
+            self.restrict_incoming_social_messaging,
+            self.language,
+            slug,
+            group,
+            self.status,
+            self.created_at,
+        ) = row
         self.number = _Related(e164=e164)
         self.organization = _Related(slug=slug)
         self.permission_group = _Related(name=group)
@@ -256,8 +335,11 @@ def export_rows(queryset) -> Iterator[list]:
         if not rows:
             return
         latest: dict[int, _ExportInvitation] = {}
-        invitations = (Invitation.objects.filter(account_id__in=[row[0] for row in rows])
-                       .order_by("account_id", "-id").values_list(*fields))
+        invitations = (
+            Invitation.objects.filter(account_id__in=[row[0] for row in rows])
+            .order_by("account_id", "-id")
+            .values_list(*fields)
+        )
         for account_id, *values in invitations.iterator(chunk_size=EXPORT_CHUNK):
             if account_id not in latest:
                 latest[account_id] = _ExportInvitation(*values)

@@ -15,7 +15,11 @@ class AccountStatus(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
 
 
-PENDING_STATUSES = (AccountStatus.NOT_INVITED, AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)
+PENDING_STATUSES = (
+    AccountStatus.NOT_INVITED,
+    AccountStatus.INVITED,
+    AccountStatus.INVITATION_FAILED,
+)
 
 
 class MonitorCalls(models.TextChoices):
@@ -84,7 +88,9 @@ class Account(models.Model):
     forwarding_number = models.CharField(max_length=19, blank=True)
     restrict_incoming_social_messaging = models.BooleanField(null=True, blank=True)
     language = models.CharField(max_length=2, choices=Language, blank=True)
-    status = models.CharField(max_length=20, choices=AccountStatus, default=AccountStatus.NOT_INVITED)
+    status = models.CharField(
+        max_length=20, choices=AccountStatus, default=AccountStatus.NOT_INVITED
+    )
     status_reason = models.CharField(max_length=500, blank=True)
     batch = models.ForeignKey(
         "batches.Batch", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"

@@ -29,7 +29,9 @@ def _remember_valid_domains() -> None:
     again each time). Every address still goes through `validate_email` whole."""
     import importlib
 
-    module = importlib.import_module("email_validator.validate_email")  # The module, not the function.
+    module = importlib.import_module(
+        "email_validator.validate_email"
+    )  # The module, not the function.
     check = getattr(module, "validate_email_domain_name", None)
     if check is not None and not hasattr(check, "cache_info"):
         module.validate_email_domain_name = lru_cache(maxsize=4096)(check)
@@ -86,7 +88,9 @@ class Problems:
         return {k: list(v) for k, v in self.by_column.items() if v}
 
     def summary(self) -> str:
-        return "; ".join(f"{col}: {reason}" for col, reasons in self.as_dict().items() for reason in reasons)
+        return "; ".join(
+            f"{col}: {reason}" for col, reasons in self.as_dict().items() for reason in reasons
+        )
 
 
 def _blank(value: Any) -> bool:
@@ -101,7 +105,9 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _choice(value: Any, mapping: dict[str, Any], column: str, allowed: str, problems: Problems, default):
+def _choice(
+    value: Any, mapping: dict[str, Any], column: str, allowed: str, problems: Problems, default
+):
     if isinstance(value, bool):
         value = "yes" if value else "no"
     text = _text(value).lower()
@@ -111,8 +117,13 @@ def _choice(value: Any, mapping: dict[str, Any], column: str, allowed: str, prob
     return default
 
 
-def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
-                 known_numbers: Container[str] = ()) -> tuple[AccountValues, Problems]:
+def clean_values(
+    organization,
+    data: Mapping[str, Any],
+    *,
+    strict: bool = False,
+    known_numbers: Container[str] = (),
+) -> tuple[AccountValues, Problems]:
     """Check one account's values against `organization`'s features.
 
     `strict` (CSV rows) makes the article's mandatory columns mandatory; the form and the API
@@ -137,7 +148,9 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
         except PhoneError as error:
             problems.add("email", f"the device number {error}")
         if organization.has_feature(Feature.SMTP_DATA_OFFLOAD):
-            problems.add("email", f"must be an email address: {organization} uses SMTP data offload")
+            problems.add(
+                "email", f"must be an email address: {organization} uses SMTP data offload"
+            )
     else:
         try:
             values.email = validate_email(contact, check_deliverability=False).normalized
@@ -152,8 +165,9 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
         raw = data.get(column.name)
         value = column.default
         if not _blank(raw):
-            value = _choice(raw, column.reads, column.name, column.values_text, problems,
-                            column.default)
+            value = _choice(
+                raw, column.reads, column.name, column.values_text, problems, column.default
+            )
         setattr(values, column.attribute, value)
         if value in column.switches_on and not organization.has_feature(column.feature):
             problems.add(column.name, f"{column.feature_words} is not enabled for {organization}")
@@ -168,19 +182,28 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
     raw = data.get("restrict_incoming_social_messaging")
     if not _blank(raw):
         if not organization.has_feature(Feature.SOCIAL_MESSAGING):
-            problems.add("restrict_incoming_social_messaging",
-                         f"only for organizations with social messaging; {organization} has none")
+            problems.add(
+                "restrict_incoming_social_messaging",
+                f"only for organizations with social messaging; {organization} has none",
+            )
         else:
-            restrict = _choice(raw, _RESTRICT.reads, _RESTRICT.name, _RESTRICT.values_text,
-                               problems, None)
+            restrict = _choice(
+                raw, _RESTRICT.reads, _RESTRICT.name, _RESTRICT.values_text, problems, None
+            )
             if restrict and not values.social_messaging:
-                problems.add("restrict_incoming_social_messaging", "applies only when social_messaging is Yes")
-            values.restrict_incoming_social_messaging = restrict if values.social_messaging else None
+                problems.add(
+                    "restrict_incoming_social_messaging",
+                    "applies only when social_messaging is Yes",
+                )
+            values.restrict_incoming_social_messaging = (
+                restrict if values.social_messaging else None
+            )
 
     raw = data.get("language")
     if not _blank(raw):
-        values.language = _choice(raw, _LANGUAGE.reads, _LANGUAGE.name, _LANGUAGE.values_text,
-                                  problems, "")
+        values.language = _choice(
+            raw, _LANGUAGE.reads, _LANGUAGE.name, _LANGUAGE.values_text, problems, ""
+        )
 
     number = data.get("multiline_number")
     tag = _text(data.get("number_tag"))
@@ -199,8 +222,15 @@ def clean_values(organization, data: Mapping[str, Any], *, strict: bool = False,
     return values, problems
 
 
-def find_conflicts(organization, rows: list[AccountValues], *, actor, exclude_account_ids=(),
-                   row_numbers: list[int] | None = None, seen: dict | None = None) -> list[Problems]:
+def find_conflicts(
+    organization,
+    rows: list[AccountValues],
+    *,
+    actor,
+    exclude_account_ids=(),
+    row_numbers: list[int] | None = None,
+    seen: dict | None = None,
+) -> list[Problems]:
     """Problems of each row against the database and against the other rows, in a few queries.
 
     `actor` is who asks: an account or number held outside its scope is only "not available"
@@ -222,28 +252,43 @@ def find_conflicts(organization, rows: list[AccountValues], *, actor, exclude_ac
     others = Account.objects.exclude(pk__in=list(exclude_account_ids))
     taken_emails: dict[str, int] = {}  # the holder's organization id
     for chunk in _chunks(sorted(emails)):
-        taken_emails.update(others.annotate(e=Lower("email")).filter(e__in=chunk)
-                            .values_list("e", "organization_id"))
+        taken_emails.update(
+            others.annotate(e=Lower("email"))
+            .filter(e__in=chunk)
+            .values_list("e", "organization_id")
+        )
     taken_devices: dict[str, int] = {}
     for chunk in _chunks(sorted(devices)):
-        taken_devices.update(others.filter(device_number__in=chunk)
-                             .values_list("device_number", "organization_id"))
+        taken_devices.update(
+            others.filter(device_number__in=chunk).values_list("device_number", "organization_id")
+        )
     inventory = {}
     for chunk in _chunks(sorted(numbers)):
-        inventory.update({
-            n["e164"]: n for n in Number.objects.filter(e164__in=chunk).values("e164", "organization_id", "status")
-        })
-    named = {o for o in [*taken_emails.values(), *taken_devices.values()]
-             if disclosure.sees(scope, o)}
-    names = (dict(Organization.objects.filter(pk__in=named).values_list("pk", "name"))
-             if named else {})
+        inventory.update(
+            {
+                n["e164"]: n
+                for n in Number.objects.filter(e164__in=chunk).values(
+                    "e164", "organization_id", "status"
+                )
+            }
+        )
+    named = {
+        o for o in [*taken_emails.values(), *taken_devices.values()] if disclosure.sees(scope, o)
+    }
+    names = (
+        dict(Organization.objects.filter(pk__in=named).values_list("pk", "name")) if named else {}
+    )
     free = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
     tags_wanted = Counter(r.number_tag for r in rows if r.number_tag and not r.multiline_number)
     tag_stock = {}
     if tags_wanted:
         tag_stock = dict(
-            Number.objects.filter(organization=organization, status__in=free, tags__name__in=list(tags_wanted))
-            .values_list("tags__name").annotate(n=Count("pk")).order_by()
+            Number.objects.filter(
+                organization=organization, status__in=free, tags__name__in=list(tags_wanted)
+            )
+            .values_list("tags__name")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
     labels = row_numbers or list(range(1, len(rows) + 1))
     seen = {} if seen is None else seen
@@ -253,39 +298,68 @@ def find_conflicts(organization, rows: list[AccountValues], *, actor, exclude_ac
     for index, (row, p) in enumerate(zip(rows, problems)):
         key = row.contact_key
         if key and key in seen_contacts:
-            p.add("email", f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this upload")
+            p.add(
+                "email",
+                f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this "
+                "upload",
+            )
         elif row.email and row.email.lower() in taken_emails:
             holder = taken_emails[row.email.lower()]
-            p.add("email", f"{row.email} is already used by an account in {names[holder]}"
-                  if holder in names else disclosure.EMAIL_NOT_AVAILABLE, code=CONTACT_TAKEN)
+            p.add(
+                "email",
+                f"{row.email} is already used by an account in {names[holder]}"
+                if holder in names
+                else disclosure.EMAIL_NOT_AVAILABLE,
+                code=CONTACT_TAKEN,
+            )
         elif row.device_number and row.device_number in taken_devices:
             holder = taken_devices[row.device_number]
-            p.add("email", f"device number {row.device_number} is already used by an account in "
-                  f"{names[holder]}" if holder in names else disclosure.DEVICE_NOT_AVAILABLE,
-                  code=CONTACT_TAKEN)
+            p.add(
+                "email",
+                f"device number {row.device_number} is already used by an account in "
+                f"{names[holder]}"
+                if holder in names
+                else disclosure.DEVICE_NOT_AVAILABLE,
+                code=CONTACT_TAKEN,
+            )
         if key:
             seen_contacts.setdefault(key, labels[index])
         if row.multiline_number:
             n = inventory.get(row.multiline_number)
             if n is None or not disclosure.sees(scope, n["organization_id"]):
                 # A number nobody has and one of another tenant read alike to an admin.
-                p.add("multiline_number", f"{row.multiline_number} is not in the number inventory"
-                      if scope is None else disclosure.NUMBER_NOT_AVAILABLE)
+                p.add(
+                    "multiline_number",
+                    f"{row.multiline_number} is not in the number inventory"
+                    if scope is None
+                    else disclosure.NUMBER_NOT_AVAILABLE,
+                )
             elif n["organization_id"] != organization.pk:
-                p.add("multiline_number", f"{row.multiline_number} is not a number of {organization}")
+                p.add(
+                    "multiline_number", f"{row.multiline_number} is not a number of {organization}"
+                )
             elif n["status"] not in free:
-                p.add("multiline_number", f"{row.multiline_number} is not available: it is {n['status']}")
+                p.add(
+                    "multiline_number",
+                    f"{row.multiline_number} is not available: it is {n['status']}",
+                )
             elif row.multiline_number in seen_numbers:
-                p.add("multiline_number",
-                      f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number]} of this upload")
+                p.add(
+                    "multiline_number",
+                    f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number]} "
+                    "of this upload",
+                )
             seen_numbers.setdefault(row.multiline_number, labels[index])
         elif row.number_tag:
             tag_used[row.number_tag] += 1
             if tag_used[row.number_tag] > tag_stock.get(row.number_tag, 0):
-                p.add("number_tag", f"{organization} has no available number tagged {row.number_tag} left")
+                p.add(
+                    "number_tag",
+                    f"{organization} has no available number tagged {row.number_tag} left",
+                )
     return problems
 
 
 def _chunks(items: list, size: int = 900):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

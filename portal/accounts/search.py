@@ -70,7 +70,8 @@ def search_fields(first_name, last_name, email, device_number) -> tuple[str, str
 def set_search_fields(account):
     """Set the account's search columns from its own values (before it is written); returns it."""
     account.search_text, account.device_reversed = search_fields(
-        account.first_name, account.last_name, account.email, account.device_number)
+        account.first_name, account.last_name, account.email, account.device_number
+    )
     return account
 
 
@@ -84,14 +85,16 @@ def reindex(ids: Iterable[int] | None = None) -> int:
     changed = []
     for account in rows.iterator(chunk_size=2_000):
         before = (account.search_text, account.device_reversed)
-        if before != search_fields(account.first_name, account.last_name, account.email,
-                                   account.device_number):
+        if before != search_fields(
+            account.first_name, account.last_name, account.email, account.device_number
+        ):
             changed.append(set_search_fields(account))
     Account.objects.bulk_update(changed, SEARCH_FIELDS, batch_size=500)
     return len(changed)
 
 
 # ------------------------------------------------------------------ index (DDL), by backend
+
 
 def create_index(schema_editor) -> None:
     """The full-text index of `search_text` on this backend (migration and post_migrate)."""
@@ -119,8 +122,10 @@ def ensure_sqlite_index(conn) -> bool:
         cursor.execute("SELECT name FROM sqlite_master WHERE name = 'accounts_account'")
         if cursor.fetchone() is None:
             return False
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
-                       f"AND name LIKE '{FTS_TABLE}%'")
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+            f"AND name LIKE '{FTS_TABLE}%'"
+        )
         present = {row[0] for row in cursor.fetchall()}
         if present >= {FTS_TABLE, *SQLITE_TRIGGERS}:
             return False
@@ -139,6 +144,7 @@ def ensure_index_after_migrate(sender=None, using="default", **kwargs) -> None:
 
 
 # ------------------------------------------------------------------ query
+
 
 class _PgWordsMatch(Expression):
     """`to_tsvector('simple', search_text) @@ to_tsquery('simple', terms)`: the expression of the
@@ -160,8 +166,10 @@ class _PgWordsMatch(Expression):
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.expression)
-        return (f"to_tsvector('simple'::regconfig, {sql}) @@ to_tsquery('simple'::regconfig, %s)",
-                [*params, self.terms])
+        return (
+            f"to_tsvector('simple'::regconfig, {sql}) @@ to_tsquery('simple'::regconfig, %s)",
+            [*params, self.terms],
+        )
 
 
 def words_q(query_words: list[str]) -> Q:

@@ -4,7 +4,8 @@ A bulk action (resend, move, suspend, reactivate, delete, edit; through the port
 task) acts on the `ids` given, each in the caller's scope, or on an explicit `filter` (the Accounts
 list's own query: organization, status, q) together with `all_matching=True`. Anything else —
 no selection, an empty list, a filter that is not an object, an unknown filter key, a value of the
-wrong type, a filter without `all_matching` — is a DomainError naming the field, and nothing is done.
+wrong type, a filter without `all_matching` — is a DomainError naming the field, and nothing is
+done.
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ def clean_filters(user, data: Mapping[str, Any], *, prefix: str = "") -> listing
     (a slug in `user`'s scope, else 404), `status` (an account status), `q` (text). Empty or null
     values are absent. Errors name the field as `prefix + name` (e.g. `filter.status`)."""
     if not isinstance(data, Mapping):
-        raise DomainError("The filter must be an object with organization, status or q.",
-                          fields={prefix.rstrip(".") or "filter": ["must be an object"]})
+        raise DomainError(
+            "The filter must be an object with organization, status or q.",
+            fields={prefix.rstrip(".") or "filter": ["must be an object"]},
+        )
     problems: dict[str, list[str]] = {}
     for key in data:
         if key not in FILTER_FIELDS:
@@ -54,7 +57,9 @@ def clean_filters(user, data: Mapping[str, Any], *, prefix: str = "") -> listing
     if values.get("organization"):
         from portal.access.scoping import get_object_for
 
-        filters.organization = get_object_for(user, Organization.objects, slug=values["organization"])
+        filters.organization = get_object_for(
+            user, Organization.objects, slug=values["organization"]
+        )
     return filters
 
 
@@ -66,12 +71,16 @@ def _clean_ids(ids) -> list[int]:
     try:
         wanted = sorted({int(i) for i in ids})
     except (TypeError, ValueError):
-        raise DomainError("ids must be account ids (numbers).", fields={"ids": ["not a number"]}) from None
+        raise DomainError(
+            "ids must be account ids (numbers).", fields={"ids": ["not a number"]}
+        ) from None
     if not wanted:
         raise DomainError("Choose at least one account.", fields={"ids": ["no account chosen"]})
     if len(wanted) > MAX_IDS:
-        raise DomainError(f"At most {MAX_IDS} ids at once; use a filter with all_matching for more.",
-                          fields={"ids": ["too many"]})
+        raise DomainError(
+            f"At most {MAX_IDS} ids at once; use a filter with all_matching for more.",
+            fields={"ids": ["too many"]},
+        )
     return wanted
 
 
@@ -84,25 +93,38 @@ def select_accounts(user, *, ids=None, filter=None, all_matching: bool = False) 
     if ids is not None and filter is not None:
         raise DomainError("Give ids or a filter, not both.", fields={"ids": ["not with filter"]})
     if all_matching is not True and all_matching is not False:
-        raise DomainError("all_matching must be true or false.", fields={"all_matching": ["must be a boolean"]})
+        raise DomainError(
+            "all_matching must be true or false.", fields={"all_matching": ["must be a boolean"]}
+        )
     if ids is not None:
         if all_matching:
-            raise DomainError("all_matching goes with a filter, not with ids.",
-                              fields={"all_matching": ["only with filter"]})
+            raise DomainError(
+                "all_matching goes with a filter, not with ids.",
+                fields={"all_matching": ["only with filter"]},
+            )
         wanted = _clean_ids(ids)
         visible = Account.objects.visible_to(user)
         found: set[int] = set()
         for start in range(0, len(wanted), IN_CHUNK):
-            found |= set(visible.filter(pk__in=wanted[start:start + IN_CHUNK]).values_list("pk", flat=True))
+            found |= set(
+                visible.filter(pk__in=wanted[start : start + IN_CHUNK]).values_list("pk", flat=True)
+            )
         missing = [i for i in wanted if i not in found]
         if missing:
-            raise NotFound(f"No such account: {', '.join(map(str, missing[:20]))}.", fields={"ids": ["not found"]})
+            raise NotFound(
+                f"No such account: {', '.join(map(str, missing[:20]))}.",
+                fields={"ids": ["not found"]},
+            )
         return visible.filter(pk__in=wanted).order_by("pk")
     if filter is None:
-        raise DomainError("Choose the accounts: ids, or a filter with all_matching: true.",
-                          fields={"ids": ["required without filter"], "filter": ["required without ids"]})
+        raise DomainError(
+            "Choose the accounts: ids, or a filter with all_matching: true.",
+            fields={"ids": ["required without filter"], "filter": ["required without ids"]},
+        )
     filters = clean_filters(user, filter, prefix="filter.")
     if all_matching is not True:
-        raise DomainError("A filter acts on every matching account only with all_matching: true.",
-                          fields={"all_matching": ["must be true with filter"]})
+        raise DomainError(
+            "A filter acts on every matching account only with all_matching: true.",
+            fields={"all_matching": ["must be true with filter"]},
+        )
     return listing.filtered(user, filters).order_by("pk")

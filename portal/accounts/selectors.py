@@ -27,10 +27,12 @@ WAITING_STATUSES = (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)
 
 def capacity_parts(organization) -> tuple[int, int]:
     """(available numbers of the organization, its invited accounts that still have no number)."""
-    available = Number.objects.filter(organization=organization,
-                                      status=NumberStatus.AVAILABLE).count()
-    waiting = Account.objects.filter(organization=organization, status__in=WAITING_STATUSES,
-                                     number__isnull=True).count()
+    available = Number.objects.filter(
+        organization=organization, status=NumberStatus.AVAILABLE
+    ).count()
+    waiting = Account.objects.filter(
+        organization=organization, status__in=WAITING_STATUSES, number__isnull=True
+    ).count()
     return available, waiting
 
 
@@ -48,8 +50,12 @@ def lock_capacity(organizations: Iterable[Organization]) -> None:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_capacity must run inside the transaction that uses the capacity")
-    list(Organization.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
-         .values_list("pk", flat=True))
+    list(
+        Organization.objects.select_for_update(no_key=True)
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def locked_capacity(organization) -> int:

@@ -25,13 +25,23 @@ def resolve_permission_group(organization, permission_group) -> PermissionGroup:
     """A group of `organization`, given as an object, a name, or None for the default."""
     if isinstance(permission_group, PermissionGroup):
         if permission_group.organization_id != organization.pk:
-            raise DomainError(f"The permission group “{permission_group}” is not one of {organization}.",
-                              fields={"permission_group": ["belongs to another organization"]})
+            raise DomainError(
+                f"The permission group “{permission_group}” is not one of {organization}.",
+                fields={"permission_group": ["belongs to another organization"]},
+            )
         return permission_group
     groups = PermissionGroup.objects.filter(organization=organization)
-    group = groups.filter(name=permission_group).first() if permission_group else groups.filter(is_default=True).first()
+    group = (
+        groups.filter(name=permission_group).first()
+        if permission_group
+        else groups.filter(is_default=True).first()
+    )
     if group is None:
-        what = f"no permission group named “{permission_group}”" if permission_group else "no default permission group"
+        what = (
+            f"no permission group named “{permission_group}”"
+            if permission_group
+            else "no default permission group"
+        )
         raise DomainError(f"{organization} has {what}.", fields={"permission_group": ["unknown"]})
     return group
 
@@ -59,32 +69,42 @@ def _integrity_message(error: IntegrityError, values: AccountValues, actor) -> C
     `rules.find_conflicts` words it: the holder named only inside the actor's scope."""
     field = violated_field(error)
     if field == "multiline_number":
-        return Conflict(f"{values.multiline_number} was just taken by another account.",
-                        fields={"multiline_number": ["just taken by another account"]},
-                        code="number_taken")
+        return Conflict(
+            f"{values.multiline_number} was just taken by another account.",
+            fields={"multiline_number": ["just taken by another account"]},
+            code="number_taken",
+        )
     if field not in ("email", "device_number"):
         raise error
-    holder = (Account.objects.filter(email__iexact=values.email) if field == "email"
-              else Account.objects.filter(device_number=values.device_number))
+    holder = (
+        Account.objects.filter(email__iexact=values.email)
+        if field == "email"
+        else Account.objects.filter(device_number=values.device_number)
+    )
     holder = holder.values_list("organization__name", "organization_id").first()
     if holder is None or not disclosure.sees(disclosure.scope_of(actor), holder[1]):
-        message = (disclosure.EMAIL_NOT_AVAILABLE if field == "email"
-                   else disclosure.DEVICE_NOT_AVAILABLE)
+        message = (
+            disclosure.EMAIL_NOT_AVAILABLE if field == "email" else disclosure.DEVICE_NOT_AVAILABLE
+        )
         return Conflict(message, fields={"email": [message]}, code="contact_taken")
     what = values.email if field == "email" else f"Device number {values.device_number}"
-    return Conflict(f"{what} is already used by an account in {holder[0]}.",
-                    fields={"email": [f"already used by an account in {holder[0]}"]},
-                    code="contact_taken")
+    return Conflict(
+        f"{what} is already used by an account in {holder[0]}.",
+        fields={"email": [f"already used by an account in {holder[0]}"]},
+        code="contact_taken",
+    )
 
 
-def account_values(organization, data: Mapping[str, Any], *, actor,
-                   exclude_account_ids=()) -> AccountValues:
+def account_values(
+    organization, data: Mapping[str, Any], *, actor, exclude_account_ids=()
+) -> AccountValues:
     """Clean one account's values and check them against the database (as `actor` may hear of
     them); DomainError with every problem."""
     values, problems = clean_values(organization, data)
     if not problems:
-        conflicts = find_conflicts(organization, [values], actor=actor,
-                                   exclude_account_ids=exclude_account_ids)[0]
+        conflicts = find_conflicts(
+            organization, [values], actor=actor, exclude_account_ids=exclude_account_ids
+        )[0]
         for column, reasons in conflicts.as_dict().items():
             for reason in reasons:
                 problems.add(column, reason)
@@ -92,24 +112,34 @@ def account_values(organization, data: Mapping[str, Any], *, actor,
     return values
 
 
-def build_account(*, organization, permission_group, values: AccountValues, number: Number | None,
-                  batch=None) -> Account:
+def build_account(
+    *, organization, permission_group, values: AccountValues, number: Number | None, batch=None
+) -> Account:
     """A new, unsaved account (the single add and the batch import)."""
     account = Account(
-        organization=organization, permission_group=permission_group, batch=batch, number=number,
-        first_name=values.first_name, last_name=values.last_name, email=values.email,
-        device_number=values.device_number, social_messaging=values.social_messaging,
-        monitor_calls=values.monitor_calls, monitor_sms=values.monitor_sms,
+        organization=organization,
+        permission_group=permission_group,
+        batch=batch,
+        number=number,
+        first_name=values.first_name,
+        last_name=values.last_name,
+        email=values.email,
+        device_number=values.device_number,
+        social_messaging=values.social_messaging,
+        monitor_calls=values.monitor_calls,
+        monitor_sms=values.monitor_sms,
         forwarding_number=values.forwarding_number,
         restrict_incoming_social_messaging=values.restrict_incoming_social_messaging,
-        language=values.language, status=AccountStatus.NOT_INVITED,
+        language=values.language,
+        status=AccountStatus.NOT_INVITED,
     )
     set_search_fields(account)  # the derived search columns, written with the row
     return account
 
 
-def account_add(*, actor, organization, data: Mapping[str, Any], permission_group=None,
-                invite: bool = False) -> Account:
+def account_add(
+    *, actor, organization, data: Mapping[str, Any], permission_group=None, invite: bool = False
+) -> Account:
     """Add one account (Save), and invite it too when `invite` (Save & Invite).
 
     The number (given, or any free one with the tag) is taken by a conditional update inside the
@@ -128,21 +158,33 @@ def account_add(*, actor, organization, data: Mapping[str, Any], permission_grou
             if invite or has_number:
                 lock_capacity([organization])
             if invite:
-                check_can_invite(organization=organization, email=values.email,
-                                 has_number=has_number)
+                check_can_invite(
+                    organization=organization, email=values.email, has_number=has_number
+                )
             number = None
             if has_number:
-                number = number_take(organization=organization, e164=values.multiline_number,
-                                     tag=values.number_tag)
-            account = build_account(organization=organization, permission_group=group,
-                                    values=values, number=number)
+                number = number_take(
+                    organization=organization, e164=values.multiline_number, tag=values.number_tag
+                )
+            account = build_account(
+                organization=organization, permission_group=group, values=values, number=number
+            )
             account.save()
-            audit.record(actor=actor, action="account.create", target=account,
-                         data={"number": number.e164 if number else None, "permission_group": group.name,
-                               "invite": invite})
+            audit.record(
+                actor=actor,
+                action="account.create",
+                target=account,
+                data={
+                    "number": number.e164 if number else None,
+                    "permission_group": group.name,
+                    "invite": invite,
+                },
+            )
             if invite:
                 account_invite(actor=actor, account=account)
-                if number is None:  # One more pending invitation waits for a number: re-check the threshold.
+                if (
+                    number is None
+                ):  # One more pending invitation waits for a number: re-check the threshold.
                     from portal.alerts.services import organization_changed
 
                     organization_changed(organization)
@@ -155,6 +197,12 @@ def accounts_export(*, actor, filters: listing.Filters) -> Iterator[list]:
     """The export rows of every account `actor` sees that matches `filters`, audited as an export of
     personal data (how many rows, with which filters) before the first row is read."""
     queryset = listing.filtered(actor, filters)
-    audit.record_export(actor=actor, what="accounts", rows=queryset.count(), organization=filters.organization,
-                        search=filters.q, status=filters.status)
+    audit.record_export(
+        actor=actor,
+        what="accounts",
+        rows=queryset.count(),
+        organization=filters.organization,
+        search=filters.q,
+        status=filters.status,
+    )
     return listing.export_rows(queryset)

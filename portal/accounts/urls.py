@@ -10,7 +10,8 @@ urlpatterns = [
     path("<int:account_id>/", views.account_detail, name="detail"),
 ]
 
-# Move, edit, suspend, reactivate, delete and bulk job progress (portal/accounts/lifecycle_views.py).
+# Move, edit, suspend, reactivate, delete and bulk job progress
+# (portal/accounts/lifecycle_views.py).
 from portal.accounts import lifecycle_views  # noqa: E402
 
 urlpatterns += lifecycle_views.urls

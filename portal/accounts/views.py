@@ -32,14 +32,17 @@ def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm
     A value that is not one of the choices (an unknown status, an organization outside the
     scope, which is just as unknown) is named in a message and not applied."""
     form = AccountFilterForm(request.GET or None, organizations=organizations)
-    filters = listing.Filters(q=request.GET.get("q", "").strip()[:200],
-                              sort=listing.clean_sort(request.GET.get("sort")))
+    filters = listing.Filters(
+        q=request.GET.get("q", "").strip()[:200], sort=listing.clean_sort(request.GET.get("sort"))
+    )
     problems = []
     if form.is_bound and not form.is_valid():
         for name in form.errors:
             value = request.GET.get(name, "")
-            problems.append(f"{form[name].label}: “{value[:80]}” is not one of the choices, "
-                            "so this filter is not applied.")
+            problems.append(
+                f"{form[name].label}: “{value[:80]}” is not one of the choices, "
+                "so this filter is not applied."
+            )
     data = form.cleaned_data if form.is_bound else {}
     filters.status = data.get("status", "")
     if data.get("organization"):
@@ -52,27 +55,35 @@ def account_list(request):
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
     filters, form, problems = _filters(request, organizations)
     queryset = listing.filtered(request.user, filters)
-    page = listing.keyset_page(listing.with_relations(queryset),
-                               after=_int(request.GET.get("after")), before=_int(request.GET.get("before")),
-                               sort=filters.sort)
+    page = listing.keyset_page(
+        listing.with_relations(queryset),
+        after=_int(request.GET.get("after")),
+        before=_int(request.GET.get("before")),
+        sort=filters.sort,
+    )
     count, capped = listing.capped_count(queryset)
     rows = [(account, listing.latest_invitation(account)) for account in page.items]
     base = filters.query_string()
-    return render(request, "accounts/list.html", {
-        "nav": "accounts",
-        "form": form,
-        "filters": filters,
-        "rows": rows,
-        "page": page,
-        "count": count,
-        "capped": capped,
-        "count_cap": listing.COUNT_CAP,  # read at call time (tests lower it)
-        "base_query": base,
-        "show_organization": len(organizations) > 1,
-        "now": timezone.now(),
-        "filter_problems": problems,
-        "sorts": _sort_links(filters),
-    }, status=400 if problems else 200)
+    return render(
+        request,
+        "accounts/list.html",
+        {
+            "nav": "accounts",
+            "form": form,
+            "filters": filters,
+            "rows": rows,
+            "page": page,
+            "count": count,
+            "capped": capped,
+            "count_cap": listing.COUNT_CAP,  # read at call time (tests lower it)
+            "base_query": base,
+            "show_organization": len(organizations) > 1,
+            "now": timezone.now(),
+            "filter_problems": problems,
+            "sorts": _sort_links(filters),
+        },
+        status=400 if problems else 200,
+    )
 
 
 SORT_LABELS = {"name": "Name", "contact": "Email or Device #", "status": "Status"}
@@ -84,11 +95,19 @@ def _sort_links(filters: listing.Filters) -> dict[str, dict]:
     base = filters.query_string(sort=False)
     links = {}
     for column, label in SORT_LABELS.items():
-        state = ("ascending" if filters.sort == column else
-                 "descending" if filters.sort == f"-{column}" else "none")
+        state = (
+            "ascending"
+            if filters.sort == column
+            else "descending"
+            if filters.sort == f"-{column}"
+            else "none"
+        )
         target = f"-{column}" if state == "ascending" else column
-        links[column] = {"label": label, "state": state,
-                         "url": "?" + "&".join(p for p in (base, f"sort={target}") if p)}
+        links[column] = {
+            "label": label,
+            "state": state,
+            "url": "?" + "&".join(p for p in (base, f"sort={target}") if p),
+        }
     return links
 
 
@@ -101,8 +120,11 @@ def account_export(request):
         # An export of personal data takes exactly the filters asked for, never "all" instead.
         raise DomainError("Nothing was exported: " + " ".join(problems))
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    return csv_download(accounts_export(actor=request.user, filters=filters), header=listing.EXPORT_COLUMNS,
-                        filename=f"accounts-{stamp}.csv")
+    return csv_download(
+        accounts_export(actor=request.user, filters=filters),
+        header=listing.EXPORT_COLUMNS,
+        filename=f"accounts-{stamp}.csv",
+    )
 
 
 def _default_organization(user, organizations: list[Organization]) -> Organization | None:
@@ -122,8 +144,11 @@ def _capacity_context(organization) -> dict:
     if organization is None:
         return {}
     available, waiting = capacity_parts(organization)
-    return {"capacity": max(available - waiting, 0), "available": available,
-            "promised": min(waiting, available)}
+    return {
+        "capacity": max(available - waiting, 0),
+        "available": available,
+        "promised": min(waiting, available),
+    }
 
 
 # What Add Account keeps when the admin switches the organization: what does not depend on it.
@@ -133,7 +158,11 @@ KEPT_ON_SWITCH = ("first_name", "last_name", "email", "forwarding_number")
 @privilege_required(Privilege.ACCOUNTS)
 def account_add_view(request):
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
-    slug = request.POST.get("organization") if request.method == "POST" else request.GET.get("organization")
+    slug = (
+        request.POST.get("organization")
+        if request.method == "POST"
+        else request.GET.get("organization")
+    )
     if slug:
         organization = get_object_for(request.user, Organization.objects, slug=slug)
     else:
@@ -142,51 +171,81 @@ def account_add_view(request):
     if switching:
         # The organization changed: a fresh form for it, keeping what was typed that does not
         # depend on the organization (POSTed, so names and addresses stay out of URLs and logs).
-        form = AccountAddForm(organizations=organizations, organization=organization,
-                              initial={name: request.POST.get(name, "") for name in KEPT_ON_SWITCH})
+        form = AccountAddForm(
+            organizations=organizations,
+            organization=organization,
+            initial={name: request.POST.get(name, "") for name in KEPT_ON_SWITCH},
+        )
     else:
-        form = AccountAddForm(request.POST if request.method == "POST" and slug else None,
-                              organizations=organizations, organization=organization)
+        form = AccountAddForm(
+            request.POST if request.method == "POST" and slug else None,
+            organizations=organizations,
+            organization=organization,
+        )
     error_message = ""
     if switching:
         pass  # Nothing to validate yet: the admin sees the new organization's form.
     elif request.method == "POST" and organization is not None and form.is_valid():
         invite = request.POST.get("action") == "invite"
         try:
-            account_add(actor=request.user, organization=organization, data=form.service_data(),
-                        permission_group=form.cleaned_data["permission_group"], invite=invite)
+            account_add(
+                actor=request.user,
+                organization=organization,
+                data=form.service_data(),
+                permission_group=form.cleaned_data["permission_group"],
+                invite=invite,
+            )
         except DomainError as error:
             form.add_domain_error(error)
             error_message = f"The account was not added: {error.message}"
         else:
-            messages.success(request, "Account added and invitation queued." if invite else "Account added.")
+            messages.success(
+                request, "Account added and invitation queued." if invite else "Account added."
+            )
             return redirect("accounts:list")
     elif request.method == "POST" and form.is_bound:
         error_message = "Please correct the fields marked below."
     elif request.method == "POST":
         error_message = "Choose an organization."
-    reveal_number = bool(form.is_bound and (form.data.get("assign") or form.data.get("typed_number")))
-    return render(request, "accounts/add.html", {
-        "nav": "accounts",
-        "form": form,
-        "organization": organization,
-        "error_message": error_message,
-        "reveal_number": reveal_number,
-        **_capacity_context(organization),
-    }, status=400 if error_message else 200)
+    reveal_number = bool(
+        form.is_bound and (form.data.get("assign") or form.data.get("typed_number"))
+    )
+    return render(
+        request,
+        "accounts/add.html",
+        {
+            "nav": "accounts",
+            "form": form,
+            "organization": organization,
+            "error_message": error_message,
+            "reveal_number": reveal_number,
+            **_capacity_context(organization),
+        },
+        status=400 if error_message else 200,
+    )
 
 
 @privilege_required(Privilege.ACCOUNTS)
 def account_detail(request, account_id: int):
     account = get_object_for(
-        request.user, Account.objects.select_related("organization", "permission_group", "number"), pk=account_id
+        request.user,
+        Account.objects.select_related("organization", "permission_group", "number"),
+        pk=account_id,
     )
     invitations = list(account.invitations.order_by("-id")[:50])
-    events = list(AuditEvent.objects.filter(target_type="account", target_id=str(account.pk)).order_by("-id")[:100])
-    return render(request, "accounts/detail.html", {
-        "nav": "accounts",
-        "account": account,
-        "invitations": invitations,
-        "events": events,
-        "language": listing.LANGUAGE_NAMES.get(account.language, ""),
-    })
+    events = list(
+        AuditEvent.objects.filter(target_type="account", target_id=str(account.pk)).order_by("-id")[
+            :100
+        ]
+    )
+    return render(
+        request,
+        "accounts/detail.html",
+        {
+            "nav": "accounts",
+            "account": account,
+            "invitations": invitations,
+            "events": events,
+            "language": listing.LANGUAGE_NAMES.get(account.language, ""),
+        },
+    )

@@ -1,4 +1,5 @@
-"""Alerts to an organization's admins: account moved, invitation threshold, number utilisation, batch finished.
+"""Alerts to an organization's admins: account moved,
+invitation threshold, number utilisation, batch finished.
 
 Each alert is sent by a task after commit, recorded in the audit log, and at most once per event:
 `AlertSent.key` is unique, so a task that runs twice (a retry, a second worker) sends nothing the
@@ -39,17 +40,25 @@ TOGGLES = {
 
 # ---------------------------------------------------------------- who receives them
 
+
 def admins_of(organization: Organization):
     """Active admins whose scope holds `organization` (directly or through a parent)."""
     User = get_user_model()
-    return User.objects.filter(
-        is_active=True, admin__organizations__in=organization.ancestors_and_self()
-    ).distinct().order_by("username")
+    return (
+        User.objects.filter(
+            is_active=True, admin__organizations__in=organization.ancestors_and_self()
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 def recipients_for(organization: Organization) -> list[str]:
-    """The designated admins (report recipients), else every admin of the organization, plus extras."""
-    designated = list(organization.report_recipients.filter(is_active=True).values_list("email", flat=True))
+    """The designated admins (report recipients), else every
+    admin of the organization, plus extras."""
+    designated = list(
+        organization.report_recipients.filter(is_active=True).values_list("email", flat=True)
+    )
     people = designated or list(admins_of(organization).values_list("email", flat=True))
     seen: dict[str, str] = {}
     for email in [*people, *organization.extra_alert_emails]:
@@ -64,8 +73,10 @@ def enabled(organization: Organization, kind: str) -> bool:
 
 # ---------------------------------------------------------------- queueing (after commit)
 
+
 def alert_queue(*, kind: str, key: str, organization: Organization, context: dict) -> None:
-    """Send the alert from a task once the current transaction commits (nothing if it rolls back)."""
+    """Send the alert from a task once the current
+    transaction commits (nothing if it rolls back)."""
     from portal.alerts.tasks import send_alert
 
     if not enabled(organization, kind):
@@ -77,15 +88,23 @@ def alert_queue(*, kind: str, key: str, organization: Organization, context: dic
 
 
 def organization_changed(organization: Organization) -> None:
-    """Call after a write that changes numbers or pending invitations: re-checks the lasting alerts."""
+    """Call after a write that changes numbers or pending
+    invitations: re-checks the lasting alerts."""
     from portal.alerts.tasks import check_alerts
 
     org_id = organization.pk
     transaction.on_commit(lambda: check_alerts.enqueue(organization_id=org_id))
 
 
-def account_moved(*, actor, move_id: str, sources: list[Organization], destination: Organization,
-                  accounts: list[str], count: int) -> None:
+def account_moved(
+    *,
+    actor,
+    move_id: str,
+    sources: list[Organization],
+    destination: Organization,
+    accounts: list[str],
+    count: int,
+) -> None:
     """Alert the admins of every organization involved in one move (one alert per organization)."""
     context = {
         "actor": actor.get_username() if actor is not None else "system",
@@ -99,9 +118,12 @@ def account_moved(*, actor, move_id: str, sources: list[Organization], destinati
     for index, organization in enumerate(involved):
         # An admin of several of these organizations gets the alert once: each organization's
         # alert leaves out whoever an earlier organization's alert of the same move reaches.
-        alert_queue(kind=AlertKind.ACCOUNT_MOVED, key=f"account_moved:{move_id}:{organization.pk}",
-                    organization=organization,
-                    context={**context, "reached_by": [o.pk for o in involved[:index]]})
+        alert_queue(
+            kind=AlertKind.ACCOUNT_MOVED,
+            key=f"account_moved:{move_id}:{organization.pk}",
+            organization=organization,
+            context={**context, "reached_by": [o.pk for o in involved[:index]]},
+        )
 
 
 def _absolute(name: str, *args) -> str:
@@ -112,6 +134,7 @@ def _absolute(name: str, *args) -> str:
 
 
 # ---------------------------------------------------------------- lasting conditions
+
 
 def utilisation(organization: Organization) -> tuple[int, int, int]:
     """(numbers in use, total numbers, percent in use) of `organization`'s inventory."""
@@ -129,15 +152,27 @@ def check_organization(organization: Organization) -> list[str]:
     sent = []
     capacity = onboarding_capacity(organization)
     key = _episode(organization, AlertKind.INVITATION_THRESHOLD, capacity < 0)
-    if key and alert_send(kind=AlertKind.INVITATION_THRESHOLD, key=key, organization_id=organization.pk,
-                          context={"short": -capacity}):
+    if key and alert_send(
+        kind=AlertKind.INVITATION_THRESHOLD,
+        key=key,
+        organization_id=organization.pk,
+        context={"short": -capacity},
+    ):
         sent.append(key)
     used, total, percent = utilisation(organization)
     over = bool(total) and percent > organization.number_utilisation_percent
     key = _episode(organization, AlertKind.NUMBER_UTILISATION, over)
-    if key and alert_send(kind=AlertKind.NUMBER_UTILISATION, key=key, organization_id=organization.pk,
-                          context={"used": used, "total": total, "percent": percent,
-                                   "limit": organization.number_utilisation_percent}):
+    if key and alert_send(
+        kind=AlertKind.NUMBER_UTILISATION,
+        key=key,
+        organization_id=organization.pk,
+        context={
+            "used": used,
+            "total": total,
+            "percent": percent,
+            "limit": organization.number_utilisation_percent,
+        },
+    ):
         sent.append(key)
     return sent
 
@@ -155,16 +190,23 @@ def _episode(organization: Organization, kind: str, active: bool) -> str | None:
 
 # ---------------------------------------------------------------- sending (in the task)
 
+
 def render(kind: str, organization: Organization, context: dict) -> tuple[str, str]:
-    ctx = {**context, "organization": organization, "public_url": settings.PUBLIC_URL,
-           "setup_url": _absolute("alerts:setup")}
+    ctx = {
+        **context,
+        "organization": organization,
+        "public_url": settings.PUBLIC_URL,
+        "setup_url": _absolute("alerts:setup"),
+    }
     subject = render_to_string(f"alerts/email/{kind}_subject.txt", ctx).strip().replace("\n", " ")
     body = render_to_string(f"alerts/email/{kind}.txt", ctx)
     return subject[:200], body
 
 
 @contextmanager
-def sending_once(*, kind: str, key: str, organization: Organization, recipients: list[str], subject: str):
+def sending_once(
+    *, kind: str, key: str, organization: Organization, recipients: list[str], subject: str
+):
     """Claim the event `key` before sending: yields the claim, or None when it was alerted already.
 
     The claim is committed first; if the sending inside fails, the claim is given back and the
@@ -172,8 +214,13 @@ def sending_once(*, kind: str, key: str, organization: Organization, recipients:
     """
     try:
         with transaction.atomic():
-            claim = AlertSent.objects.create(key=key, kind=kind, organization=organization,
-                                             recipients=recipients, subject=subject)
+            claim = AlertSent.objects.create(
+                key=key,
+                kind=kind,
+                organization=organization,
+                recipients=recipients,
+                subject=subject,
+            )
     except IntegrityError:
         yield None
         return
@@ -195,8 +242,12 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
         return False
     recipients = recipients_for(organization)
     if context.get("reached_by"):
-        reached = {email.lower() for other in Organization.objects.filter(pk__in=context["reached_by"])
-                   if enabled(other, kind) for email in recipients_for(other)}
+        reached = {
+            email.lower()
+            for other in Organization.objects.filter(pk__in=context["reached_by"])
+            if enabled(other, kind)
+            for email in recipients_for(other)
+        }
         recipients = [email for email in recipients if email.lower() not in reached]
         if not recipients:
             return False  # Everyone concerned has this event's alert from another organization.
@@ -204,22 +255,31 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
         log.warning("Alert %s for %s has no recipient", key, organization)
         return False
     subject, body = render(kind, organization, context)
-    with sending_once(kind=kind, key=key, organization=organization, recipients=recipients,
-                      subject=subject) as claim:
+    with sending_once(
+        kind=kind, key=key, organization=organization, recipients=recipients, subject=subject
+    ) as claim:
         if claim is None:
             return False
         with open_connection() as connection:
-            connection.send_messages([
-                EmailMessage(subject=subject, body=body, to=[address], connection=connection)
-                for address in recipients
-            ])
+            connection.send_messages(
+                [
+                    EmailMessage(subject=subject, body=body, to=[address], connection=connection)
+                    for address in recipients
+                ]
+            )
     with audit.via("task"):
-        audit.record(actor=None, action="alert.sent", target=claim, organization=organization,
-                     data={"kind": kind, "key": key, "subject": subject, "recipients": recipients})
+        audit.record(
+            actor=None,
+            action="alert.sent",
+            target=claim,
+            organization=organization,
+            data={"kind": kind, "key": key, "subject": subject, "recipients": recipients},
+        )
     return True
 
 
 # ---------------------------------------------------------------- the Setup screen
+
 
 def clean_emails(text: str) -> list[str]:
     """Extra recipients, one per line (or comma separated); each bad address is named."""
@@ -230,25 +290,43 @@ def clean_emails(text: str) -> list[str]:
         except EmailNotValidError:
             bad.append(raw)
     if bad:
-        raise DomainError(f"Not an email address: {', '.join(bad)}.",
-                          fields={"alert_extra_recipients": [f"“{b}” is not an email address" for b in bad]})
+        raise DomainError(
+            f"Not an email address: {', '.join(bad)}.",
+            fields={"alert_extra_recipients": [f"“{b}” is not an email address" for b in bad]},
+        )
     return good
 
 
-def alert_settings_save(*, actor, organization: Organization, account_moved: bool, invitation_threshold: bool,
-                        number_utilisation: bool, utilisation_percent: int, batch_finished: bool,
-                        extra_recipients: str, report_recipients=None) -> Organization:
+def alert_settings_save(
+    *,
+    actor,
+    organization: Organization,
+    account_moved: bool,
+    invitation_threshold: bool,
+    number_utilisation: bool,
+    utilisation_percent: int,
+    batch_finished: bool,
+    extra_recipients: str,
+    report_recipients=None,
+) -> Organization:
     from portal.organizations.services import organization_update
 
     if not 1 <= int(utilisation_percent) <= 100:
-        raise DomainError("The utilisation percentage is between 1 and 100.",
-                          fields={"number_utilisation_percent": ["between 1 and 100"]})
+        raise DomainError(
+            "The utilisation percentage is between 1 and 100.",
+            fields={"number_utilisation_percent": ["between 1 and 100"]},
+        )
     emails = clean_emails(extra_recipients or "")
     organization = organization_update(
-        actor=actor, organization=organization, report_recipients=report_recipients,
-        alert_account_moved=bool(account_moved), alert_invitation_threshold=bool(invitation_threshold),
-        alert_number_utilisation=bool(number_utilisation), number_utilisation_percent=int(utilisation_percent),
-        alert_batch_finished=bool(batch_finished), alert_extra_recipients="\n".join(emails),
+        actor=actor,
+        organization=organization,
+        report_recipients=report_recipients,
+        alert_account_moved=bool(account_moved),
+        alert_invitation_threshold=bool(invitation_threshold),
+        alert_number_utilisation=bool(number_utilisation),
+        number_utilisation_percent=int(utilisation_percent),
+        alert_batch_finished=bool(batch_finished),
+        alert_extra_recipients="\n".join(emails),
     )
     organization_changed(organization)
     return organization

@@ -12,4 +12,6 @@ class AuditConfig(AppConfig):
 
         signals.user_logged_in.connect(signins.signed_in, dispatch_uid="audit.signin.login")
         signals.user_logged_out.connect(signins.signed_out, dispatch_uid="audit.signin.logout")
-        signals.user_login_failed.connect(signins.sign_in_failed, dispatch_uid="audit.signin.failed")
+        signals.user_login_failed.connect(
+            signins.sign_in_failed, dispatch_uid="audit.signin.failed"
+        )

@@ -14,16 +14,23 @@ class AuditFilterForm(forms.Form):
     organization = forms.ChoiceField(required=False)
     actor = forms.CharField(required=False, label="Admin")
     action = forms.ChoiceField(required=False)
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
     q = forms.CharField(required=False, label="Target")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["organization"].choices = organization_choices(user, blank="All my organizations")
+        self.fields["organization"].choices = organization_choices(
+            user, blank="All my organizations"
+        )
         self.fields["action"].choices = [("", "Any action")] + sorted(
-            ((a, action_label(a)) for a in actions_seen(user)), key=lambda choice: choice[1])
+            ((a, action_label(a)) for a in actions_seen(user)), key=lambda choice: choice[1]
+        )
 
     def clean(self):
         data = super().clean()
@@ -33,7 +40,11 @@ class AuditFilterForm(forms.Form):
 
     def chosen_organization(self):
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return organization_from_choice(self.user, data["organization"]) if data.get("organization") else None
+        return (
+            organization_from_choice(self.user, data["organization"])
+            if data.get("organization")
+            else None
+        )
 
     def filters(self) -> dict:
         """The valid filters, as the CSV export's audit event records them."""
@@ -49,6 +60,13 @@ class AuditFilterForm(forms.Form):
             since = dt.datetime.combine(data["date_from"], dt.time.min, tz)
         if data.get("date_to"):
             until = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, tz)
-        events = events_for(self.user, organization=self.chosen_organization(), actor=data.get("actor", ""),
-                            action=data.get("action", ""), since=since, until=until, target=data.get("q", ""))
+        events = events_for(
+            self.user,
+            organization=self.chosen_organization(),
+            actor=data.get("actor", ""),
+            action=data.get("action", ""),
+            since=since,
+            until=until,
+            target=data.get("q", ""),
+        )
         return events.select_related("organization").order_by("-id")

@@ -1,4 +1,5 @@
-"""Every request's writes are audited with its door (portal or api), client address and user agent."""
+"""Every request's writes are audited with its door (portal
+or api), client address and user agent."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ def client_ip(request) -> str | None:
     value = request.META.get("REMOTE_ADDR", "")
     header = getattr(settings, "TRUSTED_PROXY_IP_HEADER", "")
     if header:
-        forwarded = [part.strip() for part in request.META.get(header, "").split(",") if part.strip()]
+        forwarded = [
+            part.strip() for part in request.META.get(header, "").split(",") if part.strip()
+        ]
         count = getattr(settings, "TRUSTED_PROXY_COUNT", 1)
         if len(forwarded) >= count:
             value = forwarded[-count]

@@ -20,7 +20,11 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=40, blank=True)
     target_label = models.CharField(max_length=255, blank=True)
     organization = models.ForeignKey(
-        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     batch_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)

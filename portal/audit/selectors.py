@@ -1,4 +1,5 @@
-"""The events an admin may read, filtered: one query for the activity screen, its CSV and the API."""
+"""The events an admin may read, filtered: one query for the
+activity screen, its CSV and the API."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ from portal.audit.models import AuditEvent
 from portal.organizations.models import Organization
 
 
-def events_for(user, *, organization: Organization | None = None, actor: str = "", action: str = "",
-               since: dt.datetime | None = None, until: dt.datetime | None = None,
-               target: str = "") -> QuerySet[AuditEvent]:
+def events_for(
+    user,
+    *,
+    organization: Organization | None = None,
+    actor: str = "",
+    action: str = "",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    target: str = "",
+) -> QuerySet[AuditEvent]:
     """The events `user` may see (the operator: all; an admin: those filed under an organization
     of its scope, its sub-organizations included; never the operator's own, filed under none).
 
@@ -41,5 +49,9 @@ def events_for(user, *, organization: Organization | None = None, actor: str = "
 
 def actions_seen(user) -> list[str]:
     """The action codes among the events `user` may see (the screen's action filter)."""
-    return list(AuditEvent.objects.visible_to(user).order_by("action").values_list("action", flat=True)
-                .distinct())
+    return list(
+        AuditEvent.objects.visible_to(user)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )

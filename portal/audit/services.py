@@ -69,7 +69,10 @@ def origin(*, ip: str | None, user_agent: str = ""):
 
 def acting(*, user=None, label: str | None = None):
     """Writes inside whose service got no actor are recorded as `user` (or as `label`)."""
-    return _set(_acting, Acting(user=user, label=user.get_username() if user is not None else label or SYSTEM))
+    return _set(
+        _acting,
+        Acting(user=user, label=user.get_username() if user is not None else label or SYSTEM),
+    )
 
 
 def current_via() -> str:
@@ -82,8 +85,20 @@ def acting_user():
     return _acting.get().user
 
 
-COLUMNS = ("actor_id", "actor_label", "via", "action", "target_type", "target_id", "target_label",
-           "organization_id", "batch_id", "data", "ip", "user_agent")
+COLUMNS = (
+    "actor_id",
+    "actor_label",
+    "via",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "organization_id",
+    "batch_id",
+    "data",
+    "ip",
+    "user_agent",
+)
 
 
 def row(
@@ -98,18 +113,32 @@ def row(
 ) -> tuple:
     """One event's values in the order of COLUMNS: what `build` makes an instance of, and what
     `record_many` inserts as it is (batches write thousands of events)."""
-    return rows(actor=actor, action=action, organization=organization, batch_id=batch_id,
-                actor_label=actor_label, items=[(target, data)])[0]
+    return rows(
+        actor=actor,
+        action=action,
+        organization=organization,
+        batch_id=batch_id,
+        actor_label=actor_label,
+        items=[(target, data)],
+    )[0]
 
 
-def rows(*, actor, action: str, organization=None, batch_id: int | None = None,
-         actor_label: str | None = None, items: Iterable[tuple[Any, dict | None]]) -> list[tuple]:
+def rows(
+    *,
+    actor,
+    action: str,
+    organization=None,
+    batch_id: int | None = None,
+    actor_label: str | None = None,
+    items: Iterable[tuple[Any, dict | None]],
+) -> list[tuple]:
     """`row` for many (target, data) of one actor and action: who, how and from where are worked
     out once.
 
-    The organization an event concerns: `organization`, else the target's own (`target.organization`),
-    else the actor's home organization (the one its whole scope hangs from); none for the operator's
-    own objects, which only the operator sees. A target may offer `audit_label` for the log.
+    The organization an event concerns: `organization`, else the target's
+    own (`target.organization`), else the actor's home organization (the one
+    its whole scope hangs from); none for the operator's own objects, which
+    only the operator sees. A target may offer `audit_label` for the log.
     """
     if actor is None:
         fallback = _acting.get()
@@ -128,17 +157,22 @@ def rows(*, actor, action: str, organization=None, batch_id: int | None = None,
             org = getattr(target, "organization", None)
         if org is None:
             org = home.value
-        out.append((
-            actor_id, label, channel, action,
-            target._meta.model_name if target is not None else "",
-            str(target.pk) if target is not None else "",
-            _label(target),
-            org.pk if org is not None else None,
-            batch_id,
-            data or {},
-            where.ip,
-            where.user_agent,
-        ))
+        out.append(
+            (
+                actor_id,
+                label,
+                channel,
+                action,
+                target._meta.model_name if target is not None else "",
+                str(target.pk) if target is not None else "",
+                _label(target),
+                org.pk if org is not None else None,
+                batch_id,
+                data or {},
+                where.ip,
+                where.user_agent,
+            )
+        )
     return out
 
 
@@ -175,12 +209,32 @@ def record(**kwargs) -> AuditEvent:
 
 def record_many(events: Iterable[AuditEvent | tuple]) -> None:
     """Insert many events at once: instances from `build`, or value tuples from `row`."""
-    insert_rows(AuditEvent, COLUMNS, [
-        e if isinstance(e, tuple) else tuple(getattr(e, name) for name in COLUMNS) for e in events])
+    insert_rows(
+        AuditEvent,
+        COLUMNS,
+        [
+            e if isinstance(e, tuple) else tuple(getattr(e, name) for name in COLUMNS)
+            for e in events
+        ],
+    )
 
 
-def record_export(*, actor, what: str, rows: int, organization=None, target: Any = None,
-                  batch_id: int | None = None, **details) -> AuditEvent:
+def record_export(
+    *,
+    actor,
+    what: str,
+    rows: int,
+    organization=None,
+    target: Any = None,
+    batch_id: int | None = None,
+    **details,
+) -> AuditEvent:
     """An export of personal data (`export.<what>`): what was exported and how many rows."""
-    return record(actor=actor, action=f"export.{what}", target=target, organization=organization,
-                  batch_id=batch_id, data={"rows": rows, **{k: v for k, v in details.items() if v not in (None, "", [], {})}})
+    return record(
+        actor=actor,
+        action=f"export.{what}",
+        target=target,
+        organization=organization,
+        batch_id=batch_id,
+        data={"rows": rows, **{k: v for k, v in details.items() if v not in (None, "", [], {})}},
+    )

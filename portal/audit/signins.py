@@ -27,15 +27,25 @@ def signed_out(sender, request, user, **kwargs) -> None:
     if user is None:  # Signing out without a session.
         return
     with _from(request):
-        record(actor=user, action="signin.logout", target=user, organization=home_organization(user))
+        record(
+            actor=user, action="signin.logout", target=user, organization=home_organization(user)
+        )
 
 
 def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     """A wrong password or an unknown name. Filed under the admin's organization when the name is
     an admin's (its organization's auditors see attacks on it); an unknown name only the operator
     sees, so that a tenant learns nothing about names outside it."""
-    username = str(credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or "")
+    username = str(
+        credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username") or ""
+    )
     user = get_user_model().objects.filter(username__iexact=username).first() if username else None
     with _from(request):
-        record(actor=None, actor_label="anonymous", action="signin.failed", target=user,
-               organization=home_organization(user), data={"username": username[:150]})
+        record(
+            actor=None,
+            actor_label="anonymous",
+            action="signin.failed",
+            target=user,
+            organization=home_organization(user),
+            data={"username": username[:150]},
+        )

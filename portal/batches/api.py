@@ -62,19 +62,37 @@ class BatchFilters(Schema):
 
 def _out(batch: Batch) -> dict:
     return {
-        "id": batch.pk, "organization": batch.organization.slug, "permission_group": batch.permission_group.name,
-        "filename": batch.filename, "invite": batch.invite, "dry_run": batch.dry_run, "status": batch.status,
-        "total": batch.total, "processed": batch.processed, "succeeded": batch.succeeded, "failed": batch.failed,
-        "existing": batch.existing, "invited": batch.invited, "percent": batch.percent, "error": batch.error,
+        "id": batch.pk,
+        "organization": batch.organization.slug,
+        "permission_group": batch.permission_group.name,
+        "filename": batch.filename,
+        "invite": batch.invite,
+        "dry_run": batch.dry_run,
+        "status": batch.status,
+        "total": batch.total,
+        "processed": batch.processed,
+        "succeeded": batch.succeeded,
+        "failed": batch.failed,
+        "existing": batch.existing,
+        "invited": batch.invited,
+        "percent": batch.percent,
+        "error": batch.error,
         "created_by": batch.created_by.get_username() if batch.created_by else None,
-        "created_at": batch.created_at, "started_at": batch.started_at, "finished_at": batch.finished_at,
+        "created_at": batch.created_at,
+        "started_at": batch.started_at,
+        "finished_at": batch.finished_at,
         "report_url": reverse("api:batch_report", args=[batch.pk]),
     }
 
 
 def _readable(request, pk: int) -> Batch:
-    if not (has_privilege(request.user, Privilege.ACCOUNTS_BULK) or has_privilege(request.user, Privilege.REPORTS)):
-        raise Forbidden("This needs the Accounts Bulk Operations or the Reports privilege in your role.")
+    if not (
+        has_privilege(request.user, Privilege.ACCOUNTS_BULK)
+        or has_privilege(request.user, Privilege.REPORTS)
+    ):
+        raise Forbidden(
+            "This needs the Accounts Bulk Operations or the Reports privilege in your role."
+        )
     batches = Batch.objects.select_related("organization", "permission_group", "created_by")
     return get_object_for(request.user, batches, pk=pk)
 
@@ -88,22 +106,36 @@ def batch_upload(
     invite: Form[bool] = False,
     dry_run: Form[bool] = False,
 ):
-    """The whole file is checked first (400 with what to fix); then the import runs in the background."""
+    """The whole file is checked first (400 with what to
+    fix); then the import runs in the background."""
     require_privilege(request.user, Privilege.ACCOUNTS_BULK)
     org = get_object_for(request.user, Organization.objects, slug=organization)
-    batch = services.batch_create(actor=request.user, organization=org, permission_group=permission_group or None,
-                                  filename=file.name or "upload.csv",
-                                  data=services.upload_bytes(file, file.name or "upload.csv"), invite=invite,
-                                  dry_run=dry_run)
-    return Status(202, {"id": batch.pk, "status": batch.status, "total": batch.total,
-                        "url": reverse("api:batch_get", args=[batch.pk])})
+    batch = services.batch_create(
+        actor=request.user,
+        organization=org,
+        permission_group=permission_group or None,
+        filename=file.name or "upload.csv",
+        data=services.upload_bytes(file, file.name or "upload.csv"),
+        invite=invite,
+        dry_run=dry_run,
+    )
+    return Status(
+        202,
+        {
+            "id": batch.pk,
+            "status": batch.status,
+            "total": batch.total,
+            "url": reverse("api:batch_get", args=[batch.pk]),
+        },
+    )
 
 
 @router.get("", response=list[BatchOut], summary="Batches in your scope, newest first")
 def batch_list(request, filters: Query[BatchFilters]):
     require_privilege(request.user, Privilege.REPORTS)
     batches = Batch.objects.visible_to(request.user).select_related(
-        "organization", "permission_group", "created_by")
+        "organization", "permission_group", "created_by"
+    )
     if filters.organization:
         batches = batches.filter(organization__slug=filters.organization)
     if filters.status:
@@ -111,17 +143,28 @@ def batch_list(request, filters: Query[BatchFilters]):
     return [_out(b) for b in batches[:200]]
 
 
-@router.get("/{int:batch_id}", response=BatchOut, url_name="batch_get", summary="A batch's progress and counts")
+@router.get(
+    "/{int:batch_id}",
+    response=BatchOut,
+    url_name="batch_get",
+    summary="A batch's progress and counts",
+)
 def batch_get(request, batch_id: int):
     return _out(_readable(request, batch_id))
 
 
-@router.get("/{int:batch_id}/report.csv", url_name="batch_report", summary="The Batch Operations Report (CSV)",
-            response={200: None})
+@router.get(
+    "/{int:batch_id}/report.csv",
+    url_name="batch_report",
+    summary="The Batch Operations Report (CSV)",
+    response={200: None},
+)
 def batch_report(request, batch_id: int):
     batch = _readable(request, batch_id)
-    response = StreamingHttpResponse(services.report_export(actor=request.user, batch=batch),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        services.report_export(actor=request.user, batch=batch),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'
     return response
 
@@ -133,13 +176,18 @@ def batch_resume(request, batch_id: int):
     return Status(202, _out(batch))
 
 
-@template_router.get("/{slug}/csv-template", summary="The CSV template of an organization",
-                     response={200: None})
+@template_router.get(
+    "/{slug}/csv-template", summary="The CSV template of an organization", response={200: None}
+)
 def csv_template(request, slug: str, permission_group: str = ""):
     require_privilege(request.user, Privilege.ACCOUNTS_BULK)
     org = get_object_for(request.user, Organization.objects, slug=slug)
     group = services.resolve_permission_group(org, permission_group or None)
-    response = HttpResponse(services.template_csv(organization=org, permission_group=group),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{services.template_filename(org, group)}"'
+    response = HttpResponse(
+        services.template_csv(organization=org, permission_group=group),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{services.template_filename(org, group)}"'
+    )
     return response

@@ -28,8 +28,9 @@ class Batch(Job):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="batches"
     )
     filename = models.CharField(max_length=255)
-    upload = models.OneToOneField(JobUpload, on_delete=models.PROTECT, related_name="batch",
-                                  editable=False)
+    upload = models.OneToOneField(
+        JobUpload, on_delete=models.PROTECT, related_name="batch", editable=False
+    )
     invite = models.BooleanField(default=False)
     dry_run = models.BooleanField(default=False)
     succeeded = models.PositiveIntegerField(default=0)

@@ -38,11 +38,14 @@ log = logging.getLogger(__name__)
 
 # Every header a file may use for a column (portal.accounts.columns), as the reader matches it.
 ALIASES = {canonical(header): name for header, name in columns.headers().items()}
-REPORT_COLUMNS = ["row", "result", "reason", "account_id", "multiline_number", "invitation"]
+# After the uploaded row's own columns (which may have a multiline_number of their own): the
+# outcome, the number the account holds, and its invitation as it is when the report is read.
+REPORT_COLUMNS = ["row", "result", "reason", "account_id", "assigned_number", "invitation"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---------------------------------------------------------------- the template
+
 
 def template_columns(organization) -> list[str]:
     """The CSV template's columns: the declared ones the organization has (accounts.columns)."""
@@ -53,16 +56,28 @@ def template_note(organization, permission_group) -> str:
     shown = columns.template_columns(organization)
     mandatory = ", ".join(c.note for c in shown if c.required)
     optional = ", ".join(c.note for c in shown if not c.required)
+    which = (
+        f"template for {organization} (User Permissions “{permission_group}”) - choose the same "
+        "organization and User Permissions when you upload"
+        if organization is not None
+        else (
+            "template for any organization - choose the organization and User Permissions when "
+            "you upload; a column of a feature the organization does not have must stay empty"
+        )
+    )
     return (
-        f"Note: template for {organization} (User Permissions “{permission_group}”) - choose the same "
-        "organization and User Permissions when you upload. One row per account. "
+        f"Note: {which}. One row per account. "
         f"Mandatory: {mandatory}. Optional: {optional}. At most {settings.BATCH_MAX_ROWS:,} rows. "
         "Delete this Note row before uploading."
     )
 
 
 def template_csv(*, organization, permission_group) -> str:
-    group = resolve_permission_group(organization, permission_group)
+    group = (
+        resolve_permission_group(organization, permission_group)
+        if organization is not None
+        else None
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     columns = template_columns(organization)
@@ -72,17 +87,24 @@ def template_csv(*, organization, permission_group) -> str:
 
 
 def template_filename(organization, permission_group) -> str:
+    if organization is None:
+        return "accounts-template.csv"
     name = "".join(ch if ch.isalnum() else "-" for ch in str(permission_group)).strip("-").lower()
     return f"accounts-{organization.slug}-{name or 'default'}.csv"
 
 
 # ---------------------------------------------------------------- upload
 
+
 def read_upload(*, data: bytes, filename: str, max_rows: int | None = None) -> Table:
     """The whole-file checks; FileRefused says what to fix."""
     return open_table(
-        data, filename, aliases=ALIASES, required=columns.REQUIRED,
-        max_rows=max_rows or settings.BATCH_MAX_ROWS, max_bytes=settings.BATCH_MAX_BYTES,
+        data,
+        filename,
+        aliases=ALIASES,
+        required=columns.REQUIRED,
+        max_rows=max_rows or settings.BATCH_MAX_ROWS,
+        max_bytes=settings.BATCH_MAX_BYTES,
     )
 
 
@@ -94,22 +116,47 @@ def upload_bytes(uploaded, filename: str) -> bytes:
     return uploaded.read(settings.BATCH_MAX_BYTES + 1)
 
 
-def batch_create(*, actor, organization, permission_group, filename: str, data: bytes,
-                 invite: bool = False, dry_run: bool = False, enqueue: bool = True) -> Batch:
+def batch_create(
+    *,
+    actor,
+    organization,
+    permission_group,
+    filename: str,
+    data: bytes,
+    invite: bool = False,
+    dry_run: bool = False,
+    enqueue: bool = True,
+) -> Batch:
     """Check the file as a whole, store it, and queue its import (after commit)."""
     group = resolve_permission_group(organization, permission_group)
     filename = (filename or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:255]
     table = read_upload(data=data, filename=filename)
     with transaction.atomic():
         batch = Batch.objects.create(
-            organization=organization, permission_group=group,
+            organization=organization,
+            permission_group=group,
             created_by=actor if actor is not None and actor.pk else None,
-            filename=filename, upload=JobUpload.of(filename=filename, data=data),
-            invite=invite and not dry_run, dry_run=dry_run, total=table.rows,
+            filename=filename,
+            upload=JobUpload.of(filename=filename, data=data),
+            invite=invite and not dry_run,
+            dry_run=dry_run,
+            total=table.rows,
         )
-        audit.record(actor=actor, action="batch.upload", target=batch, organization=organization, batch_id=batch.pk,
-                     data={"file": filename, "rows": table.rows, "format": table.description,
-                           "permission_group": group.name, "invite": batch.invite, "dry_run": dry_run})
+        audit.record(
+            actor=actor,
+            action="batch.upload",
+            target=batch,
+            organization=organization,
+            batch_id=batch.pk,
+            data={
+                "file": filename,
+                "rows": table.rows,
+                "format": table.description,
+                "permission_group": group.name,
+                "invite": batch.invite,
+                "dry_run": dry_run,
+            },
+        )
         if enqueue:
             BATCHES.enqueue_on_commit(batch.pk)
     return batch
@@ -117,9 +164,11 @@ def batch_create(*, actor, organization, permission_group, filename: str, data: 
 
 # ---------------------------------------------------------------- running
 
+
 @contextmanager
 def _gc_paused():
-    """The import allocates many short-lived objects; the collector would cost 40-60 % at 100k rows."""
+    """The import allocates many short-lived objects; the
+    collector would cost 40-60 % at 100k rows."""
     enabled = gc.isenabled()
     gc.freeze()
     gc.disable()
@@ -151,7 +200,8 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
         return None  # Already taken by another worker, or finished.
     run = claimed.number
     batch = Batch.objects.select_related("organization", "permission_group", "created_by").get(
-        pk=batch_id)
+        pk=batch_id
+    )
     try:
         with _gc_paused(), audit.via("batch"), heartbeat.hold(Batch, [batch_id]):
             _run(batch, progress, run)
@@ -171,13 +221,16 @@ def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:
     """Mark a batch failed with what was done and how to go on (Resume accepts it)."""
     _recount(batch)
     batch.refresh_from_db()
-    last = BatchRow.objects.filter(batch=batch).order_by("-row").values_list("row", flat=True).first()
+    last = (
+        BatchRow.objects.filter(batch=batch).order_by("-row").values_list("row", flat=True).first()
+    )
     message = (
         f"Stopped {'after row ' + str(last) if last else 'before the first row'}: {reason}. "
         f"{batch.processed:,} of {batch.total:,} rows were handled ({batch.succeeded:,} "
-        f"{'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed, {batch.existing:,} existing); "
-        "they stay as they are. Resume the batch, or upload the same file again: rows already imported "
-        "are reported as existing."
+        f"{'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed, {batch.existing:,} "
+        "existing); "
+        "they stay as they are. Resume the batch, or upload the same file again: rows already "
+        "imported are reported as existing."
     )
     with transaction.atomic():
         if runner.mark_failed(Batch, batch.pk, message, run=run):
@@ -188,8 +241,8 @@ def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:
 
 
 def _fence(batch_id: int, run: int) -> None:
-    """At the start of each chunk's transaction: this run still has the batch, and keeps it until the
-    chunk commits (portal.jobs.runner.Run.fence)."""
+    """At the start of each chunk's transaction: this run still has the batch,
+    and keeps it until the chunk commits (portal.jobs.runner.Run.fence)."""
     runner.Run(Batch, batch_id, run).fence()
 
 
@@ -202,7 +255,9 @@ def _counts(outcomes) -> Counter:
         succeeded=sum(o.result in (IMPORTED, VALID) for o in outcomes),
         failed=sum(o.result == FAILED for o in outcomes),
         existing=sum(o.result == EXISTS for o in outcomes),
-        invited=sum(bool(o.invitation) and not o.invitation.startswith("not sent") for o in outcomes),
+        invited=sum(
+            bool(o.invitation) and not o.invitation.startswith("not sent") for o in outcomes
+        ),
     )
 
 
@@ -223,16 +278,26 @@ def _recount(batch: Batch) -> None:
 def _run(batch: Batch, progress, run: int) -> None:
     content = JobUpload.read(batch.upload_id)
     # Checked whole at upload: only its format and header are read again; its rows then stream.
-    table = open_table(content, batch.filename,
-                       aliases=ALIASES, required=columns.REQUIRED,
-                       max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
-                       max_bytes=max(len(content), 1), rows=batch.total)
+    table = open_table(
+        content,
+        batch.filename,
+        aliases=ALIASES,
+        required=columns.REQUIRED,
+        max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
+        max_bytes=max(len(content), 1),
+        rows=batch.total,
+    )
     del content
     # Chunks are committed whole and in the file's order: a resumed run continues after the last
     # row with a result (nothing per row is kept for that).
-    done = BatchRow.objects.filter(batch=batch).order_by("-row").values_list("row", flat=True).first() or 0
+    done = (
+        BatchRow.objects.filter(batch=batch).order_by("-row").values_list("row", flat=True).first()
+        or 0
+    )
     if done:
-        _recount(batch)  # The counters of chunks committed before a crash may not have been written.
+        _recount(
+            batch
+        )  # The counters of chunks committed before a crash may not have been written.
         batch.refresh_from_db(fields=["processed", "succeeded", "failed", "existing", "invited"])
     seen: dict = {}
     actor = batch.created_by
@@ -247,15 +312,41 @@ def _run(batch: Batch, progress, run: int) -> None:
         with transaction.atomic():
             _fence(batch.pk, run)
             outcomes = accounts_add_many(
-                actor=actor, organization=batch.organization, permission_group=batch.permission_group,
-                rows=[(r.row, r.values) for r in chunk], invite=batch.invite, dry_run=batch.dry_run,
-                batch=batch, seen=seen, row_problems={r.row: r.problem for r in chunk if r.problem},
+                actor=actor,
+                organization=batch.organization,
+                permission_group=batch.permission_group,
+                rows=[(r.row, r.values) for r in chunk],
+                invite=batch.invite,
+                dry_run=batch.dry_run,
+                batch=batch,
+                seen=seen,
+                row_problems={r.row: r.problem for r in chunk if r.problem},
             )
             insert_rows(
                 BatchRow,
-                ("batch_id", "row", "result", "reason", "problems", "account_id", "multiline_number", "invitation"),
-                [(batch.pk, o.row, o.result, o.reason, o.problems.as_dict() if o.result == FAILED else {},
-                  o.account_id, o.multiline_number, o.invitation) for o in outcomes],
+                (
+                    "batch_id",
+                    "row",
+                    "result",
+                    "reason",
+                    "problems",
+                    "account_id",
+                    "multiline_number",
+                    "invitation",
+                ),
+                [
+                    (
+                        batch.pk,
+                        o.row,
+                        o.result,
+                        o.reason,
+                        o.problems.as_dict() if o.result == FAILED else {},
+                        o.account_id,
+                        o.multiline_number,
+                        o.invitation,
+                    )
+                    for o in outcomes
+                ],
             )
             counts = _counts(outcomes)
             pending.update(counts)
@@ -265,7 +356,9 @@ def _run(batch: Batch, progress, run: int) -> None:
             flush = following is None or time.monotonic() - flushed >= PROGRESS_EVERY
             if flush:
                 Batch.objects.filter(pk=batch.pk).update(
-                    heartbeat_at=timezone.now(), **{name: F(name) + n for name, n in pending.items()})
+                    heartbeat_at=timezone.now(),
+                    **{name: F(name) + n for name, n in pending.items()},
+                )
         if flush:
             pending.clear()
             flushed = time.monotonic()
@@ -281,10 +374,21 @@ def _run(batch: Batch, progress, run: int) -> None:
         if not runner.Run(Batch, batch.pk, run).finish(error=""):
             raise RunLost(batch.pk)
         batch.refresh_from_db()
-        audit.record(actor=actor, action="batch.finish", target=batch, organization=batch.organization,
-                     batch_id=batch.pk,
-                     data={"status": batch.status, "total": batch.total, "succeeded": batch.succeeded,
-                           "failed": batch.failed, "existing": batch.existing, "invited": batch.invited})
+        audit.record(
+            actor=actor,
+            action="batch.finish",
+            target=batch,
+            organization=batch.organization,
+            batch_id=batch.pk,
+            data={
+                "status": batch.status,
+                "total": batch.total,
+                "succeeded": batch.succeeded,
+                "failed": batch.failed,
+                "existing": batch.existing,
+                "invited": batch.invited,
+            },
+        )
         _after_finish(batch)
 
 
@@ -303,10 +407,19 @@ def batch_resume(*, actor, batch: Batch, enqueue: bool = True) -> Batch:
         if not runner.resume(Batch, batch.pk):
             batch.refresh_from_db(fields=["status"])
             still = " and still making progress" if batch.status == JobStatus.RUNNING else ""
-            raise Conflict(f"Batch {batch.pk} is {batch.status}{still}; only a failed or stalled batch can be "
-                           "resumed.", fields={"status": [batch.status]})
-        audit.record(actor=actor, action="batch.resume", target=batch, organization=batch.organization,
-                     batch_id=batch.pk, data={"processed": batch.processed})
+            raise Conflict(
+                f"Batch {batch.pk} is {batch.status}{still}; only a failed or stalled batch can be "
+                "resumed.",
+                fields={"status": [batch.status]},
+            )
+        audit.record(
+            actor=actor,
+            action="batch.resume",
+            target=batch,
+            organization=batch.organization,
+            batch_id=batch.pk,
+            data={"processed": batch.processed},
+        )
         if enqueue:
             BATCHES.enqueue_on_commit(batch.pk)
     batch.refresh_from_db()
@@ -320,8 +433,14 @@ def _give_up(lost: heartbeat.Lost, why: str) -> bool:
     return True
 
 
-BATCHES = runner.Kind(name="batches", label="batch", model=Batch,
-                      task="portal.batches.tasks.run_batch", argument="batch_id", give_up=_give_up)
+BATCHES = runner.Kind(
+    name="batches",
+    label="batch",
+    model=Batch,
+    task="portal.batches.tasks.run_batch",
+    argument="batch_id",
+    give_up=_give_up,
+)
 
 
 def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
@@ -331,6 +450,7 @@ def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
 
 
 # ---------------------------------------------------------------- the report
+
 
 def neutralise(value) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
@@ -342,22 +462,57 @@ def neutralise(value) -> str:
 
 def report_rows(batch: Batch) -> Iterator[list[str]]:
     """The Batch Operations Report: the file's own columns, then the outcome of each row."""
-    table = read_upload(data=JobUpload.read(batch.upload_id), filename=batch.filename,
-                        max_rows=max(batch.total, settings.BATCH_MAX_ROWS))
+    table = read_upload(
+        data=JobUpload.read(batch.upload_id),
+        filename=batch.filename,
+        max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
+    )
     yield [neutralise(h) for h in table.header] + REPORT_COLUMNS
-    results = BatchRow.objects.filter(batch=batch).order_by("row").values_list(
-        "row", "result", "reason", "account_id", "multiline_number", "invitation").iterator(chunk_size=2000)
+    now = invitations_now(batch)
+    results = (
+        BatchRow.objects.filter(batch=batch)
+        .order_by("row")
+        .values_list("row", "result", "reason", "account_id", "multiline_number", "invitation")
+        .iterator(chunk_size=2000)
+    )
     current = next(results, None)
     for record in table.records():
         while current is not None and current[0] < record.row:
             current = next(results, None)
         if current is not None and current[0] == record.row:
             _row, result, reason, account_id, number, invitation = current
+            if invitation and not invitation.startswith("not sent"):
+                invitation = now.get(account_id, invitation)
         else:
             result, reason, account_id, number, invitation = "not processed", "", None, "", ""
         yield [neutralise(c) for c in record.cells] + [
-            str(record.row), result, neutralise(reason), "" if account_id is None else str(account_id),
-            neutralise(number), neutralise(invitation)]
+            str(record.row),
+            result,
+            neutralise(reason),
+            "" if account_id is None else str(account_id),
+            neutralise(number),
+            neutralise(invitation),
+        ]
+
+
+def invitations_now(batch: Batch) -> dict[int, str]:
+    """Each invited account's latest invitation as it is now (the row recorded "queued"): sent,
+    retrying, failed and why, used, expired."""
+    from portal.invitations.models import Invitation
+
+    latest: dict[int, str] = {}
+    invitations = (
+        Invitation.objects.filter(account__batch=batch)
+        .only("account_id", "state", "attempts", "expires_at", "last_error")
+        .order_by("account_id", "id")
+        .iterator(chunk_size=2000)
+    )
+    for invitation in invitations:
+        label = invitation.status_label.lower()
+        if invitation.last_error and label in ("failed", "retrying"):
+            label = f"{label}: {invitation.last_error}"
+        latest[invitation.account_id] = label
+    return latest
 
 
 class _Echo:
@@ -374,8 +529,15 @@ def report_csv_lines(batch: Batch) -> Iterator[str]:
 
 def report_export(*, actor, batch: Batch) -> Iterator[str]:
     """The report's CSV lines for a download or a file, audited as an export of personal data."""
-    audit.record_export(actor=actor, what="batch_report", rows=batch.total, target=batch,
-                        organization=batch.organization, batch_id=batch.pk, file=batch.filename)
+    audit.record_export(
+        actor=actor,
+        what="batch_report",
+        rows=batch.total,
+        target=batch,
+        organization=batch.organization,
+        batch_id=batch.pk,
+        file=batch.filename,
+    )
     return report_csv_lines(batch)
 
 
@@ -390,9 +552,12 @@ def failed_rows(batch: Batch, limit: int = 200):
 
 # ---------------------------------------------------------------- notification
 
+
 def batch_notify(*, batch_id: int) -> int:
     """Email the summary and the report link to the organization's designated admins."""
-    batch = Batch.objects.select_related("organization", "created_by", "permission_group").get(pk=batch_id)
+    batch = Batch.objects.select_related("organization", "created_by", "permission_group").get(
+        pk=batch_id
+    )
     organization = batch.organization
     from portal.alerts.services import recipients_for
 
@@ -413,16 +578,29 @@ def batch_notify(*, batch_id: int) -> int:
     from portal.alerts.services import sending_once
 
     # Once per batch, like every alert: a retried or doubled task sends nothing the second time.
-    with sending_once(kind=AlertKind.BATCH_FINISHED, key=f"batch_finished:{batch.pk}", organization=organization,
-                      recipients=recipients, subject=subject[:200]) as claim:
+    with sending_once(
+        kind=AlertKind.BATCH_FINISHED,
+        key=f"batch_finished:{batch.pk}",
+        organization=organization,
+        recipients=recipients,
+        subject=subject[:200],
+    ) as claim:
         if claim is None:
             return 0
         with get_connection() as connection:
-            message = EmailMultiAlternatives(subject=subject, body=text, to=recipients, connection=connection)
+            message = EmailMultiAlternatives(
+                subject=subject, body=text, to=recipients, connection=connection
+            )
             message.attach_alternative(html, "text/html")
             message.send()
-    audit.record(actor=None, action="batch.notify", target=batch, organization=organization, batch_id=batch.pk,
-                 data={"recipients": recipients})
+    audit.record(
+        actor=None,
+        action="batch.notify",
+        target=batch,
+        organization=organization,
+        batch_id=batch.pk,
+        data={"recipients": recipients},
+    )
     return len(recipients)
 
 

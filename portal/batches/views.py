@@ -22,31 +22,44 @@ MODES = {"dry_run": (False, True), "import": (False, False), "invite": (True, Fa
 
 
 class UploadForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label="Choose Organization",
-                                          empty_label="Choose an organization")
-    permission_group = forms.ModelChoiceField(queryset=PermissionGroup.objects.none(), label="User Permissions",
-                                              empty_label="Choose User Permissions")
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        label="Choose Organization",
+        empty_label="Choose an organization",
+    )
+    permission_group = forms.ModelChoiceField(
+        queryset=PermissionGroup.objects.none(),
+        label="User Permissions",
+        empty_label="Choose User Permissions",
+    )
     file = forms.FileField(label="CSV or Excel file")
     mode = forms.ChoiceField(choices=[(m, m) for m in MODES], initial="import")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user).order_by("name")
+        self.fields["organization"].queryset = Organization.objects.visible_to(user).order_by(
+            "name"
+        )
         self.fields["permission_group"].queryset = (
-            PermissionGroup.objects.visible_to(user).select_related("organization").order_by("name"))
+            PermissionGroup.objects.visible_to(user).select_related("organization").order_by("name")
+        )
 
     def clean(self):
         data = super().clean()
         org, group = data.get("organization"), data.get("permission_group")
         if org and group and group.organization_id != org.pk:
-            self.add_error("permission_group", f"“{group}” is a User Permissions group of {group.organization}, "
-                                               f"not of {org}.")
+            self.add_error(
+                "permission_group",
+                f"“{group}” is a User Permissions group of {group.organization}, not of {org}.",
+            )
         return data
 
 
 def _require_batch_access(user) -> None:
     if not (has_privilege(user, Privilege.ACCOUNTS_BULK) or has_privilege(user, Privilege.REPORTS)):
-        raise Forbidden("This needs the Accounts Bulk Operations or the Reports privilege in your role.")
+        raise Forbidden(
+            "This needs the Accounts Bulk Operations or the Reports privilege in your role."
+        )
 
 
 def _batch(request, pk) -> Batch:
@@ -65,45 +78,77 @@ def upload(request):
             upload_file = form.cleaned_data["file"]
             try:
                 batch = services.batch_create(
-                    actor=request.user, organization=form.cleaned_data["organization"],
-                    permission_group=form.cleaned_data["permission_group"], filename=upload_file.name,
-                    data=services.upload_bytes(upload_file, upload_file.name), invite=invite, dry_run=dry_run,
+                    actor=request.user,
+                    organization=form.cleaned_data["organization"],
+                    permission_group=form.cleaned_data["permission_group"],
+                    filename=upload_file.name,
+                    data=services.upload_bytes(upload_file, upload_file.name),
+                    invite=invite,
+                    dry_run=dry_run,
                 )
             except DomainError as error:
                 refusal, status = error.message, error.status
             else:
                 return redirect("batches:detail", pk=batch.pk)
     else:
-        form = UploadForm(user=request.user, initial={
-            "organization": request.GET.get("organization"),
-            "permission_group": request.GET.get("permission_group"),
-        })
+        form = UploadForm(
+            user=request.user,
+            initial={
+                "organization": request.GET.get("organization"),
+                "permission_group": request.GET.get("permission_group"),
+            },
+        )
     groups = form.fields["permission_group"].queryset
-    return render(request, "batches/upload.html", {
-        "nav": "accounts", "form": form, "refusal": refusal, "groups": groups,
-        "max_rows": services.settings.BATCH_MAX_ROWS, "status": status,
-    }, status=status if refusal else (400 if form.errors else 200))
+    return render(
+        request,
+        "batches/upload.html",
+        {
+            "nav": "accounts",
+            "form": form,
+            "refusal": refusal,
+            "groups": groups,
+            "max_rows": services.settings.BATCH_MAX_ROWS,
+            "status": status,
+        },
+        status=status if refusal else (400 if form.errors else 200),
+    )
 
 
 @privilege_required(Privilege.ACCOUNTS_BULK)
 @require_GET
 def template(request):
-    organization = get_object_for(request.user, Organization.objects, slug=request.GET.get("organization", ""))
-    group = services.resolve_permission_group(organization, request.GET.get("permission_group") or None)
-    response = HttpResponse(services.template_csv(organization=organization, permission_group=group),
-                            content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{services.template_filename(organization, group)}"'
+    """The CSV template: the chosen organization's (its columns), or, before one is chosen (step 1
+    of the article), the general one with every column."""
+    slug = request.GET.get("organization", "")
+    organization = get_object_for(request.user, Organization.objects, slug=slug) if slug else None
+    group = (
+        services.resolve_permission_group(organization, request.GET.get("permission_group") or None)
+        if organization is not None
+        else None
+    )
+    response = HttpResponse(
+        services.template_csv(organization=organization, permission_group=group),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{services.template_filename(organization, group)}"'
+    )
     return response
 
 
 @login_required
 def detail(request, pk):
     batch = _batch(request, pk)
-    return render(request, "batches/detail.html", {
-        "nav": "batches" if has_privilege(request.user, Privilege.REPORTS) else "accounts",
-        "batch": batch, "failed_rows": services.failed_rows(batch) if batch.finished else [],
-        "can_resume": has_privilege(request.user, Privilege.ACCOUNTS_BULK),
-    })
+    return render(
+        request,
+        "batches/detail.html",
+        {
+            "nav": "batches" if has_privilege(request.user, Privilege.REPORTS) else "accounts",
+            "batch": batch,
+            "failed_rows": services.failed_rows(batch) if batch.finished else [],
+            "can_resume": has_privilege(request.user, Privilege.ACCOUNTS_BULK),
+        },
+    )
 
 
 @login_required
@@ -114,9 +159,16 @@ def progress(request, pk):
 
 def progress_of(batch: Batch) -> dict:
     return {
-        "id": batch.pk, "status": batch.status, "total": batch.total, "processed": batch.processed,
-        "succeeded": batch.succeeded, "failed": batch.failed, "existing": batch.existing,
-        "invited": batch.invited, "percent": batch.percent, "finished": batch.finished,
+        "id": batch.pk,
+        "status": batch.status,
+        "total": batch.total,
+        "processed": batch.processed,
+        "succeeded": batch.succeeded,
+        "failed": batch.failed,
+        "existing": batch.existing,
+        "invited": batch.invited,
+        "percent": batch.percent,
+        "finished": batch.finished,
         "report_url": reverse("batches:report", args=[batch.pk]),
     }
 
@@ -124,8 +176,10 @@ def progress_of(batch: Batch) -> dict:
 @login_required
 def report(request, pk):
     batch = _batch(request, pk)
-    response = StreamingHttpResponse(services.report_export(actor=request.user, batch=batch),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        services.report_export(actor=request.user, batch=batch),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'
     return response
 
@@ -140,13 +194,20 @@ def resume(request, pk):
 
 @privilege_required(Privilege.REPORTS)
 def batch_list(request):
-    batches = Batch.objects.visible_to(request.user).select_related("organization", "permission_group", "created_by")
+    batches = Batch.objects.visible_to(request.user).select_related(
+        "organization", "permission_group", "created_by"
+    )
     organization = request.GET.get("organization", "")
     if organization:
         batches = batches.filter(organization__slug=organization)
     page = Paginator(batches, services.settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "batches/list.html", {
-        "nav": "batches", "page": page,
-        "organizations": Organization.objects.visible_to(request.user).order_by("name"),
-        "organization": organization,
-    })
+    return render(
+        request,
+        "batches/list.html",
+        {
+            "nav": "batches",
+            "page": page,
+            "organizations": Organization.objects.visible_to(request.user).order_by("name"),
+            "organization": organization,
+        },
+    )

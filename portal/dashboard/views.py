@@ -29,15 +29,24 @@ def summary(organization: Organization) -> dict:
     """What the dashboard shows, in a few grouped queries."""
     from portal.alerts.services import utilisation
 
-    by_status = dict(Account.objects.filter(organization=organization).order_by()
-                     .values_list("status").annotate(n=Count("pk")))
+    by_status = dict(
+        Account.objects.filter(organization=organization)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
     accounts = [(value, label, by_status.get(value, 0)) for value, label in AccountStatus.choices]
     numbers = counts_by_status(Number.objects.filter(organization=organization))
     now = timezone.now()
     expiring = list(
-        Invitation.objects.filter(account__organization=organization, state__in=LIVE,
-                                  expires_at__gt=now, expires_at__lte=now + EXPIRING_WITHIN)
-        .select_related("account").order_by("expires_at")[:50]
+        Invitation.objects.filter(
+            account__organization=organization,
+            state__in=LIVE,
+            expires_at__gt=now,
+            expires_at__lte=now + EXPIRING_WITHIN,
+        )
+        .select_related("account")
+        .order_by("expires_at")[:50]
     )
     percent = utilisation(organization)[2]
     return {
@@ -49,7 +58,9 @@ def summary(organization: Organization) -> dict:
         "short": max(0, -capacity),
         "utilisation": percent,
         "expiring": expiring,
-        "batches": list(Batch.objects.filter(organization=organization).select_related("created_by")[:10]),
+        "batches": list(
+            Batch.objects.filter(organization=organization).select_related("created_by")[:10]
+        ),
     }
 
 
@@ -64,8 +75,11 @@ def dashboard(request):
     require_dashboard_privilege(request.user)
     organizations = list(Organization.objects.visible_to(request.user).order_by("name"))
     slug = request.GET.get("organization")
-    organization = (get_object_for(request.user, Organization.objects, slug=slug) if slug
-                    else (organizations[0] if organizations else None))
+    organization = (
+        get_object_for(request.user, Organization.objects, slug=slug)
+        if slug
+        else (organizations[0] if organizations else None)
+    )
     context = {"nav": "dashboard", "organizations": organizations, "organization": organization}
     if organization is not None:
         context.update(summary(organization))

@@ -3,7 +3,8 @@ from django.db.models.signals import post_migrate
 
 
 def create_cache_table(using="default", **kwargs):
-    """`multiline migrate` also makes the database cache's table (when the cache is the database)."""
+    """`multiline migrate` also makes the database cache's
+    table (when the cache is the database)."""
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=0)
@@ -14,4 +15,6 @@ class FrontConfig(AppConfig):
     label = "front"
 
     def ready(self):
-        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="front.create_cache_table")
+        post_migrate.connect(
+            create_cache_table, sender=self, dispatch_uid="front.create_cache_table"
+        )

@@ -30,8 +30,11 @@ def _timed(name: str, check: Callable[[], str]) -> dict:
         detail = check()
     except Exception as error:  # noqa: BLE001 - any failure is the check's answer
         logger.warning("healthz: %s check failed: %s: %s", name, type(error).__name__, error)
-        return {"status": "fail", "error": type(error).__name__,
-                "ms": round((time.perf_counter() - start) * 1000, 1)}
+        return {
+            "status": "fail",
+            "error": type(error).__name__,
+            "ms": round((time.perf_counter() - start) * 1000, 1),
+        }
     result = {"status": "ok", "ms": round((time.perf_counter() - start) * 1000, 1)}
     if detail:
         result["detail"] = detail
@@ -55,8 +58,11 @@ def check_queue() -> str:
     if backend.endswith("RQBackend"):
         import redis
 
-        client = redis.Redis.from_url(settings.RQ_QUEUES["default"]["URL"], socket_timeout=TIMEOUT,
-                                      socket_connect_timeout=TIMEOUT)
+        client = redis.Redis.from_url(
+            settings.RQ_QUEUES["default"]["URL"],
+            socket_timeout=TIMEOUT,
+            socket_connect_timeout=TIMEOUT,
+        )
         try:
             client.ping()
         finally:
@@ -102,7 +108,8 @@ def healthz(request):
         "mail": _timed("mail", check_mail),
     }
     ok = all(check["status"] == "ok" for check in checks.values())
-    response = JsonResponse({"status": "ok" if ok else "fail", "checks": checks},
-                            status=200 if ok else 503)
+    response = JsonResponse(
+        {"status": "ok" if ok else "fail", "checks": checks}, status=200 if ok else 503
+    )
     response["Cache-Control"] = "no-store"
     return response

@@ -27,8 +27,13 @@ class DomainErrors:
         if isinstance(exception, NotFound):
             raise Http404(exception.message)
         if isinstance(exception, DomainError):
-            return error_response(request, status=exception.status, message=exception.message,
-                                  fields=exception.fields, title="Refused")
+            return error_response(
+                request,
+                status=exception.status,
+                message=exception.message,
+                fields=exception.fields,
+                title="Refused",
+            )
         return None
 
 
@@ -48,7 +53,8 @@ class BadInput:
     def process_view(self, request, view_func, view_args, view_kwargs):
         for value in [*view_args, *view_kwargs.values()]:
             if (isinstance(value, int) and badinput.int_problem(value)) or (
-                    isinstance(value, str) and badinput.text_problem(value)):
+                isinstance(value, str) and badinput.text_problem(value)
+            ):
                 return error_response(request, status=404)
         headers = ((name, [value]) for name, value in request.headers.items())
         problems, where = badinput.pairs_problems(headers), "headers"
@@ -59,8 +65,9 @@ class BadInput:
         try:
             badinput.refuse(problems, where)
         except DomainError as refused:
-            return error_response(request, status=400, message=refused.message,
-                                  fields=refused.fields)
+            return error_response(
+                request, status=400, message=refused.message, fields=refused.fields
+            )
         return None
 
 
@@ -75,8 +82,11 @@ class ApiErrorShape:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (response.status_code < 400 or not is_api(request)
-                or response.get("Content-Type", "").startswith("application/json")):
+        if (
+            response.status_code < 400
+            or not is_api(request)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
             return response
         message = MESSAGES.get(response.status_code, ("", ""))[1]
         if response.status_code == 405 and response.has_header("Allow"):

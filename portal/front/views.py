@@ -36,8 +36,9 @@ def is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def error_response(request, *, status: int, message: str = "", fields: dict | None = None,
-                   title: str = "") -> HttpResponse:
+def error_response(
+    request, *, status: int, message: str = "", fields: dict | None = None, title: str = ""
+) -> HttpResponse:
     """The one error answer: {"error", "fields"} under /api/, a SCIM Error under /scim/, elsewhere
     a page in the portal's layout."""
     default_title, default_message = MESSAGES.get(status, ("Error", "The request failed."))
@@ -49,9 +50,12 @@ def error_response(request, *, status: int, message: str = "", fields: dict | No
     if is_api(request):
         return JsonResponse({"error": message, "fields": fields or {}}, status=status)
     try:
-        return render(request, "portal/error.html",
-                      {"title": title or default_title, "message": message, "fields": fields or {}},
-                      status=status)
+        return render(
+            request,
+            "portal/error.html",
+            {"title": title or default_title, "message": message, "fields": fields or {}},
+            status=status,
+        )
     except Exception:  # The page itself failed (e.g. the database is down): still answer.
         logger.exception("The error page could not be rendered")
         return HttpResponse(f"<h1>{default_title}</h1>", status=status)
@@ -63,6 +67,7 @@ def too_large_message() -> str:
 
 
 # ---------------------------------------------------------------- Django's handlers (portal.urls)
+
 
 def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):

@@ -33,12 +33,23 @@ def _gone(request, error: Gone, language: str, *, invitation=None, hidden=None):
     message = t[GONE_MESSAGE.get(error.reason, "msg_other")]
     if error.reason == "expired" and error.expires_at:
         message = message.format(date=_date(error.expires_at, language))
-    return render(request, "invitations/activation/gone.html", {
-        "public_page": True, "t": t, "lang": language, "reason": error.reason,
-        "title": t[GONE_TITLE.get(error.reason, "gone_other")], "message": message,
-        "can_renew": error.reason == "expired" and invitation is not None and services.can_renew(invitation),
-        "hidden": hidden or {},
-    }, status=410)
+    return render(
+        request,
+        "invitations/activation/gone.html",
+        {
+            "public_page": True,
+            "t": t,
+            "lang": language,
+            "reason": error.reason,
+            "title": t[GONE_TITLE.get(error.reason, "gone_other")],
+            "message": message,
+            "can_renew": error.reason == "expired"
+            and invitation is not None
+            and services.can_renew(invitation),
+            "hidden": hidden or {},
+        },
+        status=410,
+    )
 
 
 def _renew(request, invitation, language: str, *, hidden=None):
@@ -48,24 +59,50 @@ def _renew(request, invitation, language: str, *, hidden=None):
         services.invitation_renew(invitation=invitation)
     except services.RenewalRefused as refused:
         key = "renew_limit" if refused.reason == "limit" else "renew_unavailable"
-        return render(request, "invitations/activation/gone.html", {
-            "public_page": True, "t": t, "lang": language, "title": t["gone_expired"],
-            "message": t[key], "hidden": hidden or {},
-        }, status=429 if refused.reason == "limit" else 409)
-    return render(request, "invitations/activation/gone.html", {
-        "public_page": True, "t": t, "lang": language, "renewed": True,
-        "title": t["renewed_title"], "message": t["renewed_message"],
-    })
+        return render(
+            request,
+            "invitations/activation/gone.html",
+            {
+                "public_page": True,
+                "t": t,
+                "lang": language,
+                "title": t["gone_expired"],
+                "message": t[key],
+                "hidden": hidden or {},
+            },
+            status=429 if refused.reason == "limit" else 409,
+        )
+    return render(
+        request,
+        "invitations/activation/gone.html",
+        {
+            "public_page": True,
+            "t": t,
+            "lang": language,
+            "renewed": True,
+            "title": t["renewed_title"],
+            "message": t["renewed_message"],
+        },
+    )
 
 
 def _throttled(request, error: Throttled):
     """The same page for every link, known or not, in the browser's language."""
     language = _browser_language(request)
     t = text_for(language)
-    response = render(request, "invitations/activation/gone.html", {
-        "public_page": True, "t": t, "lang": language, "throttled": True, "title": t["slow_title"],
-        "message": t["slow_message"].format(seconds=error.retry_after),
-    }, status=429)
+    response = render(
+        request,
+        "invitations/activation/gone.html",
+        {
+            "public_page": True,
+            "t": t,
+            "lang": language,
+            "throttled": True,
+            "title": t["slow_title"],
+            "message": t["slow_message"].format(seconds=error.retry_after),
+        },
+        status=429,
+    )
     response["Retry-After"] = str(error.retry_after)
     return response
 
@@ -74,19 +111,31 @@ def _page(request, invitation, *, hidden=None, error="", status=200):
     account = invitation.account
     language = content.language_of(account)
     t = text_for(language)
-    return render(request, "invitations/activation/page.html", {
-        "public_page": True, "t": t, "lang": language, "account": account,
-        "welcome": t["welcome"].format(first_name=account.first_name) if account.first_name else "",
-        "invited": t["invited"].format(organization=account.organization.name),
-        "expires": t["expires"].format(date=_date(invitation.expires_at, language)),
-        "number": account.number if account.number_id else None,
-        "choices": [] if account.number_id else services.activation_choices(invitation),
-        "hidden": hidden or {}, "error": error,
-    }, status=status)
+    return render(
+        request,
+        "invitations/activation/page.html",
+        {
+            "public_page": True,
+            "t": t,
+            "lang": language,
+            "account": account,
+            "welcome": t["welcome"].format(first_name=account.first_name)
+            if account.first_name
+            else "",
+            "invited": t["invited"].format(organization=account.organization.name),
+            "expires": t["expires"].format(date=_date(invitation.expires_at, language)),
+            "number": account.number if account.number_id else None,
+            "choices": [] if account.number_id else services.activation_choices(invitation),
+            "hidden": hidden or {},
+            "error": error,
+        },
+        status=status,
+    )
 
 
 def _activate(request, invitation, *, hidden=None):
-    """POST: activate, or show the page again with the reason (and a fresh list when the number was taken)."""
+    """POST: activate, or show the page again with the
+    reason (and a fresh list when the number was taken)."""
     language = content.language_of(invitation.account)
     t = text_for(language)
     number = request.POST.get("number")
@@ -95,14 +144,23 @@ def _activate(request, invitation, *, hidden=None):
     except Gone as error:
         return _gone(request, error, language)
     except NumberTaken:
-        return _page(request, invitation, hidden=hidden, error=t["taken"].format(number=number), status=409)
+        return _page(
+            request, invitation, hidden=hidden, error=t["taken"].format(number=number), status=409
+        )
     except DomainError as error:
         message = t["pick_one"] if "number" in error.fields else error.message
         return _page(request, invitation, hidden=hidden, error=message, status=400)
-    return render(request, "invitations/activation/done.html", {
-        "public_page": True, "t": t, "lang": language, "number": account.number,
-        "next": t["done_next"].format(organization=account.organization.name),
-    })
+    return render(
+        request,
+        "invitations/activation/done.html",
+        {
+            "public_page": True,
+            "t": t,
+            "lang": language,
+            "number": account.number,
+            "next": t["done_next"].format(organization=account.organization.name),
+        },
+    )
 
 
 @never_cache
@@ -128,7 +186,11 @@ def link(request, token: str):
     return _page(request, invitation)
 
 
-CODE_ERRORS = {"does not match": "code_wrong", "8 digits": "code_format", "required": "contact_missing"}
+CODE_ERRORS = {
+    "does not match": "code_wrong",
+    "8 digits": "code_format",
+    "required": "contact_missing",
+}
 
 
 @never_cache
@@ -138,11 +200,17 @@ def code(request):
     language = _browser_language(request)
     t = text_for(language)
     try:
-        activation_attempt(request, contact=request.POST.get("contact") if request.method == "POST" else None)
+        activation_attempt(
+            request, contact=request.POST.get("contact") if request.method == "POST" else None
+        )
     except Throttled as error:
         return _throttled(request, error)
     if request.method != "POST":
-        return render(request, "invitations/activation/code.html", {"public_page": True, "t": t, "lang": language})
+        return render(
+            request,
+            "invitations/activation/code.html",
+            {"public_page": True, "t": t, "lang": language},
+        )
     contact, code_value = request.POST.get("contact", ""), request.POST.get("code", "")
     invitation = None
     try:
@@ -158,9 +226,18 @@ def code(request):
     except DomainError as error:
         reasons = [r for reasons in error.fields.values() for r in reasons]
         key = next((CODE_ERRORS[r] for r in reasons if r in CODE_ERRORS), None)
-        return render(request, "invitations/activation/code.html", {
-            "public_page": True, "t": t, "lang": language, "contact": contact,
-            "error": t[key] if key else error.message}, status=400)
+        return render(
+            request,
+            "invitations/activation/code.html",
+            {
+                "public_page": True,
+                "t": t,
+                "lang": language,
+                "contact": contact,
+                "error": t[key] if key else error.message,
+            },
+            status=400,
+        )
     hidden = {"contact": contact, "code": code_value}
     if request.POST.get("activate"):
         return _activate(request, invitation, hidden=hidden)

@@ -64,7 +64,8 @@ class Values:
             "last_name": self.last_name,
             "activation_link": self.activation_link,
             "activation_code": self.activation_code,
-            "multiline_number": pretty(self.multiline_number) if self.multiline_number
+            "multiline_number": pretty(self.multiline_number)
+            if self.multiline_number
             else defaults.NUMBER_AT_ACTIVATION[self.language],
             "organization": self.organization,
             "expires_on": expires,
@@ -98,8 +99,10 @@ def _date_text(language: str, day) -> str:
 
 # ---------------------------------------------------------------- checking admin templates
 
+
 def check_wording(*, channel: str, subject: str, body: str) -> None:
-    """Refuse a template that drops the link or the code, names an unknown variable, or uses tags."""
+    """Refuse a template that drops the link or the code,
+    names an unknown variable, or uses tags."""
     problems: dict[str, list[str]] = {}
     messages = []
     if channel == Channel.EMAIL:
@@ -115,12 +118,19 @@ def check_wording(*, channel: str, subject: str, body: str) -> None:
     for part, text in (("subject", subject), ("body", body)):
         if "{%" in text or "%}" in text:
             problems.setdefault(part, []).append("template tags ({% … %}) are not supported")
-            messages.append(f"The {part} uses {{% … %}} tags; only {{{{ variable }}}} placeholders are supported.")
-        unknown = sorted({inner.strip() for inner in ANY_BRACES.findall(text) if inner.strip() not in VARIABLES})
+            messages.append(
+                f"The {part} uses {{% … %}} tags; only {{{{ variable }}}} placeholders are "
+                "supported."
+            )
+        unknown = sorted(
+            {inner.strip() for inner in ANY_BRACES.findall(text) if inner.strip() not in VARIABLES}
+        )
         for name in unknown:
             problems.setdefault(part, []).append(f"unknown variable {{{{ {name} }}}}")
-            messages.append(f"The {part} uses an unknown variable {{{{ {name} }}}}; "
-                            f"available: {', '.join(VARIABLES)}.")
+            messages.append(
+                f"The {part} uses an unknown variable {{{{ {name} }}}}; "
+                f"available: {', '.join(VARIABLES)}."
+            )
     if "qr_code" in PLACEHOLDER.findall(subject):
         problems.setdefault("subject", []).append("the QR code can only be in the body")
         messages.append("The QR code can only be in the body.")
@@ -128,13 +138,16 @@ def check_wording(*, channel: str, subject: str, body: str) -> None:
     for name in REQUIRED:
         if name not in used:
             problems.setdefault("body", []).append(f"missing {{{{ {name} }}}}")
-            messages.append(f"The body must contain {{{{ {name} }}}} ({VARIABLES[name].lower()}): "
-                            "without it the user cannot activate.")
+            messages.append(
+                f"The body must contain {{{{ {name} }}}} ({VARIABLES[name].lower()}): "
+                "without it the user cannot activate."
+            )
     if problems:
         raise DomainError(" ".join(messages), fields=problems)
 
 
 # ---------------------------------------------------------------- choosing the wording
+
 
 def language_of(account) -> str:
     language = account.language or account.organization.default_language or "en"
@@ -150,20 +163,32 @@ def default_wording(language: str, channel: str) -> Wording:
 def wording_for(organization, language: str, channel: str) -> Wording:
     """The organization's own template, else its nearest parent's, else the shipped default."""
     ancestry = organization.ancestors_and_self() or [organization.pk]
-    custom = {t.organization_id: t for t in InvitationTemplate.objects.filter(
-        organization_id__in=ancestry, language=language, channel=channel)}
+    custom = {
+        t.organization_id: t
+        for t in InvitationTemplate.objects.filter(
+            organization_id__in=ancestry, language=language, channel=channel
+        )
+    }
     for org_id in reversed(ancestry):
         if org_id in custom:
             template = custom[org_id]
-            return Wording(subject=template.subject, body=template.body, custom=True,
-                           updated_at=template.updated_at, updated_by=template.updated_by)
+            return Wording(
+                subject=template.subject,
+                body=template.body,
+                custom=True,
+                updated_at=template.updated_at,
+                updated_by=template.updated_by,
+            )
     return default_wording(language, channel)
 
 
 # ---------------------------------------------------------------- rendering
 
-_SPACES, _SPACE_COMMA, _COMMA_COLON = (re.compile(r"[ \t]{2,}"), re.compile(r"[ \t]+,"),
-                                       re.compile(r",[ \t]*:"))
+_SPACES, _SPACE_COMMA, _COMMA_COLON = (
+    re.compile(r"[ \t]{2,}"),
+    re.compile(r"[ \t]+,"),
+    re.compile(r",[ \t]*:"),
+)
 
 
 def _tidy(text: str) -> str:
@@ -191,14 +216,16 @@ def qr_data_uri(link: str) -> str:
 
 
 def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "QR code") -> str:
-    """The admin's body as HTML: escaped text, blank lines → paragraphs, our markup for the link and QR."""
+    """The admin's body as HTML: escaped text, blank lines →
+    paragraphs, our markup for the link and QR."""
     html_values = {name: escape(value) for name, value in values.items()}
     link = escape(values["activation_link"])
     html_values["activation_link"] = (
         f'<a href="{link}" style="color:#0b5cad;font-weight:bold;word-break:break-all">{link}</a>'
     )
     html_values["activation_code"] = (
-        f'<strong style="font-size:1.2em;letter-spacing:.12em">{escape(values["activation_code"])}</strong>'
+        "<strong "
+        f'style="font-size:1.2em;letter-spacing:.12em">{escape(values["activation_code"])}</strong>'
     )
     html_values["qr_code"] = (
         f'<img src="{escape(qr_src)}" width="180" height="180" alt="{escape(qr_alt)}" '
@@ -213,7 +240,9 @@ def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "
             out.append(escape(part))
     html = _tidy("".join(out))
     paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", html) if p.strip()]
-    return "\n".join(f'<p style="margin:0 0 14px">{p.replace(chr(10), "<br>")}</p>' for p in paragraphs)
+    return "\n".join(
+        f'<p style="margin:0 0 14px">{p.replace(chr(10), "<br>")}</p>' for p in paragraphs
+    )
 
 
 @lru_cache(maxsize=256)
@@ -230,12 +259,19 @@ def _page(language: str, organization: str) -> str:
     """The HTML page around an invitation's body, rendered once per language and organization
     name with markers where its subject, body and link go (`render_email` puts them in, escaped
     as the template would)."""
-    return render_to_string("invitations/email/invitation.html", {
-        "subject": _MARK["subject"], "body": mark_safe(_MARK["body"]), "language": language,
-        "organization": organization, "activation_link": _MARK["link"],
-        "button": defaults.BUTTON[language], "link_fallback": defaults.LINK_FALLBACK[language],
-        "footer": defaults.FOOTER[language].format(organization=organization),
-    })
+    return render_to_string(
+        "invitations/email/invitation.html",
+        {
+            "subject": _MARK["subject"],
+            "body": mark_safe(_MARK["body"]),
+            "language": language,
+            "organization": organization,
+            "activation_link": _MARK["link"],
+            "button": defaults.BUTTON[language],
+            "link_fallback": defaults.LINK_FALLBACK[language],
+            "footer": defaults.FOOTER[language].format(organization=organization),
+        },
+    )
 
 
 def render_email(wording: Wording, values: Values, *, for_browser: bool = False) -> RenderedEmail:
@@ -246,13 +282,23 @@ def render_email(wording: Wording, values: Values, *, for_browser: bool = False)
     footer = defaults.FOOTER[values.language].format(organization=values.organization)
     text = substitute(wording.body, text_values) + "\n\n-- \n" + footer  # also in _page
     png = qr_png(values.activation_link)
-    src = "data:image/png;base64," + base64.b64encode(png).decode() if for_browser else f"cid:{QR_CID}"
-    fragment = body_html(wording.body, text_values, qr_src=src, qr_alt=defaults.QR_ALT[values.language])
-    html = (_page(values.language, values.organization)
-            .replace(_MARK["subject"], escape(subject))
-            .replace(_MARK["link"], escape(values.activation_link))
-            .replace(_MARK["body"], fragment))
-    return RenderedEmail(subject=subject, text=text, html=html, images={} if for_browser else {QR_CID: png})
+    src = (
+        "data:image/png;base64," + base64.b64encode(png).decode()
+        if for_browser
+        else f"cid:{QR_CID}"
+    )
+    fragment = body_html(
+        wording.body, text_values, qr_src=src, qr_alt=defaults.QR_ALT[values.language]
+    )
+    html = (
+        _page(values.language, values.organization)
+        .replace(_MARK["subject"], escape(subject))
+        .replace(_MARK["link"], escape(values.activation_link))
+        .replace(_MARK["body"], fragment)
+    )
+    return RenderedEmail(
+        subject=subject, text=text, html=html, images={} if for_browser else {QR_CID: png}
+    )
 
 
 def render_sms(wording: Wording, values: Values) -> str:
@@ -265,5 +311,7 @@ def sender_of(organization) -> dict:
     """The From and Reply-To of an organization's invitations: its sender name (else its name)
     and its sender address (else PORTAL_FROM_EMAIL), and its Reply-To when it has one."""
     address = organization.sender_email or settings.PORTAL_FROM_EMAIL
-    return {"from_email": formataddr((organization.sender_name or organization.name, address)),
-            "reply_to": [organization.reply_to] if organization.reply_to else None}
+    return {
+        "from_email": formataddr((organization.sender_name or organization.name, address)),
+        "reply_to": [organization.reply_to] if organization.reply_to else None,
+    }

@@ -32,8 +32,9 @@ class Invitation(models.Model):
     """One invitation of an account. Only the SHA-256 of the link's token is stored."""
 
     # Looked up by the "invitation_account" index (account, -id); no index of its own.
-    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="invitations",
-                                db_index=False)
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="invitations", db_index=False
+    )
     channel = models.CharField(max_length=5, choices=Channel)
     recipient = models.CharField(max_length=254)
     # Set anew at each sending attempt (in the task): only the last message's link is live. Empty
@@ -60,7 +61,9 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = InvitationQuerySet.as_manager()
 

@@ -79,18 +79,23 @@ def retry_delay(attempts: int) -> int:
 
 # ---------------------------------------------------------------- who may be invited
 
+
 def domain_refusal(organization, email: str | None) -> str | None:
     if email and organization.email_domains:
         domain = email.rsplit("@", 1)[-1].lower()
         if domain not in organization.email_domains:
-            return (f"{email} cannot be invited: {organization} only invites addresses at "
-                    f"{', '.join(organization.email_domains)}.")
+            return (
+                f"{email} cannot be invited: {organization} only invites addresses at "
+                f"{', '.join(organization.email_domains)}."
+            )
     return None
 
 
 def capacity_refusal(organization) -> str:
-    return (f"Cannot invite: {organization} has no available number left for this user to pick "
-            f"at activation. Assign a number, or add numbers to {organization}.")
+    return (
+        f"Cannot invite: {organization} has no available number left for this user to pick "
+        f"at activation. Assign a number, or add numbers to {organization}."
+    )
 
 
 def check_can_invite(*, organization, email: str | None, has_number: bool) -> None:
@@ -100,8 +105,10 @@ def check_can_invite(*, organization, email: str | None, has_number: bool) -> No
     if refusal:
         raise DomainError(refusal, fields={"email": ["domain not allowed for invitations"]})
     if not has_number and onboarding_capacity(organization) <= 0:
-        raise Conflict(capacity_refusal(organization),
-                       fields={"multiline_number": ["no available number in the organization"]})
+        raise Conflict(
+            capacity_refusal(organization),
+            fields={"multiline_number": ["no available number in the organization"]},
+        )
 
 
 @dataclass
@@ -112,10 +119,12 @@ class Refusal:
 
 
 def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
-    """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity per organization
-    as accounts without a number are invited one after the other."""
+    """Why `account` cannot be (re)invited now, or None. `remaining` tracks capacity
+    per organization as accounts without a number are invited one after the other."""
     if account.status == AccountStatus.ACTIVE:
-        return Refusal("status", "Already active: MultiLine was activated with an earlier invitation.")
+        return Refusal(
+            "status", "Already active: MultiLine was activated with an earlier invitation."
+        )
     if account.status == AccountStatus.SUSPENDED:
         return Refusal("status", "Suspended: reactivate the account before inviting it.")
     organization = account.organization
@@ -129,12 +138,15 @@ def _refusal(account: Account, remaining: dict[int, int]) -> Refusal | None:
             if remaining[organization.pk] <= 0:
                 return Refusal("multiline_number", capacity_refusal(organization))
             remaining[organization.pk] -= 1
-        elif remaining[organization.pk] < 0:  # already counted as waiting; more waiting than numbers
+        elif (
+            remaining[organization.pk] < 0
+        ):  # already counted as waiting; more waiting than numbers
             return Refusal("multiline_number", capacity_refusal(organization))
     return None
 
 
 # ---------------------------------------------------------------- queuing
+
 
 def new_code() -> str:
     return f"{secrets.randbelow(10**8):08d}"
@@ -148,7 +160,8 @@ INVITATION_COLUMNS = ("account_id", "channel", "recipient", "token_hash", "expir
 
 
 def _invitation_row(account: Account, now) -> tuple:
-    """A new invitation's values (INVITATION_COLUMNS): one builder for the single and the bulk path."""
+    """A new invitation's values (INVITATION_COLUMNS): one
+    builder for the single and the bulk path."""
     return (
         account.pk,
         Channel.EMAIL if account.email else Channel.SMS,
@@ -168,10 +181,11 @@ def _enqueue(invitation_ids: list[int]) -> None:
 
 
 def _enqueue_chunks(invitation_ids: list[int]) -> None:
-    """One delivery task per CHUNK invitations, queued together (one commit with the database backend)."""
+    """One delivery task per CHUNK invitations, queued
+    together (one commit with the database backend)."""
     with transaction.atomic():
         for start in range(0, len(invitation_ids), CHUNK):
-            _enqueue(invitation_ids[start:start + CHUNK])
+            _enqueue(invitation_ids[start : start + CHUNK])
 
 
 def account_invite(*, actor, account: Account) -> Invitation:
@@ -184,8 +198,9 @@ def account_invite(*, actor, account: Account) -> Invitation:
     return invitation
 
 
-def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
-                         batch_id: int | None = None) -> list[tuple[Account, Invitation | None, str]]:
+def accounts_invite_many(
+    *, actor, accounts, action: str = "invitation.queue", batch_id: int | None = None
+) -> list[tuple[Account, Invitation | None, str]]:
     """Invite many accounts at once: one result (account, invitation or None, reason) per account.
 
     Refusals (active, suspended, domain not allowed, no number capacity) are reported, not raised.
@@ -193,9 +208,12 @@ def accounts_invite_many(*, actor, accounts, action: str = "invitation.queue",
     `send_invitations` task per CHUNK invitations, each sending over a single SMTP connection.
     One `action` audit event per invited account.
     """
-    return [(account, invitation, refusal.message if refusal else "")
-            for account, invitation, refusal in _invite(actor=actor, accounts=list(accounts),
-                                                        action=action, batch_id=batch_id)]
+    return [
+        (account, invitation, refusal.message if refusal else "")
+        for account, invitation, refusal in _invite(
+            actor=actor, accounts=list(accounts), action=action, batch_id=batch_id
+        )
+    ]
 
 
 def resend_window() -> timedelta:
@@ -218,8 +236,9 @@ def _on_its_way(live: Invitation | None, account: Account, now) -> bool:
     return live.created_at > now - resend_window()
 
 
-def _invite(*, actor, accounts: list[Account], action: str | None, batch_id: int | None = None
-            ) -> list[tuple[Account, Invitation | None, Refusal | None]]:
+def _invite(
+    *, actor, accounts: list[Account], action: str | None, batch_id: int | None = None
+) -> list[tuple[Account, Invitation | None, Refusal | None]]:
     """The one way existing accounts are invited (single, bulk, resend): per account, its live
     invitation (new, or one already on its way) or why not.
 
@@ -234,11 +253,17 @@ def _invite(*, actor, accounts: list[Account], action: str | None, batch_id: int
     now = timezone.now()
     with transaction.atomic():
         lock_capacity(a.organization for a in accounts)
-        rows = (Account.objects.select_for_update().filter(pk__in=[a.pk for a in accounts])
-                .order_by("pk").values_list("pk", "status", "number_id"))
+        rows = (
+            Account.objects.select_for_update()
+            .filter(pk__in=[a.pk for a in accounts])
+            .order_by("pk")
+            .values_list("pk", "status", "number_id")
+        )
         fresh = {pk: (status, number_id) for pk, status, number_id in rows}
-        live = {i.account_id: i
-                for i in Invitation.objects.filter(account_id__in=list(fresh), state__in=LIVE)}
+        live = {
+            i.account_id: i
+            for i in Invitation.objects.filter(account_id__in=list(fresh), state__in=LIVE)
+        }
         remaining: dict[int, int] = {}
         outcome: dict[int, tuple[Invitation | None, Refusal | None]] = {}
         eligible: list[Account] = []
@@ -257,19 +282,27 @@ def _invite(*, actor, accounts: list[Account], action: str | None, batch_id: int
                 eligible.append(account)
         if eligible:
             replacing = {a.pk: live[a.pk] for a in eligible if a.pk in live}
-            created = _queue(actor=actor, accounts=eligible, action=action, batch_id=batch_id,
-                             replacing=replacing, now=now)
+            created = _queue(
+                actor=actor,
+                accounts=eligible,
+                action=action,
+                batch_id=batch_id,
+                replacing=replacing,
+                now=now,
+            )
             outcome.update({pk: (invitation, None) for pk, invitation in created.items()})
     return [(account, *outcome[account.pk]) for account in accounts]
 
 
-def _queue(*, actor, accounts: list[Account], action: str | None, batch_id, replacing: dict, now
-           ) -> dict[int, Invitation]:
+def _queue(
+    *, actor, accounts: list[Account], action: str | None, batch_id, replacing: dict, now
+) -> dict[int, Invitation]:
     """Revoke the live invitations being replaced, insert the new ones (one statement), mark the
     accounts invited, record one event per account, queue delivery after commit."""
     if replacing:
         Invitation.objects.filter(pk__in=[i.pk for i in replacing.values()], state__in=LIVE).update(
-            state=InvitationState.REVOKED, revoked_at=now)
+            state=InvitationState.REVOKED, revoked_at=now
+        )
     rows = [_invitation_row(a, now) for a in accounts]
     new_ids = insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
     created = {}
@@ -280,18 +313,28 @@ def _queue(*, actor, accounts: list[Account], action: str | None, batch_id, repl
         if account.pk in replacing:
             Invitation.objects.filter(pk=replacing[account.pk].pk).update(replaced_by_id=pk)
     Account.objects.filter(pk__in=list(created)).exclude(
-        status__in=(AccountStatus.ACTIVE, AccountStatus.SUSPENDED)).update(
-        status=AccountStatus.INVITED, status_reason="", updated_at=now)
+        status__in=(AccountStatus.ACTIVE, AccountStatus.SUSPENDED)
+    ).update(status=AccountStatus.INVITED, status_reason="", updated_at=now)
     for account in accounts:
         account.status, account.status_reason = AccountStatus.INVITED, ""
+
     def event(account: Account) -> str:
         return action or ("invitation.resend" if account.pk in replacing else "invitation.queue")
 
     audit.record_many(
-        audit.row(actor=actor, target=a, batch_id=batch_id, action=event(a),
-                  data={"invitation": created[a.pk].pk, "channel": created[a.pk].channel,
-                        "revoked": [replacing[a.pk].pk] if a.pk in replacing else []})
-        for a in accounts)
+        audit.row(
+            actor=actor,
+            target=a,
+            batch_id=batch_id,
+            action=event(a),
+            data={
+                "invitation": created[a.pk].pk,
+                "channel": created[a.pk].channel,
+                "revoked": [replacing[a.pk].pk] if a.pk in replacing else [],
+            },
+        )
+        for a in accounts
+    )
     transaction.on_commit(lambda: _enqueue_chunks(new_ids))
     return created
 
@@ -328,7 +371,7 @@ def accounts_queue_invitations(*, accounts) -> list[tuple[int, str]]:
     if _tasks_in_this_database():
         # Committed with the invitations: one commit for both, and never one without the other.
         for start in range(0, len(ids), CHUNK):
-            _enqueue(ids[start:start + CHUNK])
+            _enqueue(ids[start : start + CHUNK])
     else:
         transaction.on_commit(lambda: _enqueue_chunks(ids))
     return [(pk, row[1]) for pk, row in zip(ids, rows)]
@@ -344,8 +387,9 @@ def _tasks_in_this_database() -> bool:
 
     from portal.invitations.tasks import send_invitations
 
-    return (isinstance(send_invitations.get_backend(), DatabaseBackend)
-            and router.db_for_write(DBTaskResult) == router.db_for_write(Invitation))
+    return isinstance(send_invitations.get_backend(), DatabaseBackend) and router.db_for_write(
+        DBTaskResult
+    ) == router.db_for_write(Invitation)
 
 
 def _capacity(capacity: dict | None, accounts: list[Account]) -> dict[int, int]:
@@ -383,25 +427,41 @@ class ResendResult:
     invitation: Invitation | None = None
 
     def as_dict(self) -> dict:
-        return {"id": self.account.pk, "account": str(self.account), "contact": self.account.contact,
-                "result": self.result, "reason": self.reason,
-                "invitation": self.invitation.pk if self.invitation else None}
+        return {
+            "id": self.account.pk,
+            "account": str(self.account),
+            "contact": self.account.contact,
+            "result": self.result,
+            "reason": self.reason,
+            "invitation": self.invitation.pk if self.invitation else None,
+        }
 
 
 def invitations_resend(*, actor, accounts, by_filter: bool = False) -> list[ResendResult]:
     """Resend Invitation: revoke each account's live invitation and send a new one. Per account:
     `done`, or `skipped` with the reason (active, suspended, domain not allowed, no number…).
     More than one account, or a filter, needs Accounts Bulk Operations (one needs Accounts)."""
-    accounts = list(accounts.select_related("organization", "number") if hasattr(accounts, "select_related")
-                    else accounts)
+    accounts = list(
+        accounts.select_related("organization", "number")
+        if hasattr(accounts, "select_related")
+        else accounts
+    )
     if actor is not None and (by_filter or len(accounts) > 1):
         require_privilege(actor, Privilege.ACCOUNTS_BULK)
     results = accounts_invite_many(actor=actor, accounts=accounts, action="invitation.resend")
-    return [ResendResult(account=a, result="done" if inv else "skipped",
-                         reason="" if inv else reason, invitation=inv) for a, inv, reason in results]
+    return [
+        ResendResult(
+            account=a,
+            result="done" if inv else "skipped",
+            reason="" if inv else reason,
+            invitation=inv,
+        )
+        for a, inv, reason in results
+    ]
 
 
 # ---------------------------------------------------------------- delivery (runs in the worker)
+
 
 def activation_link(token: str) -> str:
     return settings.PUBLIC_URL + reverse("activation:link", args=[token])
@@ -410,10 +470,13 @@ def activation_link(token: str) -> str:
 def values_for(invitation: Invitation, *, token: str, code: str) -> content.Values:
     account = invitation.account
     return content.Values(
-        first_name=account.first_name, last_name=account.last_name,
-        activation_link=activation_link(token), activation_code=code,
+        first_name=account.first_name,
+        last_name=account.last_name,
+        activation_link=activation_link(token),
+        activation_code=code,
         multiline_number=account.number.e164 if account.number_id else "",
-        organization=account.organization.name, expires_on=invitation.expires_at,
+        organization=account.organization.name,
+        expires_on=invitation.expires_at,
         language=content.language_of(account),
     )
 
@@ -442,8 +505,9 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
     now = timezone.now()
     claims: dict[int, tuple[str, str]] = {}
     with transaction.atomic():
-        claimable = Invitation.objects.filter(Q(state=InvitationState.QUEUED) | _lost_sending(now),
-                                              pk__in=[i.pk for i in invitations])
+        claimable = Invitation.objects.filter(
+            Q(state=InvitationState.QUEUED) | _lost_sending(now), pk__in=[i.pk for i in invitations]
+        )
         connection = transaction.get_connection()
         if connection.features.has_select_for_update_skip_locked:
             claimable = claimable.select_for_update(skip_locked=True)  # being claimed elsewhere
@@ -451,8 +515,13 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
         if not won:
             return claims
         Invitation.objects.filter(pk__in=won).update(
-            state=InvitationState.SENDING, attempts=F("attempts") + 1, claimed_at=now,
-            heartbeat_at=now, code_failures=0, next_attempt_at=None)
+            state=InvitationState.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_at=now,
+            heartbeat_at=now,
+            code_failures=0,
+            next_attempt_at=None,
+        )
         rows = []
         for invitation in invitations:
             if invitation.pk not in won or invitation.pk in claims:
@@ -460,16 +529,28 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
             token, code = new_token(), new_code()
             validity = invitation.account.organization.invitation_validity_days
             expires_at = now + timedelta(days=validity)
-            rows.append((hash_token(token), code_hash(invitation.pk, code),
-                         connection.ops.adapt_datetimefield_value(expires_at), invitation.pk))
+            rows.append(
+                (
+                    hash_token(token),
+                    code_hash(invitation.pk, code),
+                    connection.ops.adapt_datetimefield_value(expires_at),
+                    invitation.pk,
+                )
+            )
             claims[invitation.pk] = (token, code)
             invitation.state, invitation.claimed_at = InvitationState.SENDING, now
             invitation.expires_at = expires_at
             invitation.attempts += 1
         # Each its own link and code: one statement for all of them.
         with connection.cursor() as cursor:
-            cursor.executemany(_sql("UPDATE {table} SET {token_hash} = %s, {code_hash} = %s, "
-                                    "{expires_at} = %s WHERE {id} = %s", connection), rows)
+            cursor.executemany(
+                _sql(
+                    "UPDATE {table} SET {token_hash} = %s, {code_hash} = %s, "
+                    "{expires_at} = %s WHERE {id} = %s",
+                    connection,
+                ),
+                rows,
+            )
     return claims
 
 
@@ -484,13 +565,15 @@ def _lost_sending(now) -> Q:
     """`sending`, but its worker's heartbeat stopped WORKER_DEAD_AFTER ago (killed mid-send)."""
     cutoff = now - timedelta(seconds=settings.WORKER_DEAD_AFTER)
     return Q(state=InvitationState.SENDING) & (
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, claimed_at__lt=cutoff))
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, claimed_at__lt=cutoff)
+    )
 
 
 def _mark_sent(invitation: Invitation) -> None:
     """The message is out: record it at once, one message at a time (a worker killed before the
     record would have it sent again), even if the database connection dropped meanwhile. Plain
     SQL: the ORM would compile the same UPDATE for every message (~0.3 ms)."""
+
     def write() -> None:
         connection = transaction.get_connection()
         with transaction.atomic(), connection.cursor() as cursor:
@@ -499,9 +582,14 @@ def _mark_sent(invitation: Invitation) -> None:
                 # the database server itself could lose the last records, and send those again.
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
             sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(_sql("UPDATE {table} SET {state} = %s, {sent_at} = %s, {last_error} = '' "
-                                "WHERE {id} = %s AND {state} = %s", connection),
-                           [InvitationState.SENT, sent_at, invitation.pk, InvitationState.SENDING])
+            cursor.execute(
+                _sql(
+                    "UPDATE {table} SET {state} = %s, {sent_at} = %s, {last_error} = '' "
+                    "WHERE {id} = %s AND {state} = %s",
+                    connection,
+                ),
+                [InvitationState.SENT, sent_at, invitation.pk, InvitationState.SENDING],
+            )
 
     again_on_disconnect(write)
 
@@ -513,17 +601,34 @@ def _mark_failed(invitation: Invitation, error) -> int | None:
     if error.temporary and invitation.attempts < max_attempts():
         delay = retry_delay(invitation.attempts)
         updated = Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
-            state=InvitationState.QUEUED, last_error=reason, next_attempt_at=now + timedelta(seconds=delay))
+            state=InvitationState.QUEUED,
+            last_error=reason,
+            next_attempt_at=now + timedelta(seconds=delay),
+        )
         return delay if updated else None
     if error.temporary:
         reason = f"{reason} (gave up after {invitation.attempts} attempts)"
     with transaction.atomic():
-        if Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
-                state=InvitationState.FAILED, failed_at=now, last_error=reason) == 1:
+        if (
+            Invitation.objects.filter(pk=invitation.pk, state=InvitationState.SENDING).update(
+                state=InvitationState.FAILED, failed_at=now, last_error=reason
+            )
+            == 1
+        ):
             Account.objects.filter(pk=invitation.account_id, status=AccountStatus.INVITED).update(
-                status=AccountStatus.INVITATION_FAILED, status_reason=f"Invitation failed: {reason}"[:500])
-            audit.record(actor=None, action="invitation.failed", target=invitation.account,
-                         data={"invitation": invitation.pk, "attempts": invitation.attempts, "reason": reason})
+                status=AccountStatus.INVITATION_FAILED,
+                status_reason=f"Invitation failed: {reason}"[:500],
+            )
+            audit.record(
+                actor=None,
+                action="invitation.failed",
+                target=invitation.account,
+                data={
+                    "invitation": invitation.pk,
+                    "attempts": invitation.attempts,
+                    "reason": reason,
+                },
+            )
     return None
 
 
@@ -548,14 +653,22 @@ class _Sender:
         if invitation.channel == Channel.SMS:
             if self.sms_backend is None:
                 self.sms_backend = sms.get_backend()
-            sms.send_sms(to=invitation.recipient, text=content.render_sms(wording, values),
-                         backend=self.sms_backend)
+            sms.send_sms(
+                to=invitation.recipient,
+                text=content.render_sms(wording, values),
+                backend=self.sms_backend,
+            )
             return
         rendered = content.render_email(wording, values)
-        message = mail.build_message(to=invitation.recipient, subject=rendered.subject,
-                                     text=rendered.text, html=rendered.html, images=rendered.images,
-                                     headers={"Auto-Submitted": "auto-generated"},
-                                     **content.sender_of(invitation.account.organization))
+        message = mail.build_message(
+            to=invitation.recipient,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            images=rendered.images,
+            headers={"Auto-Submitted": "auto-generated"},
+            **content.sender_of(invitation.account.organization),
+        )
         while True:
             try:
                 connection, fresh = mail.kept_connection()
@@ -589,21 +702,25 @@ def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:
         finally:
             sender.close()
     for delay, ids in retry.items():
-        send_invitations.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(invitation_ids=ids)
+        send_invitations.using(run_after=timezone.now() + timedelta(seconds=delay)).enqueue(
+            invitation_ids=ids
+        )
     return counts
 
 
-def _deliver(invitation_ids: list[int], sender: _Sender, counts: dict[str, int],
-             retry: dict[int, list[int]]) -> dict[str, int]:
+def _deliver(
+    invitation_ids: list[int], sender: _Sender, counts: dict[str, int], retry: dict[int, list[int]]
+) -> dict[str, int]:
     """Claim and send each invitation in turn; temporary failures are collected in `retry`."""
-    rows = Invitation.objects.filter(pk__in=invitation_ids, state__in=(
-        InvitationState.QUEUED, InvitationState.SENDING)).select_related("account__organization", "account__number")
+    rows = Invitation.objects.filter(
+        pk__in=invitation_ids, state__in=(InvitationState.QUEUED, InvitationState.SENDING)
+    ).select_related("account__organization", "account__number")
     pending = {invitation.pk: invitation for invitation in rows}
     counts["skipped"] = len(invitation_ids) - len(pending)
     ordered = [pending[pk] for pk in dict.fromkeys(invitation_ids) if pk in pending]
     counts["skipped"] += sum(pk in pending for pk in invitation_ids) - len(ordered)  # given twice
     for start in range(0, len(ordered), CLAIM_GROUP):
-        group = ordered[start:start + CLAIM_GROUP]
+        group = ordered[start : start + CLAIM_GROUP]
         claims = _claim_many(group)
         counts["skipped"] += len(group) - len(claims)  # sent, revoked or taken by another worker
         claimed = time.monotonic()
@@ -619,14 +736,21 @@ def _deliver(invitation_ids: list[int], sender: _Sender, counts: dict[str, int],
     return counts
 
 
-def _deliver_one(invitation: Invitation, token: str, code: str, sender: _Sender,
-                 counts: dict[str, int], retry: dict[int, list[int]]) -> None:
+def _deliver_one(
+    invitation: Invitation,
+    token: str,
+    code: str,
+    sender: _Sender,
+    counts: dict[str, int],
+    retry: dict[int, list[int]],
+) -> None:
     try:
         sender.send(invitation, token=token, code=code)
     except (mail.DeliveryError, sms.SmsError) as error:
         error.reason = scrub(error.reason, token, code)  # a gateway may echo the message
-        log.warning("Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts,
-                    error.reason)
+        log.warning(
+            "Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason
+        )
         delay = _mark_failed(invitation, error)
         if delay is None:
             counts["failed"] += 1
@@ -656,23 +780,29 @@ def invitations_requeue_stale(*, exclude: set[int] = frozenset()) -> int:
     from portal.lib.taskqueue import waiting_values
 
     # Read before the rows: see portal.lib.taskqueue.
-    waiting = waiting_values(send_invitations, "invitation_ids") | waiting_values(send_invitation, "invitation_id")
+    waiting = waiting_values(send_invitations, "invitation_ids") | waiting_values(
+        send_invitation, "invitation_id"
+    )
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.WORKER_DEAD_AFTER)
-    lost_queued = Q(state=InvitationState.QUEUED) & (
-        Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff)) & (
-        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
+    lost_queued = (
+        Q(state=InvitationState.QUEUED)
+        & (Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff))
+        & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=cutoff))
+    )
     lost = Invitation.objects.filter(lost_queued | _lost_sending(now)).exclude(pk__in=exclude)
     stale = [pk for pk in lost.values_list("pk", flat=True).order_by("pk") if pk not in waiting]
     queued = 0
     for start in range(0, len(stale), CHUNK):
         with transaction.atomic():
-            rows = lost.filter(pk__in=stale[start:start + CHUNK])
+            rows = lost.filter(pk__in=stale[start : start + CHUNK])
             if transaction.get_connection().features.has_select_for_update_skip_locked:
                 rows = rows.select_for_update(skip_locked=True)
             ids = list(rows.values_list("pk", flat=True))
             # Fresh heartbeats: another sweep skips them until the new task has had its chance.
-            Invitation.objects.filter(pk__in=ids).update(state=InvitationState.QUEUED, heartbeat_at=now)
+            Invitation.objects.filter(pk__in=ids).update(
+                state=InvitationState.QUEUED, heartbeat_at=now
+            )
             if ids and _tasks_in_this_database():
                 send_invitations.enqueue(invitation_ids=ids)  # Committed with the heartbeats.
             elif ids:
@@ -685,12 +815,19 @@ def invitations_requeue_stale(*, exclude: set[int] = frozenset()) -> int:
 
 # ---------------------------------------------------------------- activation (public)
 
+
 def invitation_for_token(token: str) -> Invitation:
-    invitation = (Invitation.objects.select_related("account__organization", "account__number")
-                  .filter(token_hash=hash_token(token or "")).first())
+    invitation = (
+        Invitation.objects.select_related("account__organization", "account__number")
+        .filter(token_hash=hash_token(token or ""))
+        .first()
+    )
     if invitation is None:
-        raise Gone("This activation link is not valid. Open the complete link from your invitation, "
-                   "or ask your administrator to resend the invitation.", reason="invalid")
+        raise Gone(
+            "This activation link is not valid. Open the complete link from your invitation, "
+            "or ask your administrator to resend the invitation.",
+            reason="invalid",
+        )
     return invitation
 
 
@@ -709,37 +846,58 @@ def invitation_for_code(*, contact: str, code: str) -> Invitation:
     """The live invitation of `contact` (email or device number) whose activation code is `code`."""
     contact, code = normalized_contact(contact), "".join((code or "").split())
     if not contact:
-        raise DomainError("Enter the email address or device number the invitation was sent to.",
-                          fields={"contact": ["required"]})
+        raise DomainError(
+            "Enter the email address or device number the invitation was sent to.",
+            fields={"contact": ["required"]},
+        )
     if not code.isdigit() or len(code) != 8:
         raise DomainError("The activation code has 8 digits.", fields={"code": ["8 digits"]})
-    candidates = list(Invitation.objects.select_related("account__organization", "account__number")
-                      .filter(recipient__iexact=contact, state__in=LIVE).exclude(code_hash=""))
+    candidates = list(
+        Invitation.objects.select_related("account__organization", "account__number")
+        .filter(recipient__iexact=contact, state__in=LIVE)
+        .exclude(code_hash="")
+    )
     for invitation in candidates:
         if invitation.code_failures >= CODE_MAX_FAILURES:
-            raise Gone("Too many wrong codes were tried for this invitation. Ask your administrator to "
-                       "resend the invitation.", reason="locked")
+            raise Gone(
+                "Too many wrong codes were tried for this invitation. Ask your administrator to "
+                "resend the invitation.",
+                reason="locked",
+            )
         if constant_time_compare(invitation.code_hash, code_hash(invitation.pk, code)):
             return invitation
         Invitation.objects.filter(pk=invitation.pk).update(code_failures=F("code_failures") + 1)
-    raise DomainError("This code does not match an invitation sent to that address. Check both, "
-                      "or use the link in the invitation.", fields={"code": ["does not match"]})
+    raise DomainError(
+        "This code does not match an invitation sent to that address. Check both, "
+        "or use the link in the invitation.",
+        fields={"code": ["does not match"]},
+    )
 
 
 def check_usable(invitation: Invitation) -> None:
     """Gone, with the reason and what to do, unless the invitation can activate its account now."""
     ask = "Ask your administrator to resend the invitation."
     if invitation.state == InvitationState.USED:
-        raise Gone("This invitation has already been used: MultiLine is active for this account. "
-                   "If that was not you, contact your administrator.", reason="used")
+        raise Gone(
+            "This invitation has already been used: MultiLine is active for this account. "
+            "If that was not you, contact your administrator.",
+            reason="used",
+        )
     if invitation.state == InvitationState.REVOKED:
-        raise Gone("This invitation was replaced by a newer one. Use the link in the most recent "
-                   f"invitation you received. {ask}", reason="replaced")
+        raise Gone(
+            "This invitation was replaced by a newer one. Use the link in the most recent "
+            f"invitation you received. {ask}",
+            reason="replaced",
+        )
     if invitation.state not in LIVE:
         raise Gone(f"This invitation can no longer be used. {ask}", reason="failed")
     if invitation.expires_at <= timezone.now():
-        raise Gone(f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. {ask}",
-                   reason="expired", expires_at=invitation.expires_at)
+        raise Gone(
+            f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. "
+            f"{ask}",
+            reason="expired",
+            expires_at=invitation.expires_at,
+        )
     if invitation.account.status not in (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED):
         raise Gone(f"This account cannot be activated now. {ask}", reason="unavailable")
 
@@ -755,11 +913,13 @@ class RenewalRefused(Conflict):
     MESSAGES = {
         "off": "A new invitation cannot be requested for this invitation. Ask your administrator.",
         "limit": "A new invitation was already requested several times today. Try again tomorrow, "
-                 "or ask your administrator.",
+        "or ask your administrator.",
     }
 
     def __init__(self, reason: str):
-        super().__init__(self.MESSAGES[reason], fields={"renew": [reason]}, code=f"renewal_{reason}")
+        super().__init__(
+            self.MESSAGES[reason], fields={"renew": [reason]}, code=f"renewal_{reason}"
+        )
         self.reason = reason
         if reason == "limit":
             self.status = 429
@@ -768,9 +928,12 @@ class RenewalRefused(Conflict):
 def can_renew(invitation: Invitation) -> bool:
     """Whether the end user holding this (expired) invitation may ask for a new one themselves."""
     account = invitation.account
-    return (invitation.state in LIVE and invitation.expires_at <= timezone.now()
-            and account.organization.self_service_renewal
-            and account.status in (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED))
+    return (
+        invitation.state in LIVE
+        and invitation.expires_at <= timezone.now()
+        and account.organization.self_service_renewal
+        and account.status in (AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)
+    )
 
 
 def invitation_renew(*, invitation: Invitation) -> Invitation:
@@ -782,12 +945,15 @@ def invitation_renew(*, invitation: Invitation) -> Invitation:
         raise RenewalRefused("off")
     account = invitation.account
     since = timezone.now() - timedelta(days=1)
-    done = AuditEvent.objects.filter(action=RENEW_ACTION, target_type="account", target_id=str(account.pk),
-                                     created_at__gte=since).count()
+    done = AuditEvent.objects.filter(
+        action=RENEW_ACTION, target_type="account", target_id=str(account.pk), created_at__gte=since
+    ).count()
     if done >= settings.INVITATION_RENEWALS_PER_DAY:
         raise RenewalRefused("limit")
     with audit.acting(label="end user"):
-        [(_account, renewed, refusal)] = _invite(actor=None, accounts=[account], action=RENEW_ACTION)
+        [(_account, renewed, refusal)] = _invite(
+            actor=None, accounts=[account], action=RENEW_ACTION
+        )
     if renewed is None:
         raise RenewalRefused("off")
     return renewed
@@ -801,7 +967,9 @@ def activation_choices(invitation: Invitation) -> list[Number]:
     numbers, so users activating at the same time rarely reach for the same one."""
     organization = invitation.account.organization
     size = organization.activation_choices
-    free = Number.objects.filter(organization=organization, status=NumberStatus.AVAILABLE, account__isnull=True)
+    free = Number.objects.filter(
+        organization=organization, status=NumberStatus.AVAILABLE, account__isnull=True
+    )
     offered = list(invitation.offered_numbers or [])
     kept = list(free.filter(e164__in=offered)) if offered else []
     if len(kept) < size:
@@ -817,8 +985,11 @@ def activation_choices(invitation: Invitation) -> list[Number]:
 
 class NumberTaken(Conflict):
     def __init__(self, e164: str):
-        super().__init__(f"{e164} was just taken by someone else. Please pick another number.",
-                         fields={"number": ["just taken"]}, code="number_taken")
+        super().__init__(
+            f"{e164} was just taken by someone else. Please pick another number.",
+            fields={"number": ["just taken"]},
+            code="number_taken",
+        )
 
 
 def account_activate(*, invitation: Invitation, number: str | None = None) -> Account:
@@ -829,24 +1000,44 @@ def account_activate(*, invitation: Invitation, number: str | None = None) -> Ac
     account = invitation.account
     now = timezone.now()
     with transaction.atomic():
-        if Invitation.objects.filter(pk=invitation.pk, state__in=LIVE, expires_at__gt=now).update(
-                state=InvitationState.USED, used_at=now) != 1:
+        if (
+            Invitation.objects.filter(pk=invitation.pk, state__in=LIVE, expires_at__gt=now).update(
+                state=InvitationState.USED, used_at=now
+            )
+            != 1
+        ):
             invitation.refresh_from_db()
             check_usable(invitation)
             raise Gone("This invitation has already been used.", reason="used")
         if account.number_id:
             _check_assigned(account, number)
-            Number.objects.filter(pk=account.number_id).exclude(status=NumberStatus.REGISTERED).update(
-                status=NumberStatus.REGISTERED)
+            Number.objects.filter(pk=account.number_id).exclude(
+                status=NumberStatus.REGISTERED
+            ).update(status=NumberStatus.REGISTERED)
             chosen = account.number
         else:
             chosen = _pick(invitation, number)
-        if Account.objects.filter(
-                pk=account.pk, status__in=(AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)).update(
-                status=AccountStatus.ACTIVE, activated_at=now, status_reason="") != 1:
-            raise Gone("This account cannot be activated now. Ask your administrator.", reason="unavailable")
-        audit.record(actor=None, actor_label="end user", action="account.activate", target=account,
-                     data={"number": chosen.e164, "invitation": invitation.pk, "picked": not account.number_id})
+        if (
+            Account.objects.filter(
+                pk=account.pk, status__in=(AccountStatus.INVITED, AccountStatus.INVITATION_FAILED)
+            ).update(status=AccountStatus.ACTIVE, activated_at=now, status_reason="")
+            != 1
+        ):
+            raise Gone(
+                "This account cannot be activated now. Ask your administrator.",
+                reason="unavailable",
+            )
+        audit.record(
+            actor=None,
+            actor_label="end user",
+            action="account.activate",
+            target=account,
+            data={
+                "number": chosen.e164,
+                "invitation": invitation.pk,
+                "picked": not account.number_id,
+            },
+        )
     account.refresh_from_db()
     return account
 
@@ -861,8 +1052,10 @@ def _e164(number: str) -> str:
 def _check_assigned(account: Account, number: str | None) -> None:
     """With a number assigned by the admin, no other can be asked for."""
     if number and _e164(number) != account.number.e164:
-        raise DomainError(f"Your MultiLine number is {account.number.e164}: it cannot be changed here.",
-                          fields={"number": ["not yours"]})
+        raise DomainError(
+            f"Your MultiLine number is {account.number.e164}: it cannot be changed here.",
+            fields={"number": ["not yours"]},
+        )
 
 
 def _pick(invitation: Invitation, number: str | None) -> Number:
@@ -874,17 +1067,26 @@ def _pick(invitation: Invitation, number: str | None) -> Number:
     if not invitation.offered_numbers:
         activation_choices(invitation)  # never shown (an app posting at once): offer it now
     if e164 not in invitation.offered_numbers:
-        raise DomainError(f"{e164} is not one of the numbers offered to you. Pick one of the list.",
-                          fields={"number": ["not offered"]})
+        raise DomainError(
+            f"{e164} is not one of the numbers offered to you. Pick one of the list.",
+            fields={"number": ["not offered"]},
+        )
     chosen = Number.objects.filter(e164=e164, organization=account.organization).first()
     if chosen is None:
         raise NumberTaken(e164)
-    if Number.objects.filter(pk=chosen.pk, status=NumberStatus.AVAILABLE).update(
-            status=NumberStatus.REGISTERED) != 1:
+    if (
+        Number.objects.filter(pk=chosen.pk, status=NumberStatus.AVAILABLE).update(
+            status=NumberStatus.REGISTERED
+        )
+        != 1
+    ):
         raise NumberTaken(e164)
     try:
         with transaction.atomic():
-            if Account.objects.filter(pk=account.pk, number__isnull=True).update(number=chosen) != 1:
+            if (
+                Account.objects.filter(pk=account.pk, number__isnull=True).update(number=chosen)
+                != 1
+            ):
                 raise NumberTaken(e164)
     except IntegrityError:
         raise NumberTaken(e164) from None
@@ -894,12 +1096,17 @@ def _pick(invitation: Invitation, number: str | None) -> Number:
 
 # ---------------------------------------------------------------- templates (Setup)
 
+
 def sample_values(organization, language: str) -> content.Values:
     return content.Values(
-        first_name=content.defaults.SAMPLE["first_name"], last_name=content.defaults.SAMPLE["last_name"],
-        activation_link=activation_link("EXAMPLE-not-a-real-link"), activation_code="12345678",
-        multiline_number=content.defaults.SAMPLE["multiline_number"], organization=organization.name,
-        expires_on=timezone.now() + timedelta(days=organization.invitation_validity_days), language=language,
+        first_name=content.defaults.SAMPLE["first_name"],
+        last_name=content.defaults.SAMPLE["last_name"],
+        activation_link=activation_link("EXAMPLE-not-a-real-link"),
+        activation_code="12345678",
+        multiline_number=content.defaults.SAMPLE["multiline_number"],
+        organization=organization.name,
+        expires_on=timezone.now() + timedelta(days=organization.invitation_validity_days),
+        language=language,
     )
 
 
@@ -911,17 +1118,30 @@ def _check_choice(language: str, channel: str) -> None:
 
 
 @transaction.atomic
-def template_save(*, actor, organization, language: str, channel: str, subject: str, body: str) -> InvitationTemplate:
+def template_save(
+    *, actor, organization, language: str, channel: str, subject: str, body: str
+) -> InvitationTemplate:
     _check_choice(language, channel)
     subject = (subject or "").strip() if channel == Channel.EMAIL else ""
     body = (body or "").replace("\r\n", "\n").strip()
     content.check_wording(channel=channel, subject=subject, body=body)
     template, created = InvitationTemplate.objects.update_or_create(
-        organization=organization, language=language, channel=channel,
-        defaults={"subject": subject, "body": body, "updated_by": actor.get_username() if actor else ""},
+        organization=organization,
+        language=language,
+        channel=channel,
+        defaults={
+            "subject": subject,
+            "body": body,
+            "updated_by": actor.get_username() if actor else "",
+        },
     )
-    audit.record(actor=actor, action="invitation_template.create" if created else "invitation_template.update",
-                 target=template, organization=organization, data={"language": language, "channel": channel})
+    audit.record(
+        actor=actor,
+        action="invitation_template.create" if created else "invitation_template.update",
+        target=template,
+        organization=organization,
+        data={"language": language, "channel": channel},
+    )
     return template
 
 
@@ -929,32 +1149,56 @@ def template_save(*, actor, organization, language: str, channel: str, subject: 
 def template_reset(*, actor, organization, language: str, channel: str) -> None:
     """Back to the shipped default wording."""
     _check_choice(language, channel)
-    deleted, _ = InvitationTemplate.objects.filter(organization=organization, language=language,
-                                                   channel=channel).delete()
+    deleted, _ = InvitationTemplate.objects.filter(
+        organization=organization, language=language, channel=channel
+    ).delete()
     if deleted:
-        audit.record(actor=actor, action="invitation_template.reset", organization=organization,
-                     data={"language": language, "channel": channel})
+        audit.record(
+            actor=actor,
+            action="invitation_template.reset",
+            organization=organization,
+            data={"language": language, "channel": channel},
+        )
 
 
-def template_send_test(*, actor, organization, language: str, channel: str, subject: str, body: str) -> str:
-    """Queue a test of this (unsaved) wording, rendered with the sample account, to the admin's email.
-    An SMS wording is sent as an email too, its text being what the SMS would say."""
+def template_send_test(
+    *, actor, organization, language: str, channel: str, subject: str, body: str
+) -> str:
+    """Queue a test of this (unsaved) wording, rendered with the sample account, to the admin's
+    email. An SMS wording is sent as an email too, its text being what the SMS would say."""
     from portal.invitations.tasks import send_test_invitation
 
     _check_choice(language, channel)
     if not (actor and actor.email):
-        raise DomainError("Your admin profile has no email address to send the test to.",
-                          fields={"email": ["missing"]})
-    content.check_wording(channel=channel, subject=subject if channel == Channel.EMAIL else "", body=body)
-    audit.record(actor=actor, action="invitation_template.test", organization=organization,
-                 data={"language": language, "channel": channel, "to": actor.email})
-    transaction.on_commit(lambda: send_test_invitation.enqueue(
-        organization_id=organization.pk, language=language, channel=channel,
-        subject=subject, body=body, to=actor.email))
+        raise DomainError(
+            "Your admin profile has no email address to send the test to.",
+            fields={"email": ["missing"]},
+        )
+    content.check_wording(
+        channel=channel, subject=subject if channel == Channel.EMAIL else "", body=body
+    )
+    audit.record(
+        actor=actor,
+        action="invitation_template.test",
+        organization=organization,
+        data={"language": language, "channel": channel, "to": actor.email},
+    )
+    transaction.on_commit(
+        lambda: send_test_invitation.enqueue(
+            organization_id=organization.pk,
+            language=language,
+            channel=channel,
+            subject=subject,
+            body=body,
+            to=actor.email,
+        )
+    )
     return actor.email
 
 
-def deliver_test(*, organization_id: int, language: str, channel: str, subject: str, body: str, to: str) -> None:
+def deliver_test(
+    *, organization_id: int, language: str, channel: str, subject: str, body: str, to: str
+) -> None:
     from portal.organizations.models import Organization
 
     organization = Organization.objects.get(pk=organization_id)
@@ -962,12 +1206,19 @@ def deliver_test(*, organization_id: int, language: str, channel: str, subject: 
     wording = content.Wording(subject=subject, body=body)
     if channel == Channel.SMS:
         text = content.render_sms(wording, values)
-        message = mail.build_message(to=to, subject=f"[Test] SMS invitation ({language})", text=text)
+        message = mail.build_message(
+            to=to, subject=f"[Test] SMS invitation ({language})", text=text
+        )
     else:
         rendered = content.render_email(wording, values)
-        message = mail.build_message(to=to, subject=f"[Test] {rendered.subject}", text=rendered.text,
-                                     html=rendered.html, images=rendered.images,
-                                     **content.sender_of(organization))
+        message = mail.build_message(
+            to=to,
+            subject=f"[Test] {rendered.subject}",
+            text=rendered.text,
+            html=rendered.html,
+            images=rendered.images,
+            **content.sender_of(organization),
+        )
     connection = mail.open_connection()
     message.connection = connection
     mail.send(message, connection)

@@ -25,11 +25,18 @@ def send_invitations(invitation_ids: list[int]) -> dict:
 
 
 @task()
-def send_test_invitation(organization_id: int, language: str, channel: str, subject: str, body: str,
-                         to: str) -> None:
+def send_test_invitation(
+    organization_id: int, language: str, channel: str, subject: str, body: str, to: str
+) -> None:
     """Setup's "Send test to me": the wording rendered with the sample account, to the admin."""
     from portal.invitations.services import deliver_test
 
     with via("task"):
-        deliver_test(organization_id=organization_id, language=language, channel=channel,
-                     subject=subject, body=body, to=to)
+        deliver_test(
+            organization_id=organization_id,
+            language=language,
+            channel=channel,
+            subject=subject,
+            body=body,
+            to=to,
+        )

@@ -16,8 +16,11 @@ def activation_attempt(request, *, token: str | None = None, contact: str | None
     a known one, so the limit tells nobody whether an invitation exists.
     """
     wait = hit("activation-address", client_address(request), settings.ACTIVATION_RATE_PER_ADDRESS)
-    invitation = f"token:{token}" if token else (
-        f"contact:{normalized_contact(contact).lower()}" if contact else "")
+    invitation = (
+        f"token:{token}"
+        if token
+        else (f"contact:{normalized_contact(contact).lower()}" if contact else "")
+    )
     if not wait and invitation:
         wait = hit("activation-invitation", invitation, settings.ACTIVATION_RATE_PER_INVITATION)
     if wait:

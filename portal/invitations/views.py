@@ -1,4 +1,5 @@
-"""Setup → Invitation templates (Setup privilege), and Resend Invitation from the Accounts screen."""
+"""Setup → Invitation templates (Setup privilege), and
+Resend Invitation from the Accounts screen."""
 
 from __future__ import annotations
 
@@ -38,32 +39,57 @@ def _organizations(user):
 def templates(request):
     organizations = list(_organizations(request.user))
     slug = request.GET.get("organization")
-    organization = get_object_for(request.user, Organization.objects, slug=slug) if slug else (
-        organizations[0] if organizations else None)
+    organization = (
+        get_object_for(request.user, Organization.objects, slug=slug)
+        if slug
+        else (organizations[0] if organizations else None)
+    )
     rows = []
     if organization is not None:
-        custom = {(t.language, t.channel): t for t in InvitationTemplate.objects.filter(organization=organization)}
+        custom = {
+            (t.language, t.channel): t
+            for t in InvitationTemplate.objects.filter(organization=organization)
+        }
         for channel, channel_label in Channel.choices:
             for language in content.LANGUAGES:
                 template = custom.get((language, channel))
                 wording = content.wording_for(organization, language, channel)
-                rows.append({"channel": channel, "channel_label": channel_label, "language": language,
-                             "language_label": LANGUAGE_NAMES[language], "template": template,
-                             "inherited": wording.custom and template is None,
-                             "subject": wording.subject})
-    return render(request, "invitations/templates.html", {
-        "nav": "setup", "organizations": organizations, "organization": organization, "rows": rows,
-        "variables": content.VARIABLES,
-    })
+                rows.append(
+                    {
+                        "channel": channel,
+                        "channel_label": channel_label,
+                        "language": language,
+                        "language_label": LANGUAGE_NAMES[language],
+                        "template": template,
+                        "inherited": wording.custom and template is None,
+                        "subject": wording.subject,
+                    }
+                )
+    return render(
+        request,
+        "invitations/templates.html",
+        {
+            "nav": "setup",
+            "organizations": organizations,
+            "organization": organization,
+            "rows": rows,
+            "variables": content.VARIABLES,
+        },
+    )
 
 
 def _edit_context(request, organization, language, channel, form, *, error="", fields=None):
-    wording = content.Wording(subject=form["subject"].value() or "", body=form["body"].value() or "")
+    wording = content.Wording(
+        subject=form["subject"].value() or "", body=form["body"].value() or ""
+    )
     preview, sms_text, sms_length = None, None, None
     if not error:
         try:
-            content.check_wording(channel=channel, subject=wording.subject if channel == Channel.EMAIL else "",
-                                  body=wording.body)
+            content.check_wording(
+                channel=channel,
+                subject=wording.subject if channel == Channel.EMAIL else "",
+                body=wording.body,
+            )
         except DomainError as problem:
             error, fields = problem.message, problem.fields
     values = services.sample_values(organization, language)
@@ -74,11 +100,22 @@ def _edit_context(request, organization, language, channel, form, *, error="", f
         sms_length = services.sms_length_of(wording, values)
     current = content.wording_for(organization, language, channel)
     return {
-        "nav": "setup", "organization": organization, "language": language,
-        "language_label": LANGUAGE_NAMES[language], "channel": channel, "form": form,
-        "variables": content.VARIABLES, "required": content.REQUIRED, "preview": preview,
-        "sms_text": sms_text, "sms_length": sms_length, "error": error, "fields": fields or {}, "current": current,
-        "sample": values, "is_email": channel == Channel.EMAIL,
+        "nav": "setup",
+        "organization": organization,
+        "language": language,
+        "language_label": LANGUAGE_NAMES[language],
+        "channel": channel,
+        "form": form,
+        "variables": content.VARIABLES,
+        "required": content.REQUIRED,
+        "preview": preview,
+        "sms_text": sms_text,
+        "sms_length": sms_length,
+        "error": error,
+        "fields": fields or {},
+        "current": current,
+        "sample": values,
+        "is_email": channel == Channel.EMAIL,
     }
 
 
@@ -102,23 +139,40 @@ def template_edit(request, slug, language, channel):
     if request.method == "POST":
         form = _posted_form(request)
         try:
-            services.template_save(actor=request.user, organization=organization, language=language,
-                                   channel=channel, subject=form.data.get("subject", ""),
-                                   body=form.data.get("body", ""))
+            services.template_save(
+                actor=request.user,
+                organization=organization,
+                language=language,
+                channel=channel,
+                subject=form.data.get("subject", ""),
+                body=form.data.get("body", ""),
+            )
         except DomainError as problem:
-            context = _edit_context(request, organization, language, channel, form,
-                                    error=problem.message, fields=problem.fields)
+            context = _edit_context(
+                request,
+                organization,
+                language,
+                channel,
+                form,
+                error=problem.message,
+                fields=problem.fields,
+            )
             return render(request, "invitations/template_edit.html", context, status=400)
-        messages.success(request, f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
-                                  "was saved.")
+        messages.success(
+            request,
+            f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} was saved.",
+        )
         return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
     draft = request.session.pop(_draft_key(slug, language, channel), None)
     if draft is None:
         current = content.wording_for(organization, language, channel)
         draft = {"subject": current.subject, "body": current.body}
     form = WordingForm(draft)
-    return render(request, "invitations/template_edit.html",
-                  _edit_context(request, organization, language, channel, form))
+    return render(
+        request,
+        "invitations/template_edit.html",
+        _edit_context(request, organization, language, channel, form),
+    )
 
 
 @require_POST
@@ -127,8 +181,11 @@ def template_edit(request, slug, language, channel):
 def template_preview(request, slug, language, channel):
     organization = _target(request, slug, language, channel)
     form = _posted_form(request)
-    return render(request, "invitations/template_edit.html",
-                  {**_edit_context(request, organization, language, channel, form), "previewed": True})
+    return render(
+        request,
+        "invitations/template_edit.html",
+        {**_edit_context(request, organization, language, channel, form), "previewed": True},
+    )
 
 
 @require_POST
@@ -138,17 +195,34 @@ def template_test(request, slug, language, channel):
     organization = _target(request, slug, language, channel)
     form = _posted_form(request)
     try:
-        to = services.template_send_test(actor=request.user, organization=organization, language=language,
-                                         channel=channel, subject=form.data.get("subject", ""),
-                                         body=form.data.get("body", ""))
+        to = services.template_send_test(
+            actor=request.user,
+            organization=organization,
+            language=language,
+            channel=channel,
+            subject=form.data.get("subject", ""),
+            body=form.data.get("body", ""),
+        )
     except DomainError as problem:
-        context = _edit_context(request, organization, language, channel, form,
-                                error=problem.message, fields=problem.fields)
+        context = _edit_context(
+            request,
+            organization,
+            language,
+            channel,
+            form,
+            error=problem.message,
+            fields=problem.fields,
+        )
         return render(request, "invitations/template_edit.html", context, status=400)
-    # POST/redirect/GET: the edit page shows the draft again (kept for that one page); a reload sends nothing.
-    request.session[_draft_key(slug, language, channel)] = {"subject": form.data.get("subject", ""),
-                                                            "body": form.data.get("body", "")}
-    messages.success(request, f"A test invitation, rendered with the sample account, is on its way to {to}.")
+    # POST/redirect/GET: the edit page shows the draft again (kept for that one page); a reload
+    # sends nothing.
+    request.session[_draft_key(slug, language, channel)] = {
+        "subject": form.data.get("subject", ""),
+        "body": form.data.get("body", ""),
+    }
+    messages.success(
+        request, f"A test invitation, rendered with the sample account, is on its way to {to}."
+    )
     return see_other("invitations:template_edit", slug, language, channel)
 
 
@@ -160,23 +234,31 @@ def _draft_key(slug, language, channel) -> str:
 @privilege_required("setup")
 def template_reset(request, slug, language, channel):
     organization = _target(request, slug, language, channel)
-    services.template_reset(actor=request.user, organization=organization, language=language, channel=channel)
-    messages.success(request, f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
-                              "is back to the default wording.")
+    services.template_reset(
+        actor=request.user, organization=organization, language=language, channel=channel
+    )
+    messages.success(
+        request,
+        f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
+        "is back to the default wording.",
+    )
     return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
 
 
 def _back(request, selection) -> str:
     """Where "Back" goes: `next` (a local URL only), else the Accounts screen with its filters."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return selection.list_url()
 
 
-RESEND_EXPLANATION = ("Each account gets a new invitation; the previous link and code stop working. Active and "
-                      "suspended accounts are skipped.")
+RESEND_EXPLANATION = (
+    "Each account gets a new invitation; the previous link and code stop working. Active and "
+    "suspended accounts are skipped."
+)
 
 
 @require_POST
@@ -190,19 +272,34 @@ def resend(request):
         return refusal
     back = _back(request, selection)
     context = confirm_context(request, selection, "resend")
-    if (selection.by_filter or context["count"] > 1) and not has_privilege(request.user, "accounts_bulk"):
+    if (selection.by_filter or context["count"] > 1) and not has_privilege(
+        request.user, "accounts_bulk"
+    ):
         raise Forbidden(context["blocked"])
-    confirmed = not selection.by_filter or bool(request.POST.get("confirm") and not context["blocked"])
+    confirmed = not selection.by_filter or bool(
+        request.POST.get("confirm") and not context["blocked"]
+    )
     message = unconfirmed(request, context) if confirmed else ""
     if confirmed and not message:
         try:
-            results = services.invitations_resend(actor=request.user, accounts=context["accounts"],
-                                                  by_filter=selection.by_filter)
+            results = services.invitations_resend(
+                actor=request.user, accounts=context["accounts"], by_filter=selection.by_filter
+            )
         except DomainError as problem:
             messages.error(request, problem.message)
             return see_other(back)
         return finish(request, action="resend", results=[r.as_dict() for r in results], back=back)
-    return render(request, "accounts/lifecycle/confirm.html", {
-        **context, "title": "Resend Invitation", "heading": "Resend Invitation", "verb": "Resend to",
-        "explanation": RESEND_EXPLANATION, "message": message, "next": request.POST.get("next", ""),
-    }, status=400 if message else 200)
+    return render(
+        request,
+        "accounts/lifecycle/confirm.html",
+        {
+            **context,
+            "title": "Resend Invitation",
+            "heading": "Resend Invitation",
+            "verb": "Resend to",
+            "explanation": RESEND_EXPLANATION,
+            "message": message,
+            "next": request.POST.get("next", ""),
+        },
+        status=400 if message else 200,
+    )

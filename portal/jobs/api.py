@@ -12,16 +12,29 @@ from ninja.renderers import JSONRenderer
 
 from portal.jobs import idempotency
 
-IdempotencyKey = Annotated[str | None, Header(
-    None, alias=idempotency.HEADER,
-    description="Optional. The same key (per caller and endpoint) within 24 h returns the first "
-                "answer and does nothing again; another body with the same key is a 422.")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        None,
+        alias=idempotency.HEADER,
+        description=(
+            "Optional. The same key (per caller and endpoint) within 24 h returns the first "
+            "answer and does nothing again; another body with the same key is a 422."
+        ),
+    ),
+]
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 
 
-def idempotent(request, *, key: str | None, payload, responses: Mapping[int, Any],
-               run: Callable[[], tuple[int, Any]]) -> HttpResponse:
+def idempotent(
+    request,
+    *,
+    key: str | None,
+    payload,
+    responses: Mapping[int, Any],
+    run: Callable[[], tuple[int, Any]],
+) -> HttpResponse:
     """Answer `run()` — (status, data) validated by `responses[status]` — or replay the first
     answer to `key`. Errors (DomainError) propagate to the API's error handler."""
 
@@ -31,10 +44,10 @@ def idempotent(request, *, key: str | None, payload, responses: Mapping[int, Any
         return status, JSONRenderer().render(request, data, response_status=status)
 
     body_hash = idempotency.fingerprint(payload.model_dump(mode="json"))
-    status, body, replayed = idempotency.answer_once(user=request.user, endpoint=request.path, key=key,
-                                                     body_hash=body_hash, run=render)
+    status, body, replayed = idempotency.answer_once(
+        user=request.user, endpoint=request.path, key=key, body_hash=body_hash, run=render
+    )
     response = HttpResponse(body, status=status, content_type=CONTENT_TYPE)
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
-

@@ -32,14 +32,17 @@ class KeyReused(DomainError):
 
 def fingerprint(body: Any) -> str:
     """The hash of a request body (canonical JSON: key order and spacing do not matter)."""
-    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-                          .encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(body, sort_keys=True, separators=(",", ":"), default=str).encode()
+    ).hexdigest()
 
 
 def _check_key(key: str) -> None:
     if not key or len(key) > MAX_KEY or not key.isprintable() or not key.isascii():
-        raise DomainError(f"{HEADER} must be 1 to {MAX_KEY} printable ASCII characters.",
-                          fields={HEADER: [f"1 to {MAX_KEY} printable ASCII characters"]})
+        raise DomainError(
+            f"{HEADER} must be 1 to {MAX_KEY} printable ASCII characters.",
+            fields={HEADER: [f"1 to {MAX_KEY} printable ASCII characters"]},
+        )
 
 
 def purge_expired(now=None) -> int:
@@ -49,8 +52,9 @@ def purge_expired(now=None) -> int:
     return deleted
 
 
-def answer_once(*, user, endpoint: str, key: str | None, body_hash: str,
-                run: Callable[[], tuple[int, str]]) -> tuple[int, str, bool]:
+def answer_once(
+    *, user, endpoint: str, key: str | None, body_hash: str, run: Callable[[], tuple[int, str]]
+) -> tuple[int, str, bool]:
     """(status, body, replayed): `run()`'s answer, or with a key already used by `user` on
     `endpoint` within the TTL, the first answer again without running anything."""
     if key is None:
@@ -60,18 +64,23 @@ def answer_once(*, user, endpoint: str, key: str | None, body_hash: str,
     purge_expired()
     try:
         with transaction.atomic():
-            record = IdempotentRequest.objects.create(user=user, endpoint=endpoint, key=key,
-                                                      fingerprint=body_hash)
+            record = IdempotentRequest.objects.create(
+                user=user, endpoint=endpoint, key=key, fingerprint=body_hash
+            )
     except IntegrityError:
         first = IdempotentRequest.objects.filter(user=user, endpoint=endpoint, key=key).first()
         if first is None:  # Purged or given back meanwhile: it is free again.
             return answer_once(user=user, endpoint=endpoint, key=key, body_hash=body_hash, run=run)
         if first.fingerprint != body_hash:
-            raise KeyReused(f"This {HEADER} was already used with another request body.",
-                            fields={HEADER: ["already used with another request body"]}) from None
+            raise KeyReused(
+                f"This {HEADER} was already used with another request body.",
+                fields={HEADER: ["already used with another request body"]},
+            ) from None
         if first.status is None:
-            raise Conflict(f"A request with this {HEADER} is still being processed; try again shortly.",
-                           fields={HEADER: ["still being processed"]}) from None
+            raise Conflict(
+                f"A request with this {HEADER} is still being processed; try again shortly.",
+                fields={HEADER: ["still being processed"]},
+            ) from None
         return first.status, first.body, True
     try:
         status, body = run()

@@ -80,8 +80,9 @@ class JobUpload(models.Model):
 
     @classmethod
     def of(cls, *, filename: str, data: bytes) -> JobUpload:
-        return cls.objects.create(filename=filename, size=len(data), content=data,
-                                  sha256=hashlib.sha256(data).hexdigest())
+        return cls.objects.create(
+            filename=filename, size=len(data), content=data, sha256=hashlib.sha256(data).hexdigest()
+        )
 
     @classmethod
     def read(cls, pk: int) -> bytes:
@@ -112,7 +113,11 @@ class BulkJob(Job):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="bulk_jobs"
     )
     organization = models.ForeignKey(
-        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The destination of a move.",
     )
     account_ids = models.JSONField(default=list)
@@ -147,7 +152,9 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_key_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_key_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"

@@ -36,8 +36,10 @@ KINDS: tuple[runner.Kind, ...] = (BATCHES, BULK_JOBS)
 def sweep() -> dict[str, int]:
     """Queue again what lost its worker or its task; how many of each. What this process runs
     itself is left alone (its beats may just have been delayed by a lock)."""
-    counts = {kind.name: len(runner.requeue_lost(kind, exclude=heartbeat.held_ids(kind.model)))
-              for kind in KINDS}
+    counts = {
+        kind.name: len(runner.requeue_lost(kind, exclude=heartbeat.held_ids(kind.model)))
+        for kind in KINDS
+    }
     counts["invitations"] = invitations_requeue_stale(exclude=heartbeat.held_ids(Invitation))
     return counts
 
@@ -60,9 +62,14 @@ class Pulse(threading.Thread):
                     self.sweeps += 1
                     next_sweep = time.monotonic() + settings.WORKER_SWEEP_INTERVAL
                     if any(counts.values()):
-                        log.warning("Sweep queued again: %s", ", ".join(f"{n} {k}" for k, n in counts.items()))
+                        log.warning(
+                            "Sweep queued again: %s",
+                            ", ".join(f"{n} {k}" for k, n in counts.items()),
+                        )
             except Exception:  # A database that is down or locked: beat and sweep again next round.
-                log.exception("Heartbeat or sweep failed; trying again in %s s", settings.WORKER_HEARTBEAT)
+                log.exception(
+                    "Heartbeat or sweep failed; trying again in %s s", settings.WORKER_HEARTBEAT
+                )
             finally:
                 connections_tidy()
             wait = min(settings.WORKER_HEARTBEAT, max(next_sweep - time.monotonic(), 0.05))

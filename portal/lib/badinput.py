@@ -55,8 +55,11 @@ def refuse(problems: dict[str, list[str]], where: str) -> None:
     if not problems:
         return
     names = ", ".join(list(problems)[:5])
-    raise DomainError(f"Invalid {where}: {names} cannot be stored (see fields).", fields=problems,
-                      code="unstorable")
+    raise DomainError(
+        f"Invalid {where}: {names} cannot be stored (see fields).",
+        fields=problems,
+        code="unstorable",
+    )
 
 
 def _add(problems: dict[str, list[str]], field: str, reason: str) -> None:

@@ -46,7 +46,11 @@ def csv_lines(rows: Iterable[Iterable], *, header: Iterable | None = None) -> It
         yield writer.writerow([safe_cell(c) for c in row])
 
 
-def csv_download(rows: Iterable[Iterable], *, filename: str, header: Iterable | None = None) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(rows, header=header), content_type="text/csv; charset=utf-8")
+def csv_download(
+    rows: Iterable[Iterable], *, filename: str, header: Iterable | None = None
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_lines(rows, header=header), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -59,12 +59,20 @@ class Table:
     def description(self) -> str:
         if self.kind == "xlsx":
             return "Excel workbook"
-        return f"CSV, {self.encoding}, {DELIMITER_NAMES.get(self.delimiter, self.delimiter)}-separated"
+        return (
+            f"CSV, {self.encoding}, {DELIMITER_NAMES.get(self.delimiter, self.delimiter)}-separated"
+        )
 
     def records(self) -> Iterator[Record]:
         """Each data row again (the header and blank rows skipped)."""
-        rows = _raw_rows(self.data, self.kind, self.encoding, self.delimiter,
-                         filename=self.filename, max_rows=max(self.max_rows, self.rows))
+        rows = _raw_rows(
+            self.data,
+            self.kind,
+            self.encoding,
+            self.delimiter,
+            filename=self.filename,
+            max_rows=max(self.max_rows, self.rows),
+        )
         header_seen = False
         width = len(self.header)
         named = [(index, column) for index, column in enumerate(self.columns) if column is not None]
@@ -91,8 +99,10 @@ class Table:
             if count > width:
                 extra = [c for c in cells[width:] if not _blank(c)]
                 if extra:
-                    problem = (f"has {width + len(extra)} values but the header has {width} columns; "
-                               "a value that contains the delimiter must be in double quotes")
+                    problem = (
+                        f"has {width + len(extra)} values but the header has {width} columns; "
+                        "a value that contains the delimiter must be in double quotes"
+                    )
             if count != width:
                 cells = list(cells[:width]) + [""] * (width - count)
             yield Record(row=number, values=values, cells=cells, problem=problem)
@@ -139,7 +149,8 @@ def open_table(
                     raise FileRefused(
                         f"“{filename}” has more than {count:,} rows of accounts; at most "
                         f"{max_rows:,} can be uploaded at once. Split it into files of at most "
-                        f"{max_rows:,} rows.")
+                        f"{max_rows:,} rows."
+                    )
                 raise too_long(filename, last_row)
             if _blank_row(cells):
                 continue
@@ -159,8 +170,10 @@ def open_table(
                 if columns[index] is None and not _blank(cells[index]):
                     used_blank_columns.add(index)
     except csv.Error as error:
-        raise FileRefused(f"“{filename}” could not be read as CSV ({error}). Save it again as CSV "
-                          "from your spreadsheet program.") from None
+        raise FileRefused(
+            f"“{filename}” could not be read as CSV ({error}). Save it again as CSV "
+            "from your spreadsheet program."
+        ) from None
     if header is None:
         raise FileRefused(f"“{filename}” is empty. Fill in the CSV template and upload it again.")
     if used_blank_columns:
@@ -171,22 +184,34 @@ def open_table(
         )
     while columns and columns[-1] is None:
         columns.pop()
-    header = header[:len(columns)]
+    header = header[: len(columns)]
     if checked is not None:
         count = checked
     if count == 0:
-        raise FileRefused(f"“{filename}” has a header but no rows of accounts. Add one row per account "
-                          "below the header.")
+        raise FileRefused(
+            f"“{filename}” has a header but no rows of accounts. Add one row per account "
+            "below the header."
+        )
     if count > max_rows:
         raise FileRefused(
-            f"“{filename}” has {count:,} rows of accounts; at most {max_rows:,} can be uploaded at once. "
-            f"Split it into files of at most {max_rows:,} rows."
+            f"“{filename}” has {count:,} rows of accounts; at most {max_rows:,} can be uploaded "
+            f"at once. Split it into files of at most {max_rows:,} rows."
         )
-    return Table(data=data, filename=filename, kind=kind, header=header, columns=columns, rows=count,
-                 encoding=encoding, delimiter=delimiter, max_rows=max_rows)
+    return Table(
+        data=data,
+        filename=filename,
+        kind=kind,
+        header=header,
+        columns=columns,
+        rows=count,
+        encoding=encoding,
+        delimiter=delimiter,
+        max_rows=max_rows,
+    )
 
 
 # ---------------------------------------------------------------- internals
+
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -198,7 +223,8 @@ def _blank_row(cells: Sequence[Any]) -> bool:
 
 def _clean_cell(value: Any) -> Any:
     if isinstance(value, str):
-        # A report or export we wrote marks formula-like cells with an apostrophe: read them back as typed.
+        # A report or export we wrote marks formula-like cells with an apostrophe: read them back as
+        # typed.
         return unneutralise(value.strip())
     return value
 
@@ -210,7 +236,9 @@ def _is_note(cells: Sequence[Any]) -> bool:
     return any(isinstance(c, str) and _NOTE_MARK in c.lower() for c in cells)
 
 
-def _columns(header: list, aliases: Mapping[str, str], required: Sequence[str], filename: str) -> list[str | None]:
+def _columns(
+    header: list, aliases: Mapping[str, str], required: Sequence[str], filename: str
+) -> list[str | None]:
     columns: list[str | None] = []
     seen: dict[str, int] = {}
     unknown = []
@@ -225,25 +253,27 @@ def _columns(header: list, aliases: Mapping[str, str], required: Sequence[str], 
             continue
         if name in seen:
             raise FileRefused(
-                f"Columns {column_letter(seen[name])} and {column_letter(index)} are both “{name}”. "
-                f"Keep one of them."
+                f"Columns {column_letter(seen[name])} and {column_letter(index)} are both "
+                f"“{name}”. Keep one of them."
             )
         seen[name] = index
         columns.append(name)
     known = ", ".join(dict.fromkeys(aliases.values()))
     if unknown:
         raise FileRefused(
-            f"{_join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'} of the "
-            f"template. Rename {'it' if len(unknown) == 1 else 'them'} to one of {known}, or delete "
-            f"{'it' if len(unknown) == 1 else 'them'}. The first row of the file must be the header."
+            f"{_join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'} of "
+            f"the template. Rename {'it' if len(unknown) == 1 else 'them'} to one of {known}, or "
+            f"delete {'it' if len(unknown) == 1 else 'them'}. The first row of the file must be "
+            "the header."
         )
     missing = [name for name in required if name not in seen]
     if missing:
         raise FileRefused(
-            f"The header has no {_join([f'“{m}”' for m in missing])} column"
-            f"{'s' if len(missing) > 1 else ''}; {'it is' if len(missing) == 1 else 'they are'} mandatory. "
-            f"Add {'it' if len(missing) == 1 else 'them'} to the first row (download the template to see "
-            f"every column)."
+            f"The header has no {_join([f'“{m}”' for m in missing])} "
+            f"column{'s' if len(missing) > 1 else ''}; "
+            f"{'it is' if len(missing) == 1 else 'they are'} mandatory. Add "
+            f"{'it' if len(missing) == 1 else 'them'} to the first row (download the template to "
+            "see every column)."
         )
     return columns
 
@@ -256,8 +286,10 @@ def _detect(data: bytes, filename: str) -> tuple[str, str, str]:
     if data.startswith(XLSX_MAGIC):
         return "xlsx", "", ""
     if data.startswith(OLE_MAGIC):
-        raise FileRefused(f"“{filename}” is an old Excel 97-2003 (.xls) workbook. Save it as .xlsx or as "
-                          "CSV and upload it again.")
+        raise FileRefused(
+            f"“{filename}” is an old Excel 97-2003 (.xls) workbook. Save it as .xlsx or as "
+            "CSV and upload it again."
+        )
     text, encoding = _decode(data, filename)
     first = _FIRST_LINE.search(text)  # Not text.splitlines(): a file of blank lines is millions.
     first = first.group(0) if first else ""
@@ -277,8 +309,10 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def _not_text(filename: str) -> FileRefused:
-    return FileRefused(f"“{filename}” is not a CSV file or an Excel workbook (it looks like a binary file). "
-                       "Save your spreadsheet as CSV or .xlsx and upload that.")
+    return FileRefused(
+        f"“{filename}” is not a CSV file or an Excel workbook (it looks like a binary file). "
+        "Save your spreadsheet as CSV or .xlsx and upload that."
+    )
 
 
 def _decode(data: bytes, filename: str) -> tuple[str, str]:
@@ -320,15 +354,22 @@ def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
 
 
-def _raw_rows(data: bytes, kind: str, encoding: str, delimiter: str, *, filename: str,
-              max_rows: int) -> Iterator[tuple[int, list]]:
+def _raw_rows(
+    data: bytes, kind: str, encoding: str, delimiter: str, *, filename: str, max_rows: int
+) -> Iterator[tuple[int, list]]:
     if kind == "xlsx":
         for number, cells in sheet_rows(data, filename=filename, max_rows=max_rows):
             yield number, [_xlsx_value(c) for c in cells]
         return
     # Decoded as it is read: the rows stream, the file's text is never held whole.
-    reader = csv.reader(_text_stream(data, encoding), delimiter=delimiter, quotechar='"', doublequote=True,
-                        skipinitialspace=False, strict=False)
+    reader = csv.reader(
+        _text_stream(data, encoding),
+        delimiter=delimiter,
+        quotechar='"',
+        doublequote=True,
+        skipinitialspace=False,
+        strict=False,
+    )
     for number, cells in enumerate(reader, start=1):
         if len(cells) > MAX_COLUMNS:
             if any(islice(cells, MAX_COLUMNS, None)):  # (no copy of a row of millions)

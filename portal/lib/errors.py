@@ -1,4 +1,5 @@
-"""The one domain error: services raise it, the portal and the API each turn it into a response once."""
+"""The one domain error: services raise it, the portal and
+the API each turn it into a response once."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, fields: dict[str, list[str]] | None = None, code: str = "invalid"):
+    def __init__(
+        self, message: str, *, fields: dict[str, list[str]] | None = None, code: str = "invalid"
+    ):
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
@@ -45,8 +48,9 @@ class Forbidden(DomainError):
 class UnsupportedMediaType(DomainError):
     status = 415
 
-    def __init__(self, message: str = "Send a JSON body (Content-Type: application/json).",
-                 **kwargs):
+    def __init__(
+        self, message: str = "Send a JSON body (Content-Type: application/json).", **kwargs
+    ):
         super().__init__(message, code="unsupported_media_type", **kwargs)
 
 
@@ -65,13 +69,16 @@ class FileTooLarge(FileRefused):
     def __init__(self, *, size: int | None, limit: int, filename: str = ""):
         what = f"“{filename}”" if filename else "The upload"
         how_big = f"is {human_size(size)}" if size is not None else "is larger than that"
-        super().__init__(f"{what} {how_big}; at most {human_size(limit)} can be uploaded at once. "
-                         "Split it into smaller files.", code="too_large")
+        super().__init__(
+            f"{what} {how_big}; at most {human_size(limit)} can be uploaded at once. "
+            "Split it into smaller files.",
+            code="too_large",
+        )
 
 
 def human_size(n: int) -> str:
-    if n >= 1024 ** 3:
-        return f"{n / 1024 ** 3:.1f} GB"
+    if n >= 1024**3:
+        return f"{n / 1024**3:.1f} GB"
     if n >= 1024 * 1024:
         return f"{n / 1024 / 1024:.1f} MB"
     return f"{n / 1024:.0f} KB"
@@ -86,4 +93,5 @@ class ErrorOut(BaseModel):
 
     error: str = Field(description="What went wrong, for a person")
     fields: dict[str, list[str]] = Field(
-        description="Field (or CSV column) → its reasons; {} when no one field is at fault")
+        description="Field (or CSV column) → its reasons; {} when no one field is at fault"
+    )

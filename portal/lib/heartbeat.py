@@ -35,8 +35,9 @@ def dead_after() -> float:
 
 
 @contextmanager
-def hold(model: type[models.Model], ids: Iterable[int], *, beat_now: bool = False,
-         **only) -> Iterator[Held]:
+def hold(
+    model: type[models.Model], ids: Iterable[int], *, beat_now: bool = False, **only
+) -> Iterator[Held]:
     """Beat these rows of `model` while the block runs (`only`: a filter, e.g. state__in=...).
     `beat_now` writes the first beat at once (otherwise the caller's own claim did)."""
     held = Held(model=model, ids=frozenset(ids), only=only)
@@ -86,21 +87,28 @@ class Lost:
 
     def same(self, model: type[models.Model]):
         """The row as it was seen: a conditional UPDATE of it fails if anyone changed it since."""
-        return model.objects.filter(pk=self.pk, status=self.status, runs=self.runs, heartbeat_at=self.heartbeat_at)
+        return model.objects.filter(
+            pk=self.pk, status=self.status, runs=self.runs, heartbeat_at=self.heartbeat_at
+        )
 
 
-def lost_runs(model: type[models.Model], *, running: str, queued: str, waiting: set[int],
-              exclude: set[int]) -> list[Lost]:
+def lost_runs(
+    model: type[models.Model], *, running: str, queued: str, waiting: set[int], exclude: set[int]
+) -> list[Lost]:
     """The one rule for batches and bulk jobs (rows with status, runs, recoveries, heartbeat_at,
     started_at, created_at): `running` with no heartbeat for WORKER_DEAD_AFTER, or `queued` that
-    long (since created, or queued again) with no task `waiting` for it. `exclude`: this process's."""
+    long (since created, or queued again) with no task `waiting` for it. `exclude`: this
+    process's."""
     from datetime import timedelta
 
     from django.db.models import Q
     from django.db.models.functions import Coalesce
 
     cutoff = timezone.now() - timedelta(seconds=dead_after())
-    rows = (model.objects.annotate(last=Coalesce("heartbeat_at", "started_at", "created_at"))
-            .filter(Q(status=running) | Q(status=queued), last__lt=cutoff).exclude(pk__in=exclude)
-            .values_list("pk", "status", "runs", "recoveries", "heartbeat_at"))
+    rows = (
+        model.objects.annotate(last=Coalesce("heartbeat_at", "started_at", "created_at"))
+        .filter(Q(status=running) | Q(status=queued), last__lt=cutoff)
+        .exclude(pk__in=exclude)
+        .values_list("pk", "status", "runs", "recoveries", "heartbeat_at")
+    )
     return [Lost(*row) for row in rows if not (row[1] == queued and row[0] in waiting)]

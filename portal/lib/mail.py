@@ -1,4 +1,5 @@
-"""Mail helpers: one connection for many messages, and SMTP errors sorted into temporary or permanent."""
+"""Mail helpers: one connection for many messages, and SMTP
+errors sorted into temporary or permanent."""
 
 from __future__ import annotations
 
@@ -45,14 +46,20 @@ def classify(exc: BaseException) -> DeliveryError:
         return exc
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _msg in exc.recipients.values()]
-        details = "; ".join(f"{rcpt}: {code} {_text(msg)}" for rcpt, (code, msg) in exc.recipients.items())
+        details = "; ".join(
+            f"{rcpt}: {code} {_text(msg)}" for rcpt, (code, msg) in exc.recipients.items()
+        )
         permanent = bool(codes) and all(code >= 500 for code in codes)
-        return DeliveryError(f"Mail server refused the recipient ({details})", temporary=not permanent)
+        return DeliveryError(
+            f"Mail server refused the recipient ({details})", temporary=not permanent
+        )
     if isinstance(exc, smtplib.SMTPDataError):
         reason = f"Mail server refused the message: {exc.smtp_code} {_text(exc.smtp_error)}"
         return DeliveryError(reason, temporary=exc.smtp_code < 500)
     if isinstance(exc, smtplib.SMTPResponseException):
-        return DeliveryError(f"Mail server error: {exc.smtp_code} {_text(exc.smtp_error)}", temporary=True)
+        return DeliveryError(
+            f"Mail server error: {exc.smtp_code} {_text(exc.smtp_error)}", temporary=True
+        )
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return DeliveryError(f"Mail server disconnected: {exc}", temporary=True)
     if isinstance(exc, (ConnectionError, socket.timeout, TimeoutError)):
@@ -63,7 +70,8 @@ def classify(exc: BaseException) -> DeliveryError:
 
 
 def open_connection():
-    """A connection of the configured backend, with a timeout so a hung server cannot hold a worker."""
+    """A connection of the configured backend, with a
+    timeout so a hung server cannot hold a worker."""
     timeout = getattr(settings, "EMAIL_TIMEOUT", None) or 30
     return get_connection(fail_silently=False, timeout=timeout)
 
@@ -76,20 +84,48 @@ def dkim_sign(data: bytes) -> bytes:
 
     with open(settings.DKIM_KEY_FILE, "rb") as key:
         private_key = key.read()
-    return dkim.sign(data, settings.DKIM_SELECTOR.encode(), settings.DKIM_DOMAIN.encode(), private_key,
-                     canonicalize=(b"relaxed", b"simple"),
-                     include_headers=[b"from", b"to", b"subject", b"date", b"message-id", b"reply-to",
-                                      b"mime-version", b"content-type"])
+    return dkim.sign(
+        data,
+        settings.DKIM_SELECTOR.encode(),
+        settings.DKIM_DOMAIN.encode(),
+        private_key,
+        canonicalize=(b"relaxed", b"simple"),
+        include_headers=[
+            b"from",
+            b"to",
+            b"subject",
+            b"date",
+            b"message-id",
+            b"reply-to",
+            b"mime-version",
+            b"content-type",
+        ],
+    )
 
 
-def build_message(*, to: str, subject: str, text: str, html: str | None = None,
-                  images: dict[str, bytes] | None = None, headers: dict | None = None,
-                  from_email: str | None = None, reply_to: list[str] | None = None,
-                  connection=None) -> EmailMultiAlternatives:
+def build_message(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    images: dict[str, bytes] | None = None,
+    headers: dict | None = None,
+    from_email: str | None = None,
+    reply_to: list[str] | None = None,
+    connection=None,
+) -> EmailMultiAlternatives:
     """Plain text + HTML; `images` (content-id → PNG) become inline parts of a multipart/related,
     which mail clients show in place of `<img src="cid:...">` without fetching anything."""
-    message = DirectMessage(subject=subject, body=text, from_email=from_email or settings.DEFAULT_FROM_EMAIL,
-                            to=[to], headers=headers or {}, reply_to=reply_to or None, connection=connection)
+    message = DirectMessage(
+        subject=subject,
+        body=text,
+        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        headers=headers or {},
+        reply_to=reply_to or None,
+        connection=connection,
+    )
     if html is not None:
         message.attach_alternative(html, "text/html")
     message.images = dict(images or {})
@@ -193,9 +229,11 @@ def _text_part(content_type: str, text: str, eol: bytes) -> list[bytes]:
 def _write(email: DirectMessage, eol: bytes) -> bytes:
     """The MIME text of `email`: multipart/related (when it has images) of a
     multipart/alternative (text, HTML when given) and the images."""
-    lines = [b"Subject: " + _header(email.subject),
-             b"From: " + _address(email.extra_headers.get("From", email.from_email)),
-             b"To: " + b", ".join(_address(a) for a in email.to)]
+    lines = [
+        b"Subject: " + _header(email.subject),
+        b"From: " + _address(email.extra_headers.get("From", email.from_email)),
+        b"To: " + b", ".join(_address(a) for a in email.to),
+    ]
     if email.cc:
         lines.append(b"Cc: " + b", ".join(_address(a) for a in email.cc))
     if email.reply_to:
@@ -213,22 +251,37 @@ def _write(email: DirectMessage, eol: bytes) -> bytes:
     html = [content for content, mimetype in email.alternatives if mimetype == "text/html"]
     if html:
         inner = secrets.token_hex(16).encode()
-        body = [b'Content-Type: multipart/alternative; boundary="' + inner + b'"', b"",
-                b"--" + inner, *text, b"--" + inner, *_text_part("text/html", html[0], eol),
-                b"--" + inner + b"--"]
+        body = [
+            b'Content-Type: multipart/alternative; boundary="' + inner + b'"',
+            b"",
+            b"--" + inner,
+            *text,
+            b"--" + inner,
+            *_text_part("text/html", html[0], eol),
+            b"--" + inner + b"--",
+        ]
     else:
         body = text
     if not email.images:
         return eol.join(lines + body) + eol
     outer = secrets.token_hex(16).encode()
-    lines += [b'Content-Type: multipart/related; boundary="' + outer + b'"', b"",
-              b"--" + outer, *body]
+    lines += [
+        b'Content-Type: multipart/related; boundary="' + outer + b'"',
+        b"",
+        b"--" + outer,
+        *body,
+    ]
     for cid, png in email.images.items():
         name = cid.split("@")[0].encode("ascii")
-        lines += [b"--" + outer, b"Content-Type: image/png", b"Content-Transfer-Encoding: base64",
-                  b"Content-ID: <" + cid.encode("ascii") + b">",
-                  b'Content-Disposition: inline; filename="' + name + b'.png"', b"",
-                  base64.encodebytes(png).replace(b"\n", eol).rstrip(eol)]
+        lines += [
+            b"--" + outer,
+            b"Content-Type: image/png",
+            b"Content-Transfer-Encoding: base64",
+            b"Content-ID: <" + cid.encode("ascii") + b">",
+            b'Content-Disposition: inline; filename="' + name + b'.png"',
+            b"",
+            base64.encodebytes(png).replace(b"\n", eol).rstrip(eol),
+        ]
     lines.append(b"--" + outer + b"--")
     return eol.join(lines) + eol
 
@@ -238,9 +291,20 @@ _kept = threading.local()
 
 def _transport() -> tuple:
     """What a kept connection was opened for: another backend or server means another one."""
-    return tuple(getattr(settings, name, None) for name in (
-        "EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD",
-        "EMAIL_USE_TLS", "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "EMAIL_FILE_PATH"))
+    return tuple(
+        getattr(settings, name, None)
+        for name in (
+            "EMAIL_BACKEND",
+            "EMAIL_HOST",
+            "EMAIL_PORT",
+            "EMAIL_HOST_USER",
+            "EMAIL_HOST_PASSWORD",
+            "EMAIL_USE_TLS",
+            "EMAIL_USE_SSL",
+            "EMAIL_TIMEOUT",
+            "EMAIL_FILE_PATH",
+        )
+    )
 
 
 def kept_connection():

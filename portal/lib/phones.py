@@ -1,4 +1,5 @@
-"""Phone numbers: parse what admins type or spreadsheets store into E.164, with a reason when not."""
+"""Phone numbers: parse what admins type or spreadsheets
+store into E.164, with a reason when not."""
 
 from __future__ import annotations
 
@@ -30,13 +31,17 @@ def to_e164(value) -> str:
     if not text or text == "+":
         raise PhoneError("is empty")
     if not re.fullmatch(r"\+\d+", text):
-        raise PhoneError(f"“{value}” is not a phone number (only digits, spaces, dashes and a leading +)")
+        raise PhoneError(
+            f"“{value}” is not a phone number (only digits, spaces, dashes and a leading +)"
+        )
     try:
         parsed = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:
         raise PhoneError(f"“{value}” is not a phone number with a country code") from None
     if not phonenumbers.is_valid_number(parsed):
-        raise PhoneError(f"“{value}” is not a valid phone number (check the country code and length)")
+        raise PhoneError(
+            f"“{value}” is not a valid phone number (check the country code and length)"
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -52,7 +57,9 @@ def forwarding_number(value) -> str:
     if not digits.isdigit():
         raise PhoneError(f"“{value}” must be digits only, with the country code")
     if not 4 <= len(digits) <= 18:
-        raise PhoneError(f"“{value}” has {len(digits)} digits; it must have 4 to 18, with the country code")
+        raise PhoneError(
+            f"“{value}” has {len(digits)} digits; it must have 4 to 18, with the country code"
+        )
     return "+" + digits
 
 

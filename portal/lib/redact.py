@@ -55,10 +55,13 @@ def secrets_of(request) -> list[str]:
     if hasattr(request, "_secrets"):
         return request._secrets
     meta = getattr(request, "META", {})
-    text = f"{getattr(request, 'path', '')}?{meta.get('QUERY_STRING', '')} {meta.get('HTTP_REFERER', '')}"
+    text = (
+        f"{getattr(request, 'path', '')}?{meta.get('QUERY_STRING', '')} "
+        f"{meta.get('HTTP_REFERER', '')}"
+    )
     found = []
     for pattern in PATTERNS:
-        found += [m.group(0)[len(m.group(1)):] for m in pattern.finditer(text)]
+        found += [m.group(0)[len(m.group(1)) :] for m in pattern.finditer(text)]
     return [s for s in found if s != MASK]
 
 

@@ -23,8 +23,20 @@ from django.conf import settings
 from django.db import connection
 
 # Letters that Unicode does not decompose into a base letter and an accent.
-_FOLD = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
-                       "ı": "i", "ħ": "h", "ŧ": "t"})
+_FOLD = str.maketrans(
+    {
+        "ø": "o",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "æ": "ae",
+        "œ": "oe",
+        "ı": "i",
+        "ħ": "h",
+        "ŧ": "t",
+    }
+)
 _WORDS = re.compile(r"[^\W_]+")
 _PHONE_CHARS = re.compile(r"[+\d\s\-().\u00a0/]+")
 _WHOLE_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
@@ -50,7 +62,7 @@ def search_text(*values: str | None) -> str:
 
 
 def reversed_digits(value: str | None) -> str:
-    """"+447911123456" -> "654321119744" (a B-tree prefix on it is a suffix of the number)."""
+    """ "+447911123456" -> "654321119744" (a B-tree prefix on it is a suffix of the number)."""
     return "".join(ch for ch in (value or "") if ch.isdigit())[::-1]
 
 

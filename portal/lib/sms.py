@@ -65,9 +65,13 @@ class FileBackend:
             self.folder.mkdir(parents=True, exist_ok=True)
             stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
             path = self.folder / f"{stamp}-{uuid.uuid4().hex[:12]}.txt"
-            path.write_text(f"To: {to}\nDate: {timezone.now().isoformat()}\n\n{text}\n", encoding="utf-8")
+            path.write_text(
+                f"To: {to}\nDate: {timezone.now().isoformat()}\n\n{text}\n", encoding="utf-8"
+            )
         except OSError as exc:
-            raise SmsError(f"Cannot write the SMS to {self.folder}: {exc}", temporary=True) from None
+            raise SmsError(
+                f"Cannot write the SMS to {self.folder}: {exc}", temporary=True
+            ) from None
 
 
 class ConsoleBackend:
@@ -97,7 +101,9 @@ class HttpBackend:
                 response.read()
         except error.HTTPError as exc:
             detail = exc.read(300).decode("utf-8", "replace").strip()
-            reason = f"SMS gateway answered {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
+            reason = f"SMS gateway answered {exc.code} {exc.reason}" + (
+                f": {detail}" if detail else ""
+            )
             temporary = exc.code >= 500 or exc.code in RETRYABLE_4XX
             raise SmsError(reason, temporary=temporary) from None
         except (error.URLError, TimeoutError, ConnectionError, OSError) as exc:

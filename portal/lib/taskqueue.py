@@ -26,8 +26,9 @@ def waiting_calls(task: Task) -> list[dict[str, Any]]:
     if isinstance(backend, DatabaseBackend):
         from django_tasks_db.models import DBTaskResult, TaskResultStatus
 
-        rows = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=task.module_path,
-                                           backend_name=backend.alias).values_list("args_kwargs", flat=True)
+        rows = DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=task.module_path, backend_name=backend.alias
+        ).values_list("args_kwargs", flat=True)
         return [row["kwargs"] for row in rows.iterator(chunk_size=500)]
     return []  # An in-process backend (immediate, dummy) has no queue to lose work in.
 
@@ -52,12 +53,18 @@ def _rq_waiting(task: Task) -> list[dict[str, Any]]:
     scheduled = queue.scheduled_job_registry
     # A deferred job overdue by WORKER_DEAD_AFTER has no scheduler to enqueue it (the worker holding
     # RQ's scheduler lock was killed; the lock outlives it for a minute): its work is not waiting.
-    overdue = {i.decode() if isinstance(i, bytes) else i for i in scheduled.connection.zrangebyscore(
-        scheduled.key, 0, time.time() - settings.WORKER_DEAD_AFTER)}
-    ids = [i for i in scheduled.get_job_ids(cleanup=False) if i not in overdue] + queue.get_job_ids()
+    overdue = {
+        i.decode() if isinstance(i, bytes) else i
+        for i in scheduled.connection.zrangebyscore(
+            scheduled.key, 0, time.time() - settings.WORKER_DEAD_AFTER
+        )
+    }
+    ids = [
+        i for i in scheduled.get_job_ids(cleanup=False) if i not in overdue
+    ] + queue.get_job_ids()
     calls = []
     for start in range(0, len(ids), 500):
-        for job in Job.fetch_many(ids[start:start + 500], connection=queue.connection):
+        for job in Job.fetch_many(ids[start : start + 500], connection=queue.connection):
             if job is not None and job.func_name == task.module_path:
                 calls.append(job.kwargs)
     return calls

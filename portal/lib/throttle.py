@@ -23,7 +23,9 @@ class Throttled(DomainError):
     status = 429
 
     def __init__(self, retry_after: int):
-        super().__init__(f"Too many attempts. Try again in {retry_after} seconds.", code="throttled")
+        super().__init__(
+            f"Too many attempts. Try again in {retry_after} seconds.", code="throttled"
+        )
         self.retry_after = retry_after
 
 
@@ -55,8 +57,9 @@ def client_address(request) -> str:
     of them saw (X-Forwarded-For, counted from the right: clients can prepend anything)."""
     proxies = getattr(settings, "PROXY_COUNT", 0)
     if proxies:
-        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-                     if a.strip()]
+        forwarded = [
+            a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+        ]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")

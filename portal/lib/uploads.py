@@ -67,13 +67,18 @@ class UploadLimit:
                 if not request.path.startswith("/api/"):
                     raise  # Django's 400 page
                 status = 413 if isinstance(error, RequestDataTooBig) else 400
-                return JsonResponse({"error": f"The request was refused: {error}", "fields": {}},
-                                    status=status)
+                return JsonResponse(
+                    {"error": f"The request was refused: {error}", "fields": {}}, status=status
+                )
         return self.get_response(request)
 
 
 def refusal(request, error: DomainError):
     if request.path.startswith("/api/"):
         return JsonResponse(error.as_dict(), status=error.status)
-    return render(request, "portal/error.html",
-                  {"title": "File too large", "message": error.message}, status=error.status)
+    return render(
+        request,
+        "portal/error.html",
+        {"title": "File too large", "message": error.message},
+        status=error.status,
+    )

@@ -43,8 +43,10 @@ def column_letter(index: int) -> str:
 
 
 def _refused(filename: str, what: str) -> FileRefused:
-    return FileRefused(f"“{filename}” {what}. Save only the accounts (one header row and at most "
-                       "the allowed rows) as .xlsx or CSV, and upload that.")
+    return FileRefused(
+        f"“{filename}” {what}. Save only the accounts (one header row and at most "
+        "the allowed rows) as .xlsx or CSV, and upload that."
+    )
 
 
 def check_archive(data: bytes, *, filename: str, max_rows: int, row_bytes: int = ROW_BYTES) -> None:
@@ -57,8 +59,9 @@ def check_archive(data: bytes, *, filename: str, max_rows: int, row_bytes: int =
     except (zipfile.BadZipFile, ValueError, OSError):
         raise _unreadable() from None
     if len(parts) > MAX_PARTS:
-        raise _refused(filename, f"holds {len(parts):,} parts; a workbook of accounts has a "
-                                 "few dozen")
+        raise _refused(
+            filename, f"holds {len(parts):,} parts; a workbook of accounts has a few dozen"
+        )
     budgets = []
     for part in parts:
         name = part.filename.lower()
@@ -67,13 +70,18 @@ def check_archive(data: bytes, *, filename: str, max_rows: int, row_bytes: int =
         if name.startswith("xl/worksheets/"):
             budget = (BASE_BYTES + max_rows * row_bytes, BASE_TAGS + max_rows * ROW_TAGS)
         elif name == "xl/sharedstrings.xml":
-            budget = (BASE_BYTES + max_rows * STRING_BYTES_PER_ROW,
-                      BASE_TAGS + max_rows * STRING_TAGS_PER_ROW)
+            budget = (
+                BASE_BYTES + max_rows * STRING_BYTES_PER_ROW,
+                BASE_TAGS + max_rows * STRING_TAGS_PER_ROW,
+            )
         else:
             budget = (OTHER_PART_BYTES, OTHER_PART_TAGS)
         if part.file_size > budget[0]:
-            raise _refused(filename, f"is {_mb(part.file_size)} once unzipped ({part.filename}); "
-                                     f"{max_rows:,} rows of accounts need at most {_mb(budget[0])}")
+            raise _refused(
+                filename,
+                f"is {_mb(part.file_size)} once unzipped ({part.filename}); "
+                f"{max_rows:,} rows of accounts need at most {_mb(budget[0])}",
+            )
         budgets.append((part, budget[1]))
     try:
         for part, most in budgets:
@@ -82,24 +90,30 @@ def check_archive(data: bytes, *, filename: str, max_rows: int, row_bytes: int =
                 while block := stream.read(1 << 16):
                     tags += block.count(b"<")
                     if tags > most:
-                        raise _refused(filename, f"has more than {most:,} XML tags in "
-                                                 f"{part.filename}; {max_rows:,} rows of "
-                                                 "accounts need fewer")
+                        raise _refused(
+                            filename,
+                            f"has more than {most:,} XML tags in "
+                            f"{part.filename}; {max_rows:,} rows of "
+                            "accounts need fewer",
+                        )
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
         raise _unreadable() from None
 
 
 def _unreadable() -> FileRefused:
-    return FileRefused("The file could not be read as an Excel workbook (.xlsx). Open it in your "
-                       "spreadsheet program, save it again as .xlsx or CSV, and upload that.")
+    return FileRefused(
+        "The file could not be read as an Excel workbook (.xlsx). Open it in your "
+        "spreadsheet program, save it again as .xlsx or CSV, and upload that."
+    )
 
 
 def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:,.1f} MB"
 
 
-def sheet_rows(data: bytes, *, filename: str, max_rows: int,
-               row_bytes: int = ROW_BYTES) -> Iterator[tuple[int, list[Any]]]:
+def sheet_rows(
+    data: bytes, *, filename: str, max_rows: int, row_bytes: int = ROW_BYTES
+) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cell values) of the first sheet, the spreadsheet's numbering; refused as soon
     as the sheet is wider than MAX_COLUMNS or runs past the rows `max_rows` data rows allow."""
     check_archive(data, filename=filename, max_rows=max_rows, row_bytes=row_bytes)
@@ -129,8 +143,10 @@ def sheet_rows(data: bytes, *, filename: str, max_rows: int,
     except FileRefused:
         raise
     except Exception:  # noqa: BLE001 - the same, for a sheet damaged (or hostile) further in
-        raise FileRefused("The Excel workbook is damaged. Open it in your spreadsheet program, "
-                          "save it again, and upload it.") from None
+        raise FileRefused(
+            "The Excel workbook is damaged. Open it in your spreadsheet program, "
+            "save it again, and upload it."
+        ) from None
     finally:
         workbook.close()
 
@@ -142,10 +158,13 @@ def row_limit(max_rows: int) -> int:
 
 
 def too_wide(filename: str, columns: int) -> FileRefused:
-    return _refused(filename, f"has cells in column {column_letter(columns - 1)}; at most "
-                              f"{MAX_COLUMNS} columns are read")
+    return _refused(
+        filename,
+        f"has cells in column {column_letter(columns - 1)}; at most {MAX_COLUMNS} columns are read",
+    )
 
 
 def too_long(filename: str, last_row: int) -> FileRefused:
-    return _refused(filename, f"has rows beyond row {last_row:,}; delete the empty rows below "
-                              "your data")
+    return _refused(
+        filename, f"has rows beyond row {last_row:,}; delete the empty rows below your data"
+    )

@@ -34,7 +34,9 @@ class NumberOut(Schema):
 
 class NumberPage(Schema):
     items: list[NumberOut]
-    next: str | None = Field(None, description="Pass as `after` for the next page; null on the last page")
+    next: str | None = Field(
+        None, description="Pass as `after` for the next page; null on the last page"
+    )
 
 
 class Result(Schema):
@@ -50,7 +52,9 @@ class Results(Schema):
 
 
 class AddIn(Schema):
-    organization: str | None = Field(None, description="Slug; null adds to the operator pool (operator only)")
+    organization: str | None = Field(
+        None, description="Slug; null adds to the operator pool (operator only)"
+    )
     numbers: list[str] = Field(description="Numbers with their country code, in any common format")
     tags: list[str] = Field(default_factory=list)
     status: Literal["available", "reserved"] = "available"
@@ -61,7 +65,9 @@ class NumbersIn(Schema):
 
 
 class AllocateIn(NumbersIn):
-    organization: str | None = Field(description="Slug of the destination; null for the operator pool")
+    organization: str | None = Field(
+        description="Slug of the destination; null for the operator pool"
+    )
 
 
 class TagIn(NumbersIn):
@@ -85,9 +91,14 @@ class ListQuery(Schema):
 
 def number_out(n: Number) -> dict:
     account = getattr(n, "account", None) if n.status in ("assigned", "registered") else None
-    return {"number": n.e164, "organization": n.organization.slug if n.organization_id else None,
-            "status": n.status, "tags": [t.name for t in n.tags.all()], "reserved_for": n.reserved_for,
-            "account_id": account.pk if account else None}
+    return {
+        "number": n.e164,
+        "organization": n.organization.slug if n.organization_id else None,
+        "status": n.status,
+        "tags": [t.name for t in n.tags.all()],
+        "reserved_for": n.reserved_for,
+        "account_id": account.pk if account else None,
+    }
 
 
 def _answer(results) -> dict:
@@ -105,15 +116,24 @@ def _find(request, values):
     return services.numbers_find(actor=request.user, values=values)
 
 
-@router.post("", response=Results, summary="Add numbers to an organization's inventory (or the operator pool)",
-             description="The operator's alone: numbers come from the operator; organizations "
-                         "allocate, reserve and withdraw the numbers they have.")
+@router.post(
+    "",
+    response=Results,
+    summary="Add numbers to an organization's inventory (or the operator pool)",
+    description="The operator's alone: numbers come from the operator; organizations "
+    "allocate, reserve and withdraw the numbers they have.",
+)
 def add_numbers(request, payload: AddIn):
     require_privilege(request.user, Privilege.NUMBERS)
     services.require_number_source(request.user)
     organization = _destination(request, payload.organization)
-    results = services.numbers_add(actor=request.user, organization=organization, values=payload.numbers,
-                                   tags=payload.tags, status=payload.status)
+    results = services.numbers_add(
+        actor=request.user,
+        organization=organization,
+        values=payload.numbers,
+        tags=payload.tags,
+        status=payload.status,
+    )
     return _answer(results)
 
 
@@ -121,27 +141,45 @@ def add_numbers(request, payload: AddIn):
 def list_numbers(request, filters: Query[ListQuery]):
     require_privilege(request.user, Privilege.NUMBERS)
     if filters.status and filters.status not in NumberStatus.values:
-        raise DomainError(f"Unknown status “{filters.status}”.",
-                          fields={"status": [f"one of {', '.join(NumberStatus.values)}"]})
+        raise DomainError(
+            f"Unknown status “{filters.status}”.",
+            fields={"status": [f"one of {', '.join(NumberStatus.values)}"]},
+        )
     if filters.pool and filters.organization:
-        raise DomainError("Ask for an organization or the pool, not both.", fields={"pool": ["with organization"]})
+        raise DomainError(
+            "Ask for an organization or the pool, not both.", fields={"pool": ["with organization"]}
+        )
     if filters.pool and not is_operator(request.user):
         raise NotFound("No such organization.")
     organization = POOL if filters.pool else (filters.organization or "")
-    numbers, _scope = filtered_numbers(request.user, organization=organization, status=filters.status or "",
-                                       tag=filters.tag or "", q=filters.q or "")
+    numbers, _scope = filtered_numbers(
+        request.user,
+        organization=organization,
+        status=filters.status or "",
+        tag=filters.tag or "",
+        q=filters.q or "",
+    )
     rows, next_after = keyset_page(numbers, after=filters.after or "", limit=filters.limit)
     return {"items": [number_out(n) for n in rows], "next": next_after or None}
 
 
-@router.post("/allocate", response=Results, summary="Allocate unused numbers to an organization in your scope")
+@router.post(
+    "/allocate",
+    response=Results,
+    summary="Allocate unused numbers to an organization in your scope",
+)
 def allocate(request, payload: AllocateIn):
     numbers, missing = _find(request, payload.numbers)
     organization = _destination(request, payload.organization)
-    return _answer(missing + services.numbers_allocate(actor=request.user, numbers=numbers, organization=organization))
+    return _answer(
+        missing
+        + services.numbers_allocate(actor=request.user, numbers=numbers, organization=organization)
+    )
 
 
-@router.post("/withdraw", response=Results, summary="Give unused numbers back to the parent organization")
+@router.post(
+    "/withdraw", response=Results, summary="Give unused numbers back to the parent organization"
+)
 def withdraw(request, payload: NumbersIn):
     numbers, missing = _find(request, payload.numbers)
     return _answer(missing + services.numbers_withdraw(actor=request.user, numbers=numbers))
@@ -150,15 +188,23 @@ def withdraw(request, payload: NumbersIn):
 @router.post("/tag", response=Results, summary="Tag numbers (or untag them with remove: true)")
 def tag(request, payload: TagIn):
     numbers, missing = _find(request, payload.numbers)
-    return _answer(missing + services.numbers_tag(actor=request.user, numbers=numbers, tags=payload.tags,
-                                                  remove=payload.remove))
+    return _answer(
+        missing
+        + services.numbers_tag(
+            actor=request.user, numbers=numbers, tags=payload.tags, remove=payload.remove
+        )
+    )
 
 
 @router.post("/reserve", response=Results, summary="Reserve available numbers")
 def reserve(request, payload: ReserveIn):
     numbers, missing = _find(request, payload.numbers)
-    return _answer(missing + services.numbers_reserve(actor=request.user, numbers=numbers,
-                                                      reserved_for=payload.reserved_for))
+    return _answer(
+        missing
+        + services.numbers_reserve(
+            actor=request.user, numbers=numbers, reserved_for=payload.reserved_for
+        )
+    )
 
 
 @router.post("/unreserve", response=Results, summary="Make reserved numbers available again")

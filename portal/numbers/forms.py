@@ -17,15 +17,28 @@ class NumberAddForm(forms.Form):
         choices=[(NumberStatus.AVAILABLE, "Available"), (NumberStatus.RESERVED, "Reserved")],
         initial=NumberStatus.AVAILABLE,
     )
-    tags = forms.CharField(required=False, help_text="Separated by spaces or commas, e.g. PORTED VIP.")
-    numbers = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 8, "placeholder": "+1 212 555 0100\n+44 20 7946 0000"}),
-        label="Paste numbers", help_text="One per line (or separated by commas), with the country code.",
+    tags = forms.CharField(
+        required=False, help_text="Separated by spaces or commas, e.g. PORTED VIP."
     )
-    file = forms.FileField(required=False, label="Or upload a CSV or XLSX file",
-                           help_text="One number per line, or a column headed “number”.")
-    range_start = forms.CharField(required=False, label="Or a range from", help_text="The first number, e.g. +1 212 555 0100.")
-    range_count = forms.IntegerField(required=False, min_value=1, max_value=MAX_RANGE, label="How many")
+    numbers = forms.CharField(
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 8, "placeholder": "+1 212 555 0100\n+44 20 7946 0000"}
+        ),
+        label="Paste numbers",
+        help_text="One per line (or separated by commas), with the country code.",
+    )
+    file = forms.FileField(
+        required=False,
+        label="Or upload a CSV or XLSX file",
+        help_text="One number per line, or a column headed “number”.",
+    )
+    range_start = forms.CharField(
+        required=False, label="Or a range from", help_text="The first number, e.g. +1 212 555 0100."
+    )
+    range_count = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_RANGE, label="How many"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,12 +46,17 @@ class NumberAddForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        sources = [bool((data.get("numbers") or "").strip()), bool(data.get("file")),
-                   bool((data.get("range_start") or "").strip())]
+        sources = [
+            bool((data.get("numbers") or "").strip()),
+            bool(data.get("file")),
+            bool((data.get("range_start") or "").strip()),
+        ]
         if sum(sources) == 0:
             raise forms.ValidationError("Paste numbers, upload a file, or give a range.")
         if sum(sources) > 1:
-            raise forms.ValidationError("Use one way at a time: pasted numbers, a file, or a range.")
+            raise forms.ValidationError(
+                "Use one way at a time: pasted numbers, a file, or a range."
+            )
         if sources[2] and not data.get("range_count"):
             self.add_error("range_count", "How many numbers does the range hold?")
         return data
@@ -52,5 +70,9 @@ class NumberFilterForm(forms.Form):
 
     def __init__(self, *args, user, tags, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = organization_choices(user, pool=True, blank="All my organizations")
-        self.fields["tag"] = forms.ChoiceField(required=False, choices=[("", "Any tag")] + [(t, t) for t in tags])
+        self.fields["organization"].choices = organization_choices(
+            user, pool=True, blank="All my organizations"
+        )
+        self.fields["tag"] = forms.ChoiceField(
+            required=False, choices=[("", "Any tag")] + [(t, t) for t in tags]
+        )

@@ -11,7 +11,8 @@ from portal.organizations.choices import POOL, organization_from_choice
 
 
 def filtered_numbers(user, *, organization: str = "", status: str = "", tag: str = "", q: str = ""):
-    """(numbers matching every filter, numbers of the chosen organization or whole scope for counts).
+    """(numbers matching every filter, numbers of the chosen
+    organization or whole scope for counts).
 
     `organization` is a slug in scope (404 otherwise), POOL for the operator pool, or empty for all.
     """
@@ -38,7 +39,9 @@ def filtered_numbers(user, *, organization: str = "", status: str = "", tag: str
 
 def keyset_page(numbers, *, after: str = "", limit: int = 50):
     """One page in number order after `after`; (rows, the `after` of the next page or "")."""
-    page = numbers.select_related("organization", "account").prefetch_related("tags").order_by("e164")
+    page = (
+        numbers.select_related("organization", "account").prefetch_related("tags").order_by("e164")
+    )
     if after:
         page = page.filter(e164__gt=after)
     rows = list(page[: limit + 1])

@@ -1,4 +1,5 @@
-"""The number inventory. Every status change is one conditional UPDATE: it wins or it changes nothing."""
+"""The number inventory. Every status change is one
+conditional UPDATE: it wins or it changes nothing."""
 
 from __future__ import annotations
 
@@ -27,14 +28,21 @@ class NumberResult:
     reason: str = ""
 
     def as_dict(self) -> dict:
-        return {"value": self.value, "number": self.number, "result": self.result, "reason": self.reason}
+        return {
+            "value": self.value,
+            "number": self.number,
+            "result": self.result,
+            "reason": self.reason,
+        }
 
 
 def _tags(names) -> list[Tag]:
     cleaned = sorted({n.strip().upper() for n in names if n and n.strip()})
     for name in cleaned:
         if len(name) > 40:
-            raise DomainError(f"Tag “{name}” is longer than 40 characters.", fields={"tags": ["too long"]})
+            raise DomainError(
+                f"Tag “{name}” is longer than 40 characters.", fields={"tags": ["too long"]}
+            )
     existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
     missing = [Tag(name=n) for n in cleaned if n not in existing]
     if missing:
@@ -46,7 +54,9 @@ def _tags(names) -> list[Tag]:
 def number_range(start: str, count: int) -> list[str]:
     """`count` consecutive numbers from `start` (E.164), e.g. a DID block."""
     if not 1 <= count <= MAX_RANGE:
-        raise DomainError(f"A range holds 1 to {MAX_RANGE} numbers.", fields={"count": ["out of range"]})
+        raise DomainError(
+            f"A range holds 1 to {MAX_RANGE} numbers.", fields={"count": ["out of range"]}
+        )
     try:
         first = to_e164(start)
     except PhoneError as error:
@@ -60,12 +70,15 @@ def require_number_source(actor) -> None:
     """Numbers come from the operator (the carrier's ranges): only it adds them to the inventory;
     organizations allocate, reserve and withdraw the numbers they were given."""
     if actor is not None and not is_operator(actor):
-        raise Forbidden("Only the operator adds numbers to the inventory; ask the operator for more, "
-                        "or allocate numbers your organization already has.")
+        raise Forbidden(
+            "Only the operator adds numbers to the inventory; ask the operator for more, "
+            "or allocate numbers your organization already has."
+        )
 
 
 def _check_destination(actor, organization) -> None:
-    """Numbers may only go to an organization in `actor`'s scope; the operator pool is the operator's."""
+    """Numbers may only go to an organization in `actor`'s
+    scope; the operator pool is the operator's."""
     if actor is None or is_operator(actor):
         return
     if organization is None:
@@ -89,10 +102,15 @@ def _label(organization) -> str:
 
 
 @transaction.atomic
-def numbers_add(*, actor, organization, values, tags=(), status: str = NumberStatus.AVAILABLE) -> list[NumberResult]:
+def numbers_add(
+    *, actor, organization, values, tags=(), status: str = NumberStatus.AVAILABLE
+) -> list[NumberResult]:
     """Add numbers to `organization`'s inventory (None: the operator pool). One result per value."""
     if status not in FREE:
-        raise DomainError("New numbers are available or reserved.", fields={"status": ["must be available or reserved"]})
+        raise DomainError(
+            "New numbers are available or reserved.",
+            fields={"status": ["must be available or reserved"]},
+        )
     require_number_source(actor)
     _check_destination(actor, organization)
     tag_objects = _tags(tags)
@@ -115,34 +133,50 @@ def numbers_add(*, actor, organization, values, tags=(), status: str = NumberSta
         wanted[result.number] = result
     if not results:
         raise DomainError("Give at least one number.", fields={"numbers": ["required"]})
-    existing = set()  # Only the operator adds numbers (`require_number_source`): it may hear of any.
+    existing = (
+        set()
+    )  # Only the operator adds numbers (`require_number_source`): it may hear of any.
     keys = list(wanted)
     for start in range(0, len(keys), 500):
-        existing |= set(Number.objects.filter(e164__in=keys[start:start + 500]).values_list("e164", flat=True))
+        existing |= set(
+            Number.objects.filter(e164__in=keys[start : start + 500]).values_list("e164", flat=True)
+        )
     for e164 in existing:
         wanted[e164].result, wanted[e164].reason = "exists", "Already in the inventory."
-    new = [Number(e164=e164, organization=organization, status=status) for e164 in wanted if e164 not in existing]
+    new = [
+        Number(e164=e164, organization=organization, status=status)
+        for e164 in wanted
+        if e164 not in existing
+    ]
     Number.objects.bulk_create(new, batch_size=1000)
     if new and tag_objects:
         through = Number.tags.through
         links = []
         for start in range(0, len(new), 500):
-            chunk = [n.e164 for n in new[start:start + 500]]
+            chunk = [n.e164 for n in new[start : start + 500]]
             ids = Number.objects.filter(e164__in=chunk).values_list("pk", flat=True)
             links += [through(number_id=pk, tag_id=tag.pk) for pk in ids for tag in tag_objects]
         through.objects.bulk_create(links, batch_size=1000)
     if new:
         audit.record(
-            actor=actor, action="numbers.add", organization=organization,
-            data={"added": len(new), "tags": [t.name for t in tag_objects], "status": status,
-                  "to": organization.slug if organization else None, "numbers": [n.e164 for n in new][:100]},
+            actor=actor,
+            action="numbers.add",
+            organization=organization,
+            data={
+                "added": len(new),
+                "tags": [t.name for t in tag_objects],
+                "status": status,
+                "to": organization.slug if organization else None,
+                "numbers": [n.e164 for n in new][:100],
+            },
         )
         _changed([organization])
     return results
 
 
 def _changed(organizations) -> None:
-    """Numbers came or went: the lasting alerts (invitation threshold, utilisation) are checked again."""
+    """Numbers came or went: the lasting alerts (invitation
+    threshold, utilisation) are checked again."""
     from portal.alerts.services import organization_changed
 
     for organization in {o.pk: o for o in organizations if o is not None}.values():
@@ -150,7 +184,8 @@ def _changed(organizations) -> None:
 
 
 def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
-    """The numbers of the inventory `actor` may see, from what a caller typed; a result for each miss."""
+    """The numbers of the inventory `actor` may see, from
+    what a caller typed; a result for each miss."""
     found: list[Number] = []
     missing: list[NumberResult] = []
     seen: set[str] = set()
@@ -162,7 +197,9 @@ def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
         try:
             e164 = to_e164(value)
         except PhoneError as error:
-            missing.append(NumberResult(value=value, result="invalid", reason=f"The number {error}."))
+            missing.append(
+                NumberResult(value=value, result="invalid", reason=f"The number {error}.")
+            )
             continue
         if e164 not in seen:
             seen.add(e164)
@@ -175,45 +212,72 @@ def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
         if e164 in by_e164:
             found.append(by_e164[e164])
         else:
-            missing.append(NumberResult(value=value, number=e164, result="not_found",
-                                        reason="Not in your inventory."))
+            missing.append(
+                NumberResult(
+                    value=value, number=e164, result="not_found", reason="Not in your inventory."
+                )
+            )
     return found, missing
 
 
 def _per_number(numbers, moved_ids, reason) -> list[NumberResult]:
     return [
-        NumberResult(value=n.e164, number=n.e164, result="done" if n.pk in moved_ids else "skipped",
-                     reason="" if n.pk in moved_ids else reason(n))
+        NumberResult(
+            value=n.e164,
+            number=n.e164,
+            result="done" if n.pk in moved_ids else "skipped",
+            reason="" if n.pk in moved_ids else reason(n),
+        )
         for n in numbers
     ]
 
 
 def _current(numbers) -> dict[int, Number]:
     """The numbers as the database has them now (callers may hold stale copies)."""
-    return {n.pk: n for n in Number.objects.filter(pk__in=[n.pk for n in numbers]).select_related("organization")}
+    return {
+        n.pk: n
+        for n in Number.objects.filter(pk__in=[n.pk for n in numbers]).select_related(
+            "organization"
+        )
+    }
 
 
 def _move(*, actor, numbers, organization, action: str) -> set[int]:
-    """Move the unused ones of `numbers` (in `actor`'s scope) to `organization`; the ids that moved."""
-    movable = Number.objects.filter(pk__in=[n.pk for n in numbers], status__in=FREE, account__isnull=True)
+    """Move the unused ones of `numbers` (in `actor`'s
+    scope) to `organization`; the ids that moved."""
+    movable = Number.objects.filter(
+        pk__in=[n.pk for n in numbers], status__in=FREE, account__isnull=True
+    )
     if actor is not None:
         movable = movable.visible_to(actor)
     before = {n.pk: n for n in movable.select_related("organization")}
     moved_ids: set[int] = set()
     if before:
-        # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would not be).
+        # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would
+        # not be).
         Number.objects.filter(pk__in=list(before), status__in=FREE).update(
-            organization=organization, updated_at=timezone.now())
+            organization=organization, updated_at=timezone.now()
+        )
         # A number taken meanwhile did not match the conditional update: it stays where it was.
-        moved_ids = set(Number.objects.filter(pk__in=list(before), organization=organization)
-                        .values_list("pk", flat=True))
+        moved_ids = set(
+            Number.objects.filter(pk__in=list(before), organization=organization).values_list(
+                "pk", flat=True
+            )
+        )
         before = {pk: n for pk, n in before.items() if pk in moved_ids}
     if moved_ids:
         audit.record(
-            actor=actor, action=action, organization=organization,
-            data={"numbers": [n.e164 for n in before.values()][:100], "count": len(moved_ids),
-                  "from": sorted({n.organization.slug if n.organization else "pool" for n in before.values()}),
-                  "to": organization.slug if organization else None},
+            actor=actor,
+            action=action,
+            organization=organization,
+            data={
+                "numbers": [n.e164 for n in before.values()][:100],
+                "count": len(moved_ids),
+                "from": sorted(
+                    {n.organization.slug if n.organization else "pool" for n in before.values()}
+                ),
+                "to": organization.slug if organization else None,
+            },
         )
         _changed([organization, *(n.organization for n in before.values())])
     return moved_ids
@@ -229,6 +293,7 @@ def _unmoved_reason(actor, numbers):
         if now.status in FREE:
             return "It is held by an account; only unused numbers move."
         return f"It is {now.status}; only unused numbers move."
+
     return reason
 
 
@@ -238,14 +303,17 @@ def numbers_allocate(*, actor, numbers, organization) -> list[NumberResult]:
     between organizations of `actor`'s scope). None is the operator pool (operator only)."""
     _check_destination(actor, organization)
     numbers = list(numbers)
-    moved_ids = _move(actor=actor, numbers=numbers, organization=organization, action="numbers.allocate")
+    moved_ids = _move(
+        actor=actor, numbers=numbers, organization=organization, action="numbers.allocate"
+    )
     return _per_number(numbers, moved_ids, _unmoved_reason(actor, numbers))
 
 
 @transaction.atomic
 def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]:
     """Give unused numbers back to the parent of the organization holding them (or to the operator
-    pool for a top-level organization). `organization`, when given, limits it to that one's numbers."""
+    pool for a top-level organization). `organization`, when given, limits it to that one's
+    numbers."""
     numbers = list(numbers)
     current = _current(numbers)
     results: dict[int, NumberResult] = {}
@@ -253,25 +321,42 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
     for n in numbers:
         n = current.get(n.pk, n)
         if organization is not None and n.organization_id != organization.pk:
-            results[n.pk] = NumberResult(value=n.e164, number=n.e164, result="skipped",
-                                         reason=f"It is not a number of {organization}.")
+            results[n.pk] = NumberResult(
+                value=n.e164,
+                number=n.e164,
+                result="skipped",
+                reason=f"It is not a number of {organization}.",
+            )
         elif n.organization_id is None:
-            results[n.pk] = NumberResult(value=n.e164, number=n.e164, result="skipped",
-                                         reason="It is in the operator pool already.")
+            results[n.pk] = NumberResult(
+                value=n.e164,
+                number=n.e164,
+                result="skipped",
+                reason="It is in the operator pool already.",
+            )
         else:
             groups.setdefault(n.organization_id, []).append(n)
     for group in groups.values():
         source = group[0].organization
         parent = source.parent
-        if actor is not None and not is_operator(actor) and (
-            parent is None or not _org_in_scope(actor, parent.pk)
+        if (
+            actor is not None
+            and not is_operator(actor)
+            and (parent is None or not _org_in_scope(actor, parent.pk))
         ):
             for n in group:
                 results[n.pk] = NumberResult(
-                    value=n.e164, number=n.e164, result="skipped",
-                    reason=f"Only the operator can withdraw numbers from {source} to {_label(parent)}.")
+                    value=n.e164,
+                    number=n.e164,
+                    result="skipped",
+                    reason=(
+                        f"Only the operator can withdraw numbers from {source} to {_label(parent)}."
+                    ),
+                )
             continue
-        moved_ids = _move(actor=actor, numbers=group, organization=parent, action="numbers.withdraw")
+        moved_ids = _move(
+            actor=actor, numbers=group, organization=parent, action="numbers.withdraw"
+        )
         for r, n in zip(_per_number(group, moved_ids, _unmoved_reason(actor, group)), group):
             results[n.pk] = r
     return [results[n.pk] for n in numbers]
@@ -290,17 +375,26 @@ def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> list[NumberRes
         through.objects.filter(number_id__in=ids, tag__in=tag_objects).delete()
     else:
         through.objects.bulk_create(
-            [through(number_id=pk, tag_id=t.pk) for pk in ids for t in tag_objects], ignore_conflicts=True
+            [through(number_id=pk, tag_id=t.pk) for pk in ids for t in tag_objects],
+            ignore_conflicts=True,
         )
     if numbers:
-        audit.record(actor=actor, action="numbers.untag" if remove else "numbers.tag",
-                     organization=numbers[0].organization,
-                     data={"tags": [t.name for t in tag_objects], "count": len(ids),
-                           "numbers": [n.e164 for n in numbers][:100]})
+        audit.record(
+            actor=actor,
+            action="numbers.untag" if remove else "numbers.tag",
+            organization=numbers[0].organization,
+            data={
+                "tags": [t.name for t in tag_objects],
+                "count": len(ids),
+                "numbers": [n.e164 for n in numbers][:100],
+            },
+        )
     return [NumberResult(value=n.e164, number=n.e164, result="done") for n in numbers]
 
 
-def _set_status(*, actor, numbers, source: str, target: str, action: str, reserved_for: str = "") -> list[NumberResult]:
+def _set_status(
+    *, actor, numbers, source: str, target: str, action: str, reserved_for: str = ""
+) -> list[NumberResult]:
     numbers = list(numbers)
     current = _current(numbers)
     results = []
@@ -308,22 +402,42 @@ def _set_status(*, actor, numbers, source: str, target: str, action: str, reserv
         for n in numbers:
             n = current.get(n.pk, n)
             if not _in_scope(actor, n):
-                results.append(NumberResult(value=n.e164, number=n.e164, result="skipped",
-                                            reason="Not in your inventory."))
+                results.append(
+                    NumberResult(
+                        value=n.e164,
+                        number=n.e164,
+                        result="skipped",
+                        reason="Not in your inventory.",
+                    )
+                )
                 continue
-            # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join would not be).
-            changed = Number.objects.filter(pk=n.pk, organization_id=n.organization_id, status=source).update(
-                status=target, reserved_for=reserved_for if target == NumberStatus.RESERVED else "",
+            # Plain column conditions only: PostgreSQL re-checks them on the locked row (a join
+            # would not be).
+            changed = Number.objects.filter(
+                pk=n.pk, organization_id=n.organization_id, status=source
+            ).update(
+                status=target,
+                reserved_for=reserved_for if target == NumberStatus.RESERVED else "",
                 updated_at=timezone.now(),
             )
             if changed:
                 n.status = target
-            results.append(NumberResult(value=n.e164, number=n.e164, result="done" if changed else "skipped",
-                                        reason="" if changed else f"It is {_status_now(n)}, not {source}."))
+            results.append(
+                NumberResult(
+                    value=n.e164,
+                    number=n.e164,
+                    result="done" if changed else "skipped",
+                    reason="" if changed else f"It is {_status_now(n)}, not {source}.",
+                )
+            )
         done = [r.number for r in results if r.result == "done"]
         if done:
-            audit.record(actor=actor, action=action, organization=numbers[0].organization,
-                         data={"numbers": done[:100], "count": len(done), "reserved_for": reserved_for})
+            audit.record(
+                actor=actor,
+                action=action,
+                organization=numbers[0].organization,
+                data={"numbers": done[:100], "count": len(done), "reserved_for": reserved_for},
+            )
             _changed(n.organization for n in numbers)
     return results
 
@@ -333,17 +447,31 @@ def _status_now(number: Number) -> str:
 
 
 def numbers_reserve(*, actor, numbers, reserved_for: str = "") -> list[NumberResult]:
-    """Set available numbers aside (e.g. for a named person or role); only an admin's pick takes them."""
+    """Set available numbers aside (e.g. for a named person
+    or role); only an admin's pick takes them."""
     reserved_for = (reserved_for or "").strip()
     if len(reserved_for) > 120:
-        raise DomainError("“Reserved for” is at most 120 characters.", fields={"reserved_for": ["too long"]})
-    return _set_status(actor=actor, numbers=numbers, source=NumberStatus.AVAILABLE,
-                       target=NumberStatus.RESERVED, action="numbers.reserve", reserved_for=reserved_for)
+        raise DomainError(
+            "“Reserved for” is at most 120 characters.", fields={"reserved_for": ["too long"]}
+        )
+    return _set_status(
+        actor=actor,
+        numbers=numbers,
+        source=NumberStatus.AVAILABLE,
+        target=NumberStatus.RESERVED,
+        action="numbers.reserve",
+        reserved_for=reserved_for,
+    )
 
 
 def numbers_unreserve(*, actor, numbers) -> list[NumberResult]:
-    return _set_status(actor=actor, numbers=numbers, source=NumberStatus.RESERVED,
-                       target=NumberStatus.AVAILABLE, action="numbers.unreserve")
+    return _set_status(
+        actor=actor,
+        numbers=numbers,
+        source=NumberStatus.RESERVED,
+        target=NumberStatus.AVAILABLE,
+        action="numbers.unreserve",
+    )
 
 
 def summary(results: list[NumberResult]) -> dict[str, int]:
@@ -353,8 +481,14 @@ def summary(results: list[NumberResult]) -> dict[str, int]:
     return counts
 
 
-def number_take(*, organization, e164: str | None = None, tag: str | None = None,
-                statuses=FREE, target: str = NumberStatus.ASSIGNED) -> Number:
+def number_take(
+    *,
+    organization,
+    e164: str | None = None,
+    tag: str | None = None,
+    statuses=FREE,
+    target: str = NumberStatus.ASSIGNED,
+) -> Number:
     """Take one number of `organization` for an account: the given one, or any free one with `tag`.
 
     Must run inside the caller's transaction. A conditional UPDATE decides the race: the loser gets
@@ -366,32 +500,53 @@ def number_take(*, organization, e164: str | None = None, tag: str | None = None
             # Checked before by `find_conflicts` with the caller's scope; here (a race, or an end
             # user's pick at activation) the same words whether nobody or another tenant has it.
             raise Conflict(NUMBER_NOT_AVAILABLE, fields={"multiline_number": [NOT_AVAILABLE]})
-        # The organization is part of the condition: a number allocated elsewhere meanwhile is not taken.
-        if Number.objects.filter(pk=number.pk, organization=organization, status__in=statuses).update(
-                status=target) != 1:
+        # The organization is part of the condition: a number allocated elsewhere meanwhile is not
+        # taken.
+        if (
+            Number.objects.filter(
+                pk=number.pk, organization=organization, status__in=statuses
+            ).update(status=target)
+            != 1
+        ):
             # Read it again: a concurrent transaction may have just taken or moved it.
-            status, owner = Number.objects.filter(pk=number.pk).values_list("status", "organization_id").first()
+            status, owner = (
+                Number.objects.filter(pk=number.pk).values_list("status", "organization_id").first()
+            )
             if owner != organization.pk:
                 raise Conflict(NUMBER_NOT_AVAILABLE, fields={"multiline_number": [NOT_AVAILABLE]})
-            raise Conflict(f"{e164} is not available: it is {status}.",
-                           fields={"multiline_number": [f"not available ({status})"]})
+            raise Conflict(
+                f"{e164} is not available: it is {status}.",
+                fields={"multiline_number": [f"not available ({status})"]},
+            )
         number.status = target
         return number
-    candidates = Number.objects.filter(organization=organization, status__in=statuses, account__isnull=True,
-                                       tags__name=tag.strip().upper()).order_by("status", "e164")
+    candidates = Number.objects.filter(
+        organization=organization,
+        status__in=statuses,
+        account__isnull=True,
+        tags__name=tag.strip().upper(),
+    ).order_by("status", "e164")
     for _attempt in range(20):
         if connection.features.has_select_for_update_skip_locked:
             number = candidates.select_for_update(skip_locked=True, of=("self",)).first()
         else:
             number = candidates.first()
         if number is None:
-            raise Conflict(f"{organization} has no available number tagged {tag.upper()}.",
-                           fields={"number_tag": ["no available number with this tag"]})
-        if Number.objects.filter(pk=number.pk, organization=organization, status__in=statuses).update(
-                status=target) == 1:
+            raise Conflict(
+                f"{organization} has no available number tagged {tag.upper()}.",
+                fields={"number_tag": ["no available number with this tag"]},
+            )
+        if (
+            Number.objects.filter(
+                pk=number.pk, organization=organization, status__in=statuses
+            ).update(status=target)
+            == 1
+        ):
             number.status = target
             return number
-    raise Conflict("Numbers are being taken very fast right now; try again.", fields={"number_tag": ["busy"]})
+    raise Conflict(
+        "Numbers are being taken very fast right now; try again.", fields={"number_tag": ["busy"]}
+    )
 
 
 def number_release(*, number: Number) -> None:

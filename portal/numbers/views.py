@@ -24,32 +24,47 @@ ADD_ACTION = "numbers.add"
 
 @privilege_required(Privilege.NUMBERS)
 def number_list(request):
-    tags = list(Tag.objects.filter(numbers__in=Number.objects.visible_to(request.user)).distinct()
-                .values_list("name", flat=True))
+    tags = list(
+        Tag.objects.filter(numbers__in=Number.objects.visible_to(request.user))
+        .distinct()
+        .values_list("name", flat=True)
+    )
     form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
     filters = form.cleaned_data if form.is_valid() else {}
-    problems = [f"{form[name].label}: “{request.GET.get(name, '')[:80]}” is not one of the "
-                "choices, so no filter is applied." for name in (form.errors if form.is_bound else ())]
-    numbers, scope = filtered_numbers(request.user, **{k: filters.get(k, "") for k in ("organization", "status", "tag", "q")})
+    problems = [
+        f"{form[name].label}: “{request.GET.get(name, '')[:80]}” is not one of the "
+        "choices, so no filter is applied."
+        for name in (form.errors if form.is_bound else ())
+    ]
+    numbers, scope = filtered_numbers(
+        request.user, **{k: filters.get(k, "") for k in ("organization", "status", "tag", "q")}
+    )
     after = request.GET.get("after", "")
     rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("after", None)
     counts = services.counts_by_status(scope)
-    return render(request, "numbers/list.html", {
-        "nav": "numbers",
-        "form": form,
-        "counts": counts,
-        "status_counts": [(value, label, counts[value]) for value, label in NumberStatus.choices],
-        "numbers": rows,
-        "after": after,
-        "next_after": next_after,
-        "query": query.urlencode(),
-        "destinations": organization_choices(request.user, pool=True),
-        "back": request.get_full_path(),
-        "filter_problems": problems,
-        "can_add": is_operator(request.user),
-    }, status=400 if problems else 200)
+    return render(
+        request,
+        "numbers/list.html",
+        {
+            "nav": "numbers",
+            "form": form,
+            "counts": counts,
+            "status_counts": [
+                (value, label, counts[value]) for value, label in NumberStatus.choices
+            ],
+            "numbers": rows,
+            "after": after,
+            "next_after": next_after,
+            "query": query.urlencode(),
+            "destinations": organization_choices(request.user, pool=True),
+            "back": request.get_full_path(),
+            "filter_problems": problems,
+            "can_add": is_operator(request.user),
+        },
+        status=400 if problems else 200,
+    )
 
 
 @privilege_required(Privilege.NUMBERS)
@@ -67,21 +82,37 @@ def number_add(request):
                 values = services.number_range(data["range_start"], data["range_count"])
             else:
                 values = [v for line in data["numbers"].splitlines() for v in line.split(",")]
-            results = services.numbers_add(actor=request.user, organization=organization, values=values,
-                                           tags=split_tags(data["tags"]), status=data["status"])
+            results = services.numbers_add(
+                actor=request.user,
+                organization=organization,
+                values=values,
+                tags=split_tags(data["tags"]),
+                status=data["status"],
+            )
         except DomainError as error:
             for field, reasons in error.fields.items():
                 if field in form.fields:
                     form.add_error(field, reasons)
             form.add_error(None, error.message)
         else:
-            job = job_record(actor=request.user, action=ADD_ACTION, results=[r.as_dict() for r in results],
-                             done_result="added")
+            job = job_record(
+                actor=request.user,
+                action=ADD_ACTION,
+                results=[r.as_dict() for r in results],
+                done_result="added",
+            )
             return see_other("numbers:add_result", job_id=job.pk)
-    return render(request, "numbers/add.html", {
-        "nav": "numbers", "form": form, "results": results,
-        "summary": services.summary(results) if results else {},
-    }, status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "numbers/add.html",
+        {
+            "nav": "numbers",
+            "form": form,
+            "results": results,
+            "summary": services.summary(results) if results else {},
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @privilege_required(Privilege.NUMBERS)
@@ -91,9 +122,16 @@ def number_add_result(request, job_id: int):
     counts: dict[str, int] = {}
     for row in job.results:
         counts[row["result"]] = counts.get(row["result"], 0) + 1
-    return render(request, "numbers/add.html", {
-        "nav": "numbers", "form": NumberAddForm(user=request.user), "results": job.results, "summary": counts,
-    })
+    return render(
+        request,
+        "numbers/add.html",
+        {
+            "nav": "numbers",
+            "form": NumberAddForm(user=request.user),
+            "results": job.results,
+            "summary": counts,
+        },
+    )
 
 
 def _back(request):
@@ -105,13 +143,17 @@ def _back(request):
 
 def _selected(request) -> list[Number]:
     ids = [i for i in request.POST.getlist("n") if i.isdigit()]
-    return list(Number.objects.visible_to(request.user).select_related("organization").filter(pk__in=ids))
+    return list(
+        Number.objects.visible_to(request.user).select_related("organization").filter(pk__in=ids)
+    )
 
 
 def _report(request, results, done: str) -> None:
     counts = services.summary(results)
     if counts.get("done"):
-        messages.success(request, done.format(n=counts["done"], s="" if counts["done"] == 1 else "s"))
+        messages.success(
+            request, done.format(n=counts["done"], s="" if counts["done"] == 1 else "s")
+        )
     skipped = [r for r in results if r.result != "done"]
     if skipped:
         shown = "; ".join(f"{r.number or r.value}: {r.reason}" for r in skipped[:5])
@@ -140,46 +182,67 @@ def number_allocate(request):
         return _back(request)
     organization = organization_from_choice(request.user, destination)
     where = organization.name if organization else "the operator pool"
-    return _action(request, lambda numbers: services.numbers_allocate(
-        actor=request.user, numbers=numbers, organization=organization),
-        f"Allocated {{n}} number{{s}} to {where}.")
+    return _action(
+        request,
+        lambda numbers: services.numbers_allocate(
+            actor=request.user, numbers=numbers, organization=organization
+        ),
+        f"Allocated {{n}} number{{s}} to {where}.",
+    )
 
 
 @require_POST
 @privilege_required(Privilege.NUMBERS)
 def number_withdraw(request):
-    return _action(request, lambda numbers: services.numbers_withdraw(actor=request.user, numbers=numbers),
-                   "Withdrew {n} number{s} to the parent organization (or the operator pool).")
+    return _action(
+        request,
+        lambda numbers: services.numbers_withdraw(actor=request.user, numbers=numbers),
+        "Withdrew {n} number{s} to the parent organization (or the operator pool).",
+    )
 
 
 @require_POST
 @privilege_required(Privilege.NUMBERS)
 def number_tag(request):
     tags = split_tags(request.POST.get("tags", ""))
-    return _action(request, lambda numbers: services.numbers_tag(actor=request.user, numbers=numbers, tags=tags),
-                   f"Tagged {{n}} number{{s}} {' '.join(t.upper() for t in tags)}.")
+    return _action(
+        request,
+        lambda numbers: services.numbers_tag(actor=request.user, numbers=numbers, tags=tags),
+        f"Tagged {{n}} number{{s}} {' '.join(t.upper() for t in tags)}.",
+    )
 
 
 @require_POST
 @privilege_required(Privilege.NUMBERS)
 def number_untag(request):
     tags = split_tags(request.POST.get("tags", ""))
-    return _action(request, lambda numbers: services.numbers_tag(actor=request.user, numbers=numbers, tags=tags,
-                                                                 remove=True),
-                   f"Removed {' '.join(t.upper() for t in tags)} from {{n}} number{{s}}.")
+    return _action(
+        request,
+        lambda numbers: services.numbers_tag(
+            actor=request.user, numbers=numbers, tags=tags, remove=True
+        ),
+        f"Removed {' '.join(t.upper() for t in tags)} from {{n}} number{{s}}.",
+    )
 
 
 @require_POST
 @privilege_required(Privilege.NUMBERS)
 def number_reserve(request):
     reserved_for = request.POST.get("reserved_for", "")
-    return _action(request, lambda numbers: services.numbers_reserve(actor=request.user, numbers=numbers,
-                                                                     reserved_for=reserved_for),
-                   "Reserved {n} number{s}.")
+    return _action(
+        request,
+        lambda numbers: services.numbers_reserve(
+            actor=request.user, numbers=numbers, reserved_for=reserved_for
+        ),
+        "Reserved {n} number{s}.",
+    )
 
 
 @require_POST
 @privilege_required(Privilege.NUMBERS)
 def number_unreserve(request):
-    return _action(request, lambda numbers: services.numbers_unreserve(actor=request.user, numbers=numbers),
-                   "Made {n} number{s} available again.")
+    return _action(
+        request,
+        lambda numbers: services.numbers_unreserve(actor=request.user, numbers=numbers),
+        "Made {n} number{s} available again.",
+    )

@@ -50,24 +50,36 @@ class OrganizationIn(Schema):
     name: str
     slug: str
     parent: str | None = Field(None, description="Slug of the parent, for a sub-organization")
-    features: list[str] = Field(default_factory=list, description="voice_calling, sms, social_messaging, call_recording, "
-                                                "sms_recording, smtp_data_offload")
+    features: list[str] = Field(
+        default_factory=list,
+        description="voice_calling, sms, social_messaging, call_recording, "
+        "sms_recording, smtp_data_offload",
+    )
 
 
 class SettingsIn(Schema):
     name: str | None = None
     features: list[str] | None = Field(None, description="Operator only")
-    require_second_factor: bool | None = Field(None, description="Its admins sign in with a second factor")
+    require_second_factor: bool | None = Field(
+        None, description="Its admins sign in with a second factor"
+    )
     invitation_validity_days: int | None = None
     activation_choices: int | None = None
     default_language: str | None = Field(None, description="en, it, de, fr or es")
-    sender_name: str | None = Field(None, description="Invitations' sender name; empty: the organization's name")
-    sender_email: str | None = Field(None, description="Invitations' sender address, on a domain the operator allows")
+    sender_name: str | None = Field(
+        None, description="Invitations' sender name; empty: the organization's name"
+    )
+    sender_email: str | None = Field(
+        None, description="Invitations' sender address, on a domain the operator allows"
+    )
     reply_to: str | None = Field(None, description="Reply-To of the invitations")
     self_service_renewal: bool | None = Field(
-        None, description="End users may ask for a new invitation when theirs expired")
+        None, description="End users may ask for a new invitation when theirs expired"
+    )
     allowed_email_domains: list[str] | None = None
-    report_recipients: list[str] | None = Field(None, description="Usernames of admins of the organization")
+    report_recipients: list[str] | None = Field(
+        None, description="Usernames of admins of the organization"
+    )
     alert_account_moved: bool | None = None
     alert_invitation_threshold: bool | None = None
     alert_batch_finished: bool | None = None
@@ -105,31 +117,50 @@ def organization_out(org: Organization) -> dict:
 
 
 def _scoped(user):
-    return Organization.objects.select_related("parent").prefetch_related("children", "report_recipients")
+    return Organization.objects.select_related("parent").prefetch_related(
+        "children", "report_recipients"
+    )
 
 
-@router.post("", response={201: OrganizationOut}, summary="Create an organization (or a sub-organization)")
+@router.post(
+    "", response={201: OrganizationOut}, summary="Create an organization (or a sub-organization)"
+)
 def create_organization(request, payload: OrganizationIn):
     require_privilege(request.user, Privilege.ORGANIZATIONS)
-    parent = get_object_for(request.user, Organization.objects, slug=payload.parent) if payload.parent else None
-    org = services.organization_create(actor=request.user, name=payload.name, slug=payload.slug, parent=parent,
-                                       features=payload.features)
+    parent = (
+        get_object_for(request.user, Organization.objects, slug=payload.parent)
+        if payload.parent
+        else None
+    )
+    org = services.organization_create(
+        actor=request.user,
+        name=payload.name,
+        slug=payload.slug,
+        parent=parent,
+        features=payload.features,
+    )
     return 201, organization_out(_scoped(request.user).get(pk=org.pk))
 
 
 @router.get("", response=list[OrganizationOut], summary="The organizations in your scope")
 def list_organizations(request):
     require_privilege(request.user, Privilege.ORGANIZATIONS)
-    return [organization_out(o) for o in _scoped(request.user).visible_to(request.user).order_by("path")]
+    return [
+        organization_out(o) for o in _scoped(request.user).visible_to(request.user).order_by("path")
+    ]
 
 
-@router.get("/{slug}", response=OrganizationOut, summary="One organization, with its features and settings")
+@router.get(
+    "/{slug}", response=OrganizationOut, summary="One organization, with its features and settings"
+)
 def get_organization(request, slug: str):
     require_privilege(request.user, Privilege.ORGANIZATIONS)
     return organization_out(get_object_for(request.user, _scoped(request.user), slug=slug))
 
 
-@router.patch("/{slug}", response=OrganizationOut, summary="Change features (operator) and settings")
+@router.patch(
+    "/{slug}", response=OrganizationOut, summary="Change features (operator) and settings"
+)
 def update_organization(request, slug: str, payload: SettingsIn):
     require_privilege(request.user, Privilege.ORGANIZATIONS)
     org = get_object_for(request.user, _scoped(request.user), slug=slug)
@@ -142,8 +173,12 @@ def update_organization(request, slug: str, payload: SettingsIn):
         admins = {u.get_username(): u for u in services.organization_admins(org)}
         unknown = [name for name in recipients if name not in admins]
         if unknown:
-            raise DomainError(f"Report recipients must be admins of {org}: {', '.join(unknown)} is not.",
-                              fields={"report_recipients": [f"not an admin of it: {u}" for u in unknown]})
+            raise DomainError(
+                f"Report recipients must be admins of {org}: {', '.join(unknown)} is not.",
+                fields={"report_recipients": [f"not an admin of it: {u}" for u in unknown]},
+            )
         recipients = [admins[name] for name in recipients]
-    services.organization_update(actor=request.user, organization=org, report_recipients=recipients, **changes)
+    services.organization_update(
+        actor=request.user, organization=org, report_recipients=recipients, **changes
+    )
     return organization_out(_scoped(request.user).get(pk=org.pk))

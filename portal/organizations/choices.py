@@ -5,14 +5,17 @@ from __future__ import annotations
 from portal.access.scoping import is_operator
 from portal.organizations.models import Organization
 
-POOL = "~pool"  # Not a valid slug: stands for the operator pool (numbers allocated to no organization).
+# Not a valid slug: stands for the operator pool (numbers allocated to no organization).
+POOL = "~pool"
 
 
 def organizations_in_scope(user) -> list[Organization]:
     """The organizations `user` administers, in tree order, each with `.depth` and `.label` set."""
     orgs = list(Organization.objects.visible_to(user))
     names = {}
-    for org in Organization.objects.filter(pk__in={i for o in orgs for i in o.ancestors_and_self()}):
+    for org in Organization.objects.filter(
+        pk__in={i for o in orgs for i in o.ancestors_and_self()}
+    ):
         names[org.pk] = org.name
     for org in orgs:
         chain = [names.get(i, "?") for i in org.ancestors_and_self()]
@@ -23,7 +26,9 @@ def organizations_in_scope(user) -> list[Organization]:
     return orgs
 
 
-def organization_choices(user, *, pool: bool = False, blank: str | None = None) -> list[tuple[str, str]]:
+def organization_choices(
+    user, *, pool: bool = False, blank: str | None = None
+) -> list[tuple[str, str]]:
     choices = [("", blank)] if blank is not None else []
     if pool and is_operator(user):
         choices.append((POOL, "Operator pool"))

@@ -12,7 +12,9 @@ MULTI = forms.CheckboxSelectMultiple
 
 class OrganizationCreateForm(forms.Form):
     name = forms.CharField(max_length=120)
-    slug = forms.SlugField(max_length=60, help_text="Lower-case letters, digits and dashes; used in the API and CLI.")
+    slug = forms.SlugField(
+        max_length=60, help_text="Lower-case letters, digits and dashes; used in the API and CLI."
+    )
     parent = forms.ChoiceField(required=False, label="Parent organization")
     features = forms.MultipleChoiceField(choices=Feature.choices, required=False, widget=MULTI)
 
@@ -26,54 +28,105 @@ class OrganizationCreateForm(forms.Form):
 class OrganizationSettingsForm(forms.Form):
     name = forms.CharField(max_length=120)
     features = forms.MultipleChoiceField(choices=Feature.choices, required=False, widget=MULTI)
-    invitation_validity_days = forms.IntegerField(min_value=1, max_value=90, label="Invitations are valid for (days)")
-    activation_choices = forms.IntegerField(min_value=1, max_value=20, label="Numbers offered at activation")
+    invitation_validity_days = forms.IntegerField(
+        min_value=1, max_value=90, label="Invitations are valid for (days)"
+    )
+    activation_choices = forms.IntegerField(
+        min_value=1, max_value=20, label="Numbers offered at activation"
+    )
     default_language = forms.ChoiceField(choices=Language.choices)
     self_service_renewal = forms.BooleanField(
-        required=False, label="End users may ask for a new invitation when theirs expired",
+        required=False,
+        label="End users may ask for a new invitation when theirs expired",
         help_text="Only to the same email address or device number, a few times a day per account; "
-                  "every request is in the activity log.")
+        "every request is in the activity log.",
+    )
     allowed_email_domains = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One domain per line; empty means invitations may go to any domain.")
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One domain per line; empty means invitations may go to any domain.",
+    )
     require_second_factor = forms.BooleanField(
-        required=False, label="Admins must sign in with a second factor",
+        required=False,
+        label="Admins must sign in with a second factor",
         help_text="An authenticator app or a code by email, for the admins of this organization "
-                  "and of its sub-organizations.")
+        "and of its sub-organizations.",
+    )
     report_recipients = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=MULTI,
-        help_text="Admins of this organization who receive batch summaries and alerts.")
+        queryset=None,
+        required=False,
+        widget=MULTI,
+        help_text="Admins who receive batch summaries and alerts; "
+        "with none chosen, every admin does.",
+    )
     alert_account_moved = forms.BooleanField(required=False, label="Accounts moved in or out")
-    alert_invitation_threshold = forms.BooleanField(required=False, label="Threshold exceeded for invitations")
+    alert_invitation_threshold = forms.BooleanField(
+        required=False, label="Threshold exceeded for invitations"
+    )
     alert_batch_finished = forms.BooleanField(required=False, label="Batch operation finished")
-    alert_number_utilisation = forms.BooleanField(required=False, label="Number utilisation above the threshold")
-    number_utilisation_percent = forms.IntegerField(min_value=1, max_value=100, label="Utilisation threshold (%)")
+    alert_number_utilisation = forms.BooleanField(
+        required=False, label="Number utilisation above the threshold"
+    )
+    number_utilisation_percent = forms.IntegerField(
+        min_value=1, max_value=100, label="Utilisation threshold (%)"
+    )
     alert_extra_recipients = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Extra alert emails",
-        help_text="One address per line, beyond the report recipients.")
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Extra alert emails",
+        help_text="One address per line, beyond the report recipients.",
+    )
 
-    sender_name = forms.CharField(required=False, max_length=80, label="Sender name",
-                                  help_text="How invitations are signed in the inbox; empty: the organization's name.")
-    sender_email = forms.EmailField(required=False, label="Sender address",
-                                    help_text="On a domain the operator allows; empty: the portal's address.")
-    reply_to = forms.EmailField(required=False, label="Reply-To",
-                                help_text="Where replies go, e.g. your IT service desk.")
+    sender_name = forms.CharField(
+        required=False,
+        max_length=80,
+        label="Sender name",
+        help_text="How invitations are signed in the inbox; empty: the organization's name.",
+    )
+    sender_email = forms.EmailField(
+        required=False,
+        label="Sender address",
+        help_text="On a domain the operator allows; empty: the portal's address.",
+    )
+    reply_to = forms.EmailField(
+        required=False, label="Reply-To", help_text="Where replies go, e.g. your IT service desk."
+    )
 
-    SETTINGS = ("require_second_factor", "invitation_validity_days", "activation_choices", "default_language",
-                "self_service_renewal", "sender_name", "sender_email", "reply_to", "allowed_email_domains",
-                "alert_account_moved", "alert_invitation_threshold", "alert_batch_finished",
-                "alert_number_utilisation", "number_utilisation_percent", "alert_extra_recipients")
+    SETTINGS = (
+        "require_second_factor",
+        "invitation_validity_days",
+        "activation_choices",
+        "default_language",
+        "self_service_renewal",
+        "sender_name",
+        "sender_email",
+        "reply_to",
+        "allowed_email_domains",
+        "alert_account_moved",
+        "alert_invitation_threshold",
+        "alert_batch_finished",
+        "alert_number_utilisation",
+        "number_utilisation_percent",
+        "alert_extra_recipients",
+    )
 
     def __init__(self, *args, user, organization: Organization, **kwargs):
         initial = {key: getattr(organization, key) for key in self.SETTINGS}
-        initial.update(name=organization.name, features=organization.features,
-                       report_recipients=list(organization.report_recipients.all()))
+        initial.update(
+            name=organization.name,
+            features=organization.features,
+            report_recipients=list(organization.report_recipients.all()),
+        )
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["report_recipients"].queryset = organization_admins(organization)
-        self.fields["report_recipients"].label_from_instance = lambda u: f"{u.get_username()} ({u.email})" if u.email else u.get_username()
+        self.fields["report_recipients"].label_from_instance = lambda u: (
+            f"{u.get_username()} ({u.email})" if u.email else u.get_username()
+        )
         if not is_operator(user):
             self.fields["features"].disabled = True
-            self.fields["features"].help_text = "Only the operator changes the features of an organization."
+            self.fields[
+                "features"
+            ].help_text = "Only the operator changes the features of an organization."
 
     def settings(self) -> dict:
         return {key: self.cleaned_data[key] for key in self.SETTINGS}

@@ -56,7 +56,8 @@ class OrganizationQuerySet(models.QuerySet):
 
 
 class Organization(models.Model):
-    """A tenant. `path` holds the ids from the root down ("/1/4/"), so a subtree is one prefix query."""
+    """A tenant. `path` holds the ids from the root down
+    ("/1/4/"), so a subtree is one prefix query."""
 
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=60, unique=True)
@@ -76,23 +77,35 @@ class Organization(models.Model):
     )
     default_language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
     sender_name = models.CharField(
-        max_length=80, blank=True, help_text="The invitations' sender name; empty: the organization's name.")
+        max_length=80,
+        blank=True,
+        help_text="The invitations' sender name; empty: the organization's name.",
+    )
     sender_email = models.EmailField(
-        blank=True, help_text="The invitations' sender address, on a domain the operator allows; "
-                              "empty: the portal's address.")
+        blank=True,
+        help_text="The invitations' sender address, on a domain the operator allows; "
+        "empty: the portal's address.",
+    )
     reply_to = models.EmailField(
-        blank=True, help_text="Where replies to an invitation go, e.g. the IT service desk.")
+        blank=True, help_text="Where replies to an invitation go, e.g. the IT service desk."
+    )
     self_service_renewal = models.BooleanField(
-        "end users may ask for a new invitation", default=True,
-        help_text="On an expired invitation's page; it goes to the same email or device number.")
+        "end users may ask for a new invitation",
+        default=True,
+        help_text="On an expired invitation's page; it goes to the same email or device number.",
+    )
     allowed_email_domains = models.TextField(
         blank=True, help_text="One domain per line; empty means any domain may be invited."
     )
     require_second_factor = models.BooleanField(
-        default=False, help_text="Its admins (and those of its sub-organizations) must sign in "
-                                 "with a second factor: an authenticator app or an email code.")
+        default=False,
+        help_text="Its admins (and those of its sub-organizations) must sign in "
+        "with a second factor: an authenticator app or an email code.",
+    )
     report_recipients = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="report_organizations",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="report_organizations",
         help_text="Admins who receive batch summaries and alerts.",
     )
     # Alerts.
@@ -119,11 +132,15 @@ class Organization(models.Model):
 
     @property
     def email_domains(self) -> list[str]:
-        return [d.strip().lower().lstrip("@") for d in self.allowed_email_domains.split() if d.strip()]
+        return [
+            d.strip().lower().lstrip("@") for d in self.allowed_email_domains.split() if d.strip()
+        ]
 
     @property
     def extra_alert_emails(self) -> list[str]:
-        return [e.strip() for e in self.alert_extra_recipients.replace(",", " ").split() if e.strip()]
+        return [
+            e.strip() for e in self.alert_extra_recipients.replace(",", " ").split() if e.strip()
+        ]
 
     def ancestors_and_self(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]

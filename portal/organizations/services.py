@@ -54,16 +54,22 @@ def _full_clean(org: Organization, exclude) -> None:
         raise DomainError(f"{label.capitalize()}: {first[1][0]}", fields=fields) from None
     if org.sender_email:
         domain = org.sender_email.rsplit("@", 1)[-1].lower()
-        allowed = {*django_settings.SENDER_DOMAINS,
-                   django_settings.PORTAL_FROM_EMAIL.rsplit("@", 1)[-1].lower()}
+        allowed = {
+            *django_settings.SENDER_DOMAINS,
+            django_settings.PORTAL_FROM_EMAIL.rsplit("@", 1)[-1].lower(),
+        }
         if domain not in allowed:
             raise DomainError(
-                f"Invitations can only be sent from a domain the operator allows: {', '.join(sorted(allowed))}.",
-                fields={"sender_email": [f"domain not allowed: {domain}"]})
+                "Invitations can only be sent from a domain the operator allows: "
+                f"{', '.join(sorted(allowed))}.",
+                fields={"sender_email": [f"domain not allowed: {domain}"]},
+            )
     bad_domains = [d for d in org.email_domains if not DOMAIN.match(d)]
     if bad_domains:
-        raise DomainError(f"“{bad_domains[0]}” is not an email domain (e.g. example.com).",
-                          fields={"allowed_email_domains": [f"not a domain: {d}" for d in bad_domains]})
+        raise DomainError(
+            f"“{bad_domains[0]}” is not an email domain (e.g. example.com).",
+            fields={"allowed_email_domains": [f"not a domain: {d}" for d in bad_domains]},
+        )
     bad_emails = []
     for email in org.extra_alert_emails:
         try:
@@ -71,15 +77,21 @@ def _full_clean(org: Organization, exclude) -> None:
         except EmailNotValidError:
             bad_emails.append(email)
     if bad_emails:
-        raise DomainError(f"“{bad_emails[0]}” is not an email address.",
-                          fields={"alert_extra_recipients": [f"not an email: {e}" for e in bad_emails]})
+        raise DomainError(
+            f"“{bad_emails[0]}” is not an email address.",
+            fields={"alert_extra_recipients": [f"not an email: {e}" for e in bad_emails]},
+        )
 
 
 def organization_admins(organization: Organization):
-    """Active admins whose scope holds `organization` (directly or through a parent organization)."""
-    return (get_user_model().objects.filter(
-        is_active=True, admin__organizations__in=organization.ancestors_and_self()).distinct()
-        .order_by("username"))
+    """Active admins whose scope holds `organization`
+    (directly or through a parent organization)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, admin__organizations__in=organization.ancestors_and_self())
+        .distinct()
+        .order_by("username")
+    )
 
 
 def _slug_taken(actor, slug: str, holder: int | None) -> DomainError:
@@ -87,8 +99,9 @@ def _slug_taken(actor, slug: str, holder: int | None) -> DomainError:
     from portal.access import disclosure
 
     if disclosure.sees(disclosure.scope_of(actor), holder):
-        return DomainError(f"An organization with the slug “{slug}” exists already.",
-                           fields={"slug": ["taken"]})
+        return DomainError(
+            f"An organization with the slug “{slug}” exists already.", fields={"slug": ["taken"]}
+        )
     return DomainError("This slug is not available.", fields={"slug": [disclosure.NOT_AVAILABLE]})
 
 
@@ -109,7 +122,9 @@ def organization_create(
     holder = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
     if holder is not None:
         raise _slug_taken(actor, slug, holder)
-    org = Organization(name=(name or "").strip(), slug=slug, parent=parent, features=_clean_features(features))
+    org = Organization(
+        name=(name or "").strip(), slug=slug, parent=parent, features=_clean_features(features)
+    )
     for key, value in settings.items():
         if key not in SETTINGS_FIELDS:
             raise DomainError(f"Unknown setting {key}.", fields={key: ["unknown setting"]})
@@ -124,17 +139,31 @@ def organization_create(
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.save(update_fields=["path"])
     forget_scope(actor)  # A new sub-organization widens the scope of its parent's admins.
-    audit.record(actor=actor, action="organization.create", target=org, organization=org,
-                 data={"features": org.features, "parent": parent.slug if parent else None})
+    audit.record(
+        actor=actor,
+        action="organization.create",
+        target=org,
+        organization=org,
+        data={"features": org.features, "parent": parent.slug if parent else None},
+    )
     from portal.permissions.services import permission_group_create
 
-    permission_group_create(actor=actor, organization=org, name=f"default cos for {org.slug}", default=True)
+    permission_group_create(
+        actor=actor, organization=org, name=f"default cos for {org.slug}", default=True
+    )
     return org
 
 
 @transaction.atomic
-def organization_update(*, actor, organization: Organization, name: str | None = None,
-                        features=None, report_recipients=None, **settings) -> Organization:
+def organization_update(
+    *,
+    actor,
+    organization: Organization,
+    name: str | None = None,
+    features=None,
+    report_recipients=None,
+    **settings,
+) -> Organization:
     """Change features (operator only) and settings; report recipients must be admins of it."""
     if actor is not None:
         require_scope(actor, organization)
@@ -162,12 +191,20 @@ def organization_update(*, actor, organization: Organization, name: str | None =
         allowed = set(organization_admins(organization).values_list("pk", flat=True))
         strangers = [u.get_username() for u in report_recipients if u.pk not in allowed]
         if strangers:
-            raise DomainError(f"Report recipients must be admins of {organization}: {', '.join(strangers)} is not.",
-                              fields={"report_recipients": [f"not an admin of it: {u}" for u in strangers]})
+            raise DomainError(
+                f"Report recipients must be admins of {organization}: {', '.join(strangers)} is "
+                "not.",
+                fields={"report_recipients": [f"not an admin of it: {u}" for u in strangers]},
+            )
         before = set(organization.report_recipients.values_list("pk", flat=True))
         if before != {u.pk for u in report_recipients}:
             organization.report_recipients.set(report_recipients)
             changes["report_recipients"] = [u.get_username() for u in report_recipients]
-    audit.record(actor=actor, action="organization.update", target=organization, organization=organization,
-                 data=changes)
+    audit.record(
+        actor=actor,
+        action="organization.update",
+        target=organization,
+        organization=organization,
+        data=changes,
+    )
     return organization

@@ -24,18 +24,29 @@ def _form_errors(form, error: DomainError) -> None:
 def organization_list(request):
     orgs = organizations_in_scope(request.user)
     stats = {
-        row["pk"]: row for row in Organization.objects.filter(pk__in=[o.pk for o in orgs]).values("pk").annotate(
+        row["pk"]: row
+        for row in Organization.objects.filter(pk__in=[o.pk for o in orgs])
+        .values("pk")
+        .annotate(
             numbers_total=Count("numbers", distinct=True),
-            numbers_available=Count("numbers", filter=Q(numbers__status="available"), distinct=True),
+            numbers_available=Count(
+                "numbers", filter=Q(numbers__status="available"), distinct=True
+            ),
         )
     }
     labels = dict(Feature.choices)
     for org in orgs:
         org.stats = stats.get(org.pk, {})
         org.feature_labels = [labels[f].split(" (")[0] for f in org.features if f in labels]
-    return render(request, "organizations/list.html", {
-        "nav": "organizations", "organizations": orgs, "can_create": True,
-    })
+    return render(
+        request,
+        "organizations/list.html",
+        {
+            "nav": "organizations",
+            "organizations": orgs,
+            "can_create": True,
+        },
+    )
 
 
 @privilege_required(Privilege.ORGANIZATIONS)
@@ -44,13 +55,23 @@ def organization_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            parent = organization_from_choice(request.user, data["parent"]) if data["parent"] else None
-            org = services.organization_create(actor=request.user, name=data["name"], slug=data["slug"],
-                                               parent=parent, features=data["features"])
+            parent = (
+                organization_from_choice(request.user, data["parent"]) if data["parent"] else None
+            )
+            org = services.organization_create(
+                actor=request.user,
+                name=data["name"],
+                slug=data["slug"],
+                parent=parent,
+                features=data["features"],
+            )
         except DomainError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, f"Created {org.name}, with the permission group “default cos for {org.slug}”.")
+            messages.success(
+                request,
+                f"Created {org.name}, with the permission group “default cos for {org.slug}”.",
+            )
             return redirect("organizations:edit", slug=org.slug)
     return render(request, "organizations/create.html", {"nav": "organizations", "form": form})
 
@@ -63,9 +84,12 @@ def organization_edit(request, slug):
         data = form.cleaned_data
         try:
             services.organization_update(
-                actor=request.user, organization=org, name=data["name"],
+                actor=request.user,
+                organization=org,
+                name=data["name"],
                 features=data["features"] if is_operator(request.user) else None,
-                report_recipients=data["report_recipients"], **form.settings(),
+                report_recipients=data["report_recipients"],
+                **form.settings(),
             )
         except DomainError as error:
             org.refresh_from_db()
@@ -74,6 +98,13 @@ def organization_edit(request, slug):
             messages.success(request, f"Saved the settings of {org.name}.")
             return redirect("organizations:edit", slug=org.slug)
     children = org.children.all()
-    return render(request, "organizations/edit.html", {
-        "nav": "organizations", "org": org, "form": form, "children": children,
-    })
+    return render(
+        request,
+        "organizations/edit.html",
+        {
+            "nav": "organizations",
+            "org": org,
+            "form": form,
+            "children": children,
+        },
+    )

@@ -1,6 +1,7 @@
 """Permission groups API (/api/v1/permission-groups): create, list, rename, set the default.
 
-The Permissions privilege is required; groups and organizations outside the caller's scope are not found.
+The Permissions privilege is required; groups and
+organizations outside the caller's scope are not found.
 """
 
 from __future__ import annotations
@@ -40,33 +41,47 @@ class ListQuery(Schema):
 
 
 def group_out(group: PermissionGroup) -> dict:
-    return {"id": group.pk, "organization": group.organization.slug, "name": group.name,
-            "default": group.is_default}
+    return {
+        "id": group.pk,
+        "organization": group.organization.slug,
+        "name": group.name,
+        "default": group.is_default,
+    }
 
 
 @router.post("", response={201: GroupOut}, summary="Create a permission group")
 def create_group(request, payload: GroupIn):
     require_privilege(request.user, Privilege.PERMISSIONS)
     organization = get_object_for(request.user, Organization.objects, slug=payload.organization)
-    group = services.permission_group_create(actor=request.user, organization=organization, name=payload.name,
-                                             default=payload.default)
+    group = services.permission_group_create(
+        actor=request.user, organization=organization, name=payload.name, default=payload.default
+    )
     return 201, group_out(group)
 
 
-@router.get("", response=list[GroupOut], summary="Permission groups of the organizations in your scope")
+@router.get(
+    "", response=list[GroupOut], summary="Permission groups of the organizations in your scope"
+)
 def list_groups(request, filters: Query[ListQuery]):
     require_privilege(request.user, Privilege.PERMISSIONS)
     groups = PermissionGroup.objects.visible_to(request.user).select_related("organization")
     if filters.organization:
         groups = groups.filter(
-            organization=get_object_for(request.user, Organization.objects, slug=filters.organization))
+            organization=get_object_for(
+                request.user, Organization.objects, slug=filters.organization
+            )
+        )
     return [group_out(g) for g in groups]
 
 
-@router.patch("/{int:group_id}", response=GroupOut, summary="Rename a group, or make it the default")
+@router.patch(
+    "/{int:group_id}", response=GroupOut, summary="Rename a group, or make it the default"
+)
 def change_group(request, group_id: int, payload: GroupChange):
     require_privilege(request.user, Privilege.PERMISSIONS)
-    group = get_object_for(request.user, PermissionGroup.objects.select_related("organization"), pk=group_id)
+    group = get_object_for(
+        request.user, PermissionGroup.objects.select_related("organization"), pk=group_id
+    )
     if payload.name is not None:
         group = services.permission_group_rename(actor=request.user, group=group, name=payload.name)
     if payload.default:

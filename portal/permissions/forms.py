@@ -7,7 +7,9 @@ from portal.organizations.choices import organization_choices
 
 class GroupCreateForm(forms.Form):
     organization = forms.ChoiceField()
-    name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "default cos for org 2000"}))
+    name = forms.CharField(
+        max_length=120, widget=forms.TextInput(attrs={"placeholder": "default cos for org 2000"})
+    )
     default = forms.BooleanField(required=False, label="Default group of the organization")
 
     def __init__(self, *args, user, **kwargs):

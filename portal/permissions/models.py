@@ -19,7 +19,9 @@ class PermissionGroup(models.Model):
     class Meta:
         ordering = ["organization__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="permission_group_unique_name"),
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="permission_group_unique_name"
+            ),
             models.UniqueConstraint(
                 fields=["organization"],
                 condition=models.Q(is_default=True),

@@ -14,20 +14,28 @@ def _name_taken(organization, name) -> DomainError:
 
 
 @transaction.atomic
-def permission_group_create(*, actor, organization, name: str, default: bool = False) -> PermissionGroup:
+def permission_group_create(
+    *, actor, organization, name: str, default: bool = False
+) -> PermissionGroup:
     name = name.strip()
     if not name:
         raise DomainError("A permission group needs a name.", fields={"name": ["required"]})
     if default:
-        PermissionGroup.objects.filter(organization=organization, is_default=True).update(is_default=False)
+        PermissionGroup.objects.filter(organization=organization, is_default=True).update(
+            is_default=False
+        )
     elif not PermissionGroup.objects.filter(organization=organization).exists():
         default = True  # An organization's first group is its default.
     try:
         with transaction.atomic():
-            group = PermissionGroup.objects.create(organization=organization, name=name, is_default=default)
+            group = PermissionGroup.objects.create(
+                organization=organization, name=name, is_default=default
+            )
     except IntegrityError:
         raise _name_taken(organization, name) from None
-    audit.record(actor=actor, action="permission_group.create", target=group, data={"default": default})
+    audit.record(
+        actor=actor, action="permission_group.create", target=group, data={"default": default}
+    )
     return group
 
 
@@ -43,7 +51,9 @@ def permission_group_rename(*, actor, group: PermissionGroup, name: str) -> Perm
             group.save(update_fields=["name"])
     except IntegrityError:
         raise _name_taken(group.organization, name) from None
-    audit.record(actor=actor, action="permission_group.rename", target=group, data={"from": old, "to": name})
+    audit.record(
+        actor=actor, action="permission_group.rename", target=group, data={"from": old, "to": name}
+    )
     return group
 
 
@@ -66,11 +76,17 @@ def default_group(organization) -> PermissionGroup | None:
 def permission_group_delete(*, actor, group: PermissionGroup) -> None:
     """Delete a group no account uses; an organization's default group stays."""
     if group.is_default:
-        raise DomainError(f"“{group}” is {group.organization}'s default permission group: "
-                          "make another group the default first.", fields={"group": ["default"]})
+        raise DomainError(
+            f"“{group}” is {group.organization}'s default permission group: "
+            "make another group the default first.",
+            fields={"group": ["default"]},
+        )
     if group.accounts.exists():
-        raise DomainError(f"“{group}” still has accounts: move them to another group first.",
-                          fields={"group": ["in use"]})
-    audit.record(actor=actor, action="permission_group.delete", target=group,
-                 data={"name": group.name})
+        raise DomainError(
+            f"“{group}” still has accounts: move them to another group first.",
+            fields={"group": ["in use"]},
+        )
+    audit.record(
+        actor=actor, action="permission_group.delete", target=group, data={"name": group.name}
+    )
     group.delete()

@@ -17,15 +17,22 @@ from portal.permissions.models import PermissionGroup
 
 def _page(request, form, status=200):
     orgs = organizations_in_scope(request.user)
-    groups = (PermissionGroup.objects.visible_to(request.user).annotate(accounts_count=Count("accounts"))
-              .order_by(Lower("name")))
+    groups = (
+        PermissionGroup.objects.visible_to(request.user)
+        .annotate(accounts_count=Count("accounts"))
+        .order_by(Lower("name"))
+    )
     by_org: dict[int, list] = {}
     for group in groups:
         by_org.setdefault(group.organization_id, []).append(group)
     for org in orgs:
         org.groups = by_org.get(org.pk, [])
-    return render(request, "permissions/list.html", {"nav": "permissions", "organizations": orgs, "form": form},
-                  status=status)
+    return render(
+        request,
+        "permissions/list.html",
+        {"nav": "permissions", "organizations": orgs, "form": form},
+        status=status,
+    )
 
 
 @privilege_required(Privilege.PERMISSIONS)
@@ -42,8 +49,11 @@ def group_create(request):
         data = form.cleaned_data
         try:
             group = services.permission_group_create(
-                actor=request.user, organization=organization_from_choice(request.user, data["organization"]),
-                name=data["name"], default=data["default"])
+                actor=request.user,
+                organization=organization_from_choice(request.user, data["organization"]),
+                name=data["name"],
+                default=data["default"],
+            )
         except DomainError as error:
             form.add_error("name" if "name" in error.fields else None, error.message)
         else:
@@ -55,9 +65,13 @@ def group_create(request):
 @require_POST
 @privilege_required(Privilege.PERMISSIONS)
 def group_rename(request, pk):
-    group = get_object_for(request.user, PermissionGroup.objects.select_related("organization"), pk=pk)
+    group = get_object_for(
+        request.user, PermissionGroup.objects.select_related("organization"), pk=pk
+    )
     try:
-        services.permission_group_rename(actor=request.user, group=group, name=request.POST.get("name", ""))
+        services.permission_group_rename(
+            actor=request.user, group=group, name=request.POST.get("name", "")
+        )
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -68,7 +82,9 @@ def group_rename(request, pk):
 @require_POST
 @privilege_required(Privilege.PERMISSIONS)
 def group_set_default(request, pk):
-    group = get_object_for(request.user, PermissionGroup.objects.select_related("organization"), pk=pk)
+    group = get_object_for(
+        request.user, PermissionGroup.objects.select_related("organization"), pk=pk
+    )
     services.permission_group_set_default(actor=request.user, group=group)
     messages.success(request, f"“{group.name}” is now the default group of {group.organization}.")
     return redirect("permissions:list")

@@ -45,6 +45,7 @@ def _text(fields: list[str], lookups=_TEXT) -> Callable[[Op, object], Q]:
         for name in fields:
             condition |= Q(**{f"{name}__{lookups[op]}": value})
         return condition
+
     return build
 
 
@@ -55,6 +56,7 @@ def _ordered(field: str) -> Callable[[Op, object], Q]:
         if op not in _ORDER:
             raise FilterError(f"“{op.value}” is not supported here")
         return Q(**{f"{field}__{_ORDER[op]}": value})
+
     return build
 
 
@@ -96,20 +98,35 @@ USER_ATTRIBUTES: dict[str, Callable[[Op, object], Q]] = {
     "meta.created": _ordered("created_at"),
     "meta.lastmodified": _ordered("updated_at"),
 }
-USER_PRESENT = {"externalid": Q(scim__external_id__gt=""), "emails": Q(email__isnull=False),
-                "username": Q(), "id": Q(), "active": Q()}
+USER_PRESENT = {
+    "externalid": Q(scim__external_id__gt=""),
+    "emails": Q(email__isnull=False),
+    "username": Q(),
+    "id": Q(),
+    "active": Q(),
+}
 
 GROUP_ATTRIBUTES: dict[str, Callable[[Op, object], Q]] = {
     "id": _pk,
     "displayname": _text(["name"]),
     "externalid": _text(["scim__external_id"], _EXACT),
-    "members": lambda op, value: Q(accounts__pk=int(value)) if op == Op.eq and str(
-        value).isdigit() and len(str(value)) <= 18 else Q(pk__in=[]),
-    "members.value": lambda op, value: Q(accounts__pk=int(value)) if op == Op.eq and str(
-        value).isdigit() and len(str(value)) <= 18 else Q(pk__in=[]),
+    "members": lambda op, value: (
+        Q(accounts__pk=int(value))
+        if op == Op.eq and str(value).isdigit() and len(str(value)) <= 18
+        else Q(pk__in=[])
+    ),
+    "members.value": lambda op, value: (
+        Q(accounts__pk=int(value))
+        if op == Op.eq and str(value).isdigit() and len(str(value)) <= 18
+        else Q(pk__in=[])
+    ),
 }
-GROUP_PRESENT = {"externalid": Q(scim__external_id__gt=""), "id": Q(), "displayname": Q(),
-                 "members": Q(accounts__isnull=False)}
+GROUP_PRESENT = {
+    "externalid": Q(scim__external_id__gt=""),
+    "id": Q(),
+    "displayname": Q(),
+    "members": Q(accounts__isnull=False),
+}
 
 
 def _name(path) -> str:

@@ -63,7 +63,9 @@ class ScimGroup(models.Model):
     """A permission group's externalId, as its identity provider knows it."""
 
     group = models.OneToOneField(
-        "permissions.PermissionGroup", on_delete=models.CASCADE, related_name="scim",
+        "permissions.PermissionGroup",
+        on_delete=models.CASCADE,
+        related_name="scim",
         primary_key=True,
     )
     external_id = models.CharField(max_length=254, blank=True)

@@ -20,15 +20,24 @@ SHOWN_ONCE = "scim_token_shown_once"
 def _tokens(user):
     visible = Organization.objects.visible_to(user)
     return ScimToken.objects.filter(organization__in=visible).select_related(
-        "organization", "created_by")
+        "organization", "created_by"
+    )
 
 
 def _page(request, form, status=200):
     raw = request.session.pop(SHOWN_ONCE, None)
-    response = render(request, "scim/tokens.html", {
-        "nav": "scim", "form": form, "tokens": _tokens(request.user), "raw": raw,
-        "scim_url": request.build_absolute_uri("/scim/v2/"),
-    }, status=status)
+    response = render(
+        request,
+        "scim/tokens.html",
+        {
+            "nav": "scim",
+            "form": form,
+            "tokens": _tokens(request.user),
+            "raw": raw,
+            "scim_url": request.build_absolute_uri("/scim/v2/"),
+        },
+        status=status,
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -47,8 +56,12 @@ def token_issue(request):
     data = form.cleaned_data
     try:
         token, raw = services.scim_token_issue(
-            actor=request.user, organization=data["organization"], name=data["name"],
-            invite=data["invite"], expires_in_days=data["expires_in_days"])
+            actor=request.user,
+            organization=data["organization"],
+            name=data["name"],
+            invite=data["invite"],
+            expires_in_days=data["expires_in_days"],
+        )
     except DomainError as error:
         form.add_error(None, error.message)
         return _page(request, form, status=400)

@@ -53,6 +53,7 @@ class ScimError(DomainError):
 
 # ---------------------------------------------------------------- tokens
 
+
 def _check_issuer(actor, organization) -> None:
     if not has_privilege(actor, Privilege.API_USERS):
         raise Forbidden("Issuing a SCIM token needs the API Users privilege.")
@@ -61,41 +62,66 @@ def _check_issuer(actor, organization) -> None:
         raise NotFound()
 
 
-def scim_token_issue(*, actor, organization, name: str = "", invite: bool = True,
-                     expires_in_days: int | None = None) -> tuple[ScimToken, str]:
+def scim_token_issue(
+    *, actor, organization, name: str = "", invite: bool = True, expires_in_days: int | None = None
+) -> tuple[ScimToken, str]:
     """A new token for `organization`'s SCIM endpoint; the secret is returned once, never kept."""
     _check_issuer(actor, organization)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ScimToken.objects.create(
-        organization=organization, name=name.strip()[:80], key_hash=hash_token(raw),
-        prefix=raw[:12], invite=invite, created_by=actor, expires_at=expires,
+        organization=organization,
+        name=name.strip()[:80],
+        key_hash=hash_token(raw),
+        prefix=raw[:12],
+        invite=invite,
+        created_by=actor,
+        expires_at=expires,
     )
-    audit.record(actor=actor, action="scim_token.issue", target=token, organization=organization,
-                 data={"name": token.name, "invite": invite,
-                       "expires_at": expires.isoformat() if expires else None})
+    audit.record(
+        actor=actor,
+        action="scim_token.issue",
+        target=token,
+        organization=organization,
+        data={
+            "name": token.name,
+            "invite": invite,
+            "expires_at": expires.isoformat() if expires else None,
+        },
+    )
     return token, raw
 
 
 def scim_token_revoke(*, actor, token: ScimToken) -> None:
     if ScimToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-            revoked_at=timezone.now()):
-        audit.record(actor=actor, action="scim_token.revoke", target=token,
-                     organization=token.organization, data={"name": token.name})
+        revoked_at=timezone.now()
+    ):
+        audit.record(
+            actor=actor,
+            action="scim_token.revoke",
+            target=token,
+            organization=token.organization,
+            data={"name": token.name},
+        )
 
 
 def token_for(raw: str) -> ScimToken | None:
-    """The live token for a bearer secret, while its issuer may still do what it lets a client do."""
+    """The live token for a bearer secret, while its issuer
+    may still do what it lets a client do."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
-    token = (ScimToken.objects.select_related("organization", "created_by")
-             .filter(key_hash=hash_token(raw), revoked_at__isnull=True).first())
+    token = (
+        ScimToken.objects.select_related("organization", "created_by")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
     now = timezone.now()
     if token is None or (token.expires_at and token.expires_at <= now):
         return None
     issuer = token.created_by
     if not issuer.is_active or not all(
-            has_privilege(issuer, p) for p in (Privilege.API_USERS, Privilege.ACCOUNTS)):
+        has_privilege(issuer, p) for p in (Privilege.API_USERS, Privilege.ACCOUNTS)
+    ):
         return None
     visible = visible_organization_ids(issuer)
     if visible is not None and token.organization_id not in visible:
@@ -118,23 +144,30 @@ def language_code(tag: str | None) -> str:
     primary = tag.replace("_", "-").split("-")[0].lower()
     code = primary if primary in Language.values else _LANGUAGE_NAMES.get(tag.lower())
     if code is None:
-        raise ScimError(f"preferredLanguage “{tag}” is not one of "
-                        f"{', '.join(Language.values)} (English, Italian, German, French, Spanish).")
+        raise ScimError(
+            f"preferredLanguage “{tag}” is not one of "
+            f"{', '.join(Language.values)} (English, Italian, German, French, Spanish)."
+        )
     return code
 
 
 def _dump_items(items) -> list[dict]:
-    return [item.model_dump(scim_ctx=None, exclude_none=True, by_alias=True, mode="json")
-            for item in items or []]
+    return [
+        item.model_dump(scim_ctx=None, exclude_none=True, by_alias=True, mode="json")
+        for item in items or []
+    ]
 
 
 def _contact(user: schemas.User) -> str:
-    """Where invitations go: the primary (else first) email, else the mobile number, else userName."""
+    """Where invitations go: the primary (else first) email,
+    else the mobile number, else userName."""
     emails = [e for e in user.emails or [] if e.value]
     primary = next((e for e in emails if e.primary), emails[0] if emails else None)
     if primary is not None:
         return primary.value
-    mobiles = [p for p in user.phone_numbers or [] if p.value and (p.type or "").lower() == "mobile"]
+    mobiles = [
+        p for p in user.phone_numbers or [] if p.value and (p.type or "").lower() == "mobile"
+    ]
     if mobiles:
         return mobiles[0].value
     return (user.user_name or "").strip()
@@ -145,8 +178,12 @@ def _work_number(user: schemas.User) -> str | None:
     return work[0].value if work else None
 
 
-SETTING_DEFAULTS = {"social_messaging": False, "monitor_calls": "off", "monitor_sms": "off",
-                    "forwarding_number": ""}
+SETTING_DEFAULTS = {
+    "social_messaging": False,
+    "monitor_calls": "off",
+    "monitor_sms": "off",
+    "forwarding_number": "",
+}
 
 
 def account_data(user: schemas.User, *, account: Account | None = None) -> dict[str, Any]:
@@ -157,8 +194,11 @@ def account_data(user: schemas.User, *, account: Account | None = None) -> dict[
         "email": _contact(user),
         "language": language_code(user.preferred_language),
     }
-    settings = user[schemas.MultiLineUser] if schemas.MULTILINE_SCHEMA in (user.schemas or []) \
-        or _has_extension(user) else None
+    settings = (
+        user[schemas.MultiLineUser]
+        if schemas.MULTILINE_SCHEMA in (user.schemas or []) or _has_extension(user)
+        else None
+    )
     if settings is not None:  # On an edit, a setting the extension leaves out takes its default.
         for name, default in SETTING_DEFAULTS.items():
             value = getattr(settings, name)
@@ -209,8 +249,9 @@ def user_resource(account: Account, *, base_url: str) -> schemas.User:
     """The account as a SCIM User; what the identity provider sent is given back as sent."""
     identity = getattr(account, "scim", None)
     if identity is None:
-        identity = ScimUser(account=account, organization_id=account.organization_id,
-                            user_name=account.contact)
+        identity = ScimUser(
+            account=account, organization_id=account.organization_id, user_name=account.contact
+        )
     emails = [dict(e) for e in identity.emails]
     known = {(e.get("value") or "").lower() for e in emails} | {identity.user_name.lower()}
     if not account.email:
@@ -220,20 +261,30 @@ def user_resource(account: Account, *, base_url: str) -> schemas.User:
     phones = [dict(p) for p in identity.phone_numbers]
     if account.number_id and not any(p.get("value") == account.number.e164 for p in phones):
         phones.append({"value": account.number.e164, "type": "work"})
-    if account.device_number and account.device_number != identity.user_name and not any(
-            p.get("value") == account.device_number for p in phones):
+    if (
+        account.device_number
+        and account.device_number != identity.user_name
+        and not any(p.get("value") == account.device_number for p in phones)
+    ):
         phones.append({"value": account.device_number, "type": "mobile"})
     preferred = identity.preferred_language
     if not preferred or _safe_code(preferred) != account.language:
         preferred = account.language or None
-    current = {"active": account.status != AccountStatus.SUSPENDED,
-               "social_messaging": account.social_messaging,
-               "monitor_calls": account.monitor_calls, "monitor_sms": account.monitor_sms}
-    shown = {name: value for name, value in current.items()
-             if name not in identity.unassigned or value != DEFAULTS[name]}
+    current = {
+        "active": account.status != AccountStatus.SUSPENDED,
+        "social_messaging": account.social_messaging,
+        "monitor_calls": account.monitor_calls,
+        "monitor_sms": account.monitor_sms,
+    }
+    shown = {
+        name: value
+        for name, value in current.items()
+        if name not in identity.unassigned or value != DEFAULTS[name]
+    }
     extension = schemas.MultiLineUser(
         social_messaging=shown.get("social_messaging"),
-        monitor_calls=schemas.MonitorCalls(shown["monitor_calls"]) if "monitor_calls" in shown
+        monitor_calls=schemas.MonitorCalls(shown["monitor_calls"])
+        if "monitor_calls" in shown
         else None,
         monitor_sms=schemas.MonitorSms(shown["monitor_sms"]) if "monitor_sms" in shown else None,
         forwarding_number=account.forwarding_number or None,
@@ -243,18 +294,27 @@ def user_resource(account: Account, *, base_url: str) -> schemas.User:
         id=str(account.pk),
         external_id=identity.external_id or None,
         user_name=identity.user_name or account.contact,
-        name=schemas.Name(given_name=account.first_name or None,
-                          family_name=account.last_name or None)
-        if account.first_name or account.last_name else None,
+        name=schemas.Name(
+            given_name=account.first_name or None, family_name=account.last_name or None
+        )
+        if account.first_name or account.last_name
+        else None,
         display_name=account.display_name,
         preferred_language=preferred,
         active=shown.get("active"),
         emails=[schemas.Email(**e) for e in emails] or None,
         phone_numbers=[schemas.PhoneNumber(**p) for p in phones] or None,
-        groups=[schemas.GroupMembership(value=str(account.permission_group_id),
-                                        display=account.permission_group.name)],
-        meta={"resourceType": "User", "created": account.created_at,
-              "lastModified": account.updated_at, "location": location},
+        groups=[
+            schemas.GroupMembership(
+                value=str(account.permission_group_id), display=account.permission_group.name
+            )
+        ],
+        meta={
+            "resourceType": "User",
+            "created": account.created_at,
+            "lastModified": account.updated_at,
+            "location": location,
+        },
     )
     if extension.model_dump(scim_ctx=None, exclude_none=True, exclude={"schemas"}):
         user[schemas.MultiLineUser] = extension
@@ -276,14 +336,20 @@ def _taken(organization, user: schemas.User, *, exclude: Account | None = None) 
         raise ScimError("userName is required.")
     same_name = ScimUser.objects.filter(organization=organization, user_name__iexact=user_name)
     contact = _contact(user)
-    in_use = Account.objects.filter(email__iexact=contact) if "@" in contact else (
-        Account.objects.filter(device_number=contact) if looks_like_phone(contact) else None)
+    in_use = (
+        Account.objects.filter(email__iexact=contact)
+        if "@" in contact
+        else (Account.objects.filter(device_number=contact) if looks_like_phone(contact) else None)
+    )
     if exclude is not None:
         same_name = same_name.exclude(account=exclude)
         in_use = in_use.exclude(pk=exclude.pk) if in_use is not None else None
     if same_name.exists() or (in_use is not None and in_use.exists()):
-        raise ScimError(f"A user with the userName or email “{contact}” is not available.",
-                        status=409, scim_type="uniqueness")
+        raise ScimError(
+            f"A user with the userName or email “{contact}” is not available.",
+            status=409,
+            scim_type="uniqueness",
+        )
 
 
 def _as_scim(error: DomainError) -> ScimError:
@@ -299,15 +365,17 @@ def _as_scim(error: DomainError) -> ScimError:
 def _set_active(token: ScimToken, account: Account, active: bool | None) -> None:
     suspended = account.status == AccountStatus.SUSPENDED
     if active is False and not suspended:
-        accounts_suspend(actor=token.created_by, accounts=[account.pk],
-                         reason="Deactivated by the identity provider (SCIM)")
+        accounts_suspend(
+            actor=token.created_by,
+            accounts=[account.pk],
+            reason="Deactivated by the identity provider (SCIM)",
+        )
     elif active is True and suspended:
         accounts_reactivate(actor=token.created_by, accounts=[account.pk])
 
 
 def _reload(pk: int) -> Account:
-    return (Account.objects.select_related("number", "permission_group", "scim")
-            .get(pk=pk))
+    return Account.objects.select_related("number", "permission_group", "scim").get(pk=pk)
 
 
 def user_create(*, token: ScimToken, user: schemas.User) -> Account:
@@ -315,11 +383,15 @@ def user_create(*, token: ScimToken, user: schemas.User) -> Account:
     _taken(organization, user)
     try:
         with audit.via("scim"), transaction.atomic():
-            account = account_add(actor=token.created_by, organization=organization,
-                                  data=account_data(user),
-                                  invite=token.invite and user.active is not False)
-            ScimUser.objects.create(account=account, organization=organization,
-                                    **_identity_values(user))
+            account = account_add(
+                actor=token.created_by,
+                organization=organization,
+                data=account_data(user),
+                invite=token.invite and user.active is not False,
+            )
+            ScimUser.objects.create(
+                account=account, organization=organization, **_identity_values(user)
+            )
             _set_active(token, account, user.active)
     except DomainError as error:
         _taken(token.organization, user)  # Another request wrote this user meanwhile: 409.
@@ -327,8 +399,9 @@ def user_create(*, token: ScimToken, user: schemas.User) -> Account:
     return _reload(account.pk)
 
 
-def user_replace(*, token: ScimToken, account: Account, user: schemas.User,
-                 removed: frozenset[str] = frozenset()) -> Account:
+def user_replace(
+    *, token: ScimToken, account: Account, user: schemas.User, removed: frozenset[str] = frozenset()
+) -> Account:
     """PUT (and, after applying its operations, PATCH): the account takes the User's values.
 
     The MultiLine settings stay as they are when the User carries no MultiLine extension, and the
@@ -337,7 +410,8 @@ def user_replace(*, token: ScimToken, account: Account, user: schemas.User,
     """
     if removed & set(EXTENSION_DEFAULTS) and not _has_extension(user):
         user[schemas.MultiLineUser] = schemas.MultiLineUser(
-            **{n: DEFAULTS[n] for n in EXTENSION_DEFAULTS})
+            **{n: DEFAULTS[n] for n in EXTENSION_DEFAULTS}
+        )
     identity = getattr(account, "scim", None)
     unassigned = (set(identity.unassigned if identity else ()) - assigned(user)) | set(removed)
     _taken(token.organization, user, exclude=account)
@@ -352,14 +426,21 @@ def user_replace(*, token: ScimToken, account: Account, user: schemas.User,
                     data.pop("multiline_number", None)  # A suspended account holds no number.
                 account_edit(actor=token.created_by, account=account, data=data)
             ScimUser.objects.update_or_create(
-                account=account, defaults={"organization": token.organization,
-                                           "unassigned": sorted(unassigned),
-                                           **_identity_values(user)})
+                account=account,
+                defaults={
+                    "organization": token.organization,
+                    "unassigned": sorted(unassigned),
+                    **_identity_values(user),
+                },
+            )
             _set_active(token, _reload(account.pk), active)
             if reactivate:
                 account = _reload(account.pk)
-                account_edit(actor=token.created_by, account=account,
-                             data=account_data(user, account=account))
+                account_edit(
+                    actor=token.created_by,
+                    account=account,
+                    data=account_data(user, account=account),
+                )
     except DomainError as error:
         _taken(token.organization, user, exclude=account)  # Taken meanwhile: 409.
         raise _as_scim(error) from None
@@ -372,8 +453,11 @@ def user_delete(*, token: ScimToken, account: Account) -> None:
 
 
 def users_of(token: ScimToken):
-    return (Account.objects.filter(organization=token.organization)
-            .select_related("number", "permission_group", "scim").order_by("pk"))
+    return (
+        Account.objects.filter(organization=token.organization)
+        .select_related("number", "permission_group", "scim")
+        .order_by("pk")
+    )
 
 
 def user_for(token: ScimToken, pk: str) -> Account:
@@ -387,9 +471,13 @@ def user_for(token: ScimToken, pk: str) -> Account:
 
 # ---------------------------------------------------------------- groups: permission groups
 
+
 def groups_of(token: ScimToken):
-    return (PermissionGroup.objects.filter(organization=token.organization)
-            .select_related("scim").order_by("pk"))
+    return (
+        PermissionGroup.objects.filter(organization=token.organization)
+        .select_related("scim")
+        .order_by("pk")
+    )
 
 
 def group_for(token: ScimToken, pk: str) -> PermissionGroup:
@@ -435,28 +523,37 @@ def _set_members(token: ScimToken, group: PermissionGroup, wanted: set[int]) -> 
     goes back to the organization's default group."""
     current = set(group.accounts.values_list("pk", flat=True))
     for pk in sorted(wanted - current):
-        account_edit(actor=token.created_by, account=_reload(pk),
-                     data={"permission_group": group.name})
+        account_edit(
+            actor=token.created_by, account=_reload(pk), data={"permission_group": group.name}
+        )
     if current - wanted:
         fallback = default_group(token.organization)
         if fallback is None or fallback.pk == group.pk:
-            raise ScimError("Members cannot leave the organization's default permission group: "
-                            "add them to another group instead.", scim_type="mutability")
+            raise ScimError(
+                "Members cannot leave the organization's default permission group: "
+                "add them to another group instead.",
+                scim_type="mutability",
+            )
         for pk in sorted(current - wanted):
-            account_edit(actor=token.created_by, account=_reload(pk),
-                         data={"permission_group": fallback.name})
+            account_edit(
+                actor=token.created_by,
+                account=_reload(pk),
+                data={"permission_group": fallback.name},
+            )
 
 
 def group_create(*, token: ScimToken, group: schemas.Group) -> PermissionGroup:
     name = (group.display_name or "").strip()
     if groups_of(token).filter(name__iexact=name).exists():
-        raise ScimError(f"A group named “{name}” exists already.", status=409,
-                        scim_type="uniqueness")
+        raise ScimError(
+            f"A group named “{name}” exists already.", status=409, scim_type="uniqueness"
+        )
     try:
         with audit.via("scim"), transaction.atomic():
             wanted = _member_ids(token, group)
-            created = permission_group_create(actor=token.created_by,
-                                              organization=token.organization, name=name)
+            created = permission_group_create(
+                actor=token.created_by, organization=token.organization, name=name
+            )
             ScimGroup.objects.create(group=created, external_id=(group.external_id or "")[:254])
             _set_members(token, created, wanted)
     except DomainError as error:
@@ -464,19 +561,22 @@ def group_create(*, token: ScimToken, group: schemas.Group) -> PermissionGroup:
     return groups_of(token).get(pk=created.pk)
 
 
-def group_replace(*, token: ScimToken, group: PermissionGroup,
-                  resource: schemas.Group) -> PermissionGroup:
+def group_replace(
+    *, token: ScimToken, group: PermissionGroup, resource: schemas.Group
+) -> PermissionGroup:
     name = (resource.display_name or "").strip()
     if groups_of(token).filter(name__iexact=name).exclude(pk=group.pk).exists():
-        raise ScimError(f"A group named “{name}” exists already.", status=409,
-                        scim_type="uniqueness")
+        raise ScimError(
+            f"A group named “{name}” exists already.", status=409, scim_type="uniqueness"
+        )
     try:
         with audit.via("scim"), transaction.atomic():
             wanted = _member_ids(token, resource)
             if name != group.name:
                 permission_group_rename(actor=token.created_by, group=group, name=name)
             ScimGroup.objects.update_or_create(
-                group=group, defaults={"external_id": (resource.external_id or "")[:254]})
+                group=group, defaults={"external_id": (resource.external_id or "")[:254]}
+            )
             _set_members(token, group, wanted)
     except DomainError as error:
         raise _as_scim(error) from None
@@ -487,8 +587,11 @@ def group_delete(*, token: ScimToken, group: PermissionGroup) -> None:
     """Its members go back to the default group; the default group itself cannot be deleted."""
     fallback = default_group(token.organization)
     if group.is_default or fallback is None:
-        raise ScimError("The organization's default permission group cannot be deleted.",
-                        status=409, scim_type="mutability")
+        raise ScimError(
+            "The organization's default permission group cannot be deleted.",
+            status=409,
+            scim_type="mutability",
+        )
     try:
         with audit.via("scim"), transaction.atomic():
             _set_members(token, group, set())

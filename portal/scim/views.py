@@ -50,10 +50,9 @@ def _json(body: dict, status: int = 200, **headers) -> HttpResponse:
 
 
 def error(status: int, detail: str, scim_type: str | None = None) -> HttpResponse:
-    body = Error(status=status, scim_type=scim_type, detail=detail).model_dump(scim_ctx=None,
-                                                                               exclude_none=True,
-                                                                               by_alias=True,
-                                                                               mode="json")
+    body = Error(status=status, scim_type=scim_type, detail=detail).model_dump(
+        scim_ctx=None, exclude_none=True, by_alias=True, mode="json"
+    )
     body["status"] = str(status)
     headers = {"WWW_Authenticate": 'Bearer realm="SCIM"'} if status == 401 else {}
     return _json(body, status=status, **headers)
@@ -116,10 +115,14 @@ def _query(request: HttpRequest) -> dict:
     """A query's parameters: from the URL (GET), or from a SearchRequest body (POST .search)."""
     if request.method == "POST":
         body = _body(request)
-        return {key: body.get(key) for key in ("filter", "startIndex", "count", "attributes",
-                                               "excludedAttributes")}
-    return {key: request.GET.get(key) for key in ("filter", "startIndex", "count", "attributes",
-                                                  "excludedAttributes")}
+        return {
+            key: body.get(key)
+            for key in ("filter", "startIndex", "count", "attributes", "excludedAttributes")
+        }
+    return {
+        key: request.GET.get(key)
+        for key in ("filter", "startIndex", "count", "attributes", "excludedAttributes")
+    }
 
 
 def _parameters(query: dict, model) -> ResponseParameters | None:
@@ -127,12 +130,14 @@ def _parameters(query: dict, model) -> ResponseParameters | None:
     if not attributes and not excluded:
         return None
     return ResponseParameters[model].model_validate(
-        {"attributes": attributes, "excludedAttributes": excluded})
+        {"attributes": attributes, "excludedAttributes": excluded}
+    )
 
 
 def _dump(resource, request, model, *, ctx=Context.RESOURCE_QUERY_RESPONSE) -> dict:
-    return resource.model_dump(scim_ctx=ctx,
-                               response_parameters=_parameters(_query(request), model))
+    return resource.model_dump(
+        scim_ctx=ctx, response_parameters=_parameters(_query(request), model)
+    )
 
 
 def _number(query: dict, name: str, default: int) -> int:
@@ -155,19 +160,26 @@ def _list(request, queryset, model, to_resource) -> HttpResponse:
     start = max(1, min(_number(query, "startIndex", 1), 10**9))
     count = max(0, min(_number(query, "count", 100), schemas.MAX_RESULTS))
     total = queryset.count()
-    items = [to_resource(obj) for obj in queryset[start - 1:start - 1 + count]] if count else []
-    listing = ListResponse[model](total_results=total, start_index=start,
-                                  items_per_page=len(items), resources=items or None)
-    return _json(listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE,
-                                    response_parameters=_parameters(query, model)))
+    items = [to_resource(obj) for obj in queryset[start - 1 : start - 1 + count]] if count else []
+    listing = ListResponse[model](
+        total_results=total, start_index=start, items_per_page=len(items), resources=items or None
+    )
+    return _json(
+        listing.model_dump(
+            scim_ctx=Context.SEARCH_RESPONSE, response_parameters=_parameters(query, model)
+        )
+    )
 
 
 # ---------------------------------------------------------------- discovery
 
+
 def _spc(request, token, base):
     config = schemas.service_provider_config()
-    config.meta = {"resourceType": "ServiceProviderConfig",
-                   "location": f"{base}/ServiceProviderConfig"}
+    config.meta = {
+        "resourceType": "ServiceProviderConfig",
+        "location": f"{base}/ServiceProviderConfig",
+    }
     return _json(config.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE))
 
 
@@ -197,8 +209,9 @@ def _discovery(request, items, name, kind):
         return error(404, f"No {kind} {name}.")
     if request.GET.get("filter"):
         return error(403, "Filtering is not supported on this endpoint.")
-    listing = ListResponse[type(items[0])](total_results=len(items), start_index=1,
-                                           items_per_page=len(items), resources=items)
+    listing = ListResponse[type(items[0])](
+        total_results=len(items), start_index=1, items_per_page=len(items), resources=items
+    )
     return _json(listing.model_dump(scim_ctx=Context.SEARCH_RESPONSE))
 
 
@@ -208,6 +221,7 @@ schemas_view = scim_view({"GET": _schemas})
 
 
 # ---------------------------------------------------------------- users
+
 
 def _user(base):
     return lambda account: services.user_resource(account, base_url=base)
@@ -221,8 +235,11 @@ def _users_post(request, token, base):
     user = schemas.User.model_validate(_body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST)
     account = services.user_create(token=token, user=user)
     resource = services.user_resource(account, base_url=base)
-    return _json(_dump(resource, request, schemas.User, ctx=Context.RESOURCE_CREATION_RESPONSE),
-                 status=201, Location=resource.meta.location)
+    return _json(
+        _dump(resource, request, schemas.User, ctx=Context.RESOURCE_CREATION_RESPONSE),
+        status=201,
+        Location=resource.meta.location,
+    )
 
 
 def _user_get(request, token, base, pk):
@@ -232,23 +249,26 @@ def _user_get(request, token, base, pk):
 
 def _user_put(request, token, base, pk):
     account = services.user_for(token, pk)
-    user = schemas.User.model_validate(_body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST)
+    user = schemas.User.model_validate(
+        _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
+    )
     account = services.user_replace(token=token, account=account, user=user)
     resource = services.user_resource(account, base_url=base)
-    return _json(_dump(resource, request, schemas.User,
-                       ctx=Context.RESOURCE_REPLACEMENT_RESPONSE))
+    return _json(_dump(resource, request, schemas.User, ctx=Context.RESOURCE_REPLACEMENT_RESPONSE))
 
 
 def _user_patch(request, token, base, pk):
     account = services.user_for(token, pk)
-    patch = PatchOp[schemas.User].model_validate(_body(request),
-                                                 scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+    patch = PatchOp[schemas.User].model_validate(
+        _body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+    )
     resource = services.user_resource(account, base_url=base)
     before = services.assigned(resource)
     if patch.patch(resource):
         removed = frozenset(before - services.assigned(resource))
-        account = services.user_replace(token=token, account=account, user=resource,
-                                        removed=removed)
+        account = services.user_replace(
+            token=token, account=account, user=resource, removed=removed
+        )
         resource = services.user_resource(account, base_url=base)
     return _json(_dump(resource, request, schemas.User, ctx=Context.RESOURCE_PATCH_RESPONSE))
 
@@ -260,11 +280,11 @@ def _user_delete(request, token, base, pk):
 
 users = scim_view({"GET": _users_get, "POST": _users_post})
 users_search = scim_view({"POST": _users_get})
-user = scim_view({"GET": _user_get, "PUT": _user_put, "PATCH": _user_patch,
-                  "DELETE": _user_delete})
+user = scim_view({"GET": _user_get, "PUT": _user_put, "PATCH": _user_patch, "DELETE": _user_delete})
 
 
 # ---------------------------------------------------------------- groups
+
 
 def _group(base):
     return lambda group: services.group_resource(group, base_url=base)
@@ -275,12 +295,16 @@ def _groups_get(request, token, base):
 
 
 def _groups_post(request, token, base):
-    resource = schemas.Group.model_validate(_body(request),
-                                            scim_ctx=Context.RESOURCE_CREATION_REQUEST)
+    resource = schemas.Group.model_validate(
+        _body(request), scim_ctx=Context.RESOURCE_CREATION_REQUEST
+    )
     group = services.group_create(token=token, group=resource)
     created = services.group_resource(group, base_url=base)
-    return _json(_dump(created, request, schemas.Group, ctx=Context.RESOURCE_CREATION_RESPONSE),
-                 status=201, Location=created.meta.location)
+    return _json(
+        _dump(created, request, schemas.Group, ctx=Context.RESOURCE_CREATION_RESPONSE),
+        status=201,
+        Location=created.meta.location,
+    )
 
 
 def _group_get(request, token, base, pk):
@@ -290,17 +314,25 @@ def _group_get(request, token, base, pk):
 
 def _group_put(request, token, base, pk):
     group = services.group_for(token, pk)
-    resource = schemas.Group.model_validate(_body(request),
-                                            scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST)
+    resource = schemas.Group.model_validate(
+        _body(request), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
+    )
     group = services.group_replace(token=token, group=group, resource=resource)
-    return _json(_dump(services.group_resource(group, base_url=base), request, schemas.Group,
-                       ctx=Context.RESOURCE_REPLACEMENT_RESPONSE))
+    return _json(
+        _dump(
+            services.group_resource(group, base_url=base),
+            request,
+            schemas.Group,
+            ctx=Context.RESOURCE_REPLACEMENT_RESPONSE,
+        )
+    )
 
 
 def _group_patch(request, token, base, pk):
     group = services.group_for(token, pk)
-    patch = PatchOp[schemas.Group].model_validate(_body(request),
-                                                  scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+    patch = PatchOp[schemas.Group].model_validate(
+        _body(request), scim_ctx=Context.RESOURCE_PATCH_REQUEST
+    )
     resource = services.group_resource(group, base_url=base)
     if patch.patch(resource):
         group = services.group_replace(token=token, group=group, resource=resource)
@@ -318,13 +350,17 @@ groups_search = scim_view({"POST": _groups_get})
 
 
 def _search_all(request, token, base):
-    return error(501, "Searching several resource types at once is not supported: "
-                      "POST /Users/.search or /Groups/.search.")
+    return error(
+        501,
+        "Searching several resource types at once is not supported: "
+        "POST /Users/.search or /Groups/.search.",
+    )
 
 
 search_all = scim_view({"POST": _search_all})
-group = scim_view({"GET": _group_get, "PUT": _group_put, "PATCH": _group_patch,
-                   "DELETE": _group_delete})
+group = scim_view(
+    {"GET": _group_get, "PUT": _group_put, "PATCH": _group_patch, "DELETE": _group_delete}
+)
 
 
 @csrf_exempt

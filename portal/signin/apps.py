@@ -14,6 +14,7 @@ class SigninConfig(AppConfig):
         from portal.signin import lockouts, sessions
 
         user_locked_out.connect(lockouts.locked_out, dispatch_uid="signin.locked_out")
-        post_delete.connect(lockouts.attempt_deleted, sender=AccessAttempt,
-                            dispatch_uid="signin.attempt_deleted")
+        post_delete.connect(
+            lockouts.attempt_deleted, sender=AccessAttempt, dispatch_uid="signin.attempt_deleted"
+        )
         signals.user_logged_in.connect(sessions.started, dispatch_uid="signin.session_started")

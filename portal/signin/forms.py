@@ -20,8 +20,12 @@ class ChangeForm(PasswordChangeForm):
         cleaned = super().clean()
         password = cleaned.get("new_password1")
         if password and "new_password2" not in self.errors and self.user.check_password(password):
-            self.add_error("new_password2", forms.ValidationError(
-                "Choose a password different from the current one.", code="password_unchanged"))
+            self.add_error(
+                "new_password2",
+                forms.ValidationError(
+                    "Choose a password different from the current one.", code="password_unchanged"
+                ),
+            )
         return cleaned
 
 
@@ -29,18 +33,37 @@ class ResetForm(PasswordResetForm):
     """Django's form: a link for each active admin with that email, none (and the same answer) for
     an unknown one. Each link sent is audited."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
-        super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
-                          html_email_template_name)
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        super().send_mail(
+            subject_template_name,
+            email_template_name,
+            context,
+            from_email,
+            to_email,
+            html_email_template_name,
+        )
         user = context["user"]
-        audit.record(actor=None, action="signin.password_reset_sent", target=user,
-                     data={"email": to_email})
+        audit.record(
+            actor=None, action="signin.password_reset_sent", target=user, data={"email": to_email}
+        )
 
 
 class TokenForm(forms.Form):
-    token = forms.CharField(label="Code", max_length=16, widget=forms.TextInput(attrs={
-        "autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}))
+    token = forms.CharField(
+        label="Code",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
 
     def clean_token(self):
         return self.cleaned_data["token"].replace(" ", "").strip()

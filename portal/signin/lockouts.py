@@ -29,8 +29,12 @@ def _threshold():
 
 def failures(kind: str, value: str) -> int:
     """Failed attempts of a name or an address still inside the cool-off window."""
-    return AccessAttempt.objects.filter(**{kind: value}, attempt_time__gte=_threshold()).aggregate(
-        n=Sum("failures_since_start"))["n"] or 0
+    return (
+        AccessAttempt.objects.filter(**{kind: value}, attempt_time__gte=_threshold()).aggregate(
+            n=Sum("failures_since_start")
+        )["n"]
+        or 0
+    )
 
 
 def admin_named(username: str):
@@ -40,8 +44,13 @@ def admin_named(username: str):
 def _record(action: str, lockout: Lockout, actor=None, **data) -> None:
     user = admin_named(lockout.value) if lockout.kind == Lockout.Kind.USERNAME else None
     key = "username" if lockout.kind == Lockout.Kind.USERNAME else "ip"
-    audit.record(actor=actor, action=action, target=user, organization=home_organization(user),
-                 data={key: lockout.value, **data})
+    audit.record(
+        actor=actor,
+        action=action,
+        target=user,
+        organization=home_organization(user),
+        data={key: lockout.value, **data},
+    )
 
 
 def locked_out(sender, request, username, ip_address, **kwargs) -> None:

@@ -11,8 +11,9 @@ class PasswordState(models.Model):
     """`must_change`: the password was set by someone else (an admin created this admin with it):
     the first sign-in asks for a new one before anything else."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="password_state")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_state"
+    )
     must_change = models.BooleanField(default=False)
     changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -32,8 +33,13 @@ class Lockout(models.Model):
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "value"], condition=models.Q(released_at=None),
-                                name="signin_lockout_open")]
+        indexes = [
+            models.Index(
+                fields=["kind", "value"],
+                condition=models.Q(released_at=None),
+                name="signin_lockout_open",
+            )
+        ]
         ordering = ["-locked_at"]
 
     def __str__(self) -> str:

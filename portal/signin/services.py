@@ -20,8 +20,9 @@ def must_change_password(user) -> bool:
 
 def password_changed(user, *, how: str) -> None:
     """`user` set its own password (`how`: "change" or "reset"): the forced change is done."""
-    PasswordState.objects.update_or_create(user=user, defaults={"must_change": False,
-                                                                "changed_at": timezone.now()})
+    PasswordState.objects.update_or_create(
+        user=user, defaults={"must_change": False, "changed_at": timezone.now()}
+    )
     action = "signin.password_changed" if how == "change" else "signin.password_reset"
     audit.record(actor=user, action=action, target=user)
 

@@ -67,8 +67,11 @@ def expired(session) -> str | None:
 def message(reason: str) -> str:
     if reason == "idle":
         minutes = max(1, settings.SESSION_IDLE_TIMEOUT // 60)
-        return (f"You were signed out after {minutes} minutes without activity. "
-                "Please sign in again.")
+        return (
+            f"You were signed out after {minutes} minutes without activity. Please sign in again."
+        )
     hours = settings.SESSION_ABSOLUTE_TIMEOUT / 3600
-    span = f"{hours:g} hours" if hours >= 1 else f"{settings.SESSION_ABSOLUTE_TIMEOUT // 60} minutes"
+    span = (
+        f"{hours:g} hours" if hours >= 1 else f"{settings.SESSION_ABSOLUTE_TIMEOUT // 60} minutes"
+    )
     return f"Your session ended: sessions last at most {span}. Please sign in again."

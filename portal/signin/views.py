@@ -48,6 +48,7 @@ def _next(request, default: str = "home") -> str:
 
 # ---------------------------------------------------------------- passwords
 
+
 class PasswordChange(auth_views.PasswordChangeView):
     template_name = "signin/password_change.html"
     form_class = ChangeForm
@@ -82,16 +83,22 @@ class PasswordReset(auth_views.PasswordResetView):
     def form_valid(self, form):
         rate = settings.PASSWORD_RESET_RATE
         email = form.cleaned_data["email"].strip().lower()
-        over = [throttle.hit("password_reset_ip", client_ip(self.request) or "", rate),
-                throttle.hit("password_reset_email", email, rate)]
+        over = [
+            throttle.hit("password_reset_ip", client_ip(self.request) or "", rate),
+            throttle.hit("password_reset_email", email, rate),
+        ]
         if any(over):  # Same answer, no email: nobody learns whether the address exists.
             return redirect(self.success_url)
         domain, https = _public_site()
         self.extra_email_context = {"public_url": settings.PUBLIC_URL}
-        form.save(domain_override=domain, use_https=https, request=self.request,
-                  subject_template_name=self.subject_template_name,
-                  email_template_name=self.email_template_name,
-                  extra_email_context=self.extra_email_context)
+        form.save(
+            domain_override=domain,
+            use_https=https,
+            request=self.request,
+            subject_template_name=self.subject_template_name,
+            email_template_name=self.email_template_name,
+            extra_email_context=self.extra_email_context,
+        )
         return redirect(self.success_url)
 
 
@@ -139,20 +146,32 @@ def _verified(request, device, method: str | None = None) -> None:
     sessions.done(request.session, "verify")
     sessions.done(request.session, "enrol")
     if method:
-        audit.record(actor=request.user, action="signin.second_factor_added", target=request.user,
-                     data={"method": method})
+        audit.record(
+            actor=request.user,
+            action="signin.second_factor_added",
+            target=request.user,
+            data={"method": method},
+        )
 
 
 @login_required
 def two_factor(request):
     """The admin's second factors: add an authenticator app or email codes, remove one."""
-    devices = [(device, METHODS.get(type(device), "device"))
-               for device in devices_for_user(request.user, confirmed=True)]
+    devices = [
+        (device, METHODS.get(type(device), "device"))
+        for device in devices_for_user(request.user, confirmed=True)
+    ]
     required = services.second_factor_required(request.user)
-    return render(request, "signin/two_factor.html", {
-        "devices": devices, "required": required, "next": _next(request),
-        "pending": "enrol" in (request.session.get(sessions.STEPS) or []),
-    })
+    return render(
+        request,
+        "signin/two_factor.html",
+        {
+            "devices": devices,
+            "required": required,
+            "next": _next(request),
+            "pending": "enrol" in (request.session.get(sessions.STEPS) or []),
+        },
+    )
 
 
 @login_required
@@ -160,8 +179,9 @@ def enrol_totp(request):
     """An authenticator app: scan the QR code (or type the key), then confirm with a code."""
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="Authenticator app",
-                                           confirmed=False)
+        device = TOTPDevice.objects.create(
+            user=request.user, name="Authenticator app", confirmed=False
+        )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         waiting = _throttled([device])
@@ -169,18 +189,29 @@ def enrol_totp(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             _verified(request, device, method=METHODS[TOTPDevice])
-            messages.success(request, "Your authenticator app is set up: sign-ins will ask for "
-                                      "its code.")
+            messages.success(
+                request, "Your authenticator app is set up: sign-ins will ask for its code."
+            )
             return redirect(_next(request))
-        form.add_error("token", WAIT if waiting else
-                       "That code is not right. Check the time on your phone and type the code it "
-                       "shows now.")
+        form.add_error(
+            "token",
+            WAIT
+            if waiting
+            else "That code is not right. Check the time on your phone and type the code it "
+            "shows now.",
+        )
     secret = b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
-    return render(request, "signin/enrol_totp.html", {
-        "form": form, "qr": qr, "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
-        "next": _next(request),
-    })
+    return render(
+        request,
+        "signin/enrol_totp.html",
+        {
+            "form": form,
+            "qr": qr,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": _next(request),
+        },
+    )
 
 
 @login_required
@@ -204,15 +235,23 @@ def enrol_email(request):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             _verified(request, device, method=METHODS[EmailDevice])
-            messages.success(request, "Email codes are set up: sign-ins will ask for a code sent "
-                                      "to your address.")
+            messages.success(
+                request,
+                "Email codes are set up: sign-ins will ask for a code sent to your address.",
+            )
             return redirect(_next(request))
-        form.add_error("token", WAIT if waiting else
-                       "That code is not right, or it expired. Send a new one.")
-    return render(request, "signin/enrol_email.html", {
-        "form": form, "sent": device is not None and (request.GET.get("sent") or form.is_bound),
-        "next": _next(request),
-    })
+        form.add_error(
+            "token", WAIT if waiting else "That code is not right, or it expired. Send a new one."
+        )
+    return render(
+        request,
+        "signin/enrol_email.html",
+        {
+            "form": form,
+            "sent": device is not None and (request.GET.get("sent") or form.is_bound),
+            "next": _next(request),
+        },
+    )
 
 
 @login_required
@@ -224,12 +263,18 @@ def remove_device(request, kind: str, pk: int):
     device = get_object_or_404(model, pk=pk, user=request.user, confirmed=True)
     others = [d for d in devices_for_user(request.user, confirmed=True) if d != device]
     if not others and services.second_factor_required(request.user):
-        messages.error(request, "Your organization requires a second factor: add another one "
-                                "before removing this one.")
+        messages.error(
+            request,
+            "Your organization requires a second factor: add another one before removing this one.",
+        )
         return redirect("signin:two_factor")
     device.delete()
-    audit.record(actor=request.user, action="signin.second_factor_reset", target=request.user,
-                 data={"method": METHODS[model]})
+    audit.record(
+        actor=request.user,
+        action="signin.second_factor_reset",
+        target=request.user,
+        data={"method": METHODS[model]},
+    )
     messages.success(request, "The second factor was removed.")
     return redirect("signin:two_factor")
 
@@ -252,20 +297,35 @@ def verify(request):
         device = match_token(request.user, form.cleaned_data["token"])
         if device is not None:
             _verified(request, device)
-            audit.record(actor=request.user, action="signin.second_factor_verified",
-                         target=request.user, data={"method": METHODS.get(type(device), "")})
+            audit.record(
+                actor=request.user,
+                action="signin.second_factor_verified",
+                target=request.user,
+                data={"method": METHODS.get(type(device), "")},
+            )
             return redirect(_next(request))
         audit.record(actor=request.user, action="signin.second_factor_failed", target=request.user)
-        form.add_error("token", WAIT if waiting else
-                       "That code is not right. Try the code shown now, or send a new one.")
-    return render(request, "signin/verify.html", {
-        "public_page": True,  # No menu before the second step: nothing there opens yet.
-        "form": form, "email": email, "totp": any(isinstance(d, TOTPDevice) for d in devices),
-        "next": _next(request),
-    })
+        form.add_error(
+            "token",
+            WAIT
+            if waiting
+            else "That code is not right. Try the code shown now, or send a new one.",
+        )
+    return render(
+        request,
+        "signin/verify.html",
+        {
+            "public_page": True,  # No menu before the second step: nothing there opens yet.
+            "form": form,
+            "email": email,
+            "totp": any(isinstance(d, TOTPDevice) for d in devices),
+            "next": _next(request),
+        },
+    )
 
 
 # ---------------------------------------------------------------- lockouts
+
 
 def _may_unlock(user, lockout: Lockout) -> bool:
     """The operator lifts any lockout; an admin with Administrators those of admins of its scope."""
@@ -286,11 +346,16 @@ def lockout_list(request):
     if not (is_operator(request.user) or has_privilege(request.user, Privilege.ADMINISTRATORS)):
         raise Forbidden("This needs the Administrators privilege in your role.")
     shown = [lockout for lockout in lockouts.open_lockouts() if _may_unlock(request.user, lockout)]
-    return render(request, "signin/lockouts.html", {
-        "lockouts": shown, "nav": "access",
-        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "limit": settings.AXES_FAILURE_LIMIT,
-    })
+    return render(
+        request,
+        "signin/lockouts.html",
+        {
+            "lockouts": shown,
+            "nav": "access",
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            "limit": settings.AXES_FAILURE_LIMIT,
+        },
+    )
 
 
 @login_required
@@ -308,7 +373,8 @@ def locked(request, original_response=None, credentials=None):
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): 429 with Retry-After, in the portal's
     layout; the same whether the name exists or not."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    response = render(request, "signin/locked.html", {"minutes": minutes, "public_page": True},
-                      status=429)
+    response = render(
+        request, "signin/locked.html", {"minutes": minutes, "public_page": True}, status=429
+    )
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response

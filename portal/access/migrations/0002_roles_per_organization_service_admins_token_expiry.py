@@ -10,11 +10,12 @@ from django.db import migrations, models
 def expire_existing(apps, schema_editor):
     ApiToken = apps.get_model("access", "ApiToken")
     for token in ApiToken.objects.filter(expires_at__isnull=True).only("pk", "created_at"):
-        ApiToken.objects.filter(pk=token.pk).update(expires_at=token.created_at + timedelta(days=90))
+        ApiToken.objects.filter(pk=token.pk).update(
+            expires_at=token.created_at + timedelta(days=90)
+        )
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("access", "0001_initial"),
         ("organizations", "0001_initial"),
@@ -24,8 +25,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="role",
             name="organization",
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE,
-                                    related_name="roles", to="organizations.organization"),
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="roles",
+                to="organizations.organization",
+            ),
         ),
         migrations.AlterField(
             model_name="role",
@@ -34,20 +40,28 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="role",
-            constraint=models.UniqueConstraint(fields=("organization", "name"),
-                                               name="role_name_per_organization"),
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="role_name_per_organization"
+            ),
         ),
         migrations.AddConstraint(
             model_name="role",
-            constraint=models.UniqueConstraint(condition=models.Q(("organization__isnull", True)),
-                                               fields=("name",), name="role_template_name"),
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("organization__isnull", True)),
+                fields=("name",),
+                name="role_template_name",
+            ),
         ),
         migrations.AddField(
             model_name="adminprofile",
             name="api_only",
-            field=models.BooleanField(default=False, help_text=(
-                "A service admin: no password, no portal sign-in; only API tokens, which an admin "
-                "with API Users and every privilege of its role may issue.")),
+            field=models.BooleanField(
+                default=False,
+                help_text=(
+                    "A service admin: no password, no portal sign-in; only API tokens, which an admin "
+                    "with API Users and every privilege of its role may issue."
+                ),
+            ),
         ),
         migrations.AddField(
             model_name="apitoken",

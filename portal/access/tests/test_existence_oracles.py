@@ -301,11 +301,16 @@ def test_add_numbers_is_the_operators_and_tells_an_admin_nothing(api, dora, held
 def test_a_slug_of_another_tenant_is_only_not_available(api, dora, alice, org_a_child):
     def create(who, slug, parent):
         body = {"name": "New branch", "slug": slug, "parent": parent}
-        return api(who).post("/api/v1/organizations", json.dumps(body), content_type="application/json")
+        return api(who).post(
+            "/api/v1/organizations", json.dumps(body), content_type="application/json"
+        )
 
     refused = create(dora, "org-a", "org-c")
     assert refused.status_code == 400
-    assert refused.json() == {"error": "This slug is not available.", "fields": {"slug": ["not available"]}}
+    assert refused.json() == {
+        "error": "This slug is not available.",
+        "fields": {"slug": ["not available"]},
+    }
     inside = create(alice, "org-a-branch", "org-a")
     assert inside.status_code == 400
     assert inside.json()["error"] == "An organization with the slug “org-a-branch” exists already."
@@ -316,13 +321,23 @@ def test_a_slug_of_another_tenant_is_only_not_available(api, dora, alice, org_a_
 
 def test_a_username_of_another_tenants_admin_is_only_not_available(api, dora, alice, charlie):
     def create(who, username, organization):
-        body = {"username": username, "email": f"{username}.new@example.com",
-                "role": who.admin.role.pk, "organizations": [organization]}
+        body = {
+            "username": username,
+            "email": f"{username}.new@example.com",
+            "role": who.admin.role.pk,
+            "organizations": [organization],
+        }
         return api(who).post("/api/v1/admins", json.dumps(body), content_type="application/json")
 
     refused = create(dora, "charlie", "org-c")
     assert refused.status_code == 400
-    assert refused.json() == {"error": "This username is not available.", "fields": {"username": ["taken"]}}
+    assert refused.json() == {
+        "error": "This username is not available.",
+        "fields": {"username": ["taken"]},
+    }
     inside = create(alice, "charlie", "org-a")  # charlie (org B) is outside alice's scope too
     assert inside.json()["error"] == "This username is not available."
-    assert create(charlie, "charlie", "org-b").json()["error"] == "An admin named “charlie” exists already."
+    assert (
+        create(charlie, "charlie", "org-b").json()["error"]
+        == "An admin named “charlie” exists already."
+    )

@@ -6,45 +6,149 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('batches', '0001_initial'),
-        ('numbers', '0001_initial'),
-        ('organizations', '0001_initial'),
-        ('permissions', '0001_initial'),
+        ("batches", "0001_initial"),
+        ("numbers", "0001_initial"),
+        ("organizations", "0001_initial"),
+        ("permissions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(blank=True, max_length=100)),
-                ('email', models.CharField(blank=True, max_length=254, null=True)),
-                ('device_number', models.CharField(blank=True, max_length=16, null=True, verbose_name='device number')),
-                ('social_messaging', models.BooleanField(default=False)),
-                ('monitor_calls', models.CharField(choices=[('auto', 'auto (records calls)'), ('off', 'off')], default='off', max_length=4)),
-                ('monitor_sms', models.CharField(choices=[('on', 'on (records SMS)'), ('off', 'off')], default='off', max_length=3)),
-                ('forwarding_number', models.CharField(blank=True, max_length=19)),
-                ('restrict_incoming_social_messaging', models.BooleanField(blank=True, null=True)),
-                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('it', 'Italian'), ('de', 'German'), ('fr', 'French'), ('es', 'Spanish')], max_length=2)),
-                ('status', models.CharField(choices=[('not_invited', 'Not invited'), ('invited', 'Invited'), ('invitation_failed', 'Invitation failed'), ('active', 'Active'), ('suspended', 'Suspended')], default='not_invited', max_length=20)),
-                ('status_reason', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('activated_at', models.DateTimeField(blank=True, null=True)),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accounts', to='batches.batch')),
-                ('number', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='account', to='numbers.number')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='organizations.organization')),
-                ('permission_group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='permissions.permissiongroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(blank=True, max_length=100)),
+                ("email", models.CharField(blank=True, max_length=254, null=True)),
+                (
+                    "device_number",
+                    models.CharField(
+                        blank=True, max_length=16, null=True, verbose_name="device number"
+                    ),
+                ),
+                ("social_messaging", models.BooleanField(default=False)),
+                (
+                    "monitor_calls",
+                    models.CharField(
+                        choices=[("auto", "auto (records calls)"), ("off", "off")],
+                        default="off",
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "monitor_sms",
+                    models.CharField(
+                        choices=[("on", "on (records SMS)"), ("off", "off")],
+                        default="off",
+                        max_length=3,
+                    ),
+                ),
+                ("forwarding_number", models.CharField(blank=True, max_length=19)),
+                ("restrict_incoming_social_messaging", models.BooleanField(blank=True, null=True)),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("en", "English"),
+                            ("it", "Italian"),
+                            ("de", "German"),
+                            ("fr", "French"),
+                            ("es", "Spanish"),
+                        ],
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_invited", "Not invited"),
+                            ("invited", "Invited"),
+                            ("invitation_failed", "Invitation failed"),
+                            ("active", "Active"),
+                            ("suspended", "Suspended"),
+                        ],
+                        default="not_invited",
+                        max_length=20,
+                    ),
+                ),
+                ("status_reason", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("activated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="accounts",
+                        to="batches.batch",
+                    ),
+                ),
+                (
+                    "number",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="account",
+                        to="numbers.number",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "permission_group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="accounts",
+                        to="permissions.permissiongroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['organization', 'status', '-id'], name='account_org_status'), models.Index(fields=['organization', '-id'], name='account_org_id'), models.Index(django.db.models.functions.text.Lower('last_name'), name='account_last_name')],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='account_unique_email'), models.UniqueConstraint(fields=('device_number',), name='account_unique_device_number'), models.CheckConstraint(condition=models.Q(('email__isnull', False), ('device_number__isnull', False), _connector='OR'), name='account_has_email_or_device')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "status", "-id"], name="account_org_status"
+                    ),
+                    models.Index(fields=["organization", "-id"], name="account_org_id"),
+                    models.Index(
+                        django.db.models.functions.text.Lower("last_name"), name="account_last_name"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"), name="account_unique_email"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("device_number",), name="account_unique_device_number"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("email__isnull", False),
+                            ("device_number__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="account_has_email_or_device",
+                    ),
+                ],
             },
         ),
     ]

@@ -11,7 +11,8 @@ def fill(apps, schema_editor):
     batch = []
     for account in Account.objects.order_by("pk").iterator(chunk_size=2000):
         account.search_text, account.device_reversed = search_fields(
-            account.first_name, account.last_name, account.email, account.device_number)
+            account.first_name, account.last_name, account.email, account.device_number
+        )
         batch.append(account)
         if len(batch) >= 2000:
             Account.objects.bulk_update(batch, ["search_text", "device_reversed"])
@@ -32,7 +33,6 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0001_initial"),
     ]

@@ -13,23 +13,40 @@ from portal.conftest import add_numbers
 from portal.lib.phones import to_e164
 
 
-def test_the_help_example_is_a_valid_number_the_form_accepts(alice, org_a, group_a, numbers_a, login):
+def test_the_help_example_is_a_valid_number_the_form_accepts(
+    alice, org_a, group_a, numbers_a, login
+):
     client = login(alice)
     page = client.get("/accounts/add/?organization=org-a").content.decode()
     example = re.search(r"country code \((\+[\d ]+)\)", page).group(1)
     assert to_e164(example) == "+447911123456"
-    response = client.post("/accounts/add/", {"organization": "org-a", "email": example,
-                                              "permission_group": group_a.pk, "action": "save"})
+    response = client.post(
+        "/accounts/add/",
+        {
+            "organization": "org-a",
+            "email": example,
+            "permission_group": group_a.pk,
+            "action": "save",
+        },
+    )
     assert response.status_code == 302
     assert Account.objects.get().device_number == "+447911123456"
 
 
 def test_switching_the_organization_keeps_what_was_typed(alice, org_a, org_a_child, login):
     client = login(alice)
-    response = client.post("/accounts/add/", {
-        "organization": "org-a-branch", "action": "switch", "first_name": "Jürgen",
-        "last_name": "Groß", "email": "jurgen@example.com", "forwarding_number": "+447911123499",
-        "assign": "number:+447911123401"})
+    response = client.post(
+        "/accounts/add/",
+        {
+            "organization": "org-a-branch",
+            "action": "switch",
+            "first_name": "Jürgen",
+            "last_name": "Groß",
+            "email": "jurgen@example.com",
+            "forwarding_number": "+447911123499",
+            "assign": "number:+447911123401",
+        },
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'value="Jürgen"' in page and 'value="Groß"' in page
@@ -53,13 +70,16 @@ def test_the_number_help_tells_the_capacity_not_just_the_free_numbers(alice, org
         Account.objects.filter(pk=account.pk).update(status=AccountStatus.INVITED)
     help_text = _capacity_help(client)
     assert "free number" not in help_text
-    assert ("Org A cannot invite anyone without a number right now: its 2 available numbers are "
-            "promised to invited users who have not picked one yet.") in help_text
+    assert (
+        "Org A cannot invite anyone without a number right now: its 2 available numbers are "
+        "promised to invited users who have not picked one yet."
+    ) in help_text
 
 
 @pytest.mark.browser
-def test_the_number_picker_narrows_as_digits_are_typed(transactional_db, alice, org_a, group_a,
-                                                       browser_login, live_server):
+def test_the_number_picker_narrows_as_digits_are_typed(
+    transactional_db, alice, org_a, group_a, browser_login, live_server
+):
     add_numbers(org_a, [f"+4479111234{n:02d}" for n in range(87)])
     page = browser_login("alice")
     page.goto(f"{live_server.url}/accounts/add/?organization=org-a")
@@ -79,6 +99,7 @@ def test_the_number_picker_narrows_as_digits_are_typed(transactional_db, alice, 
 
 # ---------------------------------------------------------------- bad filter values
 
+
 def test_a_bad_filter_value_is_named_on_the_page_not_a_bare_404(alice, org_a, org_b, login):
     account_add(actor=None, organization=org_a, data={"email": "ada@example.com"})
     client = login(alice)
@@ -93,8 +114,9 @@ def test_a_bad_filter_value_is_named_on_the_page_not_a_bare_404(alice, org_a, or
     assert "“org-b” is not one of the choices" in outside
     assert "Org B" not in outside
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
-    assert (token.sub("", outside).replace("org-b", "X")
-            == token.sub("", missing).replace("no-such-org", "X"))
+    assert token.sub("", outside).replace("org-b", "X") == token.sub("", missing).replace(
+        "no-such-org", "X"
+    )
 
 
 def test_an_export_with_a_bad_filter_exports_nothing(alice, org_a, login):

@@ -8,8 +8,9 @@ from portal.accounts.models import Account
 
 
 @pytest.mark.browser
-def test_it_adds_an_account_with_save_and_lists_it(transactional_db, alice, org_a, numbers_a, browser_login,
-                                                    live_server):
+def test_it_adds_an_account_with_save_and_lists_it(
+    transactional_db, alice, org_a, numbers_a, browser_login, live_server
+):
     page = browser_login("alice")
     page.goto(f"{live_server.url}/accounts/")
     page.get_by_role("link", name="Add Account").click()

@@ -24,19 +24,30 @@ ACTIONS = {
 
 
 def snapshot():
-    return sorted(Account.objects.values_list("pk", "organization_id", "status", "language", "number_id"))
+    return sorted(
+        Account.objects.values_list("pk", "organization_id", "status", "language", "number_id")
+    )
 
 
 @pytest.fixture
 def three(alice, org_a, org_a_child, numbers_a):
     add_numbers(org_a_child, ["+442079460001", "+442079460002", "+442079460003"])
-    return [account_add(actor=alice, organization=org_a, data={"email": f"t{i}@example.com"}).pk for i in range(3)]
+    return [
+        account_add(actor=alice, organization=org_a, data={"email": f"t{i}@example.com"}).pk
+        for i in range(3)
+    ]
 
 
 def test_the_bulk_buttons_need_a_selection_and_offer_all_matching_explicitly(login, alice, three):
     page = login(alice).get("/accounts/?organization=org-a").content.decode()
-    for button in ("resend-selected", "move-selected", "edit-selected", "suspend-selected",
-                   "reactivate-selected", "delete-selected"):
+    for button in (
+        "resend-selected",
+        "move-selected",
+        "edit-selected",
+        "suspend-selected",
+        "reactivate-selected",
+        "delete-selected",
+    ):
         tag = page.split(f'id="{button}"')[1].split(">")[0]
         assert "data-needs-selection" in tag
     assert '<input type="checkbox" name="scope" value="filter" id="all-matching"' in page
@@ -59,7 +70,9 @@ def test_nothing_ticked_is_refused_with_a_message_and_does_nothing(login, alice,
 
 
 @pytest.mark.parametrize("path", ACTIONS)
-def test_all_matching_shows_the_count_and_runs_only_with_that_count_confirmed(login, alice, three, path):
+def test_all_matching_shows_the_count_and_runs_only_with_that_count_confirmed(
+    login, alice, three, path
+):
     client = login(alice)
     before, invitations = snapshot(), Invitation.objects.count()
     choice = {"organization": "org-a", "scope": "filter", **ACTIONS[path]}
@@ -79,7 +92,9 @@ def test_all_matching_shows_the_count_and_runs_only_with_that_count_confirmed(lo
 def test_delete_all_matching_needs_the_count_typed(login, alice, three):
     client = login(alice)
     choice = {"organization": "org-a", "scope": "filter", "matching": "3", "confirm": "1"}
-    page = client.post("/accounts/delete/", {"organization": "org-a", "scope": "filter"}).content.decode()
+    page = client.post(
+        "/accounts/delete/", {"organization": "org-a", "scope": "filter"}
+    ).content.decode()
     assert 'id="typed-count"' in page and 'data-expected="3"' in page and "type <b>3</b>" in page
     for typed in ("", "2", "three"):
         refused = client.post("/accounts/delete/", {**choice, "typed_count": typed})
@@ -96,7 +111,9 @@ def results_of(page: str) -> str:
 
 
 @pytest.mark.parametrize("path", ACTIONS)
-def test_a_confirmed_action_redirects_and_reloading_its_results_repeats_nothing(login, alice, three, path):
+def test_a_confirmed_action_redirects_and_reloading_its_results_repeats_nothing(
+    login, alice, three, path
+):
     client = login(alice)
     if path == "/accounts/reactivate/":
         Account.objects.filter(pk__in=three[:2]).update(status=AccountStatus.SUSPENDED)
@@ -114,7 +131,8 @@ def test_a_confirmed_action_redirects_and_reloading_its_results_repeats_nothing(
 
 
 def test_reloading_the_resend_results_sends_no_second_email_and_keeps_the_link_working(
-        login, alice, three, smtp_server, run_tasks, django_capture_on_commit_callbacks, client):
+    login, alice, three, smtp_server, run_tasks, django_capture_on_commit_callbacks, client
+):
     admin = login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post("/invitations/resend/", {"ids": three[:1]})
@@ -139,8 +157,10 @@ def test_resend_to_all_matching_asks_first(login, alice, three):
     page = client.post("/invitations/resend/", {"organization": "org-a", "scope": "filter"})
     assert page.status_code == 200 and "Resend to all 3 accounts" in page.content.decode()
     assert set(Account.objects.values_list("status", flat=True)) == {AccountStatus.NOT_INVITED}
-    done = client.post("/invitations/resend/", {"organization": "org-a", "scope": "filter", "matching": "3",
-                                                "confirm": "1"})
+    done = client.post(
+        "/invitations/resend/",
+        {"organization": "org-a", "scope": "filter", "matching": "3", "confirm": "1"},
+    )
     assert done.status_code == 303
     assert set(Account.objects.values_list("status", flat=True)) == {AccountStatus.INVITED}
 

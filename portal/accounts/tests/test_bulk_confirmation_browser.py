@@ -12,8 +12,14 @@ from portal.accounts.models import Account, AccountStatus
 from portal.accounts.services import account_add
 
 SHOTS = Path(__file__).resolve().parents[3] / "test-results"
-BUTTONS = ("#resend-selected", "#move-selected", "#edit-selected", "#suspend-selected", "#reactivate-selected",
-           "#delete-selected")
+BUTTONS = (
+    "#resend-selected",
+    "#move-selected",
+    "#edit-selected",
+    "#suspend-selected",
+    "#reactivate-selected",
+    "#delete-selected",
+)
 
 
 def shot(page, name: str) -> None:
@@ -26,10 +32,17 @@ def disabled(page) -> list[bool]:
 
 
 @pytest.mark.browser
-def test_bulk_buttons_follow_the_selection_and_all_matching_is_confirmed(transactional_db, alice, org_a,
-                                                                        browser_login, live_server):
-    ids = [account_add(actor=alice, organization=org_a, data={"email": f"b{i}@example.com",
-                                                              "first_name": f"Bulk{i}"}).pk for i in range(3)]
+def test_bulk_buttons_follow_the_selection_and_all_matching_is_confirmed(
+    transactional_db, alice, org_a, browser_login, live_server
+):
+    ids = [
+        account_add(
+            actor=alice,
+            organization=org_a,
+            data={"email": f"b{i}@example.com", "first_name": f"Bulk{i}"},
+        ).pk
+        for i in range(3)
+    ]
     page = browser_login("alice")
     page.goto(f"{live_server.url}/accounts/?organization=org-a")
     assert disabled(page) == [True] * len(BUTTONS)

@@ -1,4 +1,5 @@
-"""Two admins assigning the same number at the same moment: the database picks exactly one winner."""
+"""Two admins assigning the same number at the same moment:
+the database picks exactly one winner."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from portal.numbers.models import Number
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_assignments_of_one_number_give_one_winner(postgres_only, alice, org_a, numbers_a):
+def test_two_concurrent_assignments_of_one_number_give_one_winner(
+    postgres_only, alice, org_a, numbers_a
+):
     number = numbers_a[3]
     barrier = threading.Barrier(2)
     outcomes: dict[str, object] = {}
@@ -23,8 +26,9 @@ def test_two_concurrent_assignments_of_one_number_give_one_winner(postgres_only,
     def add(email: str) -> None:
         try:
             barrier.wait(timeout=10)
-            outcomes[email] = account_add(actor=alice, organization=org_a,
-                                          data={"email": email, "multiline_number": number})
+            outcomes[email] = account_add(
+                actor=alice, organization=org_a, data={"email": email, "multiline_number": number}
+            )
         except DomainError as error:
             outcomes[email] = error
         finally:
@@ -48,13 +52,18 @@ def test_two_concurrent_assignments_of_one_number_give_one_winner(postgres_only,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_ten_adds_of_one_person_at_once_give_one_account_and_clean_refusals(postgres_only, api, alice, org_a,
-                                                                              numbers_a):
+def test_ten_adds_of_one_person_at_once_give_one_account_and_clean_refusals(
+    postgres_only, api, alice, org_a, numbers_a
+):
     """The same email and number, Save & Invite, ten times at once through the API: one 201, the
     others a 4xx in the documented shape, never a 500."""
     clients = [api(alice) for _ in range(10)]
-    body = {"organization": "org-a", "email": "same@example.com", "multiline_number": numbers_a[0],
-            "invite": True}
+    body = {
+        "organization": "org-a",
+        "email": "same@example.com",
+        "multiline_number": numbers_a[0],
+        "invite": True,
+    }
     barrier = threading.Barrier(10)
     answers: list = [None] * 10
 

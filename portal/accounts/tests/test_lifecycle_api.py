@@ -7,7 +7,10 @@ from portal.numbers.models import Number
 
 
 def pending(org, n, prefix="p"):
-    ids = [account_add(actor=None, organization=org, data={"email": f"{prefix}{i}@example.com"}).pk for i in range(n)]
+    ids = [
+        account_add(actor=None, organization=org, data={"email": f"{prefix}{i}@example.com"}).pk
+        for i in range(n)
+    ]
     Account.objects.filter(pk__in=ids).update(status=AccountStatus.INVITED)
     return ids
 
@@ -16,7 +19,9 @@ def post(client, path, body):
     return client.post(f"/api/v1/accounts/{path}", body, content_type="application/json")
 
 
-def test_it_answers_409_with_the_articles_message_and_moves_nothing(operator, org_a, org_b, numbers_b, api):
+def test_it_answers_409_with_the_articles_message_and_moves_nothing(
+    operator, org_a, org_b, numbers_b, api
+):
     ids = pending(org_a, 6)
     response = post(api(operator), "move", {"ids": ids, "organization": "org-b"})
     assert response.status_code == 409
@@ -24,7 +29,9 @@ def test_it_answers_409_with_the_articles_message_and_moves_nothing(operator, or
     assert Account.objects.filter(organization=org_b).count() == 0
 
 
-def test_it_moves_with_exactly_enough_numbers_and_reports_each_account(operator, org_a, org_b, numbers_b, api):
+def test_it_moves_with_exactly_enough_numbers_and_reports_each_account(
+    operator, org_a, org_b, numbers_b, api
+):
     ids = pending(org_a, 5)
     response = post(api(operator), "move", {"ids": ids, "organization": "org-b"})
     assert response.status_code == 200, response.content
@@ -37,8 +44,15 @@ def test_it_moves_with_exactly_enough_numbers_and_reports_each_account(operator,
 def test_it_moves_everything_matching_a_filter(operator, org_a, org_b, numbers_b, api):
     pending(org_a, 2)
     account_add(actor=None, organization=org_a, data={"email": "stay@example.com"})
-    response = post(api(operator), "move", {"filter": {"organization": "org-a", "status": "invited"},
-                                            "all_matching": True, "organization": "org-b"})
+    response = post(
+        api(operator),
+        "move",
+        {
+            "filter": {"organization": "org-a", "status": "invited"},
+            "all_matching": True,
+            "organization": "org-b",
+        },
+    )
     assert response.json()["done"] == 2
     assert Account.objects.get(email="stay@example.com").organization == org_a
 
@@ -62,12 +76,21 @@ def test_bob_without_the_accounts_privilege_is_refused(bob, org_a, api):
 
 
 def test_suspend_reactivate_and_delete_one_account(alice, org_a, numbers_a, api):
-    account = account_add(actor=alice, organization=org_a, data={"email": "one@example.com",
-                                                                  "multiline_number": numbers_a[0]})
+    account = account_add(
+        actor=alice,
+        organization=org_a,
+        data={"email": "one@example.com", "multiline_number": numbers_a[0]},
+    )
     client = api(alice)
     body = post(client, f"{account.pk}/suspend", {}).json()
-    assert body["results"] == [{"id": account.pk, "account": "one@example.com", "result": "done",
-                                "reason": f"Number {numbers_a[0]} released."}]
+    assert body["results"] == [
+        {
+            "id": account.pk,
+            "account": "one@example.com",
+            "result": "done",
+            "reason": f"Number {numbers_a[0]} released.",
+        }
+    ]
     assert Number.objects.get(e164=numbers_a[0]).status == "available"
     body = post(client, f"{account.pk}/reactivate", {}).json()
     assert body["done"] == 1
@@ -78,25 +101,43 @@ def test_suspend_reactivate_and_delete_one_account(alice, org_a, numbers_a, api)
 def test_edit_one_account_answers_the_account_or_the_field_errors(alice, org_a, numbers_a, api):
     account = account_add(actor=alice, organization=org_a, data={"email": "ed@example.com"})
     client = api(alice)
-    response = post(client, f"{account.pk}/edit", {"first_name": "Edna", "multiline_number": numbers_a[2]})
+    response = post(
+        client, f"{account.pk}/edit", {"first_name": "Edna", "multiline_number": numbers_a[2]}
+    )
     assert response.status_code == 200, response.content
-    assert (response.json()["first_name"], response.json()["multiline_number"]) == ("Edna", numbers_a[2])
+    assert (response.json()["first_name"], response.json()["multiline_number"]) == (
+        "Edna",
+        numbers_a[2],
+    )
     response = post(client, f"{account.pk}/edit", {"email": "not an email"})
     assert response.status_code == 400 and "email" in response.json()["fields"]
 
 
 def test_bulk_edit_by_filter_with_per_account_results(alice, org_a, api):
     pending(org_a, 3)
-    response = post(api(alice), "edit", {"filter": {"organization": "org-a"}, "all_matching": True, "changes": {"language": "Italian"}})
+    response = post(
+        api(alice),
+        "edit",
+        {
+            "filter": {"organization": "org-a"},
+            "all_matching": True,
+            "changes": {"language": "Italian"},
+        },
+    )
     assert response.status_code == 200
     assert response.json()["done"] == 3
     assert set(Account.objects.values_list("language", flat=True)) == {"it"}
 
 
-def test_many_accounts_run_as_a_job_with_progress(alice, org_a, group_a, api, run_tasks,
-                                                  django_capture_on_commit_callbacks):
-    Account.objects.bulk_create([Account(organization=org_a, permission_group=group_a, email=f"j{i}@example.com")
-                                 for i in range(250)])
+def test_many_accounts_run_as_a_job_with_progress(
+    alice, org_a, group_a, api, run_tasks, django_capture_on_commit_callbacks
+):
+    Account.objects.bulk_create(
+        [
+            Account(organization=org_a, permission_group=group_a, email=f"j{i}@example.com")
+            for i in range(250)
+        ]
+    )
     client = api(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = post(client, "delete", {"filter": {"q": "@example.com"}, "all_matching": True})

@@ -13,12 +13,19 @@ from portal.organizations.services import organization_create
 
 
 @pytest.mark.browser
-def test_the_move_button_is_disabled_with_the_message_on_hover(transactional_db, operator, org_a, org_b, numbers_b,
-                                                              browser_login, live_server):
+def test_the_move_button_is_disabled_with_the_message_on_hover(
+    transactional_db, operator, org_a, org_b, numbers_b, browser_login, live_server
+):
     org_c = organization_create(actor=None, name="Org C", slug="org-c", features=["voice_calling"])
     add_numbers(org_c, ["+33123456700"])  # one number for three pending accounts: too few
-    ids = [account_add(actor=None, organization=org_a, data={"email": f"m{i}@example.com",
-                                                            "first_name": f"Mover{i}"}).pk for i in range(3)]
+    ids = [
+        account_add(
+            actor=None,
+            organization=org_a,
+            data={"email": f"m{i}@example.com", "first_name": f"Mover{i}"},
+        ).pk
+        for i in range(3)
+    ]
     Account.objects.filter(pk__in=ids).update(status=AccountStatus.INVITED)
 
     page = browser_login("operator", "Operator-pass-1")

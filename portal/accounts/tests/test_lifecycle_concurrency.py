@@ -17,11 +17,18 @@ from portal.lib.errors import Conflict
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_admins_moving_into_one_organization_cannot_over_commit_its_numbers(postgres_only, operator, org_a,
-                                                                                 org_b, monkeypatch):
+def test_two_admins_moving_into_one_organization_cannot_over_commit_its_numbers(
+    postgres_only, operator, org_a, org_b, monkeypatch
+):
     add_numbers(org_b, ["+493012300001", "+493012300002", "+493012300003"])  # room for 3
-    first = [account_add(actor=None, organization=org_a, data={"email": f"x{i}@example.com"}).pk for i in range(2)]
-    second = [account_add(actor=None, organization=org_a, data={"email": f"y{i}@example.com"}).pk for i in range(2)]
+    first = [
+        account_add(actor=None, organization=org_a, data={"email": f"x{i}@example.com"}).pk
+        for i in range(2)
+    ]
+    second = [
+        account_add(actor=None, organization=org_a, data={"email": f"y{i}@example.com"}).pk
+        for i in range(2)
+    ]
     Account.objects.filter(pk__in=first + second).update(status=AccountStatus.INVITED)
 
     capacity = lifecycle.onboarding_capacity

@@ -12,12 +12,17 @@ from portal.numbers.models import Number, NumberStatus
 
 
 def pending(org, n, *, status=AccountStatus.INVITED, prefix="p"):
-    accounts = [account_add(actor=None, organization=org, data={"email": f"{prefix}{i}@example.com"}) for i in range(n)]
+    accounts = [
+        account_add(actor=None, organization=org, data={"email": f"{prefix}{i}@example.com"})
+        for i in range(n)
+    ]
     Account.objects.filter(pk__in=[a.pk for a in accounts]).update(status=status)
     return Account.objects.filter(pk__in=[a.pk for a in accounts])
 
 
-def test_it_moves_when_the_destination_has_exactly_enough_numbers(alice, org_a, org_b, numbers_b, group_b):
+def test_it_moves_when_the_destination_has_exactly_enough_numbers(
+    alice, org_a, org_b, numbers_b, group_b
+):
     accounts = pending(org_a, 5)
     results = accounts_move(actor=alice, accounts=accounts, destination=org_b)
     assert [r.result for r in results] == ["done"] * 5
@@ -38,14 +43,23 @@ def test_it_moves_nothing_when_the_destination_is_one_number_short(alice, org_a,
 
 def test_reserved_numbers_do_not_count_as_available(alice, org_a, org_b):
     add_numbers(org_b, ["+493012340001", "+493012340002"])
-    add_numbers(org_b, ["+493012340003", "+493012340004", "+493012340005"], tags=["PORTED"], status="reserved")
+    add_numbers(
+        org_b,
+        ["+493012340003", "+493012340004", "+493012340005"],
+        tags=["PORTED"],
+        status="reserved",
+    )
     with pytest.raises(Conflict):
         accounts_move(actor=alice, accounts=pending(org_a, 3), destination=org_b)
-    results = accounts_move(actor=alice, accounts=Account.objects.filter(organization=org_a)[:2], destination=org_b)
+    results = accounts_move(
+        actor=alice, accounts=Account.objects.filter(organization=org_a)[:2], destination=org_b
+    )
     assert [r.result for r in results] == ["done", "done"]
 
 
-def test_invited_accounts_waiting_in_the_destination_use_up_its_capacity(alice, org_a, org_b, numbers_b):
+def test_invited_accounts_waiting_in_the_destination_use_up_its_capacity(
+    alice, org_a, org_b, numbers_b
+):
     pending(org_b, 2, prefix="b")  # 5 available − 2 waiting = 3 left
     with pytest.raises(Conflict):
         accounts_move(actor=alice, accounts=pending(org_a, 4), destination=org_b)
@@ -53,9 +67,14 @@ def test_invited_accounts_waiting_in_the_destination_use_up_its_capacity(alice, 
     assert (plans[0].need, plans[0].capacity, plans[0].enough) == (4, 3, False)
 
 
-def test_a_pending_account_releases_its_number_and_needs_one_in_the_destination(alice, org_a, org_b, numbers_a):
-    account = account_add(actor=alice, organization=org_a, data={"email": "n@example.com",
-                                                                  "multiline_number": numbers_a[0]})
+def test_a_pending_account_releases_its_number_and_needs_one_in_the_destination(
+    alice, org_a, org_b, numbers_a
+):
+    account = account_add(
+        actor=alice,
+        organization=org_a,
+        data={"email": "n@example.com", "multiline_number": numbers_a[0]},
+    )
     with pytest.raises(Conflict):  # org B has no numbers at all
         accounts_move(actor=alice, accounts=[account.pk], destination=org_b)
     assert Number.objects.get(e164=numbers_a[0]).status == NumberStatus.ASSIGNED
@@ -70,9 +89,15 @@ def test_a_pending_account_releases_its_number_and_needs_one_in_the_destination(
 
 
 def test_an_active_account_needs_no_capacity_and_keeps_its_number(alice, org_a, org_b, numbers_a):
-    account = account_add(actor=alice, organization=org_a, data={"email": "act@example.com",
-                                                                  "multiline_number": numbers_a[1],
-                                                                  "social_messaging": "yes"})
+    account = account_add(
+        actor=alice,
+        organization=org_a,
+        data={
+            "email": "act@example.com",
+            "multiline_number": numbers_a[1],
+            "social_messaging": "yes",
+        },
+    )
     Account.objects.filter(pk=account.pk).update(status=AccountStatus.ACTIVE)
     Number.objects.filter(e164=numbers_a[1]).update(status=NumberStatus.REGISTERED)
     accounts_move(actor=alice, accounts=[account.pk], destination=org_b)
@@ -86,14 +111,21 @@ def test_it_skips_accounts_already_in_the_destination(alice, org_a, org_b, numbe
     a = pending(org_a, 1)
     b = pending(org_b, 1, prefix="b")
     results = accounts_move(actor=alice, accounts=[*a, *b], destination=org_b)
-    assert [(r.result, r.reason) for r in results] == [("done", ""), ("skipped", "It is in Org B already.")]
+    assert [(r.result, r.reason) for r in results] == [
+        ("done", ""),
+        ("skipped", "It is in Org B already."),
+    ]
 
 
-NEEDS_EMAIL = ("Unable to move account(s). Org B uses SMTP data offload: an account needs an email "
-               "address to move there, not only a device number.")
+NEEDS_EMAIL = (
+    "Unable to move account(s). Org B uses SMTP data offload: an account needs an email "
+    "address to move there, not only a device number."
+)
 
 
-def test_a_device_number_cannot_move_into_an_organization_with_smtp_data_offload(alice, org_a, org_b):
+def test_a_device_number_cannot_move_into_an_organization_with_smtp_data_offload(
+    alice, org_a, org_b
+):
     """The refusal gives the real reason, in the plans (the Move button) and in the move itself,
     even when the destination has no number left (it used to say "not enough numbers")."""
     account = account_add(actor=alice, organization=org_a, data={"email": "+12125550199"})

@@ -20,19 +20,35 @@ JURGEN_DEVICE = "+447912654321"
 @pytest.fixture
 def people(alice, charlie, org_a, org_b):
     add_numbers(org_a, [JURGEN_NUMBER, "+447911000111"])
-    jurgen = account_add(actor=alice, organization=org_a,
-                         data={"first_name": "Jürgen", "last_name": "Müller",
-                               "email": "jurgen.muller@bank.example",
-                               "multiline_number": JURGEN_NUMBER})
-    device = account_add(actor=alice, organization=org_a,
-                         data={"first_name": "Søren", "last_name": "O'Brien-Łukasz",
-                               "email": JURGEN_DEVICE})
-    ada = account_add(actor=alice, organization=org_a,
-                      data={"first_name": "Ada", "last_name": "Lovelace",
-                            "email": "ada@example.com"})
-    bert = account_add(actor=charlie, organization=org_b,
-                       data={"first_name": "Jürgen", "last_name": "Brecht",
-                             "email": "jurgen.brecht@insurer.example"})
+    jurgen = account_add(
+        actor=alice,
+        organization=org_a,
+        data={
+            "first_name": "Jürgen",
+            "last_name": "Müller",
+            "email": "jurgen.muller@bank.example",
+            "multiline_number": JURGEN_NUMBER,
+        },
+    )
+    device = account_add(
+        actor=alice,
+        organization=org_a,
+        data={"first_name": "Søren", "last_name": "O'Brien-Łukasz", "email": JURGEN_DEVICE},
+    )
+    ada = account_add(
+        actor=alice,
+        organization=org_a,
+        data={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
+    )
+    bert = account_add(
+        actor=charlie,
+        organization=org_b,
+        data={
+            "first_name": "Jürgen",
+            "last_name": "Brecht",
+            "email": "jurgen.brecht@insurer.example",
+        },
+    )
     return {"jurgen": jurgen, "device": device, "ada": ada, "bert": bert}
 
 
@@ -42,46 +58,52 @@ def found(user, q, people) -> set[str]:
     return {names[pk] for pk in rows.values_list("pk", flat=True)}
 
 
-@pytest.mark.parametrize("q,expected", [
-    ("Jurgen", {"jurgen"}),           # accent-insensitive
-    ("JÜRGEN", {"jurgen"}),           # case-insensitive
-    ("müller", {"jurgen"}),
-    ("Muller Jurgen", {"jurgen"}),    # last first
-    ("Jurgen Muller", {"jurgen"}),
-    ("jür mül", {"jurgen"}),          # beginnings of words
-    ("jurgen.muller@bank.example", {"jurgen"}),
-    ("JURGEN.MULLER@BANK", {"jurgen"}),
-    ("Jurgen.Muller@Bank.Example", {"jurgen"}),  # a whole address, any case
-    ("bank.example", {"jurgen"}),     # the email's domain
-    ("soren", {"device"}),            # ø
-    ("lukasz obrien", set()),         # "o'brien" is two words: o, brien
-    ("o brien lukasz", {"device"}),
-    ("Lovelace", {"ada"}),
-    ("lace", set()),                  # words match by their beginning, not inside
-    ("nobody", set()),
-])
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("Jurgen", {"jurgen"}),  # accent-insensitive
+        ("JÜRGEN", {"jurgen"}),  # case-insensitive
+        ("müller", {"jurgen"}),
+        ("Muller Jurgen", {"jurgen"}),  # last first
+        ("Jurgen Muller", {"jurgen"}),
+        ("jür mül", {"jurgen"}),  # beginnings of words
+        ("jurgen.muller@bank.example", {"jurgen"}),
+        ("JURGEN.MULLER@BANK", {"jurgen"}),
+        ("Jurgen.Muller@Bank.Example", {"jurgen"}),  # a whole address, any case
+        ("bank.example", {"jurgen"}),  # the email's domain
+        ("soren", {"device"}),  # ø
+        ("lukasz obrien", set()),  # "o'brien" is two words: o, brien
+        ("o brien lukasz", {"device"}),
+        ("Lovelace", {"ada"}),
+        ("lace", set()),  # words match by their beginning, not inside
+        ("nobody", set()),
+    ],
+)
 def test_it_finds_accounts_by_name_and_email(alice, people, q, expected):
     assert found(alice, q, people) == expected
 
 
-@pytest.mark.parametrize("q,expected", [
-    ("+44 7911 123456", {"jurgen"}),  # the MultiLine number, international
-    ("447911123456", {"jurgen"}),
-    ("0044 7911 123456", {"jurgen"}),
-    ("07911 123456", {"jurgen"}),     # national
-    ("07911-123456", {"jurgen"}),
-    ("(07911) 123 456", {"jurgen"}),
-    ("3456", {"jurgen"}),             # last digits
-    ("123456", {"jurgen"}),
-    ("+44 7912 654321", {"device"}),  # the device number, in every format
-    ("07912 654321", {"device"}),
-    ("447912654321", {"device"}),
-    ("4321", {"device"}),
-    ("+44 791", {"jurgen", "device"}),  # first digits
-    ("07911", {"jurgen"}),
-    ("911", set()),                   # neither first nor last digits
-    ("+3456", set()),                 # "+" means the first digits
-])
+@pytest.mark.parametrize(
+    "q,expected",
+    [
+        ("+44 7911 123456", {"jurgen"}),  # the MultiLine number, international
+        ("447911123456", {"jurgen"}),
+        ("0044 7911 123456", {"jurgen"}),
+        ("07911 123456", {"jurgen"}),  # national
+        ("07911-123456", {"jurgen"}),
+        ("(07911) 123 456", {"jurgen"}),
+        ("3456", {"jurgen"}),  # last digits
+        ("123456", {"jurgen"}),
+        ("+44 7912 654321", {"device"}),  # the device number, in every format
+        ("07912 654321", {"device"}),
+        ("447912654321", {"device"}),
+        ("4321", {"device"}),
+        ("+44 791", {"jurgen", "device"}),  # first digits
+        ("07911", {"jurgen"}),
+        ("911", set()),  # neither first nor last digits
+        ("+3456", set()),  # "+" means the first digits
+    ],
+)
 def test_it_finds_accounts_by_number_in_any_format(alice, people, q, expected):
     assert found(alice, q, people) == expected
 
@@ -104,8 +126,9 @@ def test_the_list_page_and_the_api_search_the_same_way(login, api, alice, people
 
 
 def test_edits_renames_and_deletes_keep_the_search_right(alice, people):
-    account_edit(actor=alice, account=people["ada"],
-                 data={"first_name": "Augusta", "last_name": "King"})
+    account_edit(
+        actor=alice, account=people["ada"], data={"first_name": "Augusta", "last_name": "King"}
+    )
     assert found(alice, "lovelace", people) == set()
     assert found(alice, "king augusta", people) == {"ada"}
 
@@ -120,9 +143,18 @@ def test_edits_renames_and_deletes_keep_the_search_right(alice, people):
 
 
 def test_accounts_written_in_bulk_are_searchable(alice, org_a, group_a, people):
-    Account.objects.bulk_create([Account(organization=org_a, permission_group=group_a,
-                                         first_name="Zoë", last_name=f"Bulk{i}",
-                                         email=f"zoe{i}@example.com") for i in range(3)])
+    Account.objects.bulk_create(
+        [
+            Account(
+                organization=org_a,
+                permission_group=group_a,
+                first_name="Zoë",
+                last_name=f"Bulk{i}",
+                email=f"zoe{i}@example.com",
+            )
+            for i in range(3)
+        ]
+    )
     rows = listing.filtered(alice, listing.Filters(q="zoe"))
     assert sorted(rows.values_list("last_name", flat=True)) == ["Bulk0", "Bulk1", "Bulk2"]
 
@@ -133,8 +165,11 @@ def test_numbers_search_by_first_and_last_digits(login, alice, people):
 
     def numbers(q):
         body = client.get(reverse("numbers:list"), {"q": q}).content.decode()
-        return {n for n in ("+447911123456", "+447911000111", "+447911222333")
-                if n in body or n[3:] in body.replace(" ", "")}
+        return {
+            n
+            for n in ("+447911123456", "+447911000111", "+447911222333")
+            if n in body or n[3:] in body.replace(" ", "")
+        }
 
     assert numbers("2333") == {"+447911222333"}
     assert numbers("07911 000111") == {"+447911000111"}
@@ -165,12 +200,16 @@ def test_postgresql_answers_a_name_search_from_the_full_text_index(postgres_only
 
 # ---------------------------------------------------------------- sortable columns
 
-@pytest.mark.parametrize("sort,expected", [
-    ("name", ["Lovelace", "Müller", "Brien-Łukasz"]),   # o'brien after müller
-    ("-name", ["Brien-Łukasz", "Müller", "Lovelace"]),
-    ("contact", ["Brien-Łukasz", "Lovelace", "Müller"]),  # +44… sorts before letters
-    ("", ["Lovelace", "Brien-Łukasz", "Müller"]),         # newest first
-])
+
+@pytest.mark.parametrize(
+    "sort,expected",
+    [
+        ("name", ["Lovelace", "Müller", "Brien-Łukasz"]),  # o'brien after müller
+        ("-name", ["Brien-Łukasz", "Müller", "Lovelace"]),
+        ("contact", ["Brien-Łukasz", "Lovelace", "Müller"]),  # +44… sorts before letters
+        ("", ["Lovelace", "Brien-Łukasz", "Müller"]),  # newest first
+    ],
+)
 def test_keyset_pages_follow_the_sorted_column(alice, people, sort, expected):
     queryset = listing.filtered(alice, listing.Filters())
     seen, after = [], None
@@ -198,7 +237,6 @@ def test_the_list_sorts_by_a_column_with_keyboard_reachable_links(login, alice, 
     assert client.get(reverse("accounts:list"), {"sort": "bogus"}).status_code == 200
 
 
-
 def test_accounts_imported_in_bulk_are_searchable(alice, org_a, group_a):
     """The batch import's insert path (build_account + insert_many) writes the search columns."""
     from django.db import transaction
@@ -207,13 +245,23 @@ def test_accounts_imported_in_bulk_are_searchable(alice, org_a, group_a):
 
     add_numbers(org_a, ["+447911222333"])
     usual = {"social_messaging": "No", "monitor_calls": "off", "monitor_sms": "off"}
-    rows = [(2, {**usual, "firstname": "Élodie", "lastname": "Núñez",
-                 "email": "elodie@bank.example"}),
-            (3, {**usual, "firstname": "Piotr", "lastname": "Wiśniewski", "email": "+447912111222",
-                 "multiline_number": "+447911222333"})]
+    rows = [
+        (2, {**usual, "firstname": "Élodie", "lastname": "Núñez", "email": "elodie@bank.example"}),
+        (
+            3,
+            {
+                **usual,
+                "firstname": "Piotr",
+                "lastname": "Wiśniewski",
+                "email": "+447912111222",
+                "multiline_number": "+447911222333",
+            },
+        ),
+    ]
     with transaction.atomic():
-        outcomes = accounts_add_many(actor=alice, organization=org_a, permission_group=group_a,
-                                     rows=rows)
+        outcomes = accounts_add_many(
+            actor=alice, organization=org_a, permission_group=group_a, rows=rows
+        )
     assert Account.objects.filter(last_name__in=["Núñez", "Wiśniewski"]).count() == 2, outcomes
 
     def by(q):
@@ -222,5 +270,5 @@ def test_accounts_imported_in_bulk_are_searchable(alice, org_a, group_a):
 
     assert by("elodie nunez") == ["Núñez"]
     assert by("wisniewski") == ["Wiśniewski"]
-    assert by("1222") == ["Wiśniewski"]          # the device number's last digits
+    assert by("1222") == ["Wiśniewski"]  # the device number's last digits
     assert by("07911 222333") == ["Wiśniewski"]  # the MultiLine number, national

@@ -1,4 +1,5 @@
-"""The Accounts screens: who may see what (a matrix), the Add Account form's rules, pages, export."""
+"""The Accounts screens: who may see what (a matrix), the
+Add Account form's rules, pages, export."""
 
 from __future__ import annotations
 
@@ -17,15 +18,25 @@ from portal.numbers.models import Number
 
 @pytest.fixture
 def ada(alice, org_a, numbers_a):
-    return account_add(actor=alice, organization=org_a,
-                       data={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-                             "multiline_number": numbers_a[0]})
+    return account_add(
+        actor=alice,
+        organization=org_a,
+        data={
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada@example.com",
+            "multiline_number": numbers_a[0],
+        },
+    )
 
 
 @pytest.fixture
 def bert(charlie, org_b):
-    return account_add(actor=charlie, organization=org_b,
-                       data={"first_name": "Bert", "last_name": "Brecht", "email": "bert@example.com"})
+    return account_add(
+        actor=charlie,
+        organization=org_b,
+        data={"first_name": "Bert", "last_name": "Brecht", "email": "bert@example.com"},
+    )
 
 
 def _persona(request, name):
@@ -43,7 +54,9 @@ LIST_MATRIX = [
 
 
 @pytest.mark.parametrize("who,status,sees_ada,sees_bert", LIST_MATRIX)
-def test_it_lists_only_the_accounts_in_scope(request, login, ada, bert, who, status, sees_ada, sees_bert):
+def test_it_lists_only_the_accounts_in_scope(
+    request, login, ada, bert, who, status, sees_ada, sees_bert
+):
     response = login(_persona(request, who)).get(reverse("accounts:list"))
     assert response.status_code == status
     body = response.content.decode()
@@ -51,7 +64,9 @@ def test_it_lists_only_the_accounts_in_scope(request, login, ada, bert, who, sta
     assert ("bert@example.com" in body) is sees_bert
 
 
-@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 404), ("operator", 200)])
+@pytest.mark.parametrize(
+    "who,status", [("alice", 200), ("bob", 403), ("charlie", 404), ("operator", 200)]
+)
 def test_it_shows_an_account_only_to_admins_of_its_organization(request, login, ada, who, status):
     response = login(_persona(request, who)).get(reverse("accounts:detail", args=[ada.pk]))
     assert response.status_code == status
@@ -60,16 +75,24 @@ def test_it_shows_an_account_only_to_admins_of_its_organization(request, login, 
 
 
 # An organization outside the scope is an unknown filter value: a 400 page naming it, no data.
-@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 400), ("operator", 200)])
+@pytest.mark.parametrize(
+    "who,status", [("alice", 200), ("bob", 403), ("charlie", 400), ("operator", 200)]
+)
 def test_it_filters_by_an_organization_only_within_scope(request, login, ada, who, status):
-    response = login(_persona(request, who)).get(reverse("accounts:list"), {"organization": "org-a"})
+    response = login(_persona(request, who)).get(
+        reverse("accounts:list"), {"organization": "org-a"}
+    )
     assert response.status_code == status
     assert ("ada@example.com" in response.content.decode()) == (status == 200)
 
 
-@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 400), ("operator", 200)])
+@pytest.mark.parametrize(
+    "who,status", [("alice", 200), ("bob", 403), ("charlie", 400), ("operator", 200)]
+)
 def test_it_exports_only_within_scope(request, login, ada, bert, who, status):
-    response = login(_persona(request, who)).get(reverse("accounts:export"), {"organization": "org-a"})
+    response = login(_persona(request, who)).get(
+        reverse("accounts:export"), {"organization": "org-a"}
+    )
     assert response.status_code == status
     if status == 200:
         body = b"".join(response.streaming_content).decode()
@@ -77,26 +100,39 @@ def test_it_exports_only_within_scope(request, login, ada, bert, who, status):
         assert "bert@example.com" not in body
 
 
-@pytest.mark.parametrize("who,status", [("alice", 200), ("bob", 403), ("charlie", 404), ("operator", 200)])
+@pytest.mark.parametrize(
+    "who,status", [("alice", 200), ("bob", 403), ("charlie", 404), ("operator", 200)]
+)
 def test_it_opens_the_add_form_only_for_organizations_in_scope(request, login, org_a, who, status):
     response = login(_persona(request, who)).get(reverse("accounts:add"), {"organization": "org-a"})
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("who,status,added", [("alice", 302, True), ("bob", 403, False),
-                                               ("charlie", 404, False), ("operator", 302, True)])
+@pytest.mark.parametrize(
+    "who,status,added",
+    [("alice", 302, True), ("bob", 403, False), ("charlie", 404, False), ("operator", 302, True)],
+)
 def test_it_adds_accounts_only_to_organizations_in_scope(request, login, org_a, who, status, added):
-    response = login(_persona(request, who)).post(reverse("accounts:add"), {
-        "organization": "org-a", "email": "new@example.com", "permission_group": org_a.permission_groups.get().pk,
-        "action": "save",
-    })
+    response = login(_persona(request, who)).post(
+        reverse("accounts:add"),
+        {
+            "organization": "org-a",
+            "email": "new@example.com",
+            "permission_group": org_a.permission_groups.get().pk,
+            "action": "save",
+        },
+    )
     assert response.status_code == status
     assert Account.objects.filter(email="new@example.com").exists() is added
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client, ada):
-    for url in (reverse("accounts:list"), reverse("accounts:add"), reverse("accounts:export"),
-                reverse("accounts:detail", args=[ada.pk])):
+    for url in (
+        reverse("accounts:list"),
+        reverse("accounts:add"),
+        reverse("accounts:export"),
+        reverse("accounts:detail", args=[ada.pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/login/")
@@ -104,21 +140,41 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, ada):
 
 # ---------------------------------------------------------------- the Add Account form
 
+
 def _post(client, org, **values):
-    data = {"organization": org.slug, "permission_group": org.permission_groups.get(is_default=True).pk,
-            "action": "save", **values}
+    data = {
+        "organization": org.slug,
+        "permission_group": org.permission_groups.get(is_default=True).pk,
+        "action": "save",
+        **values,
+    }
     return client.post(reverse("accounts:add"), data)
 
 
 def test_it_adds_an_account_with_save_and_says_so(login, alice, org_a, numbers_a):
     client = login(alice)
-    response = _post(client, org_a, first_name="Grace", last_name="Hopper", email="grace@example.com",
-                     assign=f"number:{numbers_a[1]}", social_messaging="on", monitor_calls="on", language="de")
+    response = _post(
+        client,
+        org_a,
+        first_name="Grace",
+        last_name="Hopper",
+        email="grace@example.com",
+        assign=f"number:{numbers_a[1]}",
+        social_messaging="on",
+        monitor_calls="on",
+        language="de",
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:list")
     account = Account.objects.get(email="grace@example.com")
-    assert (account.status, account.number.e164, account.social_messaging, account.monitor_calls,
-            account.monitor_sms, account.language) == ("not_invited", numbers_a[1], True, "auto", "off", "de")
+    assert (
+        account.status,
+        account.number.e164,
+        account.social_messaging,
+        account.monitor_calls,
+        account.monitor_sms,
+        account.language,
+    ) == ("not_invited", numbers_a[1], True, "auto", "off", "de")
     assert not account.invitations.exists()
     page = client.get(response["Location"]).content.decode()
     assert "Account added." in page
@@ -131,7 +187,9 @@ def queued_tasks() -> list[str]:
     return list(DBTaskResult.objects.filter(status="READY").values_list("task_path", flat=True))
 
 
-def test_save_and_invite_queues_the_invitation(login, alice, org_a, numbers_a, django_capture_on_commit_callbacks):
+def test_save_and_invite_queues_the_invitation(
+    login, alice, org_a, numbers_a, django_capture_on_commit_callbacks
+):
     client = login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(client, org_a, email="invitee@example.com", action="invite")
@@ -140,10 +198,15 @@ def test_save_and_invite_queues_the_invitation(login, alice, org_a, numbers_a, d
     assert account.status == "invited"
     assert account.invitations.get().state == "queued"
     assert any("invitation" in path for path in queued_tasks())
-    assert "Account added and invitation queued." in client.get(reverse("accounts:list")).content.decode()
+    assert (
+        "Account added and invitation queued."
+        in client.get(reverse("accounts:list")).content.decode()
+    )
 
 
-def test_save_alone_queues_nothing(login, alice, org_a, numbers_a, django_capture_on_commit_callbacks):
+def test_save_alone_queues_nothing(
+    login, alice, org_a, numbers_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         _post(login(alice), org_a, email="saved@example.com", action="save")
     assert Account.objects.get(email="saved@example.com").status == "not_invited"
@@ -186,7 +249,9 @@ def test_it_assigns_a_ported_number_when_the_tag_is_chosen(login, alice, org_a, 
     assert number.status == "assigned"
 
 
-def test_the_form_offers_reserved_numbers_labelled_and_only_free_ones(login, alice, org_a, numbers_a, ada):
+def test_the_form_offers_reserved_numbers_labelled_and_only_free_ones(
+    login, alice, org_a, numbers_a, ada
+):
     add_numbers(org_a, ["+12125550199"], status="reserved")
     form = login(alice).get(reverse("accounts:add")).content.decode()
     assert "+12125550199 — reserved" in form
@@ -196,10 +261,20 @@ def test_the_form_offers_reserved_numbers_labelled_and_only_free_ones(login, ali
 
 def test_the_form_shows_only_the_features_of_the_organization(login, alice, charlie, org_a, org_b):
     form_a = login(alice).get(reverse("accounts:add")).content.decode()
-    for label in ("Social messaging", "Restrict incoming social messaging", "Record calls", "Record SMS"):
+    for label in (
+        "Social messaging",
+        "Restrict incoming social messaging",
+        "Record calls",
+        "Record SMS",
+    ):
         assert label in form_a
     form_b = login(charlie).get(reverse("accounts:add")).content.decode()
-    for label in ("Social messaging", "Restrict incoming social messaging", "Record calls", "Record SMS"):
+    for label in (
+        "Social messaging",
+        "Restrict incoming social messaging",
+        "Record calls",
+        "Record SMS",
+    ):
         assert label not in form_b
 
 
@@ -236,9 +311,13 @@ def test_it_names_the_field_of_each_mistake(login, alice, org_a):
 
 # ---------------------------------------------------------------- the list: search, filters, pages
 
+
 def test_it_searches_by_name_email_and_numbers(login, alice, org_a, numbers_a, ada):
-    account_add(actor=alice, organization=org_a,
-                data={"first_name": "Linus", "last_name": "Torvalds", "email": "+44 7911 123456"})
+    account_add(
+        actor=alice,
+        organization=org_a,
+        data={"first_name": "Linus", "last_name": "Torvalds", "email": "+44 7911 123456"},
+    )
     client = login(alice)
 
     def found(q):
@@ -253,7 +332,9 @@ def test_it_searches_by_name_email_and_numbers(login, alice, org_a, numbers_a, a
     assert found("nobody") == []
 
 
-def test_it_filters_by_status(login, alice, org_a, numbers_a, ada, django_capture_on_commit_callbacks):
+def test_it_filters_by_status(
+    login, alice, org_a, numbers_a, ada, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         account_add(actor=alice, organization=org_a, data={"email": "inv@example.com"}, invite=True)
     client = login(alice)
@@ -271,9 +352,13 @@ def _delivered(account):
     return account.invitations.get()
 
 
-def test_it_shows_the_status_and_the_invitation(login, alice, org_a, numbers_a, django_capture_on_commit_callbacks):
+def test_it_shows_the_status_and_the_invitation(
+    login, alice, org_a, numbers_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
-        account = account_add(actor=alice, organization=org_a, data={"email": "inv@example.com"}, invite=True)
+        account = account_add(
+            actor=alice, organization=org_a, data={"email": "inv@example.com"}, invite=True
+        )
     invitation = _delivered(account)
     body = login(alice).get(reverse("accounts:list")).content.decode()
     assert '<span class="badge invited">Invited</span>' in body
@@ -284,9 +369,15 @@ def _many(org, alice, n):
     from portal.permissions.models import PermissionGroup
 
     group = PermissionGroup.objects.get(organization=org, is_default=True)
-    Account.objects.bulk_create([Account(organization=org, permission_group=group, email=f"user{i:03}@example.com")
-                                 for i in range(n)])
-    return list(Account.objects.filter(organization=org).order_by("-id").values_list("email", flat=True))
+    Account.objects.bulk_create(
+        [
+            Account(organization=org, permission_group=group, email=f"user{i:03}@example.com")
+            for i in range(n)
+        ]
+    )
+    return list(
+        Account.objects.filter(organization=org).order_by("-id").values_list("email", flat=True)
+    )
 
 
 def test_it_pages_by_keyset_with_next_and_previous(login, alice, org_a):
@@ -310,7 +401,9 @@ def test_it_pages_by_keyset_with_next_and_previous(login, alice, org_a):
     assert "Next →" in second.content.decode() and 'rel="prev"' in second.content.decode()
 
 
-def test_a_page_never_counts_the_whole_table(login, alice, org_a, settings, django_assert_max_num_queries):
+def test_a_page_never_counts_the_whole_table(
+    login, alice, org_a, settings, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -320,7 +413,9 @@ def test_a_page_never_counts_the_whole_table(login, alice, org_a, settings, djan
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("accounts:list"), {"status": "not_invited"})
     assert response.status_code == 200
-    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "accounts_account" in q["sql"]]
+    counts = [
+        q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "accounts_account" in q["sql"]
+    ]
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
     assert len(queries) <= 12
 
@@ -343,6 +438,7 @@ def test_the_list_has_a_selection_form_for_bulk_actions(login, alice, ada):
 
 # ---------------------------------------------------------------- CSV export
 
+
 def _export(client, **params):
     response = client.get(reverse("accounts:export"), params)
     assert response.status_code == 200
@@ -364,31 +460,61 @@ def test_the_export_holds_every_matching_row_not_only_the_page(login, alice, org
 
 def test_the_export_has_the_csv_columns_and_values(login, alice, org_a, ada):
     rows = _export(login(alice), status="not_invited")
-    assert rows == [{
-        "id": str(ada.pk), "firstname": "Ada", "lastname": "Lovelace", "email": "ada@example.com",
-        "social_messaging": "No", "multiline_number": "+12125550100", "monitor_calls": "off", "monitor_sms": "off",
-        "forwarding_number": "", "restrict_incoming_social_messaging": "", "language": "",
-        "organization": "org-a", "permission_group": ada.permission_group.name, "status": "not_invited",
-        "created_at": ada.created_at.isoformat(), "invitation_state": "", "invitation_sent_at": "",
-        "invitation_expires_at": "", "invitation_attempts": "",
-    }]
+    assert rows == [
+        {
+            "id": str(ada.pk),
+            "firstname": "Ada",
+            "lastname": "Lovelace",
+            "email": "ada@example.com",
+            "social_messaging": "No",
+            "multiline_number": "+12125550100",
+            "monitor_calls": "off",
+            "monitor_sms": "off",
+            "forwarding_number": "",
+            "restrict_incoming_social_messaging": "",
+            "language": "",
+            "organization": "org-a",
+            "permission_group": ada.permission_group.name,
+            "status": "not_invited",
+            "created_at": ada.created_at.isoformat(),
+            "invitation_state": "",
+            "invitation_sent_at": "",
+            "invitation_expires_at": "",
+            "invitation_attempts": "",
+        }
+    ]
     assert _export(login(alice), status="active") == []
 
 
 def test_the_export_neutralises_formulas(login, alice, org_a):
-    account_add(actor=alice, organization=org_a,
-                data={"first_name": "=HYPERLINK(\"http://x\")", "last_name": "@SUM(A1)", "email": "f@example.com"})
+    account_add(
+        actor=alice,
+        organization=org_a,
+        data={
+            "first_name": '=HYPERLINK("http://x")',
+            "last_name": "@SUM(A1)",
+            "email": "f@example.com",
+        },
+    )
     row = _export(login(alice))[0]
-    assert row["firstname"] == "'=HYPERLINK(\"http://x\")"
+    assert row["firstname"] == '\'=HYPERLINK("http://x")'
     assert row["lastname"] == "'@SUM(A1)"
 
 
-def test_the_detail_shows_number_invitations_and_activity(login, alice, org_a, numbers_a,
-                                                          django_capture_on_commit_callbacks):
+def test_the_detail_shows_number_invitations_and_activity(
+    login, alice, org_a, numbers_a, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
-        account = account_add(actor=alice, organization=org_a,
-                              data={"first_name": "Ada", "email": "ada@example.com",
-                                    "multiline_number": numbers_a[2]}, invite=True)
+        account = account_add(
+            actor=alice,
+            organization=org_a,
+            data={
+                "first_name": "Ada",
+                "email": "ada@example.com",
+                "multiline_number": numbers_a[2],
+            },
+            invite=True,
+        )
     _delivered(account)
     body = login(alice).get(reverse("accounts:detail", args=[account.pk])).content.decode()
     assert numbers_a[2] in body
@@ -397,7 +523,9 @@ def test_the_detail_shows_number_invitations_and_activity(login, alice, org_a, n
     assert AuditEvent.objects.filter(target_id=str(account.pk)).count() >= 2
 
 
-def test_a_big_inventory_offers_a_typed_number_besides_the_list(login, alice, org_a, numbers_a, monkeypatch):
+def test_a_big_inventory_offers_a_typed_number_besides_the_list(
+    login, alice, org_a, numbers_a, monkeypatch
+):
     from portal.accounts import forms
 
     monkeypatch.setattr(forms, "NUMBER_CHOICES_CAP", 2)

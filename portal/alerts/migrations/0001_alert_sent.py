@@ -5,29 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AlertSent',
+            name="AlertSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('account_moved', 'Account moved'), ('invitation_threshold', 'Threshold exceeded for invitations'), ('number_utilisation', 'Number utilisation'), ('batch_finished', 'Batch finished')], max_length=30)),
-                ('recipients', models.JSONField(blank=True, default=list)),
-                ('subject', models.CharField(blank=True, max_length=200)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='alerts_sent', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("account_moved", "Account moved"),
+                            ("invitation_threshold", "Threshold exceeded for invitations"),
+                            ("number_utilisation", "Number utilisation"),
+                            ("batch_finished", "Batch finished"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("recipients", models.JSONField(blank=True, default=list)),
+                ("subject", models.CharField(blank=True, max_length=200)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts_sent",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['organization', 'kind', '-id'], name='alert_org_kind')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["organization", "kind", "-id"], name="alert_org_kind")
+                ],
             },
         ),
     ]

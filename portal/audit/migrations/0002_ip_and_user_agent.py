@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditevent',
-            name='ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address'),
+            model_name="auditevent",
+            name="ip",
+            field=models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
         ),
         migrations.AddField(
-            model_name='auditevent',
-            name='user_agent',
+            model_name="auditevent",
+            name="user_agent",
             field=models.CharField(blank=True, max_length=255),
         ),
     ]

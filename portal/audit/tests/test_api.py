@@ -13,8 +13,20 @@ from portal.permissions.services import permission_group_create
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/audit-events"
-ITEM_KEYS = {"id", "at", "actor", "via", "action", "summary", "organization", "target", "batch", "ip",
-             "user_agent", "details"}
+ITEM_KEYS = {
+    "id",
+    "at",
+    "actor",
+    "via",
+    "action",
+    "summary",
+    "organization",
+    "target",
+    "batch",
+    "ip",
+    "user_agent",
+    "details",
+}
 
 
 @pytest.fixture
@@ -37,23 +49,38 @@ def test_it_pages_every_visible_event_once_in_a_stable_order(api, alice, org_a, 
         if after is None:
             break
         assert after == body["items"][-1]["id"]
-    visible = list(AuditEvent.objects.filter(organization=org_a).order_by("id").values_list("id", flat=True))
+    visible = list(
+        AuditEvent.objects.filter(organization=org_a).order_by("id").values_list("id", flat=True)
+    )
     assert seen == visible and len(seen) >= 6 and pages == -(-len(seen) // 2)
     # New events extend the order: the last id asks for them alone.
     permission_group_create(actor=alice, organization=org_a, name="Copper")
     newer = client.get(URL, {"after": seen[-1]}).json()["items"]
-    assert [(e["action"], e["target"]["label"]) for e in newer] == [("permission_group.create", "Copper")]
+    assert [(e["action"], e["target"]["label"]) for e in newer] == [
+        ("permission_group.create", "Copper")
+    ]
 
 
 def test_an_item_carries_what_a_siem_needs(api, alice, org_a, activity):
-    response = api(alice).get(URL, {"action": "permission_group.create", "actor": "alice", "limit": 1},
-                              HTTP_USER_AGENT="siem/1.0")
+    response = api(alice).get(
+        URL,
+        {"action": "permission_group.create", "actor": "alice", "limit": 1},
+        HTTP_USER_AGENT="siem/1.0",
+    )
     assert response.status_code == 200
     item = response.json()["items"][0]
     assert set(item) == ITEM_KEYS
     assert (item["actor"], item["action"], item["organization"], item["via"]) == (
-        "alice", "permission_group.create", "org-a", "portal")
-    assert item["target"] == {"type": "permissiongroup", "id": item["target"]["id"], "label": "Gold"}
+        "alice",
+        "permission_group.create",
+        "org-a",
+        "portal",
+    )
+    assert item["target"] == {
+        "type": "permissiongroup",
+        "id": item["target"]["id"],
+        "label": "Gold",
+    }
     assert item["summary"] == "alice created the User Permissions group “Gold”"
     assert dt.datetime.fromisoformat(item["at"].replace("Z", "+00:00")) <= timezone.now()
 
@@ -65,16 +92,23 @@ def test_it_filters_by_actor_action_prefix_and_time(api, alice, operator, activi
     assert {e["actor"] for e in by_charlie} == {"charlie"}
     prefixed = client.get(URL, {"action": "permission_group.*"}).json()["items"]
     assert {e["action"] for e in prefixed} == {"permission_group.create"} and len(prefixed) >= 4
-    AuditEvent.objects.filter(target_label="Platinum").update(created_at=timezone.now() + dt.timedelta(hours=1))
+    AuditEvent.objects.filter(target_label="Platinum").update(
+        created_at=timezone.now() + dt.timedelta(hours=1)
+    )
     later = (timezone.now() + dt.timedelta(minutes=30)).isoformat()
-    assert [e["target"]["label"] for e in client.get(URL, {"after": later}).json()["items"]] == ["Platinum"]
+    assert [e["target"]["label"] for e in client.get(URL, {"after": later}).json()["items"]] == [
+        "Platinum"
+    ]
 
 
-@pytest.mark.parametrize("params, field", [
-    ({"after": "yesterday"}, "after"),
-    ({"limit": 0}, "limit"),
-    ({"limit": 100000}, "limit"),
-])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"after": "yesterday"}, "after"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 100000}, "limit"),
+    ],
+)
 def test_bad_filters_are_a_400_naming_the_field(api, alice, params, field):
     response = api(alice).get(URL, params)
     assert response.status_code == 400
@@ -90,8 +124,14 @@ def test_it_needs_the_reports_privilege(api, org_a):
     from portal.access.services import admin_create, role_save
 
     role = role_save(actor=None, name="Accounts only", privileges=["accounts"])
-    dave = admin_create(actor=None, username="dave", email="dave@example.com", password="Correct-horse-9",
-                        role=role, organizations=[org_a])
+    dave = admin_create(
+        actor=None,
+        username="dave",
+        email="dave@example.com",
+        password="Correct-horse-9",
+        role=role,
+        organizations=[org_a],
+    )
     response = api(dave).get(URL)
     assert response.status_code == 403 and "Reports" in response.json()["error"]
 

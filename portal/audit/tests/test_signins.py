@@ -23,7 +23,9 @@ def test_a_sign_in_and_a_sign_out_are_recorded(alice, org_a):
     client.post("/logout/")
     events = list(AuditEvent.objects.filter(action__startswith="signin.").order_by("id"))
     assert [(e.action, e.actor_label, e.organization, e.ip, e.user_agent) for e in events] == [
-        ("signin.login", "alice", org_a, "10.1.2.3", UA), ("signin.logout", "alice", org_a, "10.1.2.3", UA)]
+        ("signin.login", "alice", org_a, "10.1.2.3", UA),
+        ("signin.logout", "alice", org_a, "10.1.2.3", UA),
+    ]
 
 
 def test_a_failed_sign_in_is_recorded_and_read_in_words(alice, charlie, login, org_a):
@@ -31,7 +33,12 @@ def test_a_failed_sign_in_is_recorded_and_read_in_words(alice, charlie, login, o
     assert response.status_code == 200  # The form again, with its error.
     event = AuditEvent.objects.get(action="signin.failed")
     assert (event.actor_id, event.actor_label, event.organization, event.ip, event.data) == (
-        None, "anonymous", org_a, "10.1.2.3", {"username": "alice"})
+        None,
+        "anonymous",
+        org_a,
+        "10.1.2.3",
+        {"username": "alice"},
+    )
     assert "wrong-password" not in str(event.data)
     page = login(alice).get("/activity/", {"action": "signin.failed"}).content.decode()
     assert "Failed sign-in for alice from 10.1.2.3" in page
@@ -43,5 +50,11 @@ def test_a_failed_sign_in_with_an_unknown_name_is_the_operators_alone(alice, ope
     event = AuditEvent.objects.get(action="signin.failed")
     assert (event.organization, event.data["username"]) == (None, "nobody-here")
     assert "nobody-here" not in login(alice).get("/activity/").content.decode()
-    found = api(operator).get("/api/v1/audit-events", {"action": "signin.*", "actor": "anonymous"}).json()["items"]
-    assert [(e["action"], e["details"]) for e in found] == [("signin.failed", {"username": "nobody-here"})]
+    found = (
+        api(operator)
+        .get("/api/v1/audit-events", {"action": "signin.*", "actor": "anonymous"})
+        .json()["items"]
+    )
+    assert [(e["action"], e["details"]) for e in found] == [
+        ("signin.failed", {"username": "nobody-here"})
+    ]

@@ -5,43 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('batches', '0001_initial'),
+        ("batches", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='batch',
-            name='content',
-            field=models.BinaryField(default=b''),
+            model_name="batch",
+            name="content",
+            field=models.BinaryField(default=b""),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='existing',
+            model_name="batch",
+            name="existing",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='invited',
+            model_name="batch",
+            name="invited",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.CreateModel(
-            name='BatchRow',
+            name="BatchRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField()),
-                ('result', models.CharField(choices=[('imported', 'Imported'), ('valid', 'Valid (dry run)'), ('exists', 'Exists'), ('failed', 'Failed')], max_length=10)),
-                ('reason', models.TextField(blank=True)),
-                ('problems', models.JSONField(blank=True, default=dict)),
-                ('account_id', models.BigIntegerField(blank=True, null=True)),
-                ('multiline_number', models.CharField(blank=True, max_length=16)),
-                ('invitation', models.CharField(blank=True, max_length=300)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='batches.batch')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row", models.PositiveIntegerField()),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("imported", "Imported"),
+                            ("valid", "Valid (dry run)"),
+                            ("exists", "Exists"),
+                            ("failed", "Failed"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("problems", models.JSONField(blank=True, default=dict)),
+                ("account_id", models.BigIntegerField(blank=True, null=True)),
+                ("multiline_number", models.CharField(blank=True, max_length=16)),
+                ("invitation", models.CharField(blank=True, max_length=300)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rows",
+                        to="batches.batch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['batch', 'row'],
-                'constraints': [models.UniqueConstraint(fields=('batch', 'row'), name='batch_row_unique')],
+                "ordering": ["batch", "row"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("batch", "row"), name="batch_row_unique")
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('batches', '0002_rows_and_upload'),
+        ("batches", "0002_rows_and_upload"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='batch',
-            name='heartbeat_at',
+            model_name="batch",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('batches', '0003_heartbeat'),
+        ("batches", "0003_heartbeat"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='batch',
-            name='recoveries',
+            model_name="batch",
+            name="recoveries",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='runs',
+            model_name="batch",
+            name="runs",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

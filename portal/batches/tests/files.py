@@ -5,14 +5,33 @@ from __future__ import annotations
 import csv
 import io
 
-HEADER = ["firstname", "lastname", "email", "social_messaging", "multiline_number", "monitor_calls",
-          "monitor_sms", "forwarding_number", "restrict_incoming_social_messaging", "language"]
+HEADER = [
+    "firstname",
+    "lastname",
+    "email",
+    "social_messaging",
+    "multiline_number",
+    "monitor_calls",
+    "monitor_sms",
+    "forwarding_number",
+    "restrict_incoming_social_messaging",
+    "language",
+]
 
 
 def row(**values) -> dict:
-    base = {"firstname": "Ada", "lastname": "Lovelace", "email": "ada@example.com", "social_messaging": "No",
-            "multiline_number": "", "monitor_calls": "off", "monitor_sms": "off", "forwarding_number": "",
-            "restrict_incoming_social_messaging": "", "language": "English"}
+    base = {
+        "firstname": "Ada",
+        "lastname": "Lovelace",
+        "email": "ada@example.com",
+        "social_messaging": "No",
+        "multiline_number": "",
+        "monitor_calls": "off",
+        "monitor_sms": "off",
+        "forwarding_number": "",
+        "restrict_incoming_social_messaging": "",
+        "language": "English",
+    }
     base.update(values)
     return base
 
@@ -24,7 +43,9 @@ def _table(rows: list[dict], header=None) -> list[list]:
 
 def _csv_text(table, delimiter: str, lineterminator: str, quoting=csv.QUOTE_MINIMAL) -> str:
     out = io.StringIO()
-    csv.writer(out, delimiter=delimiter, lineterminator=lineterminator, quoting=quoting).writerows(table)
+    csv.writer(out, delimiter=delimiter, lineterminator=lineterminator, quoting=quoting).writerows(
+        table
+    )
     return out.getvalue()
 
 
@@ -57,9 +78,16 @@ def xlsx(rows, header=None, *, numbers_as_numbers=True) -> bytes:
     for cells in _table(rows, header):
         out = []
         for value in cells:
-            if numbers_as_numbers and isinstance(value, str) and value.lstrip("+").isdigit() and len(value) > 3:
+            if (
+                numbers_as_numbers
+                and isinstance(value, str)
+                and value.lstrip("+").isdigit()
+                and len(value) > 3
+            ):
                 value = float(value.lstrip("+"))
-            elif numbers_as_numbers and isinstance(value, str) and value.lower() in ("true", "false"):
+            elif (
+                numbers_as_numbers and isinstance(value, str) and value.lower() in ("true", "false")
+            ):
                 value = value.lower() == "true"
             out.append(value)
         sheet.append(out)

@@ -1,4 +1,5 @@
-"""`multiline import-accounts FILE --organization SLUG --permission-group NAME [--invite] [--dry-run]`."""
+"""`multiline import-accounts FILE --organization SLUG
+--permission-group NAME [--invite] [--dry-run]`."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -7,13 +8,27 @@ from portal.accounts.models import Account
 from portal.batches.tests import files
 
 
-def test_it_imports_a_file_in_process_with_a_progress_bar_and_a_summary(tmp_path, org_a, group_a, capsys):
+def test_it_imports_a_file_in_process_with_a_progress_bar_and_a_summary(
+    tmp_path, org_a, group_a, capsys
+):
     path = tmp_path / "team.xlsx"
-    path.write_bytes(files.xlsx([files.row(email="a@example.com"), files.row(email="b@example.com"),
-                                 files.row(email="broken")]))
+    path.write_bytes(
+        files.xlsx(
+            [
+                files.row(email="a@example.com"),
+                files.row(email="b@example.com"),
+                files.row(email="broken"),
+            ]
+        )
+    )
     report = tmp_path / "report.csv"
-    call_command("import_accounts", str(path), organization="org-a", permission_group=group_a.name,
-                 report=str(report))
+    call_command(
+        "import_accounts",
+        str(path),
+        organization="org-a",
+        permission_group=group_a.name,
+        report=str(report),
+    )
     out, err = capsys.readouterr()
     assert "100%  3/3 rows  2 imported, 1 failed" in err
     assert "completed: 3 rows, 2 imported, 0 existing, 1 failed" in out
@@ -29,10 +44,16 @@ def test_a_dry_run_writes_nothing(tmp_path, org_a):
     assert Account.objects.count() == 0
 
 
-@pytest.mark.parametrize("args, message", [
-    ({"organization": "nope"}, "There is no organization with the slug “nope”"),
-    ({"organization": "org-a", "permission_group": "Gold"}, "Org A has no permission group named “Gold”"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"organization": "nope"}, "There is no organization with the slug “nope”"),
+        (
+            {"organization": "org-a", "permission_group": "Gold"},
+            "Org A has no permission group named “Gold”",
+        ),
+    ],
+)
 def test_it_says_what_is_wrong(tmp_path, org_a, args, message):
     path = tmp_path / "team.csv"
     path.write_bytes(files.libreoffice_csv([files.row()]))

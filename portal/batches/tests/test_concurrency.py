@@ -1,4 +1,5 @@
-"""Two batches racing for the same numbers and emails: each row lands once, the loser is reported."""
+"""Two batches racing for the same numbers and emails: each
+row lands once, the loser is reported."""
 
 import threading
 
@@ -11,12 +12,22 @@ from portal.batches.tests import files
 from portal.numbers.models import Number
 
 
-def test_two_concurrent_imports_never_give_a_number_or_an_email_twice(postgres_only, transactional_db, alice, org_a,
-                                                                       group_a, numbers_a):
+def test_two_concurrent_imports_never_give_a_number_or_an_email_twice(
+    postgres_only, transactional_db, alice, org_a, group_a, numbers_a
+):
     rows = [files.row(email=f"u{i}@example.com", multiline_number=numbers_a[i]) for i in range(5)]
     data = files.excel_csv_utf8(rows)
-    batches = [batch_create(actor=alice, organization=org_a, permission_group=group_a, filename=f"{n}.csv", data=data,
-                            enqueue=False) for n in "ab"]
+    batches = [
+        batch_create(
+            actor=alice,
+            organization=org_a,
+            permission_group=group_a,
+            filename=f"{n}.csv",
+            data=data,
+            enqueue=False,
+        )
+        for n in "ab"
+    ]
     barrier = threading.Barrier(2)
     errors = []
 

@@ -27,12 +27,15 @@ def _row(person: int) -> dict:
     # 65 available numbers at activation. (Naming an *available* number is an admin's pick, never
     # refused for capacity: that it may then go below zero is what the threshold alert is for.)
     number = NUMBERS[65 + person // 4] if person < 40 and person % 4 == 0 else ""
-    return files.row(email=f"person{person}@example.com", firstname=f"P{person}", multiline_number=number)
+    return files.row(
+        email=f"person{person}@example.com", firstname=f"P{person}", multiline_number=number
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_four_overlapping_batches_at_once(postgres_only, settings, alice, org_a, group_a, smtp_server,
-                                          run_tasks):
+def test_four_overlapping_batches_at_once(
+    postgres_only, settings, alice, org_a, group_a, smtp_server, run_tasks
+):
     settings.BATCH_CHUNK_ROWS = 25  # chunks of the four batches interleave
     org_a.alert_batch_finished = False  # the mailbox counts invitations, not the batch summaries
     org_a.save(update_fields=["alert_batch_finished"])
@@ -44,8 +47,17 @@ def test_four_overlapping_batches_at_once(postgres_only, settings, alice, org_a,
         if k % 2:
             people.reverse()  # the same rows in another order: the order that used to deadlock
         data = files.excel_csv_utf8([_row(p) for p in people])
-        batches.append(batch_create(actor=alice, organization=org_a, permission_group=group_a,
-                                    filename=f"part{k}.csv", data=data, invite=True, enqueue=False))
+        batches.append(
+            batch_create(
+                actor=alice,
+                organization=org_a,
+                permission_group=group_a,
+                filename=f"part{k}.csv",
+                data=data,
+                invite=True,
+                enqueue=False,
+            )
+        )
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
 
@@ -72,7 +84,9 @@ def test_four_overlapping_batches_at_once(postgres_only, settings, alice, org_a,
         assert batch.status == BatchStatus.COMPLETED, batch.error  # e.g. no "deadlock detected"
     rows = list(BatchRow.objects.filter(batch__in=batches))
     accounts = Account.objects.in_bulk([r.account_id for r in rows])
-    by_result = {r: sum(1 for row in rows if row.result == r) for r in ("imported", "exists", "failed")}
+    by_result = {
+        r: sum(1 for row in rows if row.result == r) for r in ("imported", "exists", "failed")
+    }
     print(f"4 batches x 100 rows, {PEOPLE} people: {seconds:.2f} s, {by_result}")
     assert len(rows) == 400 and by_result["failed"] == 0
     assert by_result == {"imported": PEOPLE, "exists": 400 - PEOPLE, "failed": 0}
@@ -83,14 +97,20 @@ def test_four_overlapping_batches_at_once(postgres_only, settings, alice, org_a,
         assert (account.batch_id == row.batch_id) == (row.result == "imported")
 
     # Capacity: 65 available numbers for the people who pick theirs; 10 more named in rows.
-    waiting = Account.objects.filter(organization=org_a, status=AccountStatus.INVITED, number__isnull=True)
+    waiting = Account.objects.filter(
+        organization=org_a, status=AccountStatus.INVITED, number__isnull=True
+    )
     invited = Account.objects.filter(organization=org_a, status=AccountStatus.INVITED)
-    print(f"invited {invited.count()}, waiting for a number {waiting.count()}, "
-          f"capacity left {onboarding_capacity(org_a)}")
+    print(
+        f"invited {invited.count()}, waiting for a number {waiting.count()}, "
+        f"capacity left {onboarding_capacity(org_a)}"
+    )
     assert onboarding_capacity(org_a) == 0
     assert waiting.count() == 65 and invited.count() == 75
     not_sent = [r for r in rows if r.result == "imported" and r.invitation.startswith("not sent")]
-    assert len(not_sent) == PEOPLE - 75 and all("no available number" in r.invitation for r in not_sent)
+    assert len(not_sent) == PEOPLE - 75 and all(
+        "no available number" in r.invitation for r in not_sent
+    )
 
     # One invitation, and one email, per invited account.
     assert Invitation.objects.filter(account__organization=org_a).count() == 75

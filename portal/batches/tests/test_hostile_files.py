@@ -34,8 +34,10 @@ HOSTILE = {
     "an entity bomb": (hostile.billion_laughs, "could not be read as an Excel workbook"),
     "100,000 nested elements": (hostile.deep_nesting, "XML tags"),
     "5 MB of blank lines": (lambda: HEADER + b"\r\n" * 2_500_000, "has rows beyond row 10,000"),
-    "5 MB of delimiters, then a value": (lambda: HEADER + b"," * 5_000_000 + b"x",
-                                         "has cells in column"),
+    "5 MB of delimiters, then a value": (
+        lambda: HEADER + b"," * 5_000_000 + b"x",
+        "has cells in column",
+    ),
 }
 
 
@@ -64,8 +66,14 @@ def test_it_refuses_a_hostile_file_before_it_costs_much(case, db):
 
 
 def test_it_still_reads_a_full_workbook_of_a_thousand_rows(db):
-    data = files.xlsx([files.row(email=f"user{i}@example.com", firstname="Alexandrina",
-                                 lastname="Featherstonehaugh") for i in range(1000)])
+    data = files.xlsx(
+        [
+            files.row(
+                email=f"user{i}@example.com", firstname="Alexandrina", lastname="Featherstonehaugh"
+            )
+            for i in range(1000)
+        ]
+    )
     # Honest work, not a refusal: only its memory is bounded here (its time, under tracemalloc on
     # a shared machine, says little; bench/hostile_files.py times it).
     table, refused = _measured(data, "thousand.xlsx", seconds_at_most=float("inf"))
@@ -76,9 +84,15 @@ def test_it_still_reads_a_full_workbook_of_a_thousand_rows(db):
 def _upload(client, path: str, size: int, org_a, group_a):
     data = HEADER + b"a@example.com,No,off,off\r\n" * (size // 26)
     portal = path.startswith("/batches")
-    return client.post(path, {"organization": org_a.pk if portal else org_a.slug,
-                              "permission_group": group_a.pk if portal else group_a.name,
-                              "mode": "import", "file": SimpleUploadedFile("big.csv", data)})
+    return client.post(
+        path,
+        {
+            "organization": org_a.pk if portal else org_a.slug,
+            "permission_group": group_a.pk if portal else group_a.name,
+            "mode": "import",
+            "file": SimpleUploadedFile("big.csv", data),
+        },
+    )
 
 
 def test_the_portal_refuses_an_oversized_upload_with_a_page(login, alice, org_a, group_a, settings):
@@ -98,12 +112,14 @@ def test_a_file_over_the_limit_is_stopped_while_it_streams(login, alice, org_a, 
     assert "“big.csv” is larger than that; at most 195 KB can be uploaded at once" in text
 
 
-def test_the_api_refuses_an_oversized_upload_in_its_error_shape(api, alice, org_a, group_a,
-                                                                settings):
+def test_the_api_refuses_an_oversized_upload_in_its_error_shape(
+    api, alice, org_a, group_a, settings
+):
     settings.UPLOAD_MAX_BYTES = 100_000
     response = _upload(api(alice), "/api/v1/batches", 300_000, org_a, group_a)
-    message = ("The upload is 293 KB; at most 98 KB can be uploaded at once. "
-               "Split it into smaller files.")
+    message = (
+        "The upload is 293 KB; at most 98 KB can be uploaded at once. Split it into smaller files."
+    )
     assert response.status_code == 413
     assert response.json() == {"error": message, "fields": {"file": [message]}}
 
@@ -113,20 +129,24 @@ def test_a_gigabyte_upload_is_answered_413_before_most_of_it_is_sent(live_server
     megabytes (what the sockets buffer), and the server reads no more of it."""
     url = urlparse(live_server.url)
     boundary = b"xyz"
-    head = (b"POST /api/v1/batches HTTP/1.1\r\nHost: %s\r\n"
-            b"Content-Type: multipart/form-data; boundary=%s\r\n"
-            b"Content-Length: %d\r\n\r\n" % (url.netloc.encode(), boundary, 1024 ** 3))
+    head = (
+        b"POST /api/v1/batches HTTP/1.1\r\nHost: %s\r\n"
+        b"Content-Type: multipart/form-data; boundary=%s\r\n"
+        b"Content-Length: %d\r\n\r\n" % (url.netloc.encode(), boundary, 1024**3)
+    )
     chunk = b"x" * 65536
     sent, started, answer = 0, time.perf_counter(), b""
     with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
-        sock.sendall(head + b"--xyz\r\nContent-Disposition: form-data; name=\"file\"; "
-                     b"filename=\"big.csv\"\r\n\r\n")
+        sock.sendall(
+            head + b'--xyz\r\nContent-Disposition: form-data; name="file"; '
+            b'filename="big.csv"\r\n\r\n'
+        )
         sock.setblocking(False)
         while time.perf_counter() - started < 20 and b"\r\n\r\n" not in answer:
             readable, writable, _ = select.select([sock], [sock], [], 1)
             if readable:
                 answer += sock.recv(65536)
-            elif writable and sent < 1024 ** 3:
+            elif writable and sent < 1024**3:
                 try:
                     sent += sock.send(chunk)
                 except BlockingIOError:

@@ -25,21 +25,30 @@ def report(batch) -> list[dict]:
 
 
 def test_it_imports_each_row_whole_account_number_and_audit(upload, numbers_a, group_a):
-    batch = upload(files.excel_csv_utf8([R(email="a@example.com", multiline_number=numbers_a[0]),
-                                         R(email="b@example.com")]))
+    batch = upload(
+        files.excel_csv_utf8(
+            [R(email="a@example.com", multiline_number=numbers_a[0]), R(email="b@example.com")]
+        )
+    )
     assert (batch.status, batch.succeeded, batch.failed, batch.processed) == ("completed", 2, 0, 2)
     a = Account.objects.get(email="a@example.com")
     assert a.number.e164 == numbers_a[0] and a.permission_group == group_a and a.batch == batch
     assert a.status == "not_invited"
     assert Number.objects.get(e164=numbers_a[0]).status == "assigned"
     events = AuditEvent.objects.filter(action="account.create", batch_id=batch.pk)
-    assert sorted(e.target_id for e in events) == sorted(str(pk) for pk in Account.objects.values_list("pk", flat=True))
+    assert sorted(e.target_id for e in events) == sorted(
+        str(pk) for pk in Account.objects.values_list("pk", flat=True)
+    )
     assert all(e.via == "batch" and e.actor.username == "alice" for e in events)
-    assert results(batch)[2].account_id == a.pk and results(batch)[2].multiline_number == numbers_a[0]
+    assert (
+        results(batch)[2].account_id == a.pk and results(batch)[2].multiline_number == numbers_a[0]
+    )
 
 
 def test_uploading_the_same_file_again_reports_existing_rows_not_duplicates(upload, numbers_a):
-    data = files.excel_csv_utf8([R(email="a@example.com", multiline_number=numbers_a[0]), R(email="bad")])
+    data = files.excel_csv_utf8(
+        [R(email="a@example.com", multiline_number=numbers_a[0]), R(email="bad")]
+    )
     first = upload(data)
     second = upload(data)
     assert (second.succeeded, second.existing, second.failed) == (0, 1, 1)
@@ -52,7 +61,11 @@ def test_uploading_the_same_file_again_reports_existing_rows_not_duplicates(uplo
 
 
 def test_fixed_rows_of_the_same_file_are_imported_on_the_next_upload(upload):
-    upload(files.excel_csv_utf8([R(email="a@example.com"), R(email="b@example.com", monitor_sms="maybe")]))
+    upload(
+        files.excel_csv_utf8(
+            [R(email="a@example.com"), R(email="b@example.com", monitor_sms="maybe")]
+        )
+    )
     batch = upload(files.excel_csv_utf8([R(email="a@example.com"), R(email="b@example.com")]))
     assert [r.result for r in batch.rows.order_by("row")] == ["exists", "imported"]
 
@@ -60,26 +73,39 @@ def test_fixed_rows_of_the_same_file_are_imported_on_the_next_upload(upload):
 def test_import_and_invite_queues_one_invitation_per_row_and_says_why_not(upload, org_a, numbers_a):
     org_a.allowed_email_domains = "example.com"
     org_a.save()
-    batch = upload(files.excel_csv_utf8([R(email="a@example.com", multiline_number=numbers_a[0]),
-                                         R(email="b@example.com"), R(email="c@elsewhere.org")]), invite=True)
+    batch = upload(
+        files.excel_csv_utf8(
+            [
+                R(email="a@example.com", multiline_number=numbers_a[0]),
+                R(email="b@example.com"),
+                R(email="c@elsewhere.org"),
+            ]
+        ),
+        invite=True,
+    )
     assert (batch.succeeded, batch.invited, batch.failed) == (3, 2, 0)
     verdicts = results(batch)
     assert verdicts[2].invitation == verdicts[3].invitation == "queued"
-    assert verdicts[4].invitation.startswith("not sent:") and "example.com" in verdicts[4].invitation
+    assert (
+        verdicts[4].invitation.startswith("not sent:") and "example.com" in verdicts[4].invitation
+    )
     assert Invitation.objects.count() == 2
     assert Account.objects.get(email="a@example.com").status == "invited"
     assert Account.objects.get(email="c@elsewhere.org").status == "not_invited"
 
 
 def test_without_numbers_left_the_row_is_imported_and_its_invitation_explained(upload, org_a):
-    batch = upload(files.excel_csv_utf8([R(email="a@example.com")]), invite=True)  # Org A has no number at all.
+    batch = upload(
+        files.excel_csv_utf8([R(email="a@example.com")]), invite=True
+    )  # Org A has no number at all.
     row = results(batch)[2]
     assert row.result == "imported" and row.invitation.startswith("not sent:")
     assert "number" in row.invitation
 
 
-def test_a_row_losing_a_race_at_write_time_is_reported_and_the_rest_imported(upload, monkeypatch, alice, org_a,
-                                                                            numbers_a, org_b):
+def test_a_row_losing_a_race_at_write_time_is_reported_and_the_rest_imported(
+    upload, monkeypatch, alice, org_a, numbers_a, org_b
+):
     from portal.accounts import bulk
 
     original = bulk.find_conflicts
@@ -88,26 +114,44 @@ def test_a_row_losing_a_race_at_write_time_is_reported_and_the_rest_imported(upl
         found = original(*args, **kwargs)
         # Other admins take a number and two emails between the check and the write: one of the
         # same person in this organization (the row then exists), one in another organization.
-        account_add(actor=alice, organization=org_a, data={"email": "racer@example.com", "multiline_number": numbers_a[0]})
+        account_add(
+            actor=alice,
+            organization=org_a,
+            data={"email": "racer@example.com", "multiline_number": numbers_a[0]},
+        )
         account_add(actor=None, organization=org_a, data={"email": "c@example.com"})
         account_add(actor=None, organization=org_b, data={"email": "d@example.com"})
         return found
 
     monkeypatch.setattr(bulk, "find_conflicts", racing)
-    batch = upload(files.excel_csv_utf8([R(email="a@example.com", multiline_number=numbers_a[0]),
-                                         R(email="b@example.com", multiline_number=numbers_a[1]),
-                                         R(email="c@example.com"), R(email="d@example.com")]))
+    batch = upload(
+        files.excel_csv_utf8(
+            [
+                R(email="a@example.com", multiline_number=numbers_a[0]),
+                R(email="b@example.com", multiline_number=numbers_a[1]),
+                R(email="c@example.com"),
+                R(email="d@example.com"),
+            ]
+        )
+    )
     verdicts = results(batch)
     assert verdicts[2].result == "failed" and "just taken" in verdicts[2].reason
     assert verdicts[3].result == "imported"
-    assert verdicts[4].result == "exists" and "already has an account in Org A" in verdicts[4].reason
+    assert (
+        verdicts[4].result == "exists" and "already has an account in Org A" in verdicts[4].reason
+    )
     assert verdicts[4].account_id == Account.objects.get(email="c@example.com").pk
-    assert verdicts[5].result == "failed" and verdicts[5].reason == "email: This email address is not available."
+    assert (
+        verdicts[5].result == "failed"
+        and verdicts[5].reason == "email: This email address is not available."
+    )
     assert Account.objects.filter(batch=batch).count() == 1
     assert Number.objects.get(e164=numbers_a[1]).account.email == "b@example.com"
 
 
-def test_a_crash_leaves_no_half_row_and_resuming_continues_after_the_last_committed_row(upload, monkeypatch, settings, alice):
+def test_a_crash_leaves_no_half_row_and_resuming_continues_after_the_last_committed_row(
+    upload, monkeypatch, settings, alice
+):
     settings.BATCH_CHUNK_ROWS = 2
     calls = {"n": 0}
     original = services.accounts_add_many
@@ -123,7 +167,10 @@ def test_a_crash_leaves_no_half_row_and_resuming_continues_after_the_last_commit
     rows = [R(email=f"u{i}@example.com") for i in range(5)]
     batch = upload(files.excel_csv_utf8(rows))
     assert batch.status == "failed"
-    assert "Stopped after row 3: worker killed" in batch.error and "2 of 5 rows were handled" in batch.error
+    assert (
+        "Stopped after row 3: worker killed" in batch.error
+        and "2 of 5 rows were handled" in batch.error
+    )
     assert Account.objects.count() == 2 and BatchRow.objects.filter(batch=batch).count() == 2
     assert batch.processed == 2
 
@@ -132,10 +179,18 @@ def test_a_crash_leaves_no_half_row_and_resuming_continues_after_the_last_commit
     batch = services.batch_run(batch_id=batch.pk)
     assert (batch.status, batch.processed, batch.succeeded, batch.failed) == ("completed", 5, 5, 0)
     assert Account.objects.count() == 5
-    assert sorted(BatchRow.objects.filter(batch=batch).values_list("row", flat=True)) == [2, 3, 4, 5, 6]
+    assert sorted(BatchRow.objects.filter(batch=batch).values_list("row", flat=True)) == [
+        2,
+        3,
+        4,
+        5,
+        6,
+    ]
 
 
-def test_a_duplicate_of_a_row_committed_before_a_resume_is_still_a_duplicate(upload, monkeypatch, settings, alice):
+def test_a_duplicate_of_a_row_committed_before_a_resume_is_still_a_duplicate(
+    upload, monkeypatch, settings, alice
+):
     settings.BATCH_CHUNK_ROWS = 1
     original = services.accounts_add_many
     calls = {"n": 0}
@@ -147,7 +202,11 @@ def test_a_duplicate_of_a_row_committed_before_a_resume_is_still_a_duplicate(upl
         return original(**kwargs)
 
     monkeypatch.setattr(services, "accounts_add_many", crashing)
-    batch = upload(files.excel_csv_utf8([R(email="a@example.com"), R(email="b@example.com"), R(email="a@example.com")]))
+    batch = upload(
+        files.excel_csv_utf8(
+            [R(email="a@example.com"), R(email="b@example.com"), R(email="a@example.com")]
+        )
+    )
     monkeypatch.setattr(services, "accounts_add_many", original)
     services.batch_resume(actor=alice, batch=batch, enqueue=False)
     batch = services.batch_run(batch_id=batch.pk)
@@ -163,32 +222,56 @@ def test_a_running_batch_cannot_be_resumed_twice_when_completed(upload, alice):
         services.batch_resume(actor=alice, batch=batch, enqueue=False)
 
 
-def test_the_report_has_the_original_columns_then_the_outcome_and_neutralises_formulas(upload, numbers_a):
-    batch = upload(files.excel_csv_utf8([R(firstname="=HYPERLINK(\"http://evil\")", email="a@example.com",
-                                           multiline_number=numbers_a[0]),
-                                         R(firstname="@SUM(1)", lastname="-2+3", email="bad")]))
+def test_the_report_has_the_original_columns_then_the_outcome_and_neutralises_formulas(
+    upload, numbers_a
+):
+    batch = upload(
+        files.excel_csv_utf8(
+            [
+                R(
+                    firstname='=HYPERLINK("http://evil")',
+                    email="a@example.com",
+                    multiline_number=numbers_a[0],
+                ),
+                R(firstname="@SUM(1)", lastname="-2+3", email="bad"),
+            ]
+        )
+    )
     rows = report(batch)
     assert list(rows[0])[:10] == files.HEADER
-    header = next(csv.reader(io.StringIO("".join(services.report_csv_lines(batch)).lstrip("\ufeff"))))
+    header = next(
+        csv.reader(io.StringIO("".join(services.report_csv_lines(batch)).lstrip("\ufeff")))
+    )
     assert header == files.HEADER + services.REPORT_COLUMNS
-    assert rows[0]["firstname"] == "'=HYPERLINK(\"http://evil\")"
+    assert rows[0]["firstname"] == '\'=HYPERLINK("http://evil")'
     assert rows[0]["row"] == "2" and rows[0]["result"] == "imported"
     assert rows[0]["account_id"] == str(Account.objects.get().pk)
     assert rows[1]["firstname"] == "'@SUM(1)" and rows[1]["lastname"] == "'-2+3"
     assert rows[1]["result"] == "failed" and "email:" in rows[1]["reason"]
 
 
-def test_the_template_has_the_organizations_columns_and_a_note_to_delete(org_a, org_a_child, group_a):
+def test_the_template_has_the_organizations_columns_and_a_note_to_delete(
+    org_a, org_a_child, group_a
+):
     text = services.template_csv(organization=org_a, permission_group=group_a).lstrip("\ufeff")
     header, note = list(csv.reader(io.StringIO(text)))
     assert header == files.HEADER
     assert note[0].startswith("Note:") and "Delete this Note row before uploading" in note[0]
-    child = list(csv.reader(io.StringIO(services.template_csv(organization=org_a_child, permission_group=None)
-                                        .lstrip("\ufeff"))))
+    child = list(
+        csv.reader(
+            io.StringIO(
+                services.template_csv(organization=org_a_child, permission_group=None).lstrip(
+                    "\ufeff"
+                )
+            )
+        )
+    )
     assert "restrict_incoming_social_messaging" not in child[0]
 
 
-def test_the_template_uploaded_with_its_note_is_refused_and_without_it_imports(upload, org_a, group_a):
+def test_the_template_uploaded_with_its_note_is_refused_and_without_it_imports(
+    upload, org_a, group_a
+):
     text = services.template_csv(organization=org_a, permission_group=group_a)
     with pytest.raises(FileRefused) as refused:
         upload((text + "a@example.com\r\n").encode("utf-8"))
@@ -198,8 +281,9 @@ def test_the_template_uploaded_with_its_note_is_refused_and_without_it_imports(u
     assert upload(filled.encode()).succeeded == 1
 
 
-def test_the_designated_admins_get_the_summary_with_the_report_link(upload, org_a, alice, bob, mailoutbox, run_tasks,
-                                                                    django_capture_on_commit_callbacks):
+def test_the_designated_admins_get_the_summary_with_the_report_link(
+    upload, org_a, alice, bob, mailoutbox, run_tasks, django_capture_on_commit_callbacks
+):
     org_a.report_recipients.add(bob)
     with django_capture_on_commit_callbacks(execute=True):
         batch = upload(files.excel_csv_utf8([R(), R(email="bad")]))
@@ -211,8 +295,9 @@ def test_the_designated_admins_get_the_summary_with_the_report_link(upload, org_
     assert "Failed:            1" in message.body
 
 
-def test_no_notification_for_a_dry_run_or_when_the_alert_is_off(upload, org_a, bob, mailoutbox, run_tasks,
-                                                                django_capture_on_commit_callbacks):
+def test_no_notification_for_a_dry_run_or_when_the_alert_is_off(
+    upload, org_a, bob, mailoutbox, run_tasks, django_capture_on_commit_callbacks
+):
     org_a.report_recipients.add(bob)
     with django_capture_on_commit_callbacks(execute=True):
         upload(files.excel_csv_utf8([R()]), dry_run=True)
@@ -224,7 +309,9 @@ def test_no_notification_for_a_dry_run_or_when_the_alert_is_off(upload, org_a, b
     assert mailoutbox == []
 
 
-def test_a_killed_worker_leaves_the_batch_running_and_it_can_be_resumed_once_stalled(alice, org_a, group_a, settings):
+def test_a_killed_worker_leaves_the_batch_running_and_it_can_be_resumed_once_stalled(
+    alice, org_a, group_a, settings
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -233,9 +320,14 @@ def test_a_killed_worker_leaves_the_batch_running_and_it_can_be_resumed_once_sta
     from portal.lib.errors import Conflict
 
     settings.BATCH_CHUNK_ROWS = 2
-    batch = services.batch_create(actor=alice, organization=org_a, permission_group=group_a, filename="a.csv",
-                                  data=files.excel_csv_utf8([R(email=f"u{i}@example.com") for i in range(3)]),
-                                  enqueue=False)
+    batch = services.batch_create(
+        actor=alice,
+        organization=org_a,
+        permission_group=group_a,
+        filename="a.csv",
+        data=files.excel_csv_utf8([R(email=f"u{i}@example.com") for i in range(3)]),
+        enqueue=False,
+    )
     # The worker took the batch, committed nothing, and was killed (no exception handler ran).
     Batch.objects.filter(pk=batch.pk).update(status="running", heartbeat_at=timezone.now())
     with pytest.raises(Conflict, match="still making progress"):
@@ -248,28 +340,44 @@ def test_a_killed_worker_leaves_the_batch_running_and_it_can_be_resumed_once_sta
     assert (batch.status, batch.succeeded) == ("completed", 3)
 
 
-def test_import_and_invite_counts_the_numbers_left_for_activation_across_chunks(upload, org_a, settings):
+def test_import_and_invite_counts_the_numbers_left_for_activation_across_chunks(
+    upload, org_a, settings
+):
     from portal.conftest import add_numbers
 
     settings.BATCH_CHUNK_ROWS = 2
     numbers = ["+12125550100", "+12125550101", "+12125550102"]
     add_numbers(org_a, numbers)
     # Three numbers: two users pick theirs at activation, one row takes one now; nothing is left.
-    batch = upload(files.excel_csv_utf8([R(email="a@example.com"), R(email="b@example.com"),
-                                         R(email="c@example.com", multiline_number=numbers[0]),
-                                         R(email="d@example.com"), R(email="e@example.com")]), invite=True)
+    batch = upload(
+        files.excel_csv_utf8(
+            [
+                R(email="a@example.com"),
+                R(email="b@example.com"),
+                R(email="c@example.com", multiline_number=numbers[0]),
+                R(email="d@example.com"),
+                R(email="e@example.com"),
+            ]
+        ),
+        invite=True,
+    )
     verdicts = results(batch)
     assert [verdicts[r].invitation for r in (2, 3, 4)] == ["queued"] * 3
     assert all("no available number" in verdicts[r].invitation for r in (5, 6))
     assert (batch.succeeded, batch.invited) == (5, 3)
     # The audit log has one event per imported account, saying whether its invitation was queued.
-    events = {e.data["row"]: e.data for e in AuditEvent.objects.filter(action="account.create", batch_id=batch.pk)}
+    events = {
+        e.data["row"]: e.data
+        for e in AuditEvent.objects.filter(action="account.create", batch_id=batch.pk)
+    }
     assert events[2]["invitation"] == "queued" and events[2]["channel"] == "email"
     assert events[2]["invitation_id"] == Invitation.objects.get(account__email="a@example.com").pk
     assert "no available number" in events[5]["invitation"]
 
 
-def test_numbers_taken_by_another_admin_between_chunks_are_counted(transactional_db, alice, group_a, settings):
+def test_numbers_taken_by_another_admin_between_chunks_are_counted(
+    transactional_db, alice, group_a, settings
+):
     import threading
 
     from django.db import connection as main_connection
@@ -280,9 +388,15 @@ def test_numbers_taken_by_another_admin_between_chunks_are_counted(transactional
     org_a = group_a.organization
     numbers = ["+12125550100", "+12125550101", "+12125550102"]
     add_numbers(org_a, numbers)
-    batch = services.batch_create(actor=alice, organization=org_a, permission_group=group_a, filename="a.csv",
-                                  data=files.excel_csv_utf8([R(email=f"u{i}@example.com") for i in range(5)]),
-                                  invite=True, enqueue=False)
+    batch = services.batch_create(
+        actor=alice,
+        organization=org_a,
+        permission_group=group_a,
+        filename="a.csv",
+        data=files.excel_csv_utf8([R(email=f"u{i}@example.com") for i in range(5)]),
+        invite=True,
+        enqueue=False,
+    )
 
     def another_admin():  # Its own database connection, as another request or worker has.
         from django.db import connection

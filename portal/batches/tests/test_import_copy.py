@@ -83,7 +83,7 @@ def test_a_large_import_and_invite_reports_every_row_the_same_on_both_databases(
     assert Invitation.objects.filter(account__batch=batch, state="queued").count() == imported
     assert AuditEvent.objects.filter(batch_id=batch.pk, action="account.create").count() == imported
     numbered = {
-        r["account_id"]: r["multiline_number"].lstrip("'") for r in report if r["multiline_number"]
+        r["account_id"]: r["assigned_number"].lstrip("'") for r in report if r["assigned_number"]
     }
     assert dict(
         Account.objects.filter(batch=batch, number__isnull=False).values_list("pk", "number__e164")

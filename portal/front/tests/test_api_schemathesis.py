@@ -51,8 +51,10 @@ def flatmap_path_parameters(context, path_parameters):
     real = {key: _real(key) for key in path_parameters or () if WORLD.get(key)}
     if not real:
         return st.just(path_parameters)
-    return st.one_of(st.just(path_parameters),
-                     st.fixed_dictionaries(real).map(lambda drawn: {**path_parameters, **drawn}))
+    return st.one_of(
+        st.just(path_parameters),
+        st.fixed_dictionaries(real).map(lambda drawn: {**path_parameters, **drawn}),
+    )
 
 
 @schema.hook
@@ -60,11 +62,21 @@ def flatmap_body(context, body):
     """Half of the JSON bodies get real values where they have these keys (the rest is random)."""
     if not isinstance(body, dict):
         return st.just(body)
-    keys = {"organization": "slug", "ids": "account_ids", "numbers": "numbers",
-            "permission_group": "group_names"}
-    real = {key: (st.lists(_real(source), min_size=1, max_size=3) if key in ("ids", "numbers")
-                  else _real(source))
-            for key, source in keys.items() if key in body and WORLD.get(source)}
+    keys = {
+        "organization": "slug",
+        "ids": "account_ids",
+        "numbers": "numbers",
+        "permission_group": "group_names",
+    }
+    real = {
+        key: (
+            st.lists(_real(source), min_size=1, max_size=3)
+            if key in ("ids", "numbers")
+            else _real(source)
+        )
+        for key, source in keys.items()
+        if key in body and WORLD.get(source)
+    }
     if not real:
         return st.just(body)
     drawn = st.fixed_dictionaries(real).map(lambda values: {**body, **values})
@@ -111,18 +123,28 @@ def fuzz_world(operator, org_a, org_a_child, org_b, numbers_a, group_a):
     from portal.jobs.models import BulkJob
 
     accounts = [
-        account_add(actor=operator, organization=org_a, data={"email": f"fuzz{i}@example.com",
-                                                              "first_name": "Ada"}, invite=i == 0)
+        account_add(
+            actor=operator,
+            organization=org_a,
+            data={"email": f"fuzz{i}@example.com", "first_name": "Ada"},
+            invite=i == 0,
+        )
         for i in range(2)
     ]
-    WORLD.update({
-        "slug": [org_a.slug, org_a_child.slug, org_b.slug],
-        "account_id": [a.pk for a in accounts], "account_ids": [a.pk for a in accounts],
-        "numbers": list(numbers_a), "group_names": [group_a.name], "group_id": [group_a.pk],
-        "language": ["en", "it"], "channel": ["email", "sms"],
-        "batch_id": list(Batch.objects.values_list("pk", flat=True)),
-        "job_id": list(BulkJob.objects.values_list("pk", flat=True)),
-    })
+    WORLD.update(
+        {
+            "slug": [org_a.slug, org_a_child.slug, org_b.slug],
+            "account_id": [a.pk for a in accounts],
+            "account_ids": [a.pk for a in accounts],
+            "numbers": list(numbers_a),
+            "group_names": [group_a.name],
+            "group_id": [group_a.pk],
+            "language": ["en", "it"],
+            "channel": ["email", "sms"],
+            "batch_id": list(Batch.objects.values_list("pk", flat=True)),
+            "job_id": list(BulkJob.objects.values_list("pk", flat=True)),
+        }
+    )
     _token, raw = token_issue(actor=operator, user=operator)
     yield {"Authorization": f"Bearer {raw}"}
     WORLD.clear()
@@ -149,8 +171,13 @@ def unchecked():
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_it_answers_every_generated_request_as_documented(case, fuzz_world, unchecked):
     case.call_and_validate(headers=fuzz_world, checks=CHECKS)
     assert not unchecked, f"input reached the database unchecked: {unchecked[0].getMessage()}"
@@ -163,5 +190,7 @@ def figures(request):
     started = time.monotonic()
     yield
     label = request.node.callspec.id if hasattr(request.node, "callspec") else request.node.name
-    print(f"\n{label}: {sum(STATUSES.values())} requests in {time.monotonic() - started:.1f} s, "
-          f"statuses {dict(sorted(STATUSES.items()))}")
+    print(
+        f"\n{label}: {sum(STATUSES.values())} requests in {time.monotonic() - started:.1f} s, "
+        f"statuses {dict(sorted(STATUSES.items()))}"
+    )

@@ -38,8 +38,16 @@ def assert_error(response, status, *fields):
 def world(operator, org_a, group_a, numbers_a):
     """Real objects for the path parameters, so that every request reaches its view."""
     account = account_add(actor=operator, organization=org_a, data={"email": "ada@example.com"})
-    return {"slug": org_a.slug, "account_id": account.pk, "group_id": group_a.pk, "batch_id": 1,
-            "job_id": 1, "token": "x" * 20, "language": "en", "channel": "email"}
+    return {
+        "slug": org_a.slug,
+        "account_id": account.pk,
+        "group_id": group_a.pk,
+        "batch_id": 1,
+        "job_id": 1,
+        "token": "x" * 20,
+        "language": "en",
+        "channel": "email",
+    }
 
 
 @pytest.fixture
@@ -84,6 +92,7 @@ def body_text_fields(doc, operation) -> list[str]:
 
 # ---------------------------------------------------------------- what no database can store
 
+
 def test_it_refuses_a_nul_in_every_query_parameter_of_the_api(api, operator, world, doc):
     client, tried = api(operator), []
     for path, method, operation in operations(doc):
@@ -108,13 +117,16 @@ def test_it_refuses_a_nul_in_every_text_field_of_the_api_bodies(api, operator, w
     assert len(tried) >= 40
 
 
-@pytest.mark.parametrize("path,body,field", [
-    ("/api/v1/accounts", '{"organization": "org-a", "email": %s}', "email"),
-    ("/api/v1/numbers", '{"numbers": [%s]}', "numbers.0"),
-    ("/api/v1/accounts/move", '{"organization": "org-a", "filter": {"q": %s}}', "filter.q"),
-    ("/api/v1/organizations", '{"name": "A", "slug": "a", %s: 1}', "ab\\ud800c"),
-    ("/api/v1/activation/by-code", '{"contact": %s, "code": "12345678"}', "contact"),
-])
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        ("/api/v1/accounts", '{"organization": "org-a", "email": %s}', "email"),
+        ("/api/v1/numbers", '{"numbers": [%s]}', "numbers.0"),
+        ("/api/v1/accounts/move", '{"organization": "org-a", "filter": {"q": %s}}', "filter.q"),
+        ("/api/v1/organizations", '{"name": "A", "slug": "a", %s: 1}', "ab\\ud800c"),
+        ("/api/v1/activation/by-code", '{"contact": %s, "code": "12345678"}', "contact"),
+    ],
+)
 def test_it_refuses_a_lone_surrogate_in_json(api, operator, org_a, path, body, field):
     response = api(operator).post(path, body % SURROGATE, content_type="application/json")
     assert "unpaired surrogates" in assert_error(response, 400, field)["fields"][field][0]
@@ -123,10 +135,12 @@ def test_it_refuses_a_lone_surrogate_in_json(api, operator, org_a, path, body, f
 def test_it_refuses_a_nul_in_a_form_field_and_a_file_name_of_an_upload(api, operator, org_a):
     client = api(operator)
     upload = SimpleUploadedFile("users.csv", b"email\nada@example.com\n", content_type="text/csv")
-    assert_error(client.post("/api/v1/batches", {"file": upload, "organization": NUL}), 400,
-                 "organization")
-    upload = SimpleUploadedFile("us\x00ers.csv", b"email\nada@example.com\n",
-                                content_type="text/csv")
+    assert_error(
+        client.post("/api/v1/batches", {"file": upload, "organization": NUL}), 400, "organization"
+    )
+    upload = SimpleUploadedFile(
+        "us\x00ers.csv", b"email\nada@example.com\n", content_type="text/csv"
+    )
     response = client.post("/api/v1/batches", {"file": upload, "organization": "org-a"})
     assert response.status_code in (202, 400)  # Django drops what follows the NUL, or we refuse it
     assert response.json().get("id") or "file" in response.json()["fields"]
@@ -139,12 +153,16 @@ def test_it_refuses_a_nul_in_a_header(api, operator):
 
 # ---------------------------------------------------------------- ids out of range
 
+
 @pytest.mark.parametrize("value", [2**63, HUGE, 10**40])
 def test_it_answers_404_for_an_id_out_of_range_in_every_path(api, operator, world, doc, value):
     client, tried = api(operator), 0
     for path, method, operation in operations(doc):
-        ints = [p["name"] for p in operation.get("parameters", [])
-                if p["in"] == "path" and p.get("schema", {}).get("type") == "integer"]
+        ints = [
+            p["name"]
+            for p in operation.get("parameters", [])
+            if p["in"] == "path" and p.get("schema", {}).get("type") == "integer"
+        ]
         if ints:
             response = call(client, method, fill(path, {**world, **dict.fromkeys(ints, value)}))
             assert_error(response, 404)
@@ -152,20 +170,27 @@ def test_it_answers_404_for_an_id_out_of_range_in_every_path(api, operator, worl
     assert tried >= 10
 
 
-@pytest.mark.parametrize("path,body,field", [
-    ("/api/v1/accounts/resend-invitation", {"ids": [HUGE]}, "ids.0"),
-    ("/api/v1/accounts/suspend", {"ids": [1, -(2**63) - 1]}, "ids.1"),
-    ("/api/v1/organizations/org-a", {"number_utilisation_percent": HUGE},
-     "number_utilisation_percent"),
-])
+@pytest.mark.parametrize(
+    "path,body,field",
+    [
+        ("/api/v1/accounts/resend-invitation", {"ids": [HUGE]}, "ids.0"),
+        ("/api/v1/accounts/suspend", {"ids": [1, -(2**63) - 1]}, "ids.1"),
+        (
+            "/api/v1/organizations/org-a",
+            {"number_utilisation_percent": HUGE},
+            "number_utilisation_percent",
+        ),
+    ],
+)
 def test_it_refuses_an_integer_out_of_range_in_a_body(api, operator, org_a, path, body, field):
     method = "patch" if path.endswith("org-a") else "post"
     response = call(api(operator), method, path, json.dumps(body))
     assert "out of range" in assert_error(response, 400, field)["fields"][field][0]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/accounts/-1", "/api/v1/accounts/1e3",
-                                  "/api/v1/permission-groups/-5"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/accounts/-1", "/api/v1/accounts/1e3", "/api/v1/permission-groups/-5"]
+)
 def test_it_answers_404_for_a_negative_or_malformed_id(api, operator, path):
     assert_error(api(operator).get(path), 404)
 
@@ -177,39 +202,57 @@ def test_it_lists_nothing_after_a_cursor_out_of_range(api, operator, org_a):
 
 # ---------------------------------------------------------------- bodies, types, paths, methods
 
-@pytest.mark.parametrize("body", ["{", '{"organization": "org-a",}', "nul\x00", "[1, 2", "NaN",
-                                  '{"n": Infinity}', b"\xff\xfe{"])
+
+@pytest.mark.parametrize(
+    "body",
+    ["{", '{"organization": "org-a",}', "nul\x00", "[1, 2", "NaN", '{"n": Infinity}', b"\xff\xfe{"],
+)
 def test_it_refuses_a_body_that_is_not_json(api, operator, body):
     response = api(operator).post("/api/v1/accounts", body, content_type="application/json")
     assert "not valid JSON" in assert_error(response, 400, "body")["error"]
 
 
-@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "text/plain",
-                                          "application/xml"])
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "text/plain", "application/xml"]
+)
 def test_it_answers_415_for_a_body_that_is_not_json(api, operator, content_type):
-    response = api(operator).post("/api/v1/accounts", '{"organization": "org-a"}',
-                                  content_type=content_type)
+    response = api(operator).post(
+        "/api/v1/accounts", '{"organization": "org-a"}', content_type=content_type
+    )
     assert content_type in assert_error(response, 415)["error"]
 
 
 def test_it_answers_400_for_a_json_body_sent_to_the_upload(api, operator, org_a):
-    response = api(operator).post("/api/v1/batches", '{"organization": "org-a"}',
-                                  content_type="application/json")
+    response = api(operator).post(
+        "/api/v1/batches", '{"organization": "org-a"}', content_type="application/json"
+    )
     assert_error(response, 400, "file")
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing", "/api/v1/accounts/", "/api/v1/accounts/1/x",
-                                  "/api/v2/accounts", "/api/", "/api/v1/organizations/a/b/c/d"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/nothing",
+        "/api/v1/accounts/",
+        "/api/v1/accounts/1/x",
+        "/api/v2/accounts",
+        "/api/",
+        "/api/v1/organizations/a/b/c/d",
+    ],
+)
 def test_it_answers_unknown_api_paths_with_a_json_404(api, operator, path):
     assert_error(api(operator).get(path), 404)
 
 
-@pytest.mark.parametrize("method,path,allowed", [
-    ("delete", "/api/v1/accounts", {"GET", "POST"}),
-    ("put", "/api/v1/numbers/allocate", {"POST"}),
-    ("get", "/api/v1/accounts/move", {"POST"}),
-    ("options", "/api/v1/organizations", {"GET", "POST"}),
-])
+@pytest.mark.parametrize(
+    "method,path,allowed",
+    [
+        ("delete", "/api/v1/accounts", {"GET", "POST"}),
+        ("put", "/api/v1/numbers/allocate", {"POST"}),
+        ("get", "/api/v1/accounts/move", {"POST"}),
+        ("options", "/api/v1/organizations", {"GET", "POST"}),
+    ],
+)
 def test_it_answers_a_wrong_method_with_a_json_405_and_allow(api, operator, method, path, allowed):
     response = getattr(api(operator), method)(path)
     assert_error(response, 405)
@@ -218,8 +261,9 @@ def test_it_answers_a_wrong_method_with_a_json_405_and_allow(api, operator, meth
 
 def test_it_answers_an_oversize_body_with_a_json_413(api, operator, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    response = api(operator).post("/api/v1/accounts", json.dumps({"email": "x" * 20_000}),
-                                  content_type="application/json")
+    response = api(operator).post(
+        "/api/v1/accounts", json.dumps({"email": "x" * 20_000}), content_type="application/json"
+    )
     assert "too large" in assert_error(response, 413)["error"]
 
 
@@ -238,6 +282,7 @@ def test_it_answers_a_crash_with_a_json_500(api, operator, org_a, monkeypatch):
 
 # ---------------------------------------------------------------- 401, 403, 404, 409, 429
 
+
 def test_the_refusals_of_privilege_and_scope_have_the_shape(api, bob, charlie, org_a, numbers_a):
     from django.test import Client
 
@@ -250,8 +295,9 @@ def test_the_refusals_of_privilege_and_scope_have_the_shape(api, bob, charlie, o
 def test_a_conflict_has_the_shape(api, operator, org_a, org_b):
     account_add(actor=operator, organization=org_a, data={"email": "ada@example.com"})
     body = {"filter": {"organization": "org-a"}, "all_matching": True, "organization": "org-b"}
-    response = api(operator).post("/api/v1/accounts/move", json.dumps(body),
-                                  content_type="application/json")
+    response = api(operator).post(
+        "/api/v1/accounts/move", json.dumps(body), content_type="application/json"
+    )
     assert "not have enough numbers" in assert_error(response, 409)["error"]
 
 
@@ -268,6 +314,7 @@ def test_a_throttled_request_has_the_shape_and_retry_after(operator):
 
 # ---------------------------------------------------------------- the OpenAPI document
 
+
 def test_every_operation_documents_its_error_answers(doc):
     count = 0
     for path, method, operation in operations(doc):
@@ -283,6 +330,7 @@ def test_every_operation_documents_its_error_answers(doc):
 
 
 # ---------------------------------------------------------------- the portal
+
 
 def portal_pages():
     """Every portal URL without parameters (GET), from the URL patterns."""
@@ -309,12 +357,15 @@ def test_the_portal_answers_a_nul_in_any_query_with_a_400_page(login, operator, 
     assert {"/accounts/", "/numbers/", "/activity/", "/batches/"} <= set(pages)
 
 
-@pytest.mark.parametrize("path,data", [
-    ("/numbers/reserve/", {"n": "1", "reserved_for": NUL}),
-    ("/organizations/new/", {"name": NUL, "slug": "x"}),
-    ("/accounts/add/?organization=org-a", {"organization": "org-a", "email": NUL}),
-    ("/login/", {"username": NUL, "password": "x"}),
-])
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/numbers/reserve/", {"n": "1", "reserved_for": NUL}),
+        ("/organizations/new/", {"name": NUL, "slug": "x"}),
+        ("/accounts/add/?organization=org-a", {"organization": "org-a", "email": NUL}),
+        ("/login/", {"username": NUL, "password": "x"}),
+    ],
+)
 def test_the_portal_answers_a_nul_in_a_form_with_a_400_page(login, operator, org_a, path, data):
     response = login(operator).post(path, data)
     assert response.status_code == 400, response.status_code

@@ -19,13 +19,27 @@ def documented_production_settings() -> dict[str, str]:
 
 
 def deploy_check(tmp_path, settings: dict[str, str]):
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("DATABASE_", "EMAIL_", "SMS_", "REDIS_", "SECRET_", "SECURE_"))
-                   and k not in {"DEBUG", "PYTEST_VERSION", "PUBLIC_URL", "ALLOWED_HOSTS",
-                                 "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_", "EMAIL_", "SMS_", "REDIS_", "SECRET_", "SECURE_"))
+        and k
+        not in {
+            "DEBUG",
+            "PYTEST_VERSION",
+            "PUBLIC_URL",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     environment.update(VAR_DIR=str(tmp_path), **settings)
-    return subprocess.run([sys.executable, "-m", "portal", "check", "--deploy", "--fail-level", "WARNING"],
-                          env=environment, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "portal", "check", "--deploy", "--fail-level", "WARNING"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_the_documented_production_settings_pass_the_deploy_check(tmp_path):

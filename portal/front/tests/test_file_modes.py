@@ -36,21 +36,33 @@ def modes(folder):
 
 def test_the_database_mail_sms_uploads_and_key_are_private(tmp_path):
     var = tmp_path / "var"
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SMS_URL", "SECRET_KEY", "PYTEST_VERSION"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SMS_URL", "SECRET_KEY", "PYTEST_VERSION"}
+    }
     env["VAR_DIR"] = str(var)
     previous = os.umask(0o022)  # a usual login shell's: the portal must not rely on the caller's
     try:
         for command in (["migrate", "--no-input", "-v", "0"], ["shell", "-c", SCRIPT]):
-            subprocess.run([sys.executable, "-m", "portal", *command], env=env, check=True,
-                           timeout=240, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "portal", *command],
+                env=env,
+                check=True,
+                timeout=240,
+                capture_output=True,
+            )
     finally:
         os.umask(previous)
     found = modes(var)
     assert {"portal.sqlite3", "secret_key", "mail", "sms", "media"} <= set(found)
     assert any(name.endswith(".eml") for name in found) and any(n.startswith("sms/") for n in found)
     assert "media/uploads/team.csv" in found
-    wrong = {name: oct(mode) for name, mode in found.items()
-             if mode != (0o700 if os.path.isdir(var / name) else 0o600)}
+    wrong = {
+        name: oct(mode)
+        for name, mode in found.items()
+        if mode != (0o700 if os.path.isdir(var / name) else 0o600)
+    }
     assert wrong == {}
     assert stat.S_IMODE(os.stat(var).st_mode) == 0o700

@@ -56,10 +56,18 @@ def test_smtp_down_is_503_naming_the_mail_check(settings):
 def test_database_down_is_503_naming_the_database_check(monkeypatch, settings, tmp_path):
     settings.EMAIL_BACKEND = "portal.lib.mail.EmlFileBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
-    closed = ConnectionHandler({"default": {
-        "ENGINE": "django.db.backends.postgresql", "NAME": "portal", "USER": "portal",
-        "HOST": "127.0.0.1", "PORT": str(free_port()), "OPTIONS": {"connect_timeout": 2},
-    }})  # a PostgreSQL server on a port where nothing listens
+    closed = ConnectionHandler(
+        {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "portal",
+                "USER": "portal",
+                "HOST": "127.0.0.1",
+                "PORT": str(free_port()),
+                "OPTIONS": {"connect_timeout": 2},
+            }
+        }
+    )  # a PostgreSQL server on a port where nothing listens
     monkeypatch.setattr(health, "connections", closed)
     response, body = get()
     assert response.status_code == 503

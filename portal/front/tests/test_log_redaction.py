@@ -24,30 +24,67 @@ TOKEN = "Zq8v-SECRET_tok3n-kx9PLwq2mT4"
 
 
 def test_redact_hides_tokens_in_paths_and_queries_and_keeps_the_rest():
-    assert redact(f'"GET /activate/{TOKEN}/ HTTP/1.1" 410') == f'"GET /activate/{MASK}/ HTTP/1.1" 410'
+    assert (
+        redact(f'"GET /activate/{TOKEN}/ HTTP/1.1" 410') == f'"GET /activate/{MASK}/ HTTP/1.1" 410'
+    )
     assert redact(f"/api/v1/activation/{TOKEN}") == f"/api/v1/activation/{MASK}"
-    assert redact("https://portal.example.com/activate/?code=12345678&x=1") == \
-        f"https://portal.example.com/activate/?code={MASK}&x=1"
-    assert redact("POST /api/v1/activation/by-code/activate") == "POST /api/v1/activation/by-code/activate"
+    assert (
+        redact("https://portal.example.com/activate/?code=12345678&x=1")
+        == f"https://portal.example.com/activate/?code={MASK}&x=1"
+    )
+    assert (
+        redact("POST /api/v1/activation/by-code/activate")
+        == "POST /api/v1/activation/by-code/activate"
+    )
     assert redact("/activate/ and /accounts/?q=ann") == "/activate/ and /accounts/?q=ann"
-    assert scrub("gateway said: your code is 87654321", "87654321") == f"gateway said: your code is {MASK}"
+    assert (
+        scrub("gateway said: your code is 87654321", "87654321")
+        == f"gateway said: your code is {MASK}"
+    )
 
 
 def _serve(tmp_path, port):
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "PYTEST_VERSION", "DEBUG"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "PYTEST_VERSION", "DEBUG"}
+    }
     env.update(VAR_DIR=str(tmp_path), PUBLIC_URL=f"http://127.0.0.1:{port}")
-    subprocess.run([sys.executable, "-m", "portal", "migrate", "--no-input", "-v", "0"], env=env,
-                   check=True, timeout=180)
+    subprocess.run(
+        [sys.executable, "-m", "portal", "migrate", "--no-input", "-v", "0"],
+        env=env,
+        check=True,
+        timeout=180,
+    )
     return subprocess.Popen(
-        [sys.executable, "-m", "portal", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--no-worker", "--workers", "1", "--threads", "2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "portal",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-worker",
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _get(url, **headers):
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as answer:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers=headers), timeout=10
+        ) as answer:
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code
@@ -77,7 +114,9 @@ def test_multiline_serve_logs_no_activation_link(tmp_path):
     assert statuses == [410, 410, 404, 200, 200]
     assert TOKEN not in output and "87654321" not in output, output
     assert f'"GET /activate/{MASK}/ HTTP/1.1" 410' in output  # gunicorn's access line, redacted
-    assert '"GET /static/portal/portal.css HTTP/1.1" 200' in output and f"/activate/{MASK}/\"" in output
+    assert (
+        '"GET /static/portal/portal.css HTTP/1.1" 200' in output and f'/activate/{MASK}/"' in output
+    )
     assert f"Gone: /activate/{MASK}/" in output  # Django's request log (django.request), redacted
     assert f"Not Found: /activate/{MASK}/not/a/page" in output
 
@@ -85,8 +124,11 @@ def test_multiline_serve_logs_no_activation_link(tmp_path):
 @pytest.fixture
 def console():
     """What the root logger's console handler (the one multiline serve writes to stderr) prints."""
-    handler = next(h for h in logging.getLogger().handlers
-                   if any(isinstance(f, RedactSecrets) for f in h.filters))
+    handler = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, RedactSecrets) for f in h.filters)
+    )
     stream = io.StringIO()
     # Swapped by hand: setStream() flushes the previous stream, which an earlier test's output
     # capture may have closed already.
@@ -96,7 +138,8 @@ def console():
 
 
 def test_a_crash_on_an_activation_page_is_logged_and_mailed_without_the_token(
-        db, console, settings, monkeypatch, mailoutbox):
+    db, console, settings, monkeypatch, mailoutbox
+):
     from portal.invitations import services
 
     settings.ADMINS = [("Ops", "ops@example.com")]

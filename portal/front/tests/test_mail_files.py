@@ -10,7 +10,9 @@ def test_it_writes_one_eml_file_per_message(tmp_path, settings):
     settings.EMAIL_FILE_PATH = str(tmp_path)
     messages = []
     for n in range(2):
-        message = EmailMultiAlternatives(subject=f"Invitation {n}", body=f"Hello {n}", to=[f"u{n}@example.com"])
+        message = EmailMultiAlternatives(
+            subject=f"Invitation {n}", body=f"Hello {n}", to=[f"u{n}@example.com"]
+        )
         message.attach_alternative(f"<p>Hello {n}</p>", "text/html")
         messages.append(message)
     assert get_connection().send_messages(messages) == 2

@@ -29,8 +29,9 @@ def assert_secure_headers(response):
 
 @pytest.fixture
 def invitation_token(alice, org_a, numbers_a, mailoutbox):
-    account = account_add(actor=alice, organization=org_a, data={"email": "user@example.com"},
-                          invite=True)
+    account = account_add(
+        actor=alice, organization=org_a, data={"email": "user@example.com"}, invite=True
+    )
     return sent_invitation(account)[1]
 
 
@@ -55,13 +56,20 @@ def test_it_sends_them_on_an_api_answer(api, alice):
 def test_it_sends_them_on_an_export(login, alice, invitation_token):
     response = login(alice).get("/accounts/export.csv")
     assert response.status_code == 200
-    assert b"user@example.com" in b"".join(response.streaming_content) if response.streaming \
+    assert (
+        b"user@example.com" in b"".join(response.streaming_content)
+        if response.streaming
         else b"user@example.com" in response.content
+    )
     assert_secure_headers(response)
 
 
 def test_it_sends_them_on_the_activation_pages(client, invitation_token):
-    for path in (f"/activate/{invitation_token}/", "/activate/", f"/api/v1/activation/{invitation_token}"):
+    for path in (
+        f"/activate/{invitation_token}/",
+        "/activate/",
+        f"/api/v1/activation/{invitation_token}",
+    ):
         response = client.get(path)
         assert response.status_code == 200, path
         assert_secure_headers(response)

@@ -34,15 +34,22 @@ account_add(actor=None, organization=org, data={"email": "after-the-lock@example
 def migrated_sqlite(tmp_path_factory) -> Path:
     """A migrated embedded database (once per run); each test works on a copy."""
     folder = tmp_path_factory.mktemp("migrated")
-    subprocess.run([sys.executable, "-m", "portal", "migrate", "-v", "0"], env=embedded_env(folder),
-                   check=True, timeout=180)
+    subprocess.run(
+        [sys.executable, "-m", "portal", "migrate", "-v", "0"],
+        env=embedded_env(folder),
+        check=True,
+        timeout=180,
+    )
     return folder / "portal.sqlite3"
 
 
 @pytest.fixture
 def var_dir(migrated_sqlite, tmp_path) -> Path:
     if connection.vendor != "sqlite":
-        pytest.skip("runs in the SQLite pass: these processes use the embedded default, not the test database")
+        pytest.skip(
+            "runs in the SQLite pass: these processes use the embedded default, not the test "
+            "database"
+        )
     shutil.copy(migrated_sqlite, tmp_path / "portal.sqlite3")
     return tmp_path
 
@@ -56,11 +63,17 @@ def embedded_env(folder: Path, **extra) -> dict:
 def test_the_embedded_worker_waits_out_a_long_write_lock_and_goes_on(var_dir):
     log = var_dir / "worker.log"
     with open(log, "wb") as out:
-        worker = subprocess.Popen([sys.executable, "-m", "portal", "worker", "-v", "1"],
-                                  env=embedded_env(var_dir, SQLITE_BUSY_TIMEOUT=1), stdout=out,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "portal", "worker", "-v", "1"],
+            env=embedded_env(var_dir, SQLITE_BUSY_TIMEOUT=1),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
-        wait_until(lambda: "Starting worker" in log.read_text(), timeout=120, what="the worker to start")
+        wait_until(
+            lambda: "Starting worker" in log.read_text(), timeout=120, what="the worker to start"
+        )
         # Another process writes for 5 s: five times the worker's busy timeout.
         holder = sqlite3.connect(var_dir / "portal.sqlite3", isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
@@ -71,9 +84,15 @@ def test_the_embedded_worker_waits_out_a_long_write_lock_and_goes_on(var_dir):
         released = time.monotonic()
         assert worker.poll() is None, log.read_text()
         # It still runs tasks: an invitation queued after the lock is sent.
-        subprocess.run([sys.executable, "-m", "portal", "shell", "-c", SEED], env=embedded_env(var_dir),
-                       check=True, timeout=120)
-        wait_until(lambda: list((var_dir / "mail").glob("*.eml")), timeout=120, what="the invitation")
+        subprocess.run(
+            [sys.executable, "-m", "portal", "shell", "-c", SEED],
+            env=embedded_env(var_dir),
+            check=True,
+            timeout=120,
+        )
+        wait_until(
+            lambda: list((var_dir / "mail").glob("*.eml")), timeout=120, what="the invitation"
+        )
         delivered = time.monotonic() - released
         assert worker.poll() is None
     finally:
@@ -87,30 +106,53 @@ def test_the_embedded_worker_waits_out_a_long_write_lock_and_goes_on(var_dir):
     assert restarts >= 1 and "database is locked" in text  # The lock did reach it, and it went on.
     [message] = (var_dir / "mail").glob("*.eml")
     assert "after-the-lock@example.com" in message.read_text()
-    print(f"\nwrite lock held 5 s (busy timeout 1 s): the worker waited ({restarts} restart(s) of its "
-          f"loop) and sent the next invitation {delivered:.1f} s after the lock was released")
+    print(
+        f"\nwrite lock held 5 s (busy timeout 1 s): the worker waited ({restarts} restart(s) of "
+        f"its loop) and sent the next invitation {delivered:.1f} s after the lock was released"
+    )
 
 
 def test_serve_starts_its_worker_again_when_it_dies(var_dir):
     port = free_port()
     log = var_dir / "serve.log"
     with open(log, "wb") as out:
-        serve = subprocess.Popen([sys.executable, "-m", "portal", "serve", "--port", str(port), "--workers", "1",
-                                  "--threads", "1"], env=embedded_env(var_dir), stdout=out, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        serve = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "portal",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--threads",
+                "1",
+            ],
+            env=embedded_env(var_dir),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def pids() -> list[int]:
         return [int(p) for p in re.findall(r"Task worker started \(pid (\d+)\)", log.read_text())]
 
     try:
         [first] = wait_until(pids, timeout=120, what="serve to start its worker")
-        wait_until(lambda: "Starting worker" in log.read_text(), timeout=120, what="the worker to run")
+        wait_until(
+            lambda: "Starting worker" in log.read_text(), timeout=120, what="the worker to run"
+        )
         os.kill(first, signal.SIGKILL)
         killed = time.monotonic()
         second = wait_until(lambda: pids()[1:], timeout=30, what="a new worker")[0]
         restarted = time.monotonic() - killed
         assert second != first
-        wait_until(lambda: log.read_text().count("Starting worker") >= 2, timeout=120, what="the new worker to run")
+        wait_until(
+            lambda: log.read_text().count("Starting worker") >= 2,
+            timeout=120,
+            what="the new worker to run",
+        )
         assert serve.poll() is None
         assert f"Task worker (pid {first}) exited with code -9" in log.read_text()
     finally:
@@ -119,4 +161,7 @@ def test_serve_starts_its_worker_again_when_it_dies(var_dir):
             serve.wait(timeout=30)
         finally:
             kill_group(serve)  # gunicorn and the worker, if anything was left.
-    print(f"\nserve: worker {first} killed, worker {second} started {restarted:.1f} s later (backoff 1 s)")
+    print(
+        f"\nserve: worker {first} killed, worker {second} started {restarted:.1f} s later "
+        "(backoff 1 s)"
+    )

@@ -5,53 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invitations', '0001_initial'),
+        ("invitations", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='invitationtemplate',
-            options={'ordering': ['organization', 'channel', 'language']},
+            name="invitationtemplate",
+            options={"ordering": ["organization", "channel", "language"]},
         ),
         migrations.RemoveField(
-            model_name='invitation',
-            name='code',
+            model_name="invitation",
+            name="code",
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='claimed_at',
+            model_name="invitation",
+            name="claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='code_failures',
+            model_name="invitation",
+            name="code_failures",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='code_hash',
+            model_name="invitation",
+            name="code_hash",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='failed_at',
+            model_name="invitation",
+            name="failed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='next_attempt_at',
+            model_name="invitation",
+            name="next_attempt_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='replaced_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='invitations.invitation'),
+            model_name="invitation",
+            name="replaced_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="invitations.invitation",
+            ),
         ),
         migrations.AddField(
-            model_name='invitationtemplate',
-            name='updated_by',
+            model_name="invitationtemplate",
+            name="updated_by",
             field=models.CharField(blank=True, max_length=150),
         ),
     ]

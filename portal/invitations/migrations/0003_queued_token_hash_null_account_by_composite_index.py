@@ -5,21 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('invitations', '0002_delivery_state_and_code_hash'),
+        ("accounts", "0001_initial"),
+        ("invitations", "0002_delivery_state_and_code_hash"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='invitation',
-            name='account',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='accounts.account'),
+            model_name="invitation",
+            name="account",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="invitations",
+                to="accounts.account",
+            ),
         ),
         migrations.AlterField(
-            model_name='invitation',
-            name='token_hash',
+            model_name="invitation",
+            name="token_hash",
             field=models.CharField(blank=True, max_length=64, null=True, unique=True),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invitations', '0003_queued_token_hash_null_account_by_composite_index'),
+        ("invitations", "0003_queued_token_hash_null_account_by_composite_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='heartbeat_at',
+            model_name="invitation",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

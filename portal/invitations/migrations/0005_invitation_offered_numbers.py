@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invitations', '0004_worker_heartbeat'),
+        ("invitations", "0004_worker_heartbeat"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invitation',
-            name='offered_numbers',
+            model_name="invitation",
+            name="offered_numbers",
             field=models.JSONField(blank=True, default=list),
         ),
     ]

@@ -43,11 +43,14 @@ def make_due():
     """Retries wait (run_after); pretend the wait is over."""
     from django_tasks_db.models import DBTaskResult
 
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(seconds=1))
+    DBTaskResult.objects.filter(status="READY").update(
+        run_after=timezone.now() - timedelta(seconds=1)
+    )
 
 
 def sent_invitation(account, *, monkeypatch=None):
-    """Deliver the queued invitation of `account` in-process and return (invitation, token, code)."""
+    """Deliver the queued invitation of `account` in-process
+    and return (invitation, token, code)."""
     captured = {}
     real = services._Sender.send
 

@@ -19,12 +19,17 @@ from portal.invitations.tests.helpers import sent_invitation
 @pytest.fixture
 def invited(alice, org_a, numbers_a, mailoutbox):
     def make(email="user@example.com", **data):
-        account = account_add(actor=alice, organization=org_a, data={"email": email, **data}, invite=True)
+        account = account_add(
+            actor=alice, organization=org_a, data={"email": email, **data}, invite=True
+        )
         return (account, *sent_invitation(account))
+
     return make
 
 
-def test_the_link_offers_a_short_list_of_the_organizations_numbers(invited, client, org_a, numbers_a):
+def test_the_link_offers_a_short_list_of_the_organizations_numbers(
+    invited, client, org_a, numbers_a
+):
     org_a.activation_choices = 3
     org_a.save()
     _account, _inv, token, _code = invited()
@@ -53,11 +58,15 @@ def test_a_used_link_says_so(invited, client, numbers_a):
 
 def test_an_expired_link_says_so_and_how_to_get_a_new_one(invited, client):
     _account, invitation, token, _code = invited()
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
     page = client.get(f"/activate/{token}/")
     text = page.content.decode()
     assert page.status_code == 410
-    assert "This invitation has expired" in text and "Send me a new invitation" in text  # test_renewal.py
+    assert (
+        "This invitation has expired" in text and "Send me a new invitation" in text
+    )  # test_renewal.py
 
 
 def test_the_pages_speak_the_accounts_language(invited, client, numbers_a):
@@ -81,7 +90,9 @@ def test_an_unknown_link_says_so(client, db):
 
 def test_a_resend_makes_the_old_link_say_it_was_replaced(invited, client, alice, numbers_a):
     account, old, token, _code = invited()
-    Invitation.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=1))  # sent before
+    Invitation.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )  # sent before
     results = services.invitations_resend(actor=alice, accounts=[account])
     assert results[0].result == "done"
     old.refresh_from_db()
@@ -94,7 +105,9 @@ def test_a_resend_makes_the_old_link_say_it_was_replaced(invited, client, alice,
 
 def test_a_retry_leaves_only_the_last_link_working(invited, client):
     account, invitation, first_token, _code = invited()
-    Invitation.objects.filter(pk=invitation.pk).update(state="queued")  # as after a timeout we could not judge
+    Invitation.objects.filter(pk=invitation.pk).update(
+        state="queued"
+    )  # as after a timeout we could not judge
     _inv, second_token, _code2 = sent_invitation(account)
     assert first_token != second_token
     assert client.get(f"/activate/{first_token}/").status_code == 410
@@ -105,8 +118,10 @@ def test_the_activation_code_works_with_the_email(invited, client, numbers_a):
     account, _inv, _token, code = invited(email="Coded@Example.com")
     page = client.post("/activate/", {"contact": "coded@example.com", "code": code})
     assert page.status_code == 200 and "Pick your MultiLine number" in page.content.decode()
-    done = client.post("/activate/", {"contact": "coded@example.com", "code": code, "activate": "1",
-                                      "number": numbers_a[3]})
+    done = client.post(
+        "/activate/",
+        {"contact": "coded@example.com", "code": code, "activate": "1", "number": numbers_a[3]},
+    )
     assert done.status_code == 200 and "MultiLine is active" in done.content.decode()
     account.refresh_from_db()
     assert account.status == "active"
@@ -122,13 +137,17 @@ def test_a_wrong_code_is_refused_and_many_lock_the_invitation(invited, client):
     assert page.status_code == 410 and "Too many wrong codes" in page.content.decode()
 
 
-def test_two_users_picking_the_same_number_one_wins_the_other_sees_a_fresh_list(invited, client, numbers_a):
+def test_two_users_picking_the_same_number_one_wins_the_other_sees_a_fresh_list(
+    invited, client, numbers_a
+):
     _first, _i1, token1, _c1 = invited(email="first@example.com")
     second, _i2, token2, _c2 = invited(email="second@example.com")
     page = client.get(f"/activate/{token2}/").content.decode()  # both look at their lists…
     wanted = numbers_a[0]
     assert client.post(f"/activate/{token1}/", {"number": wanted}).status_code == 200
-    late = client.post(f"/activate/{token2}/", {"number": wanted})  # …the second picks a taken number
+    late = client.post(
+        f"/activate/{token2}/", {"number": wanted}
+    )  # …the second picks a taken number
     text = late.content.decode()
     assert late.status_code == 409
     assert "was just taken by someone else" in text
@@ -153,7 +172,9 @@ def test_three_users_picking_one_number_at_once_one_wins(alice, org_a, numbers_a
     for email in ("p1@example.com", "p2@example.com", "p3@example.com"):
         account = account_add(actor=alice, organization=org_a, data={"email": email}, invite=True)
         invitations.append(sent_invitation(account)[0])
-        assert numbers_a[0] in [n.e164 for n in services.activation_choices(invitations[-1])]  # shown
+        assert numbers_a[0] in [
+            n.e164 for n in services.activation_choices(invitations[-1])
+        ]  # shown
     barrier = threading.Barrier(len(invitations))
     outcomes = []
 
@@ -162,8 +183,12 @@ def test_three_users_picking_one_number_at_once_one_wins(alice, org_a, numbers_a
             barrier.wait()
             for _attempt in range(500):
                 try:
-                    account_activate(invitation=Invitation.objects.select_related(
-                        "account__organization", "account__number").get(pk=invitation.pk), number=numbers_a[0])
+                    account_activate(
+                        invitation=Invitation.objects.select_related(
+                            "account__organization", "account__number"
+                        ).get(pk=invitation.pk),
+                        number=numbers_a[0],
+                    )
                     outcomes.append("won")
                     return
                 except OperationalError as error:
@@ -193,11 +218,21 @@ def test_the_api_shows_and_activates(invited, client, numbers_a, org_a):
     shown = client.get(f"/api/v1/activation/{token}")
     assert shown.status_code == 200
     body = shown.json()
-    assert body["organization"] == "Org A" and body["number"] is None and numbers_a[0] in body["choices"]
+    assert (
+        body["organization"] == "Org A"
+        and body["number"] is None
+        and numbers_a[0] in body["choices"]
+    )
     missing = client.post(f"/api/v1/activation/{token}", {}, content_type="application/json")
     assert missing.status_code == 400 and missing.json()["fields"] == {"number": ["required"]}
-    done = client.post(f"/api/v1/activation/{token}", {"number": numbers_a[0]}, content_type="application/json")
-    assert done.status_code == 200 and done.json()["status"] == "active" and done.json()["number"] == numbers_a[0]
+    done = client.post(
+        f"/api/v1/activation/{token}", {"number": numbers_a[0]}, content_type="application/json"
+    )
+    assert (
+        done.status_code == 200
+        and done.json()["status"] == "active"
+        and done.json()["number"] == numbers_a[0]
+    )
     again = client.get(f"/api/v1/activation/{token}")
     assert again.status_code == 410 and "already been used" in again.json()["error"]
 
@@ -205,9 +240,15 @@ def test_the_api_shows_and_activates(invited, client, numbers_a, org_a):
 def test_the_api_says_when_a_number_was_taken(invited, client, numbers_a, alice, org_a):
     _a, _i, token1, _c = invited(email="one@example.com")
     _b, _j, token2, _d = invited(email="two@example.com")
-    assert numbers_a[1] in client.get(f"/api/v1/activation/{token2}").json()["choices"]  # two sees it…
-    client.post(f"/api/v1/activation/{token1}", {"number": numbers_a[1]}, content_type="application/json")
-    taken = client.post(f"/api/v1/activation/{token2}", {"number": numbers_a[1]}, content_type="application/json")
+    assert (
+        numbers_a[1] in client.get(f"/api/v1/activation/{token2}").json()["choices"]
+    )  # two sees it…
+    client.post(
+        f"/api/v1/activation/{token1}", {"number": numbers_a[1]}, content_type="application/json"
+    )
+    taken = client.post(
+        f"/api/v1/activation/{token2}", {"number": numbers_a[1]}, content_type="application/json"
+    )
     assert taken.status_code == 409 and "just taken" in taken.json()["error"]
 
 
@@ -217,15 +258,23 @@ def test_gone_has_a_reason():
 
 def test_the_app_activates_with_the_code(invited, client, numbers_a):
     account, _inv, _token, code = invited(email="app@example.com")
-    shown = client.post("/api/v1/activation/by-code", {"contact": "APP@example.com", "code": code},
-                        content_type="application/json")
+    shown = client.post(
+        "/api/v1/activation/by-code",
+        {"contact": "APP@example.com", "code": code},
+        content_type="application/json",
+    )
     assert shown.status_code == 200 and numbers_a[0] in shown.json()["choices"]
-    wrong = client.post("/api/v1/activation/by-code", {"contact": "app@example.com", "code": "1234"},
-                        content_type="application/json")
+    wrong = client.post(
+        "/api/v1/activation/by-code",
+        {"contact": "app@example.com", "code": "1234"},
+        content_type="application/json",
+    )
     assert wrong.status_code == 400 and wrong.json()["fields"] == {"code": ["8 digits"]}
-    done = client.post("/api/v1/activation/by-code/activate",
-                       {"contact": "app@example.com", "code": code, "number": numbers_a[2]},
-                       content_type="application/json")
+    done = client.post(
+        "/api/v1/activation/by-code/activate",
+        {"contact": "app@example.com", "code": code, "number": numbers_a[2]},
+        content_type="application/json",
+    )
     assert done.status_code == 200 and done.json()["number"] == numbers_a[2]
     account.refresh_from_db()
     assert account.status == "active"

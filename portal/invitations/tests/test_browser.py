@@ -9,12 +9,25 @@ from portal.invitations.tests.helpers import link_of
 
 
 @pytest.mark.browser
-def test_it_activates_multiline_from_the_link_in_a_browser(live_server, page, alice, org_a, numbers_a, settings,
-                                                          mailoutbox, run_tasks, django_capture_on_commit_callbacks):
+def test_it_activates_multiline_from_the_link_in_a_browser(
+    live_server,
+    page,
+    alice,
+    org_a,
+    numbers_a,
+    settings,
+    mailoutbox,
+    run_tasks,
+    django_capture_on_commit_callbacks,
+):
     settings.PUBLIC_URL = live_server.url
     with django_capture_on_commit_callbacks(execute=True):
-        account = account_add(actor=alice, organization=org_a,
-                              data={"email": "ines@example.com", "firstname": "Inès"}, invite=True)
+        account = account_add(
+            actor=alice,
+            organization=org_a,
+            data={"email": "ines@example.com", "firstname": "Inès"},
+            invite=True,
+        )
     run_tasks()
     [message] = mailoutbox
     link = link_of(message.body)

@@ -13,9 +13,16 @@ LANGUAGES = ["en", "it", "de", "fr", "es"]
 
 
 def values(language, number="+12125550100", first="Anna", last="Bianchi"):
-    return content.Values(first_name=first, last_name=last, activation_link="https://ml.example.com/activate/TOKEN123/",
-                          activation_code="40512977", multiline_number=number, organization="Banca Esempio",
-                          expires_on=datetime(2026, 12, 2, tzinfo=UTC), language=language)
+    return content.Values(
+        first_name=first,
+        last_name=last,
+        activation_link="https://ml.example.com/activate/TOKEN123/",
+        activation_code="40512977",
+        multiline_number=number,
+        organization="Banca Esempio",
+        expires_on=datetime(2026, 12, 2, tzinfo=UTC),
+        language=language,
+    )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -24,8 +31,14 @@ def test_each_default_email_renders_with_every_variable_filled(language):
     for text in (rendered.subject, rendered.text, rendered.html):
         assert "{{" not in text and "}}" not in text
     assert "Banca Esempio" in rendered.subject
-    for expected in ("Anna Bianchi", "https://ml.example.com/activate/TOKEN123/", "40512977", "+1 212-555-0100",
-                     "Banca Esempio", "2026"):
+    for expected in (
+        "Anna Bianchi",
+        "https://ml.example.com/activate/TOKEN123/",
+        "40512977",
+        "+1 212-555-0100",
+        "Banca Esempio",
+        "2026",
+    ):
         assert expected in rendered.text, (language, expected)
         assert expected in rendered.html, (language, expected)
     assert defaults.QR_IN_TEXT[language] in rendered.text
@@ -47,7 +60,11 @@ def test_the_defaults_are_translated(language):
     if language != "en":
         assert defaults.EMAIL_BODY[language] != defaults.EMAIL_BODY["en"]
         assert defaults.SMS_BODY[language] != defaults.SMS_BODY["en"]
-    content.check_wording(channel="email", subject=defaults.EMAIL_SUBJECT[language], body=defaults.EMAIL_BODY[language])
+    content.check_wording(
+        channel="email",
+        subject=defaults.EMAIL_SUBJECT[language],
+        body=defaults.EMAIL_BODY[language],
+    )
     content.check_wording(channel="sms", subject="", body=defaults.SMS_BODY[language])
 
 
@@ -57,9 +74,13 @@ def test_without_a_number_it_says_the_user_will_choose_one():
 
 
 def test_an_account_without_a_name_is_greeted_cleanly():
-    rendered = content.render_email(content.default_wording("en", "email"), values("en", first="", last=""))
+    rendered = content.render_email(
+        content.default_wording("en", "email"), values("en", first="", last="")
+    )
     assert rendered.text.startswith("Hello,\n")
-    es = content.render_email(content.default_wording("es", "email"), values("es", first="", last=""))
+    es = content.render_email(
+        content.default_wording("es", "email"), values("es", first="", last="")
+    )
     assert es.text.startswith("Hola:\n")
 
 
@@ -74,16 +95,22 @@ def test_it_refuses_a_template_without_the_link_or_the_code(missing):
 
 def test_it_refuses_unknown_variables_and_template_tags():
     with pytest.raises(DomainError) as error:
-        content.check_wording(channel="email", subject="Hi {{ user.password }}",
-                              body="{% load x %}{{ activation_link }} {{ activation_code }} {{ secret }}")
+        content.check_wording(
+            channel="email",
+            subject="Hi {{ user.password }}",
+            body="{% load x %}{{ activation_link }} {{ activation_code }} {{ secret }}",
+        )
     message = error.value.message
     assert "{{ secret }}" in message and "tags" in message
     assert "subject" in error.value.fields and "body" in error.value.fields
 
 
 def test_admin_text_cannot_inject_html():
-    wording = content.Wording(subject="<b>x</b>", body='<script>alert(1)</script> <img src=x onerror=y> '
-                                                         "{{ activation_link }} {{ activation_code }}")
+    wording = content.Wording(
+        subject="<b>x</b>",
+        body="<script>alert(1)</script> <img src=x onerror=y> "
+        "{{ activation_link }} {{ activation_code }}",
+    )
     rendered = content.render_email(wording, values("en", first="<i>Eve</i>"))
     assert "<script>" not in rendered.html and "&lt;script&gt;" in rendered.html
     assert "<img src=x" not in rendered.html

@@ -23,14 +23,30 @@ from portal.invitations.tests.helpers import (
 
 def invite(actor, organization, email, capture, **data):
     with capture(execute=True):
-        return account_add(actor=actor, organization=organization, data={"email": email, **data}, invite=True)
+        return account_add(
+            actor=actor, organization=organization, data={"email": email, **data}, invite=True
+        )
 
 
 def test_it_emails_an_invitation_that_activates_the_account(
-        alice, org_a, numbers_a, smtp_server, run_tasks, client, django_capture_on_commit_callbacks, settings):
+    alice,
+    org_a,
+    numbers_a,
+    smtp_server,
+    run_tasks,
+    client,
+    django_capture_on_commit_callbacks,
+    settings,
+):
     settings.PUBLIC_URL = "http://portal.example.com"
-    account = invite(alice, org_a, "maria@example.com", django_capture_on_commit_callbacks,
-                     firstname="Maria", lastname="Rossi")
+    account = invite(
+        alice,
+        org_a,
+        "maria@example.com",
+        django_capture_on_commit_callbacks,
+        firstname="Maria",
+        lastname="Rossi",
+    )
     run_tasks()
 
     [message] = smtp_server.wait_for(1)
@@ -54,7 +70,10 @@ def test_it_emails_an_invitation_that_activates_the_account(
     assert chosen in page.content.decode()
     done = client.post(path_of(link), {"number": chosen})
     assert done.status_code == 200
-    assert f"Your MultiLine number is <strong class=\"mono\" id=\"activated-number\">{chosen}</strong>" in done.content.decode()
+    assert (
+        f'Your MultiLine number is <strong class="mono" id="activated-number">{chosen}</strong>'
+        in done.content.decode()
+    )
     account.refresh_from_db()
     assert account.status == "active" and account.number.e164 == chosen
     assert account.number.status == "registered"
@@ -63,15 +82,23 @@ def test_it_emails_an_invitation_that_activates_the_account(
 
 
 def test_it_shows_the_assigned_number_in_the_invitation(
-        alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks):
-    invite(alice, org_a, "num@example.com", django_capture_on_commit_callbacks, multiline_number=numbers_a[0])
+    alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks
+):
+    invite(
+        alice,
+        org_a,
+        "num@example.com",
+        django_capture_on_commit_callbacks,
+        multiline_number=numbers_a[0],
+    )
     run_tasks()
     [message] = smtp_server.wait_for(1)
     assert "Your MultiLine number: +1 212-555-0100" in text_part(message)
 
 
 def test_it_delivers_exactly_once_when_the_mail_server_comes_back(
-        alice, org_a, numbers_a, run_tasks, settings, django_capture_on_commit_callbacks):
+    alice, org_a, numbers_a, run_tasks, settings, django_capture_on_commit_callbacks
+):
     port = free_port()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
@@ -102,7 +129,8 @@ def test_it_delivers_exactly_once_when_the_mail_server_comes_back(
 
 
 def test_it_gives_up_after_the_last_attempt_and_says_why(
-        alice, org_a, numbers_a, run_tasks, settings, django_capture_on_commit_callbacks):
+    alice, org_a, numbers_a, run_tasks, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     settings.INVITATION_MAX_ATTEMPTS = 3
@@ -126,7 +154,8 @@ class RefusingMailbox(Mailbox):
 
 
 def test_it_fails_at_once_when_the_server_refuses_the_recipient(
-        alice, org_a, numbers_a, run_tasks, settings, django_capture_on_commit_callbacks):
+    alice, org_a, numbers_a, run_tasks, settings, django_capture_on_commit_callbacks
+):
     mailbox = RefusingMailbox()
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
@@ -166,7 +195,8 @@ class GreylistingMailbox(Mailbox):
 
 
 def test_a_4xx_answer_is_retried_and_the_reason_shows_on_the_accounts_screen(
-        alice, org_a, numbers_a, run_tasks, settings, login, django_capture_on_commit_callbacks):
+    alice, org_a, numbers_a, run_tasks, settings, login, django_capture_on_commit_callbacks
+):
     mailbox = GreylistingMailbox()
     port = free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
@@ -189,8 +219,9 @@ def test_a_4xx_answer_is_retried_and_the_reason_shows_on_the_accounts_screen(
     assert invitation.state == "sent" and invitation.attempts == 2
 
 
-def test_a_permanent_failure_shows_on_the_accounts_screen(alice, org_a, numbers_a, run_tasks, settings, login,
-                                                         django_capture_on_commit_callbacks):
+def test_a_permanent_failure_shows_on_the_accounts_screen(
+    alice, org_a, numbers_a, run_tasks, settings, login, django_capture_on_commit_callbacks
+):
     settings.SMS_URL = "http://127.0.0.1:9/unreachable"
     settings.INVITATION_MAX_ATTEMPTS = 1
     invite(alice, org_a, "+12025550150", django_capture_on_commit_callbacks)
@@ -200,7 +231,8 @@ def test_a_permanent_failure_shows_on_the_accounts_screen(alice, org_a, numbers_
 
 
 def test_it_never_sends_the_same_invitation_twice_when_queued_twice(
-        alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks):
+    alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks
+):
     from portal.invitations.tasks import send_invitation
 
     account = invite(alice, org_a, "twice@example.com", django_capture_on_commit_callbacks)
@@ -210,9 +242,13 @@ def test_it_never_sends_the_same_invitation_twice_when_queued_twice(
     assert len(smtp_server.messages) == 1
 
 
-def test_it_sends_a_batch_over_one_connection(alice, org_a, numbers_a, smtp_server, run_tasks,
-                                             django_capture_on_commit_callbacks):
-    accounts = [account_add(actor=alice, organization=org_a, data={"email": f"u{i}@example.com"}) for i in range(4)]
+def test_it_sends_a_batch_over_one_connection(
+    alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks
+):
+    accounts = [
+        account_add(actor=alice, organization=org_a, data={"email": f"u{i}@example.com"})
+        for i in range(4)
+    ]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         results = accounts_invite_many(actor=alice, accounts=accounts)
     assert len(callbacks) == 1  # one task for the whole batch
@@ -230,8 +266,10 @@ def test_it_reports_what_a_batch_could_not_invite(alice, org_a, smtp_server):
     add_numbers(org_a, ["+12125550100"])
     org_a.allowed_email_domains = "example.com"
     org_a.save()
-    accounts = [account_add(actor=alice, organization=org_a, data={"email": e})
-                for e in ("a@example.com", "b@example.com", "c@elsewhere.org")]
+    accounts = [
+        account_add(actor=alice, organization=org_a, data={"email": e})
+        for e in ("a@example.com", "b@example.com", "c@elsewhere.org")
+    ]
     results = accounts_invite_many(actor=alice, accounts=accounts)
     reasons = {a.email: reason for a, _inv, reason in results}
     assert reasons["a@example.com"] == ""
@@ -239,8 +277,9 @@ def test_it_reports_what_a_batch_could_not_invite(alice, org_a, smtp_server):
     assert "only invites addresses at example.com" in reasons["c@elsewhere.org"]
 
 
-def test_a_file_backend_writes_the_email(alice, org_a, numbers_a, run_tasks, settings, tmp_path,
-                                         django_capture_on_commit_callbacks):
+def test_a_file_backend_writes_the_email(
+    alice, org_a, numbers_a, run_tasks, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
     invite(alice, org_a, "file@example.com", django_capture_on_commit_callbacks)
@@ -250,10 +289,20 @@ def test_a_file_backend_writes_the_email(alice, org_a, numbers_a, run_tasks, set
     assert "/activate/" in text_part(message)
 
 
-@pytest.mark.parametrize("language,subject", [("it", "Org A La invita a usare MultiLine"),
-                                              ("de", "Org A lädt Sie zu MultiLine ein")])
-def test_the_accounts_language_picks_the_wording(alice, org_a, numbers_a, smtp_server, run_tasks, language,
-                                                 subject, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize(
+    "language,subject",
+    [("it", "Org A La invita a usare MultiLine"), ("de", "Org A lädt Sie zu MultiLine ein")],
+)
+def test_the_accounts_language_picks_the_wording(
+    alice,
+    org_a,
+    numbers_a,
+    smtp_server,
+    run_tasks,
+    language,
+    subject,
+    django_capture_on_commit_callbacks,
+):
     invite(alice, org_a, "lang@example.com", django_capture_on_commit_callbacks, language=language)
     run_tasks()
     [message] = smtp_server.wait_for(1)
@@ -261,7 +310,8 @@ def test_the_accounts_language_picks_the_wording(alice, org_a, numbers_a, smtp_s
 
 
 def test_an_invitation_left_sending_by_a_crashed_worker_is_sent_once_later(
-        alice, org_a, numbers_a, smtp_server, run_tasks, settings, django_capture_on_commit_callbacks):
+    alice, org_a, numbers_a, smtp_server, run_tasks, settings, django_capture_on_commit_callbacks
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -273,14 +323,16 @@ def test_an_invitation_left_sending_by_a_crashed_worker_is_sent_once_later(
         invitation = accounts_invite_many(actor=alice, accounts=[account])[0][1]
     # A worker claimed it and its heartbeat is recent: another worker leaves it alone…
     recently = timezone.now() - timedelta(seconds=settings.WORKER_DEAD_AFTER - 5)
-    Invitation.objects.filter(pk=invitation.pk).update(state="sending", attempts=1, claimed_at=recently,
-                                                       heartbeat_at=recently)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        state="sending", attempts=1, claimed_at=recently, heartbeat_at=recently
+    )
     send_invitation.enqueue(invitation_id=invitation.pk)
     run_tasks()
     assert smtp_server.messages == []
     # …until its heartbeat is WORKER_DEAD_AFTER old: its worker died. Then it is sent, once.
     Invitation.objects.filter(pk=invitation.pk).update(
-        heartbeat_at=timezone.now() - timedelta(seconds=settings.WORKER_DEAD_AFTER + 1))
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.WORKER_DEAD_AFTER + 1)
+    )
     send_invitation.enqueue(invitation_id=invitation.pk)
     send_invitation.enqueue(invitation_id=invitation.pk)
     run_tasks()
@@ -289,18 +341,26 @@ def test_an_invitation_left_sending_by_a_crashed_worker_is_sent_once_later(
     assert invitation.state == "sent" and invitation.attempts == 2
 
 
-def test_invitations_left_behind_by_a_crash_are_queued_again(alice, org_a, numbers_a, smtp_server, run_tasks):
+def test_invitations_left_behind_by_a_crash_are_queued_again(
+    alice, org_a, numbers_a, smtp_server, run_tasks
+):
     from datetime import timedelta
 
     from django.core.management import call_command
     from django.utils import timezone
 
-    accounts = [account_add(actor=alice, organization=org_a, data={"email": f"lost{i}@example.com"})
-                for i in range(3)]
-    invitations = [inv for _a, inv, _r in accounts_invite_many(actor=alice, accounts=accounts)]  # tasks lost
+    accounts = [
+        account_add(actor=alice, organization=org_a, data={"email": f"lost{i}@example.com"})
+        for i in range(3)
+    ]
+    invitations = [
+        inv for _a, inv, _r in accounts_invite_many(actor=alice, accounts=accounts)
+    ]  # tasks lost
     long_ago = timezone.now() - timedelta(minutes=30)
     Invitation.objects.filter(pk=invitations[0].pk).update(created_at=long_ago)  # never picked up
-    Invitation.objects.filter(pk=invitations[1].pk).update(state="sending", attempts=1, claimed_at=long_ago)
+    Invitation.objects.filter(pk=invitations[1].pk).update(
+        state="sending", attempts=1, claimed_at=long_ago
+    )
     # invitations[2] is recent: its task may still be on its way, so it is left alone.
     call_command("requeue_invitations", verbosity=0)
     run_tasks()

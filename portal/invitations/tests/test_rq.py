@@ -19,8 +19,12 @@ def test_a_retry_runs_on_rq_and_delivers_once(rq_queue, alice, org_a, numbers_a,
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.INVITATION_RETRY_DELAYS = (2,)  # Not due during the first burst, however slow the machine.
-    account = account_add(actor=alice, organization=org_a, data={"email": "rq@example.com"}, invite=True)
+    settings.INVITATION_RETRY_DELAYS = (
+        2,
+    )  # Not due during the first burst, however slow the machine.
+    account = account_add(
+        actor=alice, organization=org_a, data={"email": "rq@example.com"}, invite=True
+    )
     call_command("worker", "--batch", verbosity=0)  # refused: the retry is scheduled in RQ
     invitation = account.invitations.get()
     assert invitation.state == "queued" and invitation.attempts == 1

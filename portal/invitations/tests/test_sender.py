@@ -21,8 +21,9 @@ def _invite(alice, org, email="jurgen@bank.example"):
     return account
 
 
-def test_by_default_the_invitation_comes_from_the_organization_by_name(alice, org_a, numbers_a, smtp_server,
-                                                                      settings):
+def test_by_default_the_invitation_comes_from_the_organization_by_name(
+    alice, org_a, numbers_a, smtp_server, settings
+):
     settings.MESSAGE_ID_DOMAIN = "portal.bank.example"
     _invite(alice, org_a)
     [message] = smtp_server.wait_for(1)
@@ -32,12 +33,21 @@ def test_by_default_the_invitation_comes_from_the_organization_by_name(alice, or
     assert "localhost" not in message["Message-ID"]
 
 
-def test_an_organization_sends_in_its_own_name_with_its_reply_to(alice, org_a, numbers_a, smtp_server,
-                                                                 settings, api):
+def test_an_organization_sends_in_its_own_name_with_its_reply_to(
+    alice, org_a, numbers_a, smtp_server, settings, api
+):
     settings.SENDER_DOMAINS = ["bank.example"]
-    answer = api(alice).patch("/api/v1/organizations/org-a", json.dumps({
-        "sender_name": "Bank IT Onboarding", "sender_email": "onboarding@bank.example",
-        "reply_to": "servicedesk@bank.example"}), content_type="application/json")
+    answer = api(alice).patch(
+        "/api/v1/organizations/org-a",
+        json.dumps(
+            {
+                "sender_name": "Bank IT Onboarding",
+                "sender_email": "onboarding@bank.example",
+                "reply_to": "servicedesk@bank.example",
+            }
+        ),
+        content_type="application/json",
+    )
     assert answer.status_code == 200, answer.content
     assert answer.json()["settings"]["sender_email"] == "onboarding@bank.example"
     _invite(alice, org_a)
@@ -47,10 +57,15 @@ def test_an_organization_sends_in_its_own_name_with_its_reply_to(alice, org_a, n
     assert smtp_server.envelopes[0].mail_from == "onboarding@bank.example"
 
 
-def test_a_sender_address_outside_the_allowed_domains_is_refused(alice, org_a, settings, api, login):
+def test_a_sender_address_outside_the_allowed_domains_is_refused(
+    alice, org_a, settings, api, login
+):
     settings.SENDER_DOMAINS = ["bank.example"]
-    answer = api(alice).patch("/api/v1/organizations/org-a", json.dumps({
-        "sender_email": "ceo@gmail.com"}), content_type="application/json")
+    answer = api(alice).patch(
+        "/api/v1/organizations/org-a",
+        json.dumps({"sender_email": "ceo@gmail.com"}),
+        content_type="application/json",
+    )
     assert answer.status_code == 400
     assert answer.json()["fields"] == {"sender_email": ["domain not allowed: gmail.com"]}
     org_a.refresh_from_db()
@@ -61,9 +76,16 @@ def test_a_sender_address_outside_the_allowed_domains_is_refused(alice, org_a, s
 def dkim_key(tmp_path, settings):
     key = tmp_path / "dkim.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
-    der = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"], check=True,
-                         capture_output=True).stdout
-    settings.DKIM_KEY_FILE, settings.DKIM_SELECTOR, settings.DKIM_DOMAIN = str(key), "ml2026", "bank.example"
+    der = subprocess.run(
+        ["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    settings.DKIM_KEY_FILE, settings.DKIM_SELECTOR, settings.DKIM_DOMAIN = (
+        str(key),
+        "ml2026",
+        "bank.example",
+    )
     return b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
 
 

@@ -25,13 +25,18 @@ def big_pool(org_a):
 @pytest.fixture
 def invite(alice, org_a, mailoutbox):
     def make(email, **data):
-        account = account_add(actor=alice, organization=org_a, data={"email": email, **data}, invite=True)
+        account = account_add(
+            actor=alice, organization=org_a, data={"email": email, **data}, invite=True
+        )
         return sent_invitation(account)
+
     return make
 
 
 def offered_on_page(client, token) -> list[str]:
-    return re.findall(r'name="number" value="([^"]+)"', client.get(f"/activate/{token}/").content.decode())
+    return re.findall(
+        r'name="number" value="([^"]+)"', client.get(f"/activate/{token}/").content.decode()
+    )
 
 
 def offered_by_api(client, token) -> list[str]:
@@ -46,15 +51,21 @@ def test_the_list_is_the_same_at_every_visit_by_page_and_api(invite, client, big
     assert offered_by_api(client, token) == first
 
 
-def test_a_number_taken_by_someone_else_leaves_the_list_and_only_it_is_replaced(invite, client, big_pool):
+def test_a_number_taken_by_someone_else_leaves_the_list_and_only_it_is_replaced(
+    invite, client, big_pool
+):
     _i, ann, _c = invite("ann@example.com")
     _j, bea, _d = invite("bea@example.com")
     ann_list = offered_on_page(client, ann)
     bea_list = offered_by_api(client, bea)
     # bea takes one of hers; if it was also on ann's list, ann's list keeps the other two.
     taken = next((n for n in bea_list if n in ann_list), bea_list[0])
-    assert client.post(f"/api/v1/activation/{bea}", {"number": taken},
-                       content_type="application/json").status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/activation/{bea}", {"number": taken}, content_type="application/json"
+        ).status_code
+        == 200
+    )
     again = offered_on_page(client, ann)
     assert taken not in again and len(again) == 3
     assert set(ann_list) - {taken} <= set(again)
@@ -64,14 +75,20 @@ def test_the_api_refuses_a_number_that_was_not_offered(invite, client, big_pool)
     invitation, token, _code = invite("ann@example.com")
     offered = offered_by_api(client, token)
     other = next(n for n in big_pool if n not in offered)
-    refused = client.post(f"/api/v1/activation/{token}", {"number": other}, content_type="application/json")
+    refused = client.post(
+        f"/api/v1/activation/{token}", {"number": other}, content_type="application/json"
+    )
     assert refused.status_code == 400
-    assert refused.json() == {"error": f"{other} is not one of the numbers offered to you. Pick one of the list.",
-                              "fields": {"number": ["not offered"]}}
+    assert refused.json() == {
+        "error": f"{other} is not one of the numbers offered to you. Pick one of the list.",
+        "fields": {"number": ["not offered"]},
+    }
     account = invitation.account
     account.refresh_from_db()
     assert account.status == "invited" and account.number is None
-    done = client.post(f"/api/v1/activation/{token}", {"number": offered[1]}, content_type="application/json")
+    done = client.post(
+        f"/api/v1/activation/{token}", {"number": offered[1]}, content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["number"] == offered[1]
 
 
@@ -80,13 +97,18 @@ def test_an_app_posting_at_once_can_only_take_a_number_of_its_list(invite, clien
     body = {"contact": "ann@example.com", "code": code}
 
     def activate(number):
-        return client.post("/api/v1/activation/by-code/activate", {**body, "number": number},
-                           content_type="application/json")
+        return client.post(
+            "/api/v1/activation/by-code/activate",
+            {**body, "number": number},
+            content_type="application/json",
+        )
 
     # The list is drawn from the first available numbers: the last of the pool is never on it.
     refused = activate(big_pool[-1])
     assert refused.status_code == 400 and refused.json()["fields"] == {"number": ["not offered"]}
-    offered = client.post("/api/v1/activation/by-code", body, content_type="application/json").json()["choices"]
+    offered = client.post(
+        "/api/v1/activation/by-code", body, content_type="application/json"
+    ).json()["choices"]
     assert len(offered) == 3 and big_pool[-1] not in offered
     assert activate(offered[2]).status_code == 200
 
@@ -106,9 +128,12 @@ def test_the_page_refuses_a_number_that_was_not_offered(invite, client, big_pool
 
 def test_with_an_assigned_number_no_other_can_be_asked_for(invite, client, big_pool):
     invitation, token, _code = invite("ann@example.com", multiline_number=big_pool[5])
-    refused = client.post(f"/api/v1/activation/{token}", {"number": big_pool[6]},
-                          content_type="application/json")
+    refused = client.post(
+        f"/api/v1/activation/{token}", {"number": big_pool[6]}, content_type="application/json"
+    )
     assert refused.status_code == 400 and refused.json()["fields"] == {"number": ["not yours"]}
     assert big_pool[5] in refused.json()["error"]
-    done = client.post(f"/api/v1/activation/{token}", {"number": big_pool[5]}, content_type="application/json")
+    done = client.post(
+        f"/api/v1/activation/{token}", {"number": big_pool[5]}, content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["number"] == big_pool[5]

@@ -16,7 +16,8 @@ TOKEN = "gateway-secret-token"
 
 
 class Gateway:
-    """A local SMS gateway: checks the bearer token; answers `plan` status codes in turn, then 200."""
+    """A local SMS gateway: checks the bearer token; answers
+    `plan` status codes in turn, then 200."""
 
     def __init__(self, plan=(), echo=False):
         self.plan = list(plan)
@@ -34,7 +35,9 @@ class Gateway:
                 status = gateway.plan.pop(0) if gateway.plan else 200
                 if status == 200:
                     gateway.received.append(json.loads(body))
-                quoted = {"rejected": json.loads(body)["text"]} if gateway.echo and status != 200 else {}
+                quoted = (
+                    {"rejected": json.loads(body)["text"]} if gateway.echo and status != 200 else {}
+                )
                 self.answer(status, {"status": status, **quoted})
 
             def answer(self, status, payload):
@@ -67,17 +70,23 @@ def gateway(settings):
         g = Gateway(plan, echo)
         settings.SMS_URL, settings.SMS_TOKEN = g.url, TOKEN
         return g
+
     return make
 
 
 def invite_device(alice, org_a, device, capture):
     with capture(execute=True):
-        return account_add(actor=alice, organization=org_a, data={"email": device, "firstname": "Luca"},
-                           invite=True)
+        return account_add(
+            actor=alice,
+            organization=org_a,
+            data={"email": device, "firstname": "Luca"},
+            invite=True,
+        )
 
 
-def test_it_texts_the_invitation_and_the_link_activates(alice, org_a, numbers_a, gateway, run_tasks, client,
-                                                       django_capture_on_commit_callbacks):
+def test_it_texts_the_invitation_and_the_link_activates(
+    alice, org_a, numbers_a, gateway, run_tasks, client, django_capture_on_commit_callbacks
+):
     with gateway() as g:
         account = invite_device(alice, org_a, "+12025550123", django_capture_on_commit_callbacks)
         run_tasks()
@@ -91,8 +100,9 @@ def test_it_texts_the_invitation_and_the_link_activates(alice, org_a, numbers_a,
     assert account.invitations.get().channel == "sms"
 
 
-def test_a_gateway_error_is_retried_and_delivered_once(alice, org_a, numbers_a, gateway, run_tasks,
-                                                       django_capture_on_commit_callbacks):
+def test_a_gateway_error_is_retried_and_delivered_once(
+    alice, org_a, numbers_a, gateway, run_tasks, django_capture_on_commit_callbacks
+):
     with gateway(plan=[503]) as g:
         account = invite_device(alice, org_a, "+12025550124", django_capture_on_commit_callbacks)
         run_tasks()
@@ -107,8 +117,9 @@ def test_a_gateway_error_is_retried_and_delivered_once(alice, org_a, numbers_a, 
     assert invitation.state == "sent" and invitation.attempts == 2
 
 
-def test_a_refused_message_fails_at_once(alice, org_a, numbers_a, gateway, run_tasks,
-                                         django_capture_on_commit_callbacks):
+def test_a_refused_message_fails_at_once(
+    alice, org_a, numbers_a, gateway, run_tasks, django_capture_on_commit_callbacks
+):
     with gateway(plan=[422]) as g:
         account = invite_device(alice, org_a, "+12025550125", django_capture_on_commit_callbacks)
         run_tasks()
@@ -118,12 +129,14 @@ def test_a_refused_message_fails_at_once(alice, org_a, numbers_a, gateway, run_t
 
 
 def test_a_refusal_quoting_the_message_keeps_the_link_and_code_out_of_logs_and_screens(
-        alice, org_a, numbers_a, gateway, run_tasks, django_capture_on_commit_callbacks, caplog):
+    alice, org_a, numbers_a, gateway, run_tasks, django_capture_on_commit_callbacks, caplog
+):
     from portal.invitations.tests.helpers import sent_invitation
 
     with gateway(plan=[422], echo=True), caplog.at_level("WARNING"):
-        account = account_add(actor=alice, organization=org_a, data={"email": "+12025550126"},
-                              invite=True)
+        account = account_add(
+            actor=alice, organization=org_a, data={"email": "+12025550126"}, invite=True
+        )
         invitation, token, code = sent_invitation(account)
     assert invitation.state == "failed"
     assert "422" in invitation.last_error and "[redacted]" in invitation.last_error

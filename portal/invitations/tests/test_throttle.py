@@ -18,8 +18,9 @@ UNKNOWN = "Zq8vkx9PLwq2mT4-not-an-invitation-4bq0VfK3"
 
 @pytest.fixture
 def invitation(alice, org_a, numbers_a, mailoutbox):
-    account = account_add(actor=alice, organization=org_a, data={"email": "ann@example.com"},
-                          invite=True)
+    account = account_add(
+        actor=alice, organization=org_a, data={"email": "ann@example.com"}, invite=True
+    )
     return sent_invitation(account)
 
 
@@ -43,8 +44,10 @@ def test_beyond_the_limit_of_an_address_the_api_answers_429_with_retry_after(inv
     assert [api_get(client, token).status_code for _ in range(3)] == [200, 200, 200]
     refused = api_get(client, token)
     assert refused.status_code == 429
-    assert refused.json() == {"error": f"Too many attempts. Try again in {refused['Retry-After']} seconds.",
-                              "fields": {}}
+    assert refused.json() == {
+        "error": f"Too many attempts. Try again in {refused['Retry-After']} seconds.",
+        "fields": {},
+    }
     expected = 2 * LONG - time.time()  # the window ends at the next multiple of LONG
     assert abs(int(refused["Retry-After"]) - expected) < 60
     assert "no-store" in refused["Cache-Control"]
@@ -62,8 +65,11 @@ def test_an_unknown_link_gets_the_same_answer_as_a_known_one(invitation, setting
         assert statuses == ([200, 200] if name == "known" else [410, 410])
         # The third try comes from yet another address: the invitation's own limit.
         refused = api_get(from_address("192.0.2.99"), link)
-        answers[name] = (refused.status_code, same_seconds(refused.content.decode()),
-                         same_seconds(refused["Retry-After"]))
+        answers[name] = (
+            refused.status_code,
+            same_seconds(refused.content.decode()),
+            same_seconds(refused["Retry-After"]),
+        )
     assert answers["known"] == answers["unknown"]
     assert answers["known"][0] == 429
 
@@ -74,7 +80,9 @@ def test_the_portal_page_says_to_wait_in_the_browsers_language(invitation, setti
     assert from_address("192.0.2.1").get(f"/activate/{token}/").status_code == 200
     for link in (token, UNKNOWN):
         for _ in range(2 if link == UNKNOWN else 1):
-            page = Client(REMOTE_ADDR="192.0.2.2", HTTP_ACCEPT_LANGUAGE="de").get(f"/activate/{link}/")
+            page = Client(REMOTE_ADDR="192.0.2.2", HTTP_ACCEPT_LANGUAGE="de").get(
+                f"/activate/{link}/"
+            )
         assert page.status_code == 429 and int(page["Retry-After"]) > 0
         text = page.content.decode()
         assert "Bitte warten Sie einen Moment" in text and "zu viele Versuche" in text
@@ -102,8 +110,11 @@ def test_codes_are_throttled_per_address_and_per_contact(invitation, settings):
         client = from_address(address)
         if page:
             return client.post("/activate/", {"contact": contact, "code": value})
-        return client.post("/api/v1/activation/by-code", {"contact": contact, "code": value},
-                           content_type="application/json")
+        return client.post(
+            "/api/v1/activation/by-code",
+            {"contact": contact, "code": value},
+            content_type="application/json",
+        )
 
     assert try_code("192.0.2.10", "ann@example.com", wrong).status_code == 400
     assert try_code("192.0.2.11", "ANN@example.com ", wrong, page=True).status_code == 400
@@ -128,11 +139,14 @@ def test_the_address_is_the_proxys_client_behind_proxy_count_proxies(invitation,
     def via_proxy(client_ip, spoofed=""):
         forwarded = f"{spoofed}, {client_ip}" if spoofed else client_ip
         return Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR=forwarded).get(
-            f"/api/v1/activation/{token}")
+            f"/api/v1/activation/{token}"
+        )
 
     assert via_proxy("198.51.100.1").status_code == 200
     assert via_proxy("198.51.100.2").status_code == 200  # another client behind the same proxy
-    assert via_proxy("198.51.100.1", spoofed="1.2.3.4").status_code == 429  # prepending is no escape
+    assert (
+        via_proxy("198.51.100.1", spoofed="1.2.3.4").status_code == 429
+    )  # prepending is no escape
 
 
 @pytest.mark.redis
@@ -145,8 +159,13 @@ def test_the_count_is_shared_through_redis_when_redis_url_is_set(invitation, set
 
     need_service("Redis", "127.0.0.1", 6379)
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": url, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
     settings.ACTIVATION_RATE_PER_ADDRESS = (2, 3600)  # its keys expire within the hour
     _invitation, token, _code = invitation
     client = from_address("203.0.113.50")

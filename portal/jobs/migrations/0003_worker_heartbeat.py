@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0002_idempotent_request'),
+        ("jobs", "0002_idempotent_request"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='bulkjob',
-            name='heartbeat_at',
+            model_name="bulkjob",
+            name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='bulkjob',
-            name='recoveries',
+            model_name="bulkjob",
+            name="recoveries",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='bulkjob',
-            name='runs',
+            model_name="bulkjob",
+            name="runs",
             field=models.PositiveIntegerField(default=0),
         ),
     ]

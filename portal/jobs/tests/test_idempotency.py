@@ -20,12 +20,17 @@ BULK_OPERATIONS = ("resend-invitation", "move", "suspend", "reactivate", "delete
 
 def post(client, endpoint, body, key=None):
     headers = {"Idempotency-Key": key} if key is not None else {}
-    return client.post(f"/api/v1/accounts/{endpoint}", body, content_type="application/json", headers=headers)
+    return client.post(
+        f"/api/v1/accounts/{endpoint}", body, content_type="application/json", headers=headers
+    )
 
 
 @pytest.fixture
 def two(alice, org_a, numbers_a):
-    return [account_add(actor=alice, organization=org_a, data={"email": f"k{i}@example.com"}).pk for i in range(2)]
+    return [
+        account_add(actor=alice, organization=org_a, data={"email": f"k{i}@example.com"}).pk
+        for i in range(2)
+    ]
 
 
 def test_a_repeat_answers_the_first_answer_and_does_nothing_again(api, alice, two):
@@ -54,8 +59,10 @@ def test_the_same_key_with_another_body_is_422_and_does_nothing(api, alice, two)
     post(client, "suspend", {"ids": two[:1]}, key="k-1")
     other = post(client, "suspend", {"ids": two}, key="k-1")
     assert other.status_code == 422
-    assert other.json() == {"error": "This Idempotency-Key was already used with another request body.",
-                            "fields": {"Idempotency-Key": ["already used with another request body"]}}
+    assert other.json() == {
+        "error": "This Idempotency-Key was already used with another request body.",
+        "fields": {"Idempotency-Key": ["already used with another request body"]},
+    }
     assert Account.objects.get(pk=two[1]).status == AccountStatus.NOT_INVITED
     reordered = post(client, "suspend", {"reason": "", "ids": two[:1]}, key="k-1")
     assert reordered.status_code == 200 and reordered["Idempotent-Replayed"] == "true"
@@ -86,7 +93,13 @@ def test_a_refused_call_does_not_use_up_its_key(api, alice, org_a, org_b, two):
     body = {"ids": two, "organization": "org-a-branch"}
     from portal.organizations.services import organization_create
 
-    organization_create(actor=None, name="Org A Branch", slug="org-a-branch", parent=org_a, features=["voice_calling"])
+    organization_create(
+        actor=None,
+        name="Org A Branch",
+        slug="org-a-branch",
+        parent=org_a,
+        features=["voice_calling"],
+    )
     refused = post(client, "move", body, key="move-1")
     assert refused.status_code == 409 and refused.json()["error"] == MOVE_REFUSED
     add_numbers(org_a.children.get(), ["+442079460001", "+442079460002"])
@@ -95,9 +108,15 @@ def test_a_refused_call_does_not_use_up_its_key(api, alice, org_a, org_b, two):
     assert post(client, "move", body, key="move-1").content == moved.content
 
 
-def test_a_repeat_of_a_big_call_answers_the_same_job(api, alice, org_a, group_a, django_capture_on_commit_callbacks):
-    Account.objects.bulk_create([Account(organization=org_a, permission_group=group_a, email=f"j{i}@example.com")
-                                 for i in range(201)])
+def test_a_repeat_of_a_big_call_answers_the_same_job(
+    api, alice, org_a, group_a, django_capture_on_commit_callbacks
+):
+    Account.objects.bulk_create(
+        [
+            Account(organization=org_a, permission_group=group_a, email=f"j{i}@example.com")
+            for i in range(201)
+        ]
+    )
     client = api(alice)
     body = {"filter": {"organization": "org-a"}, "all_matching": True}
     with django_capture_on_commit_callbacks(execute=False):
@@ -123,7 +142,9 @@ def test_the_openapi_documents_the_header_on_every_bulk_call(client):
         assert "24 h" in header["description"]
 
 
-def test_two_concurrent_repeats_run_the_action_once(transactional_db, postgres_only, alice, org_a, numbers_a):
+def test_two_concurrent_repeats_run_the_action_once(
+    transactional_db, postgres_only, alice, org_a, numbers_a
+):
     import threading
 
     from django.db import connection
@@ -131,7 +152,10 @@ def test_two_concurrent_repeats_run_the_action_once(transactional_db, postgres_o
 
     from portal.access.services import token_issue
 
-    ids = [account_add(actor=alice, organization=org_a, data={"email": f"c{i}@example.com"}).pk for i in range(3)]
+    ids = [
+        account_add(actor=alice, organization=org_a, data={"email": f"c{i}@example.com"}).pk
+        for i in range(3)
+    ]
     _token, raw = token_issue(actor=alice, user=alice)
     barrier, answers = threading.Barrier(2), []
 
@@ -152,4 +176,6 @@ def test_two_concurrent_repeats_run_the_action_once(transactional_db, postgres_o
     assert statuses in ([200, 200], [200, 409]), [a.content for a in answers]
     if statuses == [200, 200]:
         assert answers[0].content == answers[1].content
-    assert Invitation.objects.filter(account_id__in=ids).count() == 3  # one invitation each, not two
+    assert (
+        Invitation.objects.filter(account_id__in=ids).count() == 3
+    )  # one invitation each, not two

@@ -56,8 +56,14 @@ def uk_numbers(count: int, start: int = 0) -> list[str]:
 def upload(alice, group_a, rows: int, *, invite: bool, settings) -> Batch:
     settings.BATCH_MAX_ROWS = rows
     data = files.excel_csv_utf8([files.row(email=f"user{i}@example.com") for i in range(rows)])
-    return batch_create(actor=alice, organization=group_a.organization, permission_group=group_a,
-                        filename="people.csv", data=data, invite=invite)
+    return batch_create(
+        actor=alice,
+        organization=group_a.organization,
+        permission_group=group_a,
+        filename="people.csv",
+        data=data,
+        invite=invite,
+    )
 
 
 def assert_report_complete(batch: Batch) -> None:
@@ -71,39 +77,62 @@ def assert_report_complete(batch: Batch) -> None:
 
 def invite(alice, org_a, count: int) -> list[Invitation]:
     add_numbers(org_a, uk_numbers(count))
-    accounts = [account_add(actor=alice, organization=org_a, data={"email": f"user{i}@example.com"})
-                for i in range(count)]
+    accounts = [
+        account_add(actor=alice, organization=org_a, data={"email": f"user{i}@example.com"})
+        for i in range(count)
+    ]
     return [inv for _a, inv, _r in accounts_invite_many(actor=alice, accounts=accounts)]
 
 
 def test_a_dropped_connection_mid_batch_costs_one_chunk_and_the_batch_completes(
-        workers, alice, group_a, settings):
+    workers, alice, group_a, settings
+):
     worker = workers.start(BATCH_CHUNK_ROWS=20)
     batch = upload(alice, group_a, 1000, invite=False, settings=settings)
-    wait_until(lambda: Batch.objects.filter(pk=batch.pk, processed__gt=0).exists(), timeout=120,
-               step=0.01, what="the batch to start")
+    wait_until(
+        lambda: Batch.objects.filter(pk=batch.pk, processed__gt=0).exists(),
+        timeout=120,
+        step=0.01,
+        what="the batch to start",
+    )
     cut = time.monotonic()
     assert worker.terminate_connections() >= 1
-    wait_until(lambda: Batch.objects.filter(pk=batch.pk, runs__gte=2, status="running").exists()
-               or Batch.objects.filter(pk=batch.pk, status="completed").exists(), timeout=120, step=0.02,
-               what="the batch to run again")
+    wait_until(
+        lambda: (
+            Batch.objects.filter(pk=batch.pk, runs__gte=2, status="running").exists()
+            or Batch.objects.filter(pk=batch.pk, status="completed").exists()
+        ),
+        timeout=120,
+        step=0.02,
+        what="the batch to run again",
+    )
     resumed = time.monotonic() - cut
-    wait_until(lambda: Batch.objects.filter(pk=batch.pk, status="completed").exists(), timeout=120,
-               what="the batch to complete")
+    wait_until(
+        lambda: Batch.objects.filter(pk=batch.pk, status="completed").exists(),
+        timeout=120,
+        what="the batch to complete",
+    )
     completed = time.monotonic() - cut
     assert_report_complete(batch)
     batch.refresh_from_db()
     assert batch.runs >= 2 and batch.recoveries >= 1  # It stopped, and was queued again by itself.
     # The worker is still usable: the next batch runs on it.
     second = upload(alice, group_a, 20, invite=False, settings=settings)
-    wait_until(lambda: Batch.objects.filter(pk=second.pk, status="completed").exists(), timeout=120,
-               what="a later batch")
+    wait_until(
+        lambda: Batch.objects.filter(pk=second.pk, status="completed").exists(),
+        timeout=120,
+        what="a later batch",
+    )
     assert worker.alive
-    print(f"\nconnection dropped mid-batch: running again {resumed:.1f} s after the cut, 1,000 rows "
-          f"completed after {completed:.1f} s; runs={batch.runs}, recoveries={batch.recoveries}")
+    print(
+        f"\nconnection dropped mid-batch: running again {resumed:.1f} s after the cut, 1,000 rows "
+        f"completed after {completed:.1f} s; runs={batch.runs}, recoveries={batch.recoveries}"
+    )
 
 
-def test_a_dropped_connection_mid_send_delivers_each_invitation_once(workers, alice, org_a, settings):
+def test_a_dropped_connection_mid_send_delivers_each_invitation_once(
+    workers, alice, org_a, settings
+):
     port = free_port()
     use_smtp(settings, port)
     with mail_server(settings, SlowMailbox(delay=0.02), port) as mailbox:
@@ -112,22 +141,39 @@ def test_a_dropped_connection_mid_send_delivers_each_invitation_once(workers, al
         wait_until(lambda: len(mailbox.messages) >= 10, timeout=120, what="the sending to start")
         cut, before = time.monotonic(), len(mailbox.messages)
         assert worker.terminate_connections() >= 1
-        wait_until(lambda: len(mailbox.messages) > before + 1, timeout=120, step=0.02, what="the sending to go on")
+        wait_until(
+            lambda: len(mailbox.messages) > before + 1,
+            timeout=120,
+            step=0.02,
+            what="the sending to go on",
+        )
         resumed = time.monotonic() - cut
-        wait_until(lambda: len(mailbox.messages) >= 100 and not Invitation.objects.exclude(state="sent").exists(),
-                   timeout=120, what="every invitation to be sent")
+        wait_until(
+            lambda: (
+                len(mailbox.messages) >= 100
+                and not Invitation.objects.exclude(state="sent").exists()
+            ),
+            timeout=120,
+            what="every invitation to be sent",
+        )
         recovered = time.monotonic() - cut
         time.sleep(0.5)  # Nothing more arrives.
     assert set(mailbox.per_recipient().values()) == {1} and len(mailbox.messages) == 100
     assert worker.alive
     attempts = sorted(set(Invitation.objects.values_list("attempts", flat=True)))
-    print(f"\nconnection dropped mid-send after {before} messages: sending went on {resumed:.1f} s after "
-          f"the cut; 100 invitations each delivered once, the last after {recovered:.1f} s; attempts {attempts}")
-    assert {i.pk for i in invitations} == set(Invitation.objects.filter(state="sent").values_list("pk", flat=True))
+    print(
+        f"\nconnection dropped mid-send after {before} messages: sending went on {resumed:.1f} s "
+        f"after the cut; 100 invitations each delivered once, the last after {recovered:.1f} s; "
+        f"attempts {attempts}"
+    )
+    assert {i.pk for i in invitations} == set(
+        Invitation.objects.filter(state="sent").values_list("pk", flat=True)
+    )
 
 
 def test_a_killed_worker_mid_batch_is_finished_by_a_new_one_and_each_invitation_sent_once(
-        workers, alice, group_a, org_a, settings):
+    workers, alice, group_a, org_a, settings
+):
     port = free_port()
     use_smtp(settings, port)
     add_numbers(org_a, uk_numbers(200))
@@ -136,25 +182,37 @@ def test_a_killed_worker_mid_batch_is_finished_by_a_new_one_and_each_invitation_
     with mail_server(settings, SlowMailbox(), port) as mailbox:
         first = workers.start(BATCH_CHUNK_ROWS=10)
         batch = upload(alice, group_a, 200, invite=True, settings=settings)
-        wait_until(lambda: Batch.objects.filter(pk=batch.pk, processed__gt=0).exists(), timeout=120,
-                   step=0.01, what="the batch to start")
+        wait_until(
+            lambda: Batch.objects.filter(pk=batch.pk, processed__gt=0).exists(),
+            timeout=120,
+            step=0.01,
+            what="the batch to start",
+        )
         first.kill()
         killed = time.monotonic()
         processed_at_kill = Batch.objects.get(pk=batch.pk).processed
         workers.start()  # A new worker, and no manual step.
-        wait_until(lambda: Batch.objects.filter(pk=batch.pk, status="completed").exists(), timeout=120,
-                   what="the batch to complete")
+        wait_until(
+            lambda: Batch.objects.filter(pk=batch.pk, status="completed").exists(),
+            timeout=120,
+            what="the batch to complete",
+        )
         completed = time.monotonic() - killed
         wait_until(lambda: len(mailbox.messages) >= 200, timeout=150, what="200 invitations")
         delivered = time.monotonic() - killed
         time.sleep(0.5)
     assert_report_complete(batch)
     assert len(mailbox.messages) == 200 and set(mailbox.per_recipient().values()) == {1}
-    print(f"\nworker killed mid-batch at {processed_at_kill}/200 rows: completed by a new worker "
-          f"{completed:.1f} s after the kill, all 200 invitations delivered once after {delivered:.1f} s")
+    print(
+        f"\nworker killed mid-batch at {processed_at_kill}/200 rows: completed by a new worker "
+        f"{completed:.1f} s after the kill, all 200 invitations delivered once after "
+        f"{delivered:.1f} s"
+    )
 
 
-def test_a_killed_worker_mid_send_is_finished_by_a_new_one_each_invitation_once(workers, alice, org_a, settings):
+def test_a_killed_worker_mid_send_is_finished_by_a_new_one_each_invitation_once(
+    workers, alice, org_a, settings
+):
     port = free_port()
     use_smtp(settings, port)
     # The mail server hangs on the 20th message: the worker is inside that send when it is killed.
@@ -168,14 +226,24 @@ def test_a_killed_worker_mid_send_is_finished_by_a_new_one_each_invitation_once(
         assert len(mailbox.messages) == 19
         stranded = Counter(Invitation.objects.values_list("state", flat=True))
         workers.start()
-        wait_until(lambda: len(mailbox.messages) >= 50 and not Invitation.objects.exclude(state="sent").exists(),
-                   timeout=120, what="every invitation to be sent")
+        wait_until(
+            lambda: (
+                len(mailbox.messages) >= 50
+                and not Invitation.objects.exclude(state="sent").exists()
+            ),
+            timeout=120,
+            what="every invitation to be sent",
+        )
         recovered = time.monotonic() - killed
         time.sleep(0.5)
     assert len(mailbox.messages) == 50 and set(mailbox.per_recipient().values()) == {1}
-    assert {i.pk for i in invitations} == set(Invitation.objects.filter(state="sent").values_list("pk", flat=True))
-    print(f"\nworker killed mid-send (left: {dict(stranded)}): a new worker delivered the other 31, "
-          f"each once, {recovered:.1f} s after the kill")
+    assert {i.pk for i in invitations} == set(
+        Invitation.objects.filter(state="sent").values_list("pk", flat=True)
+    )
+    print(
+        f"\nworker killed mid-send (left: {dict(stranded)}): a new worker delivered the other 31, "
+        f"each once, {recovered:.1f} s after the kill"
+    )
 
 
 def test_a_mail_server_down_then_up_gets_each_invitation_once(workers, alice, org_a, settings):
@@ -183,16 +251,31 @@ def test_a_mail_server_down_then_up_gets_each_invitation_once(workers, alice, or
     use_smtp(settings, port)  # Nothing listens there yet: connection refused, a temporary failure.
     workers.start(INVITATION_RETRY_DELAYS="1")
     invitations = invite(alice, org_a, 30)
-    wait_until(lambda: Invitation.objects.filter(attempts__gte=1, state="queued").count() == 30, timeout=120,
-               what="every first attempt to fail")
+    wait_until(
+        lambda: Invitation.objects.filter(attempts__gte=1, state="queued").count() == 30,
+        timeout=120,
+        what="every first attempt to fail",
+    )
     with mail_server(settings, SlowMailbox(), port) as mailbox:
         up = time.monotonic()
-        wait_until(lambda: len(mailbox.messages) >= 30 and not Invitation.objects.exclude(state="sent").exists(),
-                   timeout=120, what="every invitation to be sent")
+        wait_until(
+            lambda: (
+                len(mailbox.messages) >= 30
+                and not Invitation.objects.exclude(state="sent").exists()
+            ),
+            timeout=120,
+            what="every invitation to be sent",
+        )
         recovered = time.monotonic() - up
         time.sleep(1.5)  # A retry more would have come by now.
     assert len(mailbox.messages) == 30 and set(mailbox.per_recipient().values()) == {1}
-    attempts = sorted(Invitation.objects.filter(pk__in=[i.pk for i in invitations]).values_list("attempts", flat=True))
+    attempts = sorted(
+        Invitation.objects.filter(pk__in=[i.pk for i in invitations]).values_list(
+            "attempts", flat=True
+        )
+    )
     assert attempts[0] >= 2
-    print(f"\nmail server down then up: 30 invitations each delivered once, {recovered:.1f} s after it came "
-          f"back; attempts {attempts[0]}-{attempts[-1]}")
+    print(
+        f"\nmail server down then up: 30 invitations each delivered once, {recovered:.1f} s after "
+        f"it came back; attempts {attempts[0]}-{attempts[-1]}"
+    )

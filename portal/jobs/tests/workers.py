@@ -19,8 +19,16 @@ from portal.conftest import Mailbox
 
 # Short intervals, so that a dead run is known dead in 3 s instead of 30 (docs/running.md).
 FAST = {"WORKER_HEARTBEAT": "1", "WORKER_DEAD_AFTER": "3", "WORKER_SWEEP_INTERVAL": "1"}
-CLEARED = {"DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SMS_URL", "PYTEST_VERSION", "PYTEST_CURRENT_TEST",
-           "BATCH_CHUNK_ROWS", "BATCH_MAX_ROWS"}
+CLEARED = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "SMS_URL",
+    "PYTEST_VERSION",
+    "PYTEST_CURRENT_TEST",
+    "BATCH_CHUNK_ROWS",
+    "BATCH_MAX_ROWS",
+}
 
 
 def wait_until(condition, *, timeout: float, step: float = 0.05, what: str = "condition"):
@@ -36,8 +44,10 @@ def wait_until(condition, *, timeout: float, step: float = 0.05, what: str = "co
 def postgres_url(application_name: str) -> str:
     db = connection.settings_dict
     user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return (f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-            f"?application_name={application_name}")
+    return (
+        f"postgres://{user}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        f"?application_name={application_name}"
+    )
 
 
 class Workers:
@@ -50,8 +60,14 @@ class Workers:
 
     def env(self, name: str, **extra) -> dict:
         env = {k: v for k, v in os.environ.items() if k not in CLEARED}
-        env.update(FAST, SECRET_KEY=settings.SECRET_KEY, VAR_DIR=str(self.tmp_path), PUBLIC_URL=settings.PUBLIC_URL,
-                   DATABASE_URL=postgres_url(name), REDIS_URL=settings.RQ_QUEUES["default"]["URL"])
+        env.update(
+            FAST,
+            SECRET_KEY=settings.SECRET_KEY,
+            VAR_DIR=str(self.tmp_path),
+            PUBLIC_URL=settings.PUBLIC_URL,
+            DATABASE_URL=postgres_url(name),
+            REDIS_URL=settings.RQ_QUEUES["default"]["URL"],
+        )
         if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
             env["EMAIL_URL"] = f"smtp://{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
         env.update({k: str(v) for k, v in extra.items()})
@@ -62,12 +78,21 @@ class Workers:
         name = f"fault-worker-{os.getpid()}-{self.count}"
         log = open(self.tmp_path / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
         # In a session of its own: a kill takes RQ's scheduler process with it, as systemd would.
-        process = subprocess.Popen([sys.executable, "-m", "portal", "worker", "-v", "1"], env=self.env(name, **extra),
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "portal", "worker", "-v", "1"],
+            env=self.env(name, **extra),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(process)
         worker = Worker(process, name, self.tmp_path / f"{name}.log")
         # Ready when its pulse thread has connected (it sweeps at once on start).
-        wait_until(lambda: worker.connections() or process.poll() is not None, timeout=120, what=f"{name} to start")
+        wait_until(
+            lambda: worker.connections() or process.poll() is not None,
+            timeout=120,
+            what=f"{name} to start",
+        )
         assert process.poll() is None, worker.log()
         return worker
 
@@ -91,14 +116,19 @@ class Worker:
 
     def connections(self) -> list[int]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.name])
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [self.name]
+            )
             return [pid for (pid,) in cursor.fetchall()]
 
     def terminate_connections(self) -> int:
         """What a PostgreSQL restart or a network cut does to the worker: its sessions are ended."""
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                           "WHERE application_name = %s", [self.name])
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                [self.name],
+            )
             return cursor.fetchone()[0]
 
     def kill(self) -> None:

@@ -5,39 +5,76 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Number',
+            name="Number",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('e164', models.CharField(max_length=16, unique=True, verbose_name='number')),
-                ('status', models.CharField(choices=[('available', 'Available'), ('reserved', 'Reserved'), ('assigned', 'Assigned'), ('registered', 'Registered')], default='available', max_length=10)),
-                ('reserved_for', models.CharField(blank=True, max_length=120)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='numbers', to='organizations.organization')),
-                ('tags', models.ManyToManyField(blank=True, related_name='numbers', to='numbers.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("e164", models.CharField(max_length=16, unique=True, verbose_name="number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("available", "Available"),
+                            ("reserved", "Reserved"),
+                            ("assigned", "Assigned"),
+                            ("registered", "Registered"),
+                        ],
+                        default="available",
+                        max_length=10,
+                    ),
+                ),
+                ("reserved_for", models.CharField(blank=True, max_length=120)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="numbers",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(blank=True, related_name="numbers", to="numbers.tag"),
+                ),
             ],
             options={
-                'ordering': ['e164'],
-                'indexes': [models.Index(fields=['organization', 'status', 'e164'], name='number_org_status')],
+                "ordering": ["e164"],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "status", "e164"], name="number_org_status"
+                    )
+                ],
             },
         ),
     ]

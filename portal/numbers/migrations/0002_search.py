@@ -16,25 +16,24 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('numbers', '0001_initial'),
-        ('organizations', '0001_initial'),
+        ("numbers", "0001_initial"),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='number',
-            name='e164_reversed',
-            field=models.CharField(blank=True, default='', editable=False, max_length=16),
+            model_name="number",
+            name="e164_reversed",
+            field=models.CharField(blank=True, default="", editable=False, max_length=16),
         ),
         migrations.AddIndex(
-            model_name='number',
-            index=models.Index(fields=['e164_reversed'], name='number_e164_reversed'),
+            model_name="number",
+            index=models.Index(fields=["e164_reversed"], name="number_e164_reversed"),
         ),
         migrations.AddIndex(
-            model_name='number',
-            index=models.Index(fields=['status', 'e164'], name='number_status'),
+            model_name="number",
+            index=models.Index(fields=["status", "e164"], name="number_status"),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]

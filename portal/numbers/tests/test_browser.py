@@ -9,8 +9,9 @@ from portal.numbers.models import Number
 
 
 @pytest.mark.browser
-def test_it_adds_numbers_and_reserves_one(transactional_db, operator, alice, org_a, browser_login,
-                                          live_server):
+def test_it_adds_numbers_and_reserves_one(
+    transactional_db, operator, alice, org_a, browser_login, live_server
+):
     page = browser_login("operator", "Operator-pass-1")
     page.goto(f"{live_server.url}/numbers/")
     page.get_by_role("link", name="Add numbers").first.click()

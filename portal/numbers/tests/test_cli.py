@@ -24,7 +24,11 @@ def test_import_numbers_prints_each_problem_and_a_summary(tmp_path, org_a, numbe
     assert "not-a-number: invalid" in output
     assert "1 added to Org A; 1 already in the inventory; 1 invalid" in output
     number = Number.objects.get(e164="+12125550190")
-    assert (number.status, number.organization, [t.name for t in number.tags.all()]) == ("reserved", org_a, ["PORTED"])
+    assert (number.status, number.organization, [t.name for t in number.tags.all()]) == (
+        "reserved",
+        org_a,
+        ["PORTED"],
+    )
     assert AuditEvent.objects.filter(action="numbers.add", via="cli").exists()
 
 
@@ -35,10 +39,13 @@ def test_import_numbers_into_the_pool(tmp_path, db):
     assert Number.objects.get().organization is None
 
 
-@pytest.mark.parametrize("args, message", [
-    (["missing.csv", "--organization", "org-a"], "No such file"),
-    (["{file}", "--organization", "nowhere"], "No organization"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["missing.csv", "--organization", "org-a"], "No such file"),
+        (["{file}", "--organization", "nowhere"], "No organization"),
+    ],
+)
 def test_import_numbers_explains_bad_arguments(tmp_path, org_a, args, message):
     path = tmp_path / "n.csv"
     path.write_text("+12125550190\n")

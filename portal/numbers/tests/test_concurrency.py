@@ -1,4 +1,5 @@
-"""On PostgreSQL: two admins reserving (or allocating) the same number at once — one wins, nothing breaks."""
+"""On PostgreSQL: two admins reserving (or allocating) the
+same number at once — one wins, nothing breaks."""
 
 import threading
 
@@ -30,10 +31,17 @@ def race(work, times=2):
     return results
 
 
-def test_two_reservations_of_one_number_give_one_winner(postgres_only, transactional_db, alice, bob, numbers_a):
+def test_two_reservations_of_one_number_give_one_winner(
+    postgres_only, transactional_db, alice, bob, numbers_a
+):
     admins = [alice, bob]
-    results = race(lambda i: numbers_reserve(actor=admins[i], numbers=Number.objects.filter(e164=numbers_a[0]),
-                                             reserved_for=f"for {admins[i]}")[0])
+    results = race(
+        lambda i: numbers_reserve(
+            actor=admins[i],
+            numbers=Number.objects.filter(e164=numbers_a[0]),
+            reserved_for=f"for {admins[i]}",
+        )[0]
+    )
     assert sorted(r.result for r in results) == ["done", "skipped"]
     number = Number.objects.get(e164=numbers_a[0])
     winner = next(r for r in results if r.result == "done")
@@ -41,17 +49,24 @@ def test_two_reservations_of_one_number_give_one_winner(postgres_only, transacti
     assert winner.reason == ""
 
 
-def test_allocation_racing_an_assignment_never_moves_an_assigned_number(postgres_only, transactional_db, alice,
-                                                                         org_a, org_a_child, numbers_a):
+def test_allocation_racing_an_assignment_never_moves_an_assigned_number(
+    postgres_only, transactional_db, alice, org_a, org_a_child, numbers_a
+):
     from portal.accounts.services import account_add
 
     def work(i):
         if i == 0:
-            return numbers_allocate(actor=alice, numbers=Number.objects.filter(e164=numbers_a[0]),
-                                    organization=org_a_child)[0].result
+            return numbers_allocate(
+                actor=alice,
+                numbers=Number.objects.filter(e164=numbers_a[0]),
+                organization=org_a_child,
+            )[0].result
         try:
-            account_add(actor=alice, organization=org_a, data={"email": "ada@example.com",
-                                                               "multiline_number": numbers_a[0]})
+            account_add(
+                actor=alice,
+                organization=org_a,
+                data={"email": "ada@example.com", "multiline_number": numbers_a[0]},
+            )
             return "assigned"
         except Exception:  # noqa: BLE001 - the number moved first: the add is refused, which is fine
             return "refused"

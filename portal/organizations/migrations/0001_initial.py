@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,29 +15,104 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('features', models.JSONField(blank=True, default=list)),
-                ('invitation_validity_days', models.PositiveSmallIntegerField(default=7, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)])),
-                ('activation_choices', models.PositiveSmallIntegerField(default=5, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)], verbose_name='numbers offered at activation')),
-                ('default_language', models.CharField(choices=[('en', 'English'), ('it', 'Italian'), ('de', 'German'), ('fr', 'French'), ('es', 'Spanish')], default='en', max_length=2)),
-                ('allowed_email_domains', models.TextField(blank=True, help_text='One domain per line; empty means any domain may be invited.')),
-                ('alert_account_moved', models.BooleanField(default=True)),
-                ('alert_invitation_threshold', models.BooleanField(default=True)),
-                ('alert_number_utilisation', models.BooleanField(default=False)),
-                ('number_utilisation_percent', models.PositiveSmallIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('alert_batch_finished', models.BooleanField(default=True)),
-                ('alert_extra_recipients', models.TextField(blank=True, help_text='Extra emails, one per line.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organizations.organization')),
-                ('report_recipients', models.ManyToManyField(blank=True, help_text='Admins who receive batch summaries and alerts.', related_name='report_organizations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                ("features", models.JSONField(blank=True, default=list)),
+                (
+                    "invitation_validity_days",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "activation_choices",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(20),
+                        ],
+                        verbose_name="numbers offered at activation",
+                    ),
+                ),
+                (
+                    "default_language",
+                    models.CharField(
+                        choices=[
+                            ("en", "English"),
+                            ("it", "Italian"),
+                            ("de", "German"),
+                            ("fr", "French"),
+                            ("es", "Spanish"),
+                        ],
+                        default="en",
+                        max_length=2,
+                    ),
+                ),
+                (
+                    "allowed_email_domains",
+                    models.TextField(
+                        blank=True,
+                        help_text="One domain per line; empty means any domain may be invited.",
+                    ),
+                ),
+                ("alert_account_moved", models.BooleanField(default=True)),
+                ("alert_invitation_threshold", models.BooleanField(default=True)),
+                ("alert_number_utilisation", models.BooleanField(default=False)),
+                (
+                    "number_utilisation_percent",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                ("alert_batch_finished", models.BooleanField(default=True)),
+                (
+                    "alert_extra_recipients",
+                    models.TextField(blank=True, help_text="Extra emails, one per line."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "report_recipients",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Admins who receive batch summaries and alerts.",
+                        related_name="report_organizations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0001_initial'),
+        ("organizations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='self_service_renewal',
-            field=models.BooleanField(default=True, help_text="On an expired invitation's page; it goes to the same email or device number.", verbose_name='end users may ask for a new invitation'),
+            model_name="organization",
+            name="self_service_renewal",
+            field=models.BooleanField(
+                default=True,
+                help_text="On an expired invitation's page; it goes to the same email or device number.",
+                verbose_name="end users may ask for a new invitation",
+            ),
         ),
     ]

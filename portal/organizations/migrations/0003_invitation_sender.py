@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0002_self_service_renewal'),
+        ("organizations", "0002_self_service_renewal"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='reply_to',
-            field=models.EmailField(blank=True, help_text='Where replies to an invitation go, e.g. the IT service desk.', max_length=254),
+            model_name="organization",
+            name="reply_to",
+            field=models.EmailField(
+                blank=True,
+                help_text="Where replies to an invitation go, e.g. the IT service desk.",
+                max_length=254,
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='sender_email',
-            field=models.EmailField(blank=True, help_text="The invitations' sender address, on a domain the operator allows; empty: the portal's address.", max_length=254),
+            model_name="organization",
+            name="sender_email",
+            field=models.EmailField(
+                blank=True,
+                help_text="The invitations' sender address, on a domain the operator allows; empty: the portal's address.",
+                max_length=254,
+            ),
         ),
         migrations.AddField(
-            model_name='organization',
-            name='sender_name',
-            field=models.CharField(blank=True, help_text="The invitations' sender name; empty: the organization's name.", max_length=80),
+            model_name="organization",
+            name="sender_name",
+            field=models.CharField(
+                blank=True,
+                help_text="The invitations' sender name; empty: the organization's name.",
+                max_length=80,
+            ),
         ),
     ]

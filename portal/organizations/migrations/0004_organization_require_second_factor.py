@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0003_invitation_sender'),
+        ("organizations", "0003_invitation_sender"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='require_second_factor',
-            field=models.BooleanField(default=False, help_text='Its admins (and those of its sub-organizations) must sign in with a second factor: an authenticator app or an email code.'),
+            model_name="organization",
+            name="require_second_factor",
+            field=models.BooleanField(
+                default=False,
+                help_text="Its admins (and those of its sub-organizations) must sign in with a second factor: an authenticator app or an email code.",
+            ),
         ),
     ]

@@ -14,8 +14,14 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return (Organization.objects.count(), get_user_model().objects.count(), PermissionGroup.objects.count(),
-            Number.objects.count(), Account.objects.count(), counts_by_status(Number.objects.all()))
+    return (
+        Organization.objects.count(),
+        get_user_model().objects.count(),
+        PermissionGroup.objects.count(),
+        Number.objects.count(),
+        Account.objects.count(),
+        counts_by_status(Number.objects.all()),
+    )
 
 
 def run(*args):
@@ -35,9 +41,16 @@ def test_demo_loads_what_the_readme_promises_and_is_idempotent(client):
     assert {"social_messaging", "call_recording", "sms_recording"} <= set(acme.features)
     assert Organization.objects.get(slug="globex").features.count("smtp_data_offload") == 1
     assert Organization.objects.get(parent=acme)
-    assert PermissionGroup.objects.filter(name="default cos for org 2000", organization=acme).exists()
-    assert set(Number.objects.filter(tags__isnull=False).values_list("tags__name", flat=True)) == {"PORTED", "VIP"}
-    assert "operator      password: multiline-demo" in run()  # Still the demo password: shown again.
+    assert PermissionGroup.objects.filter(
+        name="default cos for org 2000", organization=acme
+    ).exists()
+    assert set(Number.objects.filter(tags__isnull=False).values_list("tags__name", flat=True)) == {
+        "PORTED",
+        "VIP",
+    }
+    assert (
+        "operator      password: multiline-demo" in run()
+    )  # Still the demo password: shown again.
     assert counts() == first
     again = run("--if-empty")
     assert "not loaded" in again and "operator      password: multiline-demo" in again

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_creates_an_organization_with_a_default_permission_group(operator):
-    org = organization_create(actor=operator, name="Acme Bank", slug="acme-bank", features=["sms", "voice_calling"])
+    org = organization_create(
+        actor=operator, name="Acme Bank", slug="acme-bank", features=["sms", "voice_calling"]
+    )
     assert org.features == ["voice_calling", "sms"]
     assert org.path == f"/{org.pk}/"
     group = PermissionGroup.objects.get(organization=org)
@@ -36,13 +38,16 @@ def test_only_the_operator_creates_top_level_organizations(alice, charlie, org_a
     assert not Organization.objects.filter(slug__in=["rogue", "inside-a"]).exists()
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"slug": "org-a"}, "slug"),
-    ({"slug": "Not a slug!"}, "slug"),
-    ({"name": ""}, "name"),
-    ({"features": ["teleportation"]}, "features"),
-    ({"invitation_validity_days": 0}, "invitation_validity_days"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"slug": "org-a"}, "slug"),
+        ({"slug": "Not a slug!"}, "slug"),
+        ({"name": ""}, "name"),
+        ({"features": ["teleportation"]}, "features"),
+        ({"invitation_validity_days": 0}, "invitation_validity_days"),
+    ],
+)
 def test_it_refuses_bad_values_naming_the_field(operator, org_a, kwargs, field):
     values = {"name": "New", "slug": "new", **kwargs}
     with pytest.raises(DomainError) as error:
@@ -51,22 +56,32 @@ def test_it_refuses_bad_values_naming_the_field(operator, org_a, kwargs, field):
 
 
 def test_it_changes_settings_and_records_what_changed(alice, org_a):
-    organization_update(actor=alice, organization=org_a, invitation_validity_days=14,
-                        allowed_email_domains="example.com\nacme.example", alert_extra_recipients="ops@example.com",
-                        report_recipients=[alice])
+    organization_update(
+        actor=alice,
+        organization=org_a,
+        invitation_validity_days=14,
+        allowed_email_domains="example.com\nacme.example",
+        alert_extra_recipients="ops@example.com",
+        report_recipients=[alice],
+    )
     org_a.refresh_from_db()
     assert org_a.invitation_validity_days == 14
     assert org_a.email_domains == ["example.com", "acme.example"]
     assert list(org_a.report_recipients.all()) == [alice]
     event = AuditEvent.objects.filter(action="organization.update").last()
-    assert event.data["invitation_validity_days"] == [7, 14] and event.data["report_recipients"] == ["alice"]
+    assert event.data["invitation_validity_days"] == [7, 14] and event.data[
+        "report_recipients"
+    ] == ["alice"]
 
 
-@pytest.mark.parametrize("settings, field", [
-    ({"allowed_email_domains": "not a domain!"}, "allowed_email_domains"),
-    ({"alert_extra_recipients": "nobody"}, "alert_extra_recipients"),
-    ({"number_utilisation_percent": 101}, "number_utilisation_percent"),
-])
+@pytest.mark.parametrize(
+    "settings, field",
+    [
+        ({"allowed_email_domains": "not a domain!"}, "allowed_email_domains"),
+        ({"alert_extra_recipients": "nobody"}, "alert_extra_recipients"),
+        ({"number_utilisation_percent": 101}, "number_utilisation_percent"),
+    ],
+)
 def test_it_refuses_bad_settings(alice, org_a, settings, field):
     with pytest.raises(DomainError) as error:
         organization_update(actor=alice, organization=org_a, **settings)

@@ -6,57 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('organizations', '0001_initial'),
-        ('permissions', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("organizations", "0001_initial"),
+        ("permissions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScimGroup',
+            name="ScimGroup",
             fields=[
-                ('group', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='scim', serialize=False, to='permissions.permissiongroup')),
-                ('external_id', models.CharField(blank=True, max_length=254)),
+                (
+                    "group",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="scim",
+                        serialize=False,
+                        to="permissions.permissiongroup",
+                    ),
+                ),
+                ("external_id", models.CharField(blank=True, max_length=254)),
             ],
         ),
         migrations.CreateModel(
-            name='ScimToken',
+            name="ScimToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=80)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(max_length=12)),
-                ('invite', models.BooleanField(default=True, help_text='Invite users created through SCIM at once (Save & Invite).')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scim_tokens', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scim_tokens', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=80)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(max_length=12)),
+                (
+                    "invite",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Invite users created through SCIM at once (Save & Invite).",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scim_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scim_tokens",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ScimUser',
+            name="ScimUser",
             fields=[
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='scim', serialize=False, to='accounts.account')),
-                ('user_name', models.CharField(max_length=254)),
-                ('external_id', models.CharField(blank=True, max_length=254)),
-                ('preferred_language', models.CharField(blank=True, max_length=35)),
-                ('emails', models.JSONField(blank=True, default=list)),
-                ('phone_numbers', models.JSONField(blank=True, default=list)),
-                ('unassigned', models.JSONField(blank=True, default=list)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="scim",
+                        serialize=False,
+                        to="accounts.account",
+                    ),
+                ),
+                ("user_name", models.CharField(max_length=254)),
+                ("external_id", models.CharField(blank=True, max_length=254)),
+                ("preferred_language", models.CharField(blank=True, max_length=35)),
+                ("emails", models.JSONField(blank=True, default=list)),
+                ("phone_numbers", models.JSONField(blank=True, default=list)),
+                ("unassigned", models.JSONField(blank=True, default=list)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['organization', 'external_id'], name='scim_user_external_id'), models.Index(fields=['organization', 'user_name'], name='scim_user_user_name')],
+                "indexes": [
+                    models.Index(
+                        fields=["organization", "external_id"], name="scim_user_external_id"
+                    ),
+                    models.Index(fields=["organization", "user_name"], name="scim_user_user_name"),
+                ],
             },
         ),
     ]

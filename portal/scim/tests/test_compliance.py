@@ -52,8 +52,11 @@ def examples():
 def test_scim2_tester_finds_no_fault(scim_token, examples, in_test_transaction, settings):
     settings.ALLOWED_HOSTS = ["testserver"]
     random.seed(2026)  # The random values the checks send, the same on every run.
-    client = WSGISCIMClient(application, base_url="http://testserver/scim/v2",
-                            headers={"Authorization": f"Bearer {scim_token}"})
+    client = WSGISCIMClient(
+        application,
+        base_url="http://testserver/scim/v2",
+        headers={"Authorization": f"Bearer {scim_token}"},
+    )
     client.discover()
     results = check_server(client, raise_exceptions=False)
     failures = [r for r in results if r.status not in (Status.SUCCESS, Status.SKIPPED)]

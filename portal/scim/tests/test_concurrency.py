@@ -15,16 +15,18 @@ USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_five_creates_of_one_user_at_once_make_one_account_and_clean_409s(postgres_only,
-                                                                           scim_token):
+def test_five_creates_of_one_user_at_once_make_one_account_and_clean_409s(
+    postgres_only, scim_token
+):
     barrier = threading.Barrier(5)
     statuses: list[int] = []
 
     def create() -> None:
         try:
             barrier.wait(timeout=10)
-            response = Scim(scim_token).post("Users", {
-                "schemas": [USER], "userName": "jurgen.muller@bank.example"})
+            response = Scim(scim_token).post(
+                "Users", {"schemas": [USER], "userName": "jurgen.muller@bank.example"}
+            )
             statuses.append(response.status_code)
         finally:
             connection.close()

@@ -61,8 +61,10 @@ def test_only_an_admin_with_api_users_issues_a_token(bob, org_a, login):
 def test_an_admin_issues_a_token_in_the_portal_and_sees_it_once(alice, org_a, login):
     client = login(alice)
 
-    issued = client.post("/scim-tokens/issue/", {"organization": "org-a", "name": "Okta",
-                                                 "invite": "on", "expires_in_days": "90"})
+    issued = client.post(
+        "/scim-tokens/issue/",
+        {"organization": "org-a", "name": "Okta", "invite": "on", "expires_in_days": "90"},
+    )
     assert issued.status_code == 302 and issued["Location"] == "/scim-tokens/"
     page = client.get("/scim-tokens/").content.decode()
     raw = page.split('<p class="token mono">')[1].split("</p>")[0]
@@ -98,9 +100,16 @@ def test_a_token_of_org_a_reaches_none_of_org_b(scim, charlie, org_b):
 
     assert scim.get(f"Users/{other.pk}").status_code == 404
     assert scim.get("Users").data["totalResults"] == 0
-    assert scim.patch(f"Users/{other.pk}", {"schemas": [
-        "urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
-        {"op": "replace", "path": "active", "value": False}]}).status_code == 404
+    assert (
+        scim.patch(
+            f"Users/{other.pk}",
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "active", "value": False}],
+            },
+        ).status_code
+        == 404
+    )
     assert scim.delete(f"Users/{other.pk}").status_code == 404
     assert Account.objects.filter(pk=other.pk, status="not_invited").exists()
 
@@ -118,16 +127,25 @@ def test_a_malformed_body_is_a_scim_400(scim, body):
     response = scim.client.post("/scim/v2/Users", body, content_type="application/scim+json")
 
     assert response.status_code == 400
-    assert json.loads(response.content)["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
+    assert json.loads(response.content)["schemas"] == [
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    ]
 
 
 def test_a_token_that_invites_sends_the_invitation(
-        alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks):
+    alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks
+):
     _token, raw = scim_token_issue(actor=alice, organization=org_a, name="Okta", invite=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        created = Scim(raw).post("Users", {"schemas": [USER], "userName": "maria.rossi@bank.example",
-                                           "name": {"givenName": "Maria", "familyName": "Rossi"}})
+        created = Scim(raw).post(
+            "Users",
+            {
+                "schemas": [USER],
+                "userName": "maria.rossi@bank.example",
+                "name": {"givenName": "Maria", "familyName": "Rossi"},
+            },
+        )
     run_tasks()
 
     assert created.status_code == 201, created.data

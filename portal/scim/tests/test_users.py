@@ -12,30 +12,41 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 def okta_user(email="jurgen.muller@bank.example", given="Jürgen", family="Müller", **extra):
     """What Okta POSTs (its SCIM 2.0 template app)."""
     return {
-        "schemas": [USER], "userName": email,
+        "schemas": [USER],
+        "userName": email,
         "name": {"givenName": given, "familyName": family},
         "emails": [{"primary": True, "value": email, "type": "work"}],
-        "displayName": f"{given} {family}", "locale": "en-US", "externalId": "00u1ab2cd3EF4gh5i6j7",
-        "groups": [], "password": "Okta-generated-1", "active": True, **extra,
+        "displayName": f"{given} {family}",
+        "locale": "en-US",
+        "externalId": "00u1ab2cd3EF4gh5i6j7",
+        "groups": [],
+        "password": "Okta-generated-1",
+        "active": True,
+        **extra,
     }
 
 
 def entra_user(email="anna.rossi@bank.example"):
     """What Microsoft Entra ID POSTs."""
     return {
-        "schemas": [USER, ENTERPRISE], "externalId": "5b1a9c2e-7d3f-4e6a-9b8c-0d1e2f3a4b5c",
-        "userName": email, "active": True, "displayName": "Anna Rossi",
+        "schemas": [USER, ENTERPRISE],
+        "externalId": "5b1a9c2e-7d3f-4e6a-9b8c-0d1e2f3a4b5c",
+        "userName": email,
+        "active": True,
+        "displayName": "Anna Rossi",
         "emails": [{"primary": True, "type": "work", "value": email}],
         "meta": {"resourceType": "User"},
         "name": {"formatted": "Anna Rossi", "familyName": "Rossi", "givenName": "Anna"},
-        "roles": [], "preferredLanguage": "it-IT",
+        "roles": [],
+        "preferredLanguage": "it-IT",
         ENTERPRISE: {"department": "Retail banking"},
     }
 
 
 def test_it_creates_an_okta_user_after_a_lookup_that_finds_none(scim, org_a, group_a):
-    found = scim.get("Users", filter='userName eq "jurgen.muller@bank.example"',
-                     startIndex="1", count="100")
+    found = scim.get(
+        "Users", filter='userName eq "jurgen.muller@bank.example"', startIndex="1", count="100"
+    )
     assert found.status_code == 200 and found.data["totalResults"] == 0
 
     created = scim.post("Users", okta_user())
@@ -69,21 +80,26 @@ def test_it_creates_an_entra_user_with_its_language(scim):
 
 
 def test_entra_deactivates_with_a_capitalised_replace_and_a_string_false(scim, org_a, numbers_a):
-    created = scim.post("Users", {**entra_user(), "phoneNumbers": [
-        {"type": "work", "value": numbers_a[0]}]})
+    created = scim.post(
+        "Users", {**entra_user(), "phoneNumbers": [{"type": "work", "value": numbers_a[0]}]}
+    )
     account = Account.objects.get(pk=created.data["id"])
     assert account.number.e164 == numbers_a[0]
 
-    patched = scim.patch(f"Users/{account.pk}", {"schemas": [PATCH], "Operations": [
-        {"op": "Replace", "path": "active", "value": "False"}]})
+    patched = scim.patch(
+        f"Users/{account.pk}",
+        {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "active", "value": "False"}]},
+    )
 
     assert patched.status_code == 200, patched.data
     assert patched.data["active"] is False
     account.refresh_from_db()
     assert account.status == AccountStatus.SUSPENDED and account.number is None
 
-    back = scim.patch(f"Users/{account.pk}", {"schemas": [PATCH], "Operations": [
-        {"op": "Replace", "path": "active", "value": "True"}]})
+    back = scim.patch(
+        f"Users/{account.pk}",
+        {"schemas": [PATCH], "Operations": [{"op": "Replace", "path": "active", "value": "True"}]},
+    )
     assert back.data["active"] is True
     account.refresh_from_db()
     assert account.status == AccountStatus.NOT_INVITED  # It never activated: invite it again.
@@ -92,9 +108,22 @@ def test_entra_deactivates_with_a_capitalised_replace_and_a_string_false(scim, o
 def test_entra_patch_without_a_path_sets_the_values_it_carries(scim):
     created = scim.post("Users", entra_user())
 
-    patched = scim.patch(f"Users/{created.data['id']}", {"schemas": [PATCH], "Operations": [
-        {"op": "Replace", "value": {"name.givenName": "Annamaria", "active": False,
-                                    "externalId": "new-external-id"}}]})
+    patched = scim.patch(
+        f"Users/{created.data['id']}",
+        {
+            "schemas": [PATCH],
+            "Operations": [
+                {
+                    "op": "Replace",
+                    "value": {
+                        "name.givenName": "Annamaria",
+                        "active": False,
+                        "externalId": "new-external-id",
+                    },
+                }
+            ],
+        },
+    )
 
     assert patched.status_code == 200, patched.data
     account = Account.objects.get(pk=created.data["id"])
@@ -105,9 +134,19 @@ def test_entra_patch_without_a_path_sets_the_values_it_carries(scim):
 def test_entra_changes_the_email_through_a_filtered_path(scim):
     created = scim.post("Users", entra_user())
 
-    patched = scim.patch(f"Users/{created.data['id']}", {"schemas": [PATCH], "Operations": [
-        {"op": "replace", "path": 'emails[type eq "work"].value',
-         "value": "anna.rossi-bianchi@bank.example"}]})
+    patched = scim.patch(
+        f"Users/{created.data['id']}",
+        {
+            "schemas": [PATCH],
+            "Operations": [
+                {
+                    "op": "replace",
+                    "path": 'emails[type eq "work"].value',
+                    "value": "anna.rossi-bianchi@bank.example",
+                }
+            ],
+        },
+    )
 
     assert patched.status_code == 200, patched.data
     assert Account.objects.get(pk=created.data["id"]).email == "anna.rossi-bianchi@bank.example"
@@ -121,8 +160,10 @@ def test_okta_updates_with_put_and_deactivates_with_patch(scim):
     assert replaced.status_code == 200, replaced.data
     assert Account.objects.get(pk=pk).last_name == "Müller-Schmidt"
 
-    off = scim.patch(f"Users/{pk}", {"schemas": [PATCH], "Operations": [
-        {"op": "replace", "value": {"active": False}}]})
+    off = scim.patch(
+        f"Users/{pk}",
+        {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"active": False}}]},
+    )
     assert off.data["active"] is False
     assert Account.objects.get(pk=pk).status == AccountStatus.SUSPENDED
     inactive = scim.get("Users", filter="active eq false")
@@ -130,9 +171,19 @@ def test_okta_updates_with_put_and_deactivates_with_patch(scim):
 
 
 def test_it_sets_the_multiline_settings_of_the_extension(scim):
-    created = scim.post("Users", {**okta_user(), "schemas": [USER, MULTILINE], MULTILINE: {
-        "socialMessaging": True, "monitorCalls": "auto", "monitorSms": "on",
-        "forwardingNumber": "+441632960001"}})
+    created = scim.post(
+        "Users",
+        {
+            **okta_user(),
+            "schemas": [USER, MULTILINE],
+            MULTILINE: {
+                "socialMessaging": True,
+                "monitorCalls": "auto",
+                "monitorSms": "on",
+                "forwardingNumber": "+441632960001",
+            },
+        },
+    )
 
     assert created.status_code == 201, created.data
     account = Account.objects.get(pk=created.data["id"])
@@ -146,8 +197,9 @@ def test_it_refuses_a_feature_the_organization_lacks(scim, org_a):
     org_a.features = [f for f in org_a.features if f != "call_recording"]
     org_a.save()
 
-    refused = scim.post("Users", {**okta_user(), "schemas": [USER, MULTILINE],
-                                  MULTILINE: {"monitorCalls": "auto"}})
+    refused = scim.post(
+        "Users", {**okta_user(), "schemas": [USER, MULTILINE], MULTILINE: {"monitorCalls": "auto"}}
+    )
 
     assert refused.status_code == 400
     assert refused.data["scimType"] == "invalidValue"
@@ -186,9 +238,15 @@ def test_it_refuses_an_unknown_language(scim):
 
 
 def test_it_provisions_a_device_number_user_from_the_mobile_phone(scim):
-    created = scim.post("Users", {"schemas": [USER], "userName": "m.bianchi",
-                                  "name": {"givenName": "Marco", "familyName": "Bianchi"},
-                                  "phoneNumbers": [{"type": "mobile", "value": "+447911123456"}]})
+    created = scim.post(
+        "Users",
+        {
+            "schemas": [USER],
+            "userName": "m.bianchi",
+            "name": {"givenName": "Marco", "familyName": "Bianchi"},
+            "phoneNumbers": [{"type": "mobile", "value": "+447911123456"}],
+        },
+    )
 
     assert created.status_code == 201, created.data
     account = Account.objects.get(pk=created.data["id"])
@@ -214,8 +272,10 @@ def test_it_pages_with_start_index_and_count(scim):
 
     assert page.data["totalResults"] == 5
     assert (page.data["startIndex"], page.data["itemsPerPage"]) == (3, 2)
-    assert [u["userName"] for u in page.data["Resources"]] == ["user2@bank.example",
-                                                                "user3@bank.example"]
+    assert [u["userName"] for u in page.data["Resources"]] == [
+        "user2@bank.example",
+        "user3@bank.example",
+    ]
 
 
 def test_it_returns_only_the_attributes_asked_for(scim):
@@ -238,8 +298,11 @@ def test_it_refuses_an_unsupported_filter_clearly(scim):
 def test_it_links_an_account_added_in_the_portal_by_its_email(scim, alice, org_a):
     from portal.accounts.services import account_add
 
-    account = account_add(actor=alice, organization=org_a,
-                          data={"email": "jurgen.muller@bank.example", "first_name": "Jürgen"})
+    account = account_add(
+        actor=alice,
+        organization=org_a,
+        data={"email": "jurgen.muller@bank.example", "first_name": "Jürgen"},
+    )
 
     found = scim.get("Users", filter='userName eq "jurgen.muller@bank.example"')
 
@@ -248,8 +311,10 @@ def test_it_links_an_account_added_in_the_portal_by_its_email(scim, alice, org_a
 
 def test_every_write_is_in_the_activity_log_as_made_through_scim(scim, alice):
     created = scim.post("Users", okta_user())
-    scim.patch(f"Users/{created.data['id']}", {"schemas": [PATCH], "Operations": [
-        {"op": "replace", "path": "active", "value": False}]})
+    scim.patch(
+        f"Users/{created.data['id']}",
+        {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "active", "value": False}]},
+    )
 
     events = AuditEvent.objects.filter(via="scim").order_by("pk")
 

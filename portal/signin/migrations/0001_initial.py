@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,55 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Lockout',
+            name="Lockout",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('username', 'Name'), ('ip_address', 'Address')], max_length=10)),
-                ('value', models.CharField(max_length=255)),
-                ('failures', models.PositiveIntegerField(default=0)),
-                ('locked_at', models.DateTimeField(auto_now_add=True)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("username", "Name"), ("ip_address", "Address")], max_length=10
+                    ),
+                ),
+                ("value", models.CharField(max_length=255)),
+                ("failures", models.PositiveIntegerField(default=0)),
+                ("locked_at", models.DateTimeField(auto_now_add=True)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-locked_at'],
-                'indexes': [models.Index(condition=models.Q(('released_at', None)), fields=['kind', 'value'], name='signin_lockout_open')],
+                "ordering": ["-locked_at"],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("released_at", None)),
+                        fields=["kind", "value"],
+                        name="signin_lockout_open",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PasswordState',
+            name="PasswordState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('must_change', models.BooleanField(default=False)),
-                ('changed_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='password_state', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("must_change", models.BooleanField(default=False)),
+                ("changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="password_state",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

@@ -18,7 +18,10 @@ def test_sign_in_with_an_authenticator_app(transactional_db, alice, browser_logi
 
     page = browser_login("alice")
     violations = []
-    page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     page.goto(f"{live_server.url}/signin/two-factor/")
     page.click("text=Add an authenticator app")
     page.wait_for_selector("img.qr")

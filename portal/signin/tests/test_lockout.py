@@ -49,8 +49,9 @@ def test_the_lockout_ends_after_its_cool_off_and_that_is_audited(alice):
     for _ in range(5):
         sign_in(client, "alice", "wrong-password")
     assert sign_in(client, "alice").status_code == 429
-    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.get().attempt_time
-                                 - timedelta(minutes=16))
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time - timedelta(minutes=16)
+    )
     assert sign_in(client, "alice").status_code == 302
     released = events("signin.unlocked")
     assert {e.data.get("username") or e.data.get("ip") for e in released} == {"alice", "10.1.2.3"}
@@ -76,15 +77,23 @@ def test_an_admin_with_administrators_unlocks_an_admin_of_its_scope(alice, bob, 
     assert sign_in(Client(), "bob", ip="10.6.6.6").status_code == 302
     [event] = events("signin.unlocked")  # The address 10.4.4.4 stays locked.
     assert event.actor_label == "alice" and event.data == {"username": "bob", "reason": "reset"}
-    assert "The sign-in lockout of bob was lifted by alice" in admin.get("/activity/").content.decode()
+    assert (
+        "The sign-in lockout of bob was lifted by alice" in admin.get("/activity/").content.decode()
+    )
 
 
 def test_an_admin_without_administrators_sees_no_lockouts(org_a, login):
     from portal.access.services import admin_create, role_save
 
     role = role_save(actor=None, name="Reports only", privileges=["reports"])
-    erin = admin_create(actor=None, username="erin", email="erin@bank.example",
-                        password="Correct-horse-9", role=role, organizations=[org_a])
+    erin = admin_create(
+        actor=None,
+        username="erin",
+        email="erin@bank.example",
+        password="Correct-horse-9",
+        role=role,
+        organizations=[org_a],
+    )
     assert login(erin).get("/signin/lockouts/").status_code == 403
 
 

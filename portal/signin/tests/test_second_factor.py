@@ -29,7 +29,9 @@ def enrol_app(client) -> bytes:
     page = client.get("/signin/two-factor/app/")
     assert page.status_code == 200 and 'src="data:image/svg+xml' in page.content.decode()
     key = key_from(page.content.decode())
-    wrong = client.post("/signin/two-factor/app/", {"token": "000000" if code(key) != "000000" else "111111"})
+    wrong = client.post(
+        "/signin/two-factor/app/", {"token": "000000" if code(key) != "000000" else "111111"}
+    )
     assert "That code is not right" in wrong.content.decode()
     throttled = client.post("/signin/two-factor/app/", {"token": code(key)})
     assert "Too many wrong codes: wait a few seconds" in throttled.content.decode()
@@ -52,8 +54,13 @@ def test_an_admin_enrols_an_app_then_every_sign_in_asks_for_its_code(alice, org_
     landing = again.get("/accounts/?status=active")
     assert landing.status_code == 302 and landing["Location"].startswith("/signin/verify/")
     assert again.get("/numbers/")["Location"].startswith("/signin/verify/")
-    wrong = again.post("/signin/verify/", {"token": "123456" if code(key, 1) != "123456" else "654321",
-                                           "next": "/accounts/?status=active"})
+    wrong = again.post(
+        "/signin/verify/",
+        {
+            "token": "123456" if code(key, 1) != "123456" else "654321",
+            "next": "/accounts/?status=active",
+        },
+    )
     assert "That code is not right" in wrong.content.decode()
     assert events("signin.second_factor_failed")[0].target_label == "alice"
     time.sleep(1.1)
@@ -95,18 +102,26 @@ def test_an_organization_that_requires_it_sends_its_admins_to_enrol(alice, opera
     from portal.organizations.models import Organization
     from portal.organizations.services import organization_update
 
-    organization_update(actor=operator, organization=Organization.objects.get(slug="org-a"),
-                        require_second_factor=True)
+    organization_update(
+        actor=operator,
+        organization=Organization.objects.get(slug="org-a"),
+        require_second_factor=True,
+    )
     client = Client()
     sign_in(client, "alice")
     landing = client.get("/accounts/")
     assert landing.status_code == 302 and landing["Location"].startswith("/signin/two-factor/")
-    assert "Your organization requires a second factor" in client.get(landing["Location"]).content.decode()
+    assert (
+        "Your organization requires a second factor"
+        in client.get(landing["Location"]).content.decode()
+    )
     assert api(alice).get("/api/v1/organizations").status_code == 200  # Tokens go on working.
     enrol_app(client)
     assert client.get("/accounts/").status_code == 200
-    remove = re.search(r'action="(/signin/two-factor/totp/\d+/remove/)"',
-                       client.get("/signin/two-factor/").content.decode()).group(1)
+    remove = re.search(
+        r'action="(/signin/two-factor/totp/\d+/remove/)"',
+        client.get("/signin/two-factor/").content.decode(),
+    ).group(1)
     refused = client.post(remove, follow=True).content.decode()
     assert "add another one before removing this one" in refused  # The last one stays.
     assert events("signin.second_factor_reset") == []
@@ -116,15 +131,23 @@ def test_the_setting_is_in_the_portal_form_and_the_api(alice, login, api):
     client = login(alice)
     page = client.get("/organizations/org-a/")
     form = {k: v for k, v in page.context["form"].initial.items() if v not in (None, False)}
-    form.update(require_second_factor="on", features=page.context["form"].initial["features"],
-                report_recipients=[])
+    form.update(
+        require_second_factor="on",
+        features=page.context["form"].initial["features"],
+        report_recipients=[],
+    )
     form.pop("report_recipients")
     saved = client.post("/organizations/org-a/", form)
     assert saved.status_code == 302, saved.content.decode()[:3000]
     token = api(alice)
-    assert token.get("/api/v1/organizations/org-a").json()["settings"]["require_second_factor"] is True
-    off = token.patch("/api/v1/organizations/org-a", {"require_second_factor": False},
-                      content_type="application/json")
+    assert (
+        token.get("/api/v1/organizations/org-a").json()["settings"]["require_second_factor"] is True
+    )
+    off = token.patch(
+        "/api/v1/organizations/org-a",
+        {"require_second_factor": False},
+        content_type="application/json",
+    )
     assert off.status_code == 200 and off.json()["settings"]["require_second_factor"] is False
     [first, second] = events("organization.update")[-2:]
     assert first.data["require_second_factor"] == [False, True]

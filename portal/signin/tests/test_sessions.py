@@ -21,10 +21,13 @@ def _age(client, key: str, seconds: int) -> None:
     session.save()
 
 
-@pytest.mark.parametrize("key, seconds, words", [
-    (sessions.SEEN_AT, 30 * 60, "after 30 minutes without activity"),
-    (sessions.SIGNED_IN_AT, 12 * 3600, "sessions last at most 12 hours"),
-])
+@pytest.mark.parametrize(
+    "key, seconds, words",
+    [
+        (sessions.SEEN_AT, 30 * 60, "after 30 minutes without activity"),
+        (sessions.SIGNED_IN_AT, 12 * 3600, "sessions last at most 12 hours"),
+    ],
+)
 def test_a_session_ends_when_idle_or_too_old(alice, key, seconds, words):
     client = Client()
     sign_in(client, "alice")
@@ -63,33 +66,61 @@ def test_api_tokens_know_no_session_limits(alice, api):
     assert client.get("/api/v1/organizations").status_code == 200
 
 
-HTTPS_ENV = {"PUBLIC_URL": "https://portal.example.com", "ALLOWED_HOSTS": "portal.example.com",
-             "SECRET_KEY": "x" * 60, "DEBUG": "false"}
-NAMES = ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME",
-         "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SAMESITE",
-         "SECURE_HSTS_SECONDS", "SESSION_COOKIE_AGE", "SESSION_IDLE_TIMEOUT",
-         "SESSION_ABSOLUTE_TIMEOUT")
+HTTPS_ENV = {
+    "PUBLIC_URL": "https://portal.example.com",
+    "ALLOWED_HOSTS": "portal.example.com",
+    "SECRET_KEY": "x" * 60,
+    "DEBUG": "false",
+}
+NAMES = (
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_NAME",
+    "CSRF_COOKIE_NAME",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SAMESITE",
+    "SECURE_HSTS_SECONDS",
+    "SESSION_COOKIE_AGE",
+    "SESSION_IDLE_TIMEOUT",
+    "SESSION_ABSOLUTE_TIMEOUT",
+)
 
 
 def settings_under(tmp_path, **environment) -> dict:
-    script = ("import django, json; django.setup(); from django.conf import settings; "
-              f"print(json.dumps({{n: getattr(settings, n) for n in {NAMES!r}}}))")
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {NAMES!r}}}))"
+    )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "DATABASE_URL"}}
     env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="portal.settings", **environment)
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                            text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_https_settings_give_secure_host_only_cookies_and_hsts(tmp_path):
-    https = settings_under(tmp_path, **HTTPS_ENV, SESSION_IDLE_TIMEOUT="900",
-                           SESSION_ABSOLUTE_TIMEOUT="28800")
+    https = settings_under(
+        tmp_path, **HTTPS_ENV, SESSION_IDLE_TIMEOUT="900", SESSION_ABSOLUTE_TIMEOUT="28800"
+    )
     assert https == {
-        "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
-        "SESSION_COOKIE_NAME": "__Host-sessionid", "CSRF_COOKIE_NAME": "__Host-csrftoken",
-        "SESSION_COOKIE_HTTPONLY": True, "SESSION_COOKIE_SAMESITE": "Lax",
-        "CSRF_COOKIE_SAMESITE": "Lax", "SECURE_HSTS_SECONDS": 31536000,
-        "SESSION_COOKIE_AGE": 28800, "SESSION_IDLE_TIMEOUT": 900, "SESSION_ABSOLUTE_TIMEOUT": 28800,
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SESSION_COOKIE_NAME": "__Host-sessionid",
+        "CSRF_COOKIE_NAME": "__Host-csrftoken",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SESSION_COOKIE_AGE": 28800,
+        "SESSION_IDLE_TIMEOUT": 900,
+        "SESSION_ABSOLUTE_TIMEOUT": 28800,
     }
     plain = settings_under(tmp_path, PUBLIC_URL="http://127.0.0.1:8000")
     assert plain["SESSION_COOKIE_SECURE"] is False and plain["SESSION_COOKIE_NAME"] == "sessionid"
@@ -104,11 +135,16 @@ def test_the_cookies_a_sign_in_sets_over_https(alice, settings, tmp_path):
     client = Client(enforce_csrf_checks=True)
     page = client.get("/login/", secure=True)
     csrf = page.cookies["__Host-csrftoken"]
-    assert csrf["secure"] and csrf["samesite"] == "Lax" and csrf["path"] == "/" and not csrf["domain"]
+    assert (
+        csrf["secure"] and csrf["samesite"] == "Lax" and csrf["path"] == "/" and not csrf["domain"]
+    )
     token = page.context["csrf_token"]
-    signed = client.post("/login/", {"username": "alice", "password": "Correct-horse-9",
-                                     "csrfmiddlewaretoken": token}, secure=True,
-                         headers={"Referer": "https://testserver/login/"})
+    signed = client.post(
+        "/login/",
+        {"username": "alice", "password": "Correct-horse-9", "csrfmiddlewaretoken": token},
+        secure=True,
+        headers={"Referer": "https://testserver/login/"},
+    )
     assert signed.status_code == 302
     cookie = signed.cookies["__Host-sessionid"]
     assert cookie["secure"] and cookie["httponly"] and cookie["samesite"] == "Lax"

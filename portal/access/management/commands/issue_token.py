@@ -17,10 +17,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--name", default="cli", help="What the token is for (shown in the portal).")
-        parser.add_argument("--expires-in-days", type=int, default=None, dest="expires_in_days",
-                            help="Days until it stops working (default API_TOKEN_DEFAULT_DAYS, 90; "
-                                 "at most API_TOKEN_MAX_DAYS, 365).")
+        parser.add_argument(
+            "--name", default="cli", help="What the token is for (shown in the portal)."
+        )
+        parser.add_argument(
+            "--expires-in-days",
+            type=int,
+            default=None,
+            dest="expires_in_days",
+            help="Days until it stops working (default API_TOKEN_DEFAULT_DAYS, 90; "
+            "at most API_TOKEN_MAX_DAYS, 365).",
+        )
 
     def handle(self, *args, username, name, expires_in_days=None, **options):
         user = get_user_model().objects.filter(username=username).first()
@@ -29,9 +36,12 @@ class Command(BaseCommand):
         if not (user.is_superuser or hasattr(user, "admin")):
             raise CommandError(f"“{username}” is not a portal admin (no role, not an operator).")
         try:
-            with via("cli"):  # Issued by whoever runs the command (--as, else the OS user), not by `user`.
-                _token, raw = token_issue(actor=acting_user(), user=user, name=name,
-                                          expires_in_days=expires_in_days)
+            with via(
+                "cli"
+            ):  # Issued by whoever runs the command (--as, else the OS user), not by `user`.
+                _token, raw = token_issue(
+                    actor=acting_user(), user=user, name=name, expires_in_days=expires_in_days
+                )
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stdout.write(raw)

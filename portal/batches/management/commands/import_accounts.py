@@ -1,4 +1,5 @@
-"""`multiline import-accounts FILE --organization SLUG --permission-group NAME [--invite] [--dry-run]`.
+"""`multiline import-accounts FILE --organization SLUG
+--permission-group NAME [--invite] [--dry-run]`.
 
 Runs the same checks and the same import as an upload, in this process, with a progress bar.
 """
@@ -21,17 +22,26 @@ from portal.organizations.models import Organization
 
 
 class Command(BaseCommand):
-    help = "Import accounts from a CSV or .xlsx file into one organization and User Permissions group."
+    help = (
+        "Import accounts from a CSV or .xlsx file into one organization and User Permissions group."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="CSV (comma, semicolon or tab) or .xlsx file")
         parser.add_argument("--organization", help="Slug of the organization")
-        parser.add_argument("--permission-group", default="", help="Name of the User Permissions group "
-                                                                    "(default: the organization's default)")
+        parser.add_argument(
+            "--permission-group",
+            default="",
+            help="Name of the User Permissions group (default: the organization's default)",
+        )
         parser.add_argument("--invite", action="store_true", help="Import & Invite")
         parser.add_argument("--dry-run", action="store_true", help="Validate only; write nothing")
-        parser.add_argument("--resume", type=int, metavar="BATCH_ID", help="Resume a stopped batch instead")
-        parser.add_argument("--report", metavar="PATH", help="Also write the Batch Operations Report here")
+        parser.add_argument(
+            "--resume", type=int, metavar="BATCH_ID", help="Resume a stopped batch instead"
+        )
+        parser.add_argument(
+            "--report", metavar="PATH", help="Also write the Batch Operations Report here"
+        )
 
     def handle(self, *args, **options):
         try:
@@ -41,7 +51,9 @@ class Command(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from None
         if batch is None:
-            raise CommandError("The batch was taken by a worker meanwhile; follow it in the portal.")
+            raise CommandError(
+                "The batch was taken by a worker meanwhile; follow it in the portal."
+            )
         self._bar(batch, final=True)
         self._summary(batch, options.get("report"))
         if batch.status == "failed":
@@ -69,11 +81,18 @@ class Command(BaseCommand):
             if organization is not None and not _in_scope(actor, organization.pk):
                 organization = None
         if organization is None:
-            raise CommandError(f"There is no organization with the slug “{options['organization']}”.")
+            raise CommandError(
+                f"There is no organization with the slug “{options['organization']}”."
+            )
         self._started = time.monotonic()
         return services.batch_create(
-            actor=actor, organization=organization, permission_group=options["permission_group"] or None,
-            filename=path.name, data=path.read_bytes(), invite=options["invite"], dry_run=options["dry_run"],
+            actor=actor,
+            organization=organization,
+            permission_group=options["permission_group"] or None,
+            filename=path.name,
+            data=path.read_bytes(),
+            invite=options["invite"],
+            dry_run=options["dry_run"],
             enqueue=False,
         )
 
@@ -83,8 +102,11 @@ class Command(BaseCommand):
     def _bar(self, batch: Batch, final: bool = False) -> None:
         width = 30
         done = int(width * batch.percent / 100)
-        line = (f"\r[{'#' * done}{'.' * (width - done)}] {batch.percent:3d}%  {batch.processed:,}/{batch.total:,} rows"
-                f"  {batch.succeeded:,} {'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed")
+        line = (
+            f"\r[{'#' * done}{'.' * (width - done)}] {batch.percent:3d}%  "
+            f"{batch.processed:,}/{batch.total:,} rows  {batch.succeeded:,} "
+            f"{'valid' if batch.dry_run else 'imported'}, {batch.failed:,} failed"
+        )
         stream = self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr
         stream.write(line + ("\n" if final else ""))
         stream.flush()
@@ -92,12 +114,17 @@ class Command(BaseCommand):
     def _summary(self, batch: Batch, report: str | None) -> None:
         elapsed = time.monotonic() - getattr(self, "_started", time.monotonic())
         self.stdout.write(
-            f"Batch {batch.pk} {batch.status}: {batch.total:,} rows, {batch.succeeded:,} "
-            f"{'valid (dry run: nothing written)' if batch.dry_run else 'imported'}, {batch.existing:,} existing, "
-            f"{batch.failed:,} failed" + (f", {batch.invited:,} invitations queued" if batch.invite else "")
+            (
+                f"Batch {batch.pk} {batch.status}: {batch.total:,} rows, {batch.succeeded:,} "
+                f"{'valid (dry run: nothing written)' if batch.dry_run else 'imported'}, "
+                f"{batch.existing:,} existing, {batch.failed:,} failed"
+            )
+            + (f", {batch.invited:,} invitations queued" if batch.invite else "")
             + f" ({elapsed:.2f} s)."
         )
-        for row in BatchRow.objects.filter(batch=batch, result=RowResult.FAILED).order_by("row")[:20]:
+        for row in BatchRow.objects.filter(batch=batch, result=RowResult.FAILED).order_by("row")[
+            :20
+        ]:
             self.stdout.write(f"  row {row.row}: {row.reason}")
         if batch.failed > 20:
             self.stdout.write(f"  … and {batch.failed - 20:,} more: see the report.")

@@ -17,12 +17,14 @@
     }
     var slug = org.selectedOptions[0] && org.selectedOptions[0].dataset.slug;
     var g = group.selectedOptions[0] && group.selectedOptions[0].dataset.name;
+    // The general template (every column) until an organization and a group are chosen below;
+    // then the template of that organization, with its columns only.
     if (slug && g) {
       link.href = link.dataset.base + "?organization=" + encodeURIComponent(slug) + "&permission_group=" + encodeURIComponent(g);
-      link.classList.remove("disabled"); help.textContent = "";
+      help.textContent = "The template of " + org.selectedOptions[0].textContent + ", User Permissions " + g + ".";
     } else {
-      link.removeAttribute("href"); link.classList.add("disabled");
-      help.textContent = "Choose the organization and User Permissions first.";
+      link.href = link.dataset.base;
+      help.textContent = "Every column; choose the organization below for a template with its columns only.";
     }
   }
   org.addEventListener("change", sync); group.addEventListener("change", sync); sync();

@@ -39,15 +39,31 @@ class Command(BaseCommand):
         self.worker = None
         self.stopping = False
         backend = settings.TASKS["default"]["BACKEND"].rsplit(".", 1)[-1]
-        self.stdout.write(f"MultiLine Management Portal on http://{host}:{port}/ (links in emails: {env['PUBLIC_URL']}) "
-                          f"(worker: {'none' if no_worker else backend})")
+        self.stdout.write(
+            f"MultiLine Management Portal on http://{host}:{port}/ (links in emails: "
+            f"{env['PUBLIC_URL']}) (worker: {'none' if no_worker else backend})"
+        )
         if not no_worker:
             self.start_worker()
         command = [
-            sys.executable, "-m", "gunicorn", "portal.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-            "--access-logfile", "-", "--graceful-timeout", "5", "--timeout", "120",
-            "--logger-class", "portal.lib.redact.GunicornLogger",  # no activation link in the logs
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+            "--timeout",
+            "120",
+            "--logger-class",
+            "portal.lib.redact.GunicornLogger",  # no activation link in the logs
         ]
         server = subprocess.Popen(command, env=env)
 
@@ -71,7 +87,9 @@ class Command(BaseCommand):
         sys.exit(code)
 
     def start_worker(self) -> None:
-        self.worker = subprocess.Popen([sys.executable, "-m", "portal", "worker", "-v", "1"], env=self.env)
+        self.worker = subprocess.Popen(
+            [sys.executable, "-m", "portal", "worker", "-v", "1"], env=self.env
+        )
         self.worker_started = time.monotonic()
         self.stdout.write(f"Task worker started (pid {self.worker.pid})")
         self.stdout.flush()
@@ -89,9 +107,11 @@ class Command(BaseCommand):
                     ran = time.monotonic() - self.worker_started
                     if ran > STEADY_AFTER:
                         wait = BACKOFF_FIRST
-                    self.stderr.write(f"Task worker (pid {self.worker.pid}) exited with code "
-                                      f"{self.worker.returncode} after {ran:.0f} s; starting it again in "
-                                      f"{wait:.0f} s")
+                    self.stderr.write(
+                        f"Task worker (pid {self.worker.pid}) exited with code "
+                        f"{self.worker.returncode} after {ran:.0f} s; starting it again in "
+                        f"{wait:.0f} s"
+                    )
                     self.stderr.flush()
                     restart_at = time.monotonic() + wait
                     wait = min(wait * 2, BACKOFF_MAX)

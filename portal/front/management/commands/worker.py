@@ -30,22 +30,33 @@ class Command(BaseCommand):
     help = "Run a task worker: the database worker by default, an RQ worker when REDIS_URL is set."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=0.2,
-                            help="Seconds between polls of an empty database queue (default 0.2).")
-        parser.add_argument("--batch", action="store_true",
-                            help="Sweep once, run what is queued, then exit (no heartbeat thread).")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=0.2,
+            help="Seconds between polls of an empty database queue (default 0.2).",
+        )
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Sweep once, run what is queued, then exit (no heartbeat thread).",
+        )
 
     def handle(self, *, interval: float, batch: bool, verbosity: int, **options):
         from portal.jobs.sweep import Pulse, sweep
 
         if batch:
             sweep()  # What a crashed worker left behind is queued again.
-            self.loop(self.command(interval=interval, batch=True), verbosity=verbosity, restart=False)
+            self.loop(
+                self.command(interval=interval, batch=True), verbosity=verbosity, restart=False
+            )
             return
         pulse = Pulse()
         pulse.start()
         try:
-            self.loop(self.command(interval=interval, batch=False), verbosity=verbosity, restart=True)
+            self.loop(
+                self.command(interval=interval, batch=False), verbosity=verbosity, restart=True
+            )
         finally:
             pulse.stop()
 
@@ -71,8 +82,11 @@ class Command(BaseCommand):
                     raise
                 if time.monotonic() - started > STEADY_AFTER:
                     wait = 1.0
-                log.warning("Task loop stopped on a database error (%s); starting it again in %.0f s",
-                            error, wait)
+                log.warning(
+                    "Task loop stopped on a database error (%s); starting it again in %.0f s",
+                    error,
+                    wait,
+                )
                 connections_tidy()
                 time.sleep(wait)
                 wait = min(wait * 2, BACKOFF_MAX)

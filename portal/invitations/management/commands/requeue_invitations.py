@@ -4,8 +4,10 @@ from portal.invitations.services import invitations_requeue_stale
 
 
 class Command(BaseCommand):
-    help = ("Queue again the invitations a crashed worker left queued or half-sent "
-            "(`multiline worker` does this when it starts).")
+    help = (
+        "Queue again the invitations a crashed worker left queued or half-sent "
+        "(`multiline worker` does this when it starts)."
+    )
 
     def handle(self, **options):
         count = invitations_requeue_stale()

@@ -22,10 +22,23 @@ class Command(BaseCommand):
     help = "Add the numbers of FILE to an organization's inventory (or the operator pool)."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="CSV or XLSX: one number per line, or a column headed “number”")
-        parser.add_argument("--organization", required=True, help="Organization slug, or “pool” for the operator pool")
-        parser.add_argument("--tag", action="append", default=[], help="Tag the new numbers (repeatable), e.g. PORTED")
-        parser.add_argument("--reserved", action="store_true", help="Add them as reserved instead of available")
+        parser.add_argument(
+            "file", help="CSV or XLSX: one number per line, or a column headed “number”"
+        )
+        parser.add_argument(
+            "--organization",
+            required=True,
+            help="Organization slug, or “pool” for the operator pool",
+        )
+        parser.add_argument(
+            "--tag",
+            action="append",
+            default=[],
+            help="Tag the new numbers (repeatable), e.g. PORTED",
+        )
+        parser.add_argument(
+            "--reserved", action="store_true", help="Add them as reserved instead of available"
+        )
 
     def handle(self, *args, file, organization, tag, reserved, **options):
         path = Path(file)
@@ -40,8 +53,13 @@ class Command(BaseCommand):
         try:
             values = read_numbers(path.read_bytes(), path.name)
             with via("cli"):
-                results = numbers_add(actor=acting_user(), organization=org, values=values, tags=tag,
-                                      status=NumberStatus.RESERVED if reserved else NumberStatus.AVAILABLE)
+                results = numbers_add(
+                    actor=acting_user(),
+                    organization=org,
+                    values=values,
+                    tags=tag,
+                    status=NumberStatus.RESERVED if reserved else NumberStatus.AVAILABLE,
+                )
         except DomainError as error:
             raise CommandError(error.message) from None
         for result in results:
@@ -49,6 +67,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{result.value}: {result.result} — {result.reason}")
         counts = summary(results)
         where = org.name if org else "the operator pool"
-        self.stdout.write(self.style.SUCCESS(
-            f"{counts.get('added', 0)} added to {where}; {counts.get('exists', 0)} already in the inventory; "
-            f"{counts.get('invalid', 0)} invalid; {counts.get('skipped', 0)} listed twice."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{counts.get('added', 0)} added to {where}; {counts.get('exists', 0)} already in "
+                f"the inventory; {counts.get('invalid', 0)} invalid; {counts.get('skipped', 0)} "
+                "listed twice."
+            )
+        )

@@ -1,4 +1,5 @@
-"""`multiline demo [--if-empty]`: demo data to try the portal with. Running it twice changes nothing.
+"""`multiline demo [--if-empty]`: demo data to try the
+portal with. Running it twice changes nothing.
 
 An operator `operator`, two organizations (Acme Bank with a sub-organization, Globex Insurance),
 roles, an admin per organization, permission groups, 200 numbers in mixed statuses with tags, and
@@ -32,35 +33,94 @@ DEMO_PASSWORD = "multiline-demo"
 
 ORGANIZATIONS = [
     # slug, name, parent, features
-    ("acme-bank", "Acme Bank", None,
-     ["voice_calling", "sms", "social_messaging", "call_recording", "sms_recording"]),
+    (
+        "acme-bank",
+        "Acme Bank",
+        None,
+        ["voice_calling", "sms", "social_messaging", "call_recording", "sms_recording"],
+    ),
     ("acme-retail", "Acme Bank Retail", "acme-bank", ["voice_calling", "sms", "social_messaging"]),
     ("globex", "Globex Insurance", None, ["voice_calling", "sms", "smtp_data_offload"]),
 ]
 ROLES = {
     "Full admin": list(Privilege.values),
-    "Accounts admin": [Privilege.ACCOUNTS, Privilege.ACCOUNTS_BULK, Privilege.NUMBERS, Privilege.REPORTS],
+    "Accounts admin": [
+        Privilege.ACCOUNTS,
+        Privilege.ACCOUNTS_BULK,
+        Privilege.NUMBERS,
+        Privilege.REPORTS,
+    ],
     "Read-only": [Privilege.REPORTS],
 }
 ADMINS = [("acme-admin", "Full admin", "acme-bank"), ("globex-admin", "Full admin", "globex")]
-GROUPS = [("acme-bank", "default cos for org 2000", True), ("acme-bank", "Executives", False),
-          ("globex", "Claims team", False)]
+GROUPS = [
+    ("acme-bank", "default cos for org 2000", True),
+    ("acme-bank", "Executives", False),
+    ("globex", "Claims team", False),
+]
 # (organization or None for the pool, first number, count); 200 numbers in all.
-NUMBERS = [("acme-bank", "+12125551000", 90), ("acme-retail", "+12125552000", 30),
-           ("globex", "+442079461000", 60), (None, "+33142685000", 20)]
+NUMBERS = [
+    ("acme-bank", "+12125551000", 90),
+    ("acme-retail", "+12125552000", 30),
+    ("globex", "+442079461000", 60),
+    (None, "+33142685000", 20),
+]
 ACCOUNTS = [
-    ("acme-bank", {"first_name": "Ada", "last_name": "Lovelace", "email": "ada.lovelace@acme-bank.example",
-                   "multiline_number": "+12125551000", "social_messaging": True, "monitor_calls": "auto"}),
-    ("acme-bank", {"first_name": "Grace", "last_name": "Hopper", "email": "grace.hopper@acme-bank.example",
-                   "number_tag": "PORTED", "language": "English"}),
+    (
+        "acme-bank",
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada.lovelace@acme-bank.example",
+            "multiline_number": "+12125551000",
+            "social_messaging": True,
+            "monitor_calls": "auto",
+        },
+    ),
+    (
+        "acme-bank",
+        {
+            "first_name": "Grace",
+            "last_name": "Hopper",
+            "email": "grace.hopper@acme-bank.example",
+            "number_tag": "PORTED",
+            "language": "English",
+        },
+    ),
     ("acme-bank", {"first_name": "Alan", "last_name": "Turing", "email": "+447911123456"}),
-    ("acme-bank", {"first_name": "Katherine", "last_name": "Johnson", "email": "k.johnson@acme-bank.example",
-                   "multiline_number": "+12125551001", "monitor_sms": "on"}),
-    ("acme-retail", {"first_name": "Margaret", "last_name": "Hamilton", "email": "m.hamilton@acme-bank.example",
-                     "multiline_number": "+12125552000"}),
-    ("globex", {"first_name": "Hedy", "last_name": "Lamarr", "email": "hedy.lamarr@globex.example",
-                "multiline_number": "+442079461000", "language": "German"}),
-    ("globex", {"first_name": "Rosalind", "last_name": "Franklin", "email": "r.franklin@globex.example"}),
+    (
+        "acme-bank",
+        {
+            "first_name": "Katherine",
+            "last_name": "Johnson",
+            "email": "k.johnson@acme-bank.example",
+            "multiline_number": "+12125551001",
+            "monitor_sms": "on",
+        },
+    ),
+    (
+        "acme-retail",
+        {
+            "first_name": "Margaret",
+            "last_name": "Hamilton",
+            "email": "m.hamilton@acme-bank.example",
+            "multiline_number": "+12125552000",
+        },
+    ),
+    (
+        "globex",
+        {
+            "first_name": "Hedy",
+            "last_name": "Lamarr",
+            "email": "hedy.lamarr@globex.example",
+            "multiline_number": "+442079461000",
+            "language": "German",
+        },
+    ),
+    (
+        "globex",
+        {"first_name": "Rosalind", "last_name": "Franklin", "email": "r.franklin@globex.example"},
+    ),
 ]
 
 
@@ -68,7 +128,9 @@ class Command(BaseCommand):
     help = "Load demo data (idempotent). --if-empty: only when there is no organization yet."
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true", help="Do nothing when organizations exist.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when organizations exist."
+        )
 
     def handle(self, *args, if_empty=False, **options):
         if if_empty and Organization.objects.exists():
@@ -83,20 +145,31 @@ class Command(BaseCommand):
             # Written by whoever runs it (--as USERNAME, else the OS user), as the audit log shows.
             actor = acting_user()
             orgs = self._organizations(actor)
-            roles = {name: Role.objects.filter(name=name).first() or role_save(actor=actor, name=name,
-                                                                                 privileges=privileges)
-                     for name, privileges in ROLES.items()}
+            roles = {
+                name: Role.objects.filter(name=name).first()
+                or role_save(actor=actor, name=name, privileges=privileges)
+                for name, privileges in ROLES.items()
+            }
             for username, role, slug in ADMINS:
                 if not User.objects.filter(username=username).exists():
                     password = DEMO_PASSWORD if fresh else secrets.token_urlsafe(12)
-                    admin = admin_create(actor=actor, username=username, email=f"{username}@example.com",
-                                         password=password, role=roles[role], organizations=[orgs[slug]])
-                    # Demo logins keep the printed password (docs/security.md "Sign-in and sessions").
+                    admin = admin_create(
+                        actor=actor,
+                        username=username,
+                        email=f"{username}@example.com",
+                        password=password,
+                        role=roles[role],
+                        organizations=[orgs[slug]],
+                    )
+                    # Demo logins keep the printed password (docs/security.md "Sign-in and
+                    # sessions").
                     PasswordState.objects.filter(user=admin).update(must_change=False)
                     self.passwords[username] = password
             for slug, name, default in GROUPS:
                 if not PermissionGroup.objects.filter(organization=orgs[slug], name=name).exists():
-                    permission_group_create(actor=actor, organization=orgs[slug], name=name, default=default)
+                    permission_group_create(
+                        actor=actor, organization=orgs[slug], name=name, default=default
+                    )
             self._numbers(actor, orgs)
             self._accounts(actor, orgs)
         self._report(User)
@@ -114,8 +187,13 @@ class Command(BaseCommand):
         for slug, name, parent, features in ORGANIZATIONS:
             org = Organization.objects.filter(slug=slug).first()
             if org is None:
-                org = organization_create(actor=actor, name=name, slug=slug,
-                                          parent=orgs[parent] if parent else None, features=features)
+                org = organization_create(
+                    actor=actor,
+                    name=name,
+                    slug=slug,
+                    parent=orgs[parent] if parent else None,
+                    features=features,
+                )
             orgs[slug] = org
         return orgs
 
@@ -132,15 +210,19 @@ class Command(BaseCommand):
             numbers_tag(actor=actor, numbers=numbers[5::10], tags=["PORTED"])
             numbers_tag(actor=actor, numbers=numbers[7::15], tags=["VIP"])
             numbers_reserve(actor=actor, numbers=numbers[7::15], reserved_for="Board members")
-            numbers_reserve(actor=actor, numbers=numbers[5:10:10], reserved_for="Ported from the old PBX")
+            numbers_reserve(
+                actor=actor, numbers=numbers[5:10:10], reserved_for="Ported from the old PBX"
+            )
 
     def _accounts(self, actor, orgs):
         from portal.invitations.services import account_activate, account_invite
 
         for index, (slug, data) in enumerate(ACCOUNTS):
             contact = data["email"]
-            if Account.objects.filter(email__iexact=contact).exists() or Account.objects.filter(
-                    device_number=contact).exists():
+            if (
+                Account.objects.filter(email__iexact=contact).exists()
+                or Account.objects.filter(device_number=contact).exists()
+            ):
                 continue
             account = account_add(actor=actor, organization=orgs[slug], data=data)
             if index in (0, 5):  # Two users have activated MultiLine already.
@@ -156,8 +238,11 @@ class Command(BaseCommand):
             "numbers": Number.objects.count(),
             "accounts": Account.objects.count(),
         }
-        self.stdout.write(self.style.SUCCESS(
-            "Demo data ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + "."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo data ready: " + ", ".join(f"{n} {what}" for what, n in counts.items()) + "."
+            )
+        )
         self._print_logins()
 
     def _print_logins(self):
@@ -167,7 +252,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Log in at {settings.PUBLIC_URL}/login/")
         for username in ("operator", *[a[0] for a in ADMINS]):
             user = User.objects.filter(username=username).first()
-            if username not in passwords and user is not None and user.check_password(DEMO_PASSWORD):
+            if (
+                username not in passwords
+                and user is not None
+                and user.check_password(DEMO_PASSWORD)
+            ):
                 passwords[username] = DEMO_PASSWORD
             if username in passwords:
                 self.stdout.write(f"  {username:<13} password: {passwords[username]}")

@@ -18,8 +18,10 @@ def _issuer():
         return user
     operators = list(get_user_model().objects.filter(is_superuser=True, is_active=True)[:2])
     if len(operators) != 1:
-        raise CommandError("Name the admin who issues the token: multiline --as USERNAME "
-                           "issue-scim-token ORGANIZATION_SLUG.")
+        raise CommandError(
+            "Name the admin who issues the token: multiline --as USERNAME "
+            "issue-scim-token ORGANIZATION_SLUG."
+        )
     return operators[0]
 
 
@@ -29,8 +31,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("organization", metavar="ORGANIZATION_SLUG")
         parser.add_argument("--name", default="cli", help="Which identity provider uses it.")
-        parser.add_argument("--no-invite", action="store_true",
-                            help="Add users without inviting them (Save instead of Save & Invite).")
+        parser.add_argument(
+            "--no-invite",
+            action="store_true",
+            help="Add users without inviting them (Save instead of Save & Invite).",
+        )
         parser.add_argument("--expires-in-days", type=int, default=None)
 
     def handle(self, *args, organization, name, no_invite, expires_in_days, **options):
@@ -38,8 +43,13 @@ class Command(BaseCommand):
         if org is None:
             raise CommandError(f"No organization “{organization}”.")
         try:
-            _token, raw = scim_token_issue(actor=_issuer(), organization=org, name=name,
-                                           invite=not no_invite, expires_in_days=expires_in_days)
+            _token, raw = scim_token_issue(
+                actor=_issuer(),
+                organization=org,
+                name=name,
+                invite=not no_invite,
+                expires_in_days=expires_in_days,
+            )
         except DomainError as error:
             raise CommandError(error.message) from None
         self.stdout.write(raw)

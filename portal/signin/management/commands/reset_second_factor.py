@@ -24,6 +24,10 @@ class Command(BaseCommand):
         with audit.via("cli"):
             for device in devices:
                 device.delete()
-            audit.record(actor=audit.acting_user(), action="signin.second_factor_reset",
-                         target=user, data={"devices": len(devices)})
+            audit.record(
+                actor=audit.acting_user(),
+                action="signin.second_factor_reset",
+                target=user,
+                data={"devices": len(devices)},
+            )
         self.stdout.write(f"Removed {len(devices)} second factor(s) of {username}.")
