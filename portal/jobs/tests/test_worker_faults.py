@@ -87,7 +87,8 @@ def invite(alice, org_a, count: int) -> list[Invitation]:
 def test_a_dropped_connection_mid_batch_costs_one_chunk_and_the_batch_completes(
     workers, alice, group_a, settings
 ):
-    worker = workers.start(BATCH_CHUNK_ROWS=20)
+    # Small chunks: 200 transactions, so the import cannot finish before the cut (COPY is fast).
+    worker = workers.start(BATCH_CHUNK_ROWS=5)
     batch = upload(alice, group_a, 1000, invite=False, settings=settings)
     wait_until(
         lambda: Batch.objects.filter(pk=batch.pk, processed__gt=0).exists(),
@@ -97,6 +98,7 @@ def test_a_dropped_connection_mid_batch_costs_one_chunk_and_the_batch_completes(
     )
     cut = time.monotonic()
     assert worker.terminate_connections() >= 1
+    assert not Batch.objects.filter(pk=batch.pk, status="completed").exists(), "cut too late"
     wait_until(
         lambda: (
             Batch.objects.filter(pk=batch.pk, runs__gte=2, status="running").exists()
