@@ -52,7 +52,21 @@ class AccountOut(Schema):
     invitation: InvitationOut | None
 
 
-class AccountIn(Schema):
+class AccountSettingsIn(Schema):
+    """The per-account settings an add, an edit and a bulk edit take alike; their descriptions
+    come from the columns' declaration (portal.accounts.columns)."""
+
+    social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
+    monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
+    monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
+    forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
+    restrict_incoming_social_messaging: bool | str | None = Field(
+        None, description=describe("restrict_incoming_social_messaging")
+    )
+    language: str | None = Field(None, description=describe("language"))
+
+
+class AccountIn(AccountSettingsIn):
     organization: str = Field(description="Slug of an organization in your scope")
     permission_group: str | None = Field(
         None, description="Name; the organization's default when omitted"
@@ -65,14 +79,6 @@ class AccountIn(Schema):
     number_tag: str | None = Field(
         None, description="Any free number of the organization with this tag"
     )
-    social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
-    monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
-    monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
-    forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
-    restrict_incoming_social_messaging: bool | str | None = Field(
-        None, description=describe("restrict_incoming_social_messaging")
-    )
-    language: str | None = Field(None, description=describe("language"))
     invite: bool = False
 
 

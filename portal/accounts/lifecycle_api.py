@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts import lifecycle
-from portal.accounts.api import AccountOut, account_out
+from portal.accounts.api import AccountOut, AccountSettingsIn, account_out
 from portal.accounts.columns import describe
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
@@ -78,26 +78,17 @@ class SuspendIn(SelectionIn):
     reason: str = ""
 
 
-class Changes(Schema):
+class Changes(AccountSettingsIn):
     permission_group: str | None = Field(
         None, description="Name of a group of each account's organization"
     )
-    # The account columns' descriptions come from their declaration (portal.accounts.columns).
-    social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
-    monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
-    monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
-    restrict_incoming_social_messaging: bool | str | None = Field(
-        None, description=describe("restrict_incoming_social_messaging")
-    )
-    forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
-    language: str | None = Field(None, description=describe("language"))
 
 
 class EditIn(SelectionIn):
     changes: Changes
 
 
-class AccountEditIn(Schema):
+class AccountEditIn(AccountSettingsIn):
     first_name: str | None = Field(None, description=describe("first_name"))
     last_name: str | None = Field(None, description=describe("last_name"))
     email: str | None = Field(None, description=describe("email"))
@@ -106,14 +97,6 @@ class AccountEditIn(Schema):
     )
     number_tag: str | None = None
     permission_group: str | None = None
-    social_messaging: bool | str | None = Field(None, description=describe("social_messaging"))
-    monitor_calls: str | None = Field(None, description=describe("monitor_calls"))
-    monitor_sms: str | None = Field(None, description=describe("monitor_sms"))
-    forwarding_number: str | None = Field(None, description=describe("forwarding_number"))
-    restrict_incoming_social_messaging: bool | str | None = Field(
-        None, description=describe("restrict_incoming_social_messaging")
-    )
-    language: str | None = Field(None, description=describe("language"))
 
 
 class ResultOut(Schema):
