@@ -6,7 +6,7 @@ MULTILINE := $(BIN)/multiline
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test browser-deps migrate demo bench lint clean
+.PHONY: run test install install-test browser-deps migrate demo bench lint clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ bench: install
 lint: install-test
 	$(BIN)/ruff check portal bench
 	$(BIN)/ruff format --check portal bench
+
+# The translation catalogs: extract the marked strings into portal/locale/<lang>/LC_MESSAGES/django.po
+# (needs Debian's gettext), then compile the .mo files that are committed beside them.
+messages: install
+	cd portal && ../$(MULTILINE) makemessages --no-obsolete --no-wrap -l en -l it -l de -l fr -l es \
+	  --ignore='*/tests/*' --ignore='static/*'
+	cd portal && ../$(MULTILINE) compilemessages --ignore='*/tests/*'
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules

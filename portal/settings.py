@@ -168,6 +168,10 @@ LANGUAGES = [
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+# One catalog for the whole portal (docs/architecture.md, "How to add a language"): make messages
+# extracts the marked strings, the .po files are translated, and the compiled .mo files are
+# committed, so a fresh install needs no gettext tools.
+LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
