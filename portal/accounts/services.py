@@ -14,6 +14,7 @@ from portal.accounts.rules import AccountValues, Problems, clean_values, find_co
 from portal.accounts.search import set_search_fields
 from portal.accounts.selectors import lock_capacity
 from portal.audit import services as audit
+from portal.lib import events
 from portal.lib.dberrors import violated_constraint
 from portal.lib.errors import Conflict, DomainError
 from portal.numbers.models import Number
@@ -182,12 +183,8 @@ def account_add(
             )
             if invite:
                 account_invite(actor=actor, account=account)
-                if (
-                    number is None
-                ):  # One more pending invitation waits for a number: re-check the threshold.
-                    from portal.alerts.services import organization_changed
-
-                    organization_changed(organization)
+                if number is None:  # One more invitation waits for a number: the threshold.
+                    events.organization_changed.send(sender=Account, organization=organization)
     except IntegrityError as error:
         raise _integrity_message(error, values, actor) from None
     return account
