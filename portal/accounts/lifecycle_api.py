@@ -20,9 +20,11 @@ from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts import lifecycle
 from portal.accounts.api import AccountOut, AccountSettingsIn, account_out
 from portal.accounts.columns import describe
+from portal.accounts.listing import with_relations
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
 from portal.jobs.api import IdempotencyKey, idempotent
+from portal.jobs.models import BulkJob
 from portal.organizations.models import Organization
 
 lifecycle_router = Router(tags=["accounts"])
@@ -239,8 +241,6 @@ def edit_many(request, payload: EditIn, idempotency_key: IdempotencyKey = None):
     "/jobs/{int:job_id}", response=JobOut, summary="A bulk job: progress, then results"
 )
 def job(request, job_id: int):
-    from portal.jobs.models import BulkJob
-
     require_privilege(request.user, Privilege.ACCOUNTS)
     return job_out(get_object_for(request.user, BulkJob.objects, pk=job_id), with_results=True)
 
@@ -258,8 +258,6 @@ def _one(request, account_id: int) -> Account:
     summary="Edit one account (the rules of Add Account); answers the account",
 )
 def edit_one(request, account_id: int, payload: AccountEditIn):
-    from portal.accounts.listing import with_relations
-
     account = _one(request, account_id)
     lifecycle.account_edit(
         actor=request.user, account=account, data=payload.dict(exclude_none=True)

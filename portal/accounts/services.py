@@ -151,7 +151,8 @@ def account_add(
     group = resolve_permission_group(organization, permission_group or data.get("permission_group"))
     values = account_values(organization, data, actor=actor)
     has_number = bool(values.multiline_number or values.number_tag)
-    # invitations builds on accounts: imported here, where an account is invited, not at the top.
+    # cycle: accounts <-> invitations. Save & Invite invites in the add's transaction; invitations
+    # builds on accounts, so it is imported here, where an account is invited (pyproject.toml).
     from portal.invitations.services import account_invite, check_can_invite
 
     try:
