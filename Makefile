@@ -53,6 +53,7 @@ bench: install
 lint: install-test
 	$(BIN)/ruff check portal bench
 	$(BIN)/ruff format --check portal bench
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) var staticfiles node_modules
