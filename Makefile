@@ -53,6 +53,7 @@ bench: install
 lint: install-test
 	$(BIN)/ruff check portal bench
 	$(BIN)/ruff format --check portal bench
+	$(BIN)/lint-imports --no-cache
 
 # The translation catalogs: extract the marked strings into portal/locale/<lang>/LC_MESSAGES/django.po
 # (needs Debian's gettext), then compile the .mo files that are committed beside them.

@@ -19,9 +19,21 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from portal.access.api import admins_router, roles_router, tokens_router
 from portal.access.services import token_user
+from portal.accounts.api import router as accounts
+from portal.accounts.lifecycle_api import lifecycle_router
+from portal.audit.api import router as audit_events
+from portal.batches.api import router as batches
+from portal.batches.api import template_router as csv_templates
+from portal.dashboard.api import router as dashboard
+from portal.invitations.api import resend_router, templates_router
+from portal.invitations.api import router as invitations
 from portal.lib import badinput
 from portal.lib.errors import DomainError, ErrorOut, UnsupportedMediaType
+from portal.numbers.api import router as numbers
+from portal.organizations.api import router as organizations
+from portal.permissions.api import router as permissions
 
 
 class BearerToken(HttpBearer):
@@ -163,23 +175,12 @@ def invalid(request, exc: ValidationError):
 
 
 def _register() -> None:
-    from portal.access.api import admins_router, roles_router, tokens_router
-    from portal.accounts.api import router as accounts
-    from portal.accounts.lifecycle_api import lifecycle_router
-    from portal.audit.api import router as audit_events
-    from portal.batches.api import router as batches
-    from portal.batches.api import template_router as csv_templates
-    from portal.invitations.api import resend_router, templates_router
-    from portal.invitations.api import router as invitations
-    from portal.numbers.api import router as numbers
-    from portal.organizations.api import router as organizations
-    from portal.permissions.api import router as permissions
-
     api.add_router("/organizations", organizations)
     api.add_router("/organizations", csv_templates)
     api.add_router("/permission-groups", permissions)
     api.add_router("/numbers", numbers)
     api.add_router("/accounts", resend_router)
+    api.add_router("/accounts", dashboard)
     api.add_router("/accounts", lifecycle_router)
     api.add_router("/accounts", accounts)
     api.add_router("/batches", batches)

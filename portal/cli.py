@@ -69,7 +69,7 @@ def main() -> None:
         execute_from_command_line(["multiline", *args])
         return
     django.setup()
-    from portal.audit.services import acting, via
+    from portal.audit.services import acting, via  # after django.setup(): it reaches the models
 
     user = _acting_user(username) if username is not None else None
     with via("cli"), acting(user=user, label=f"cli:{os_user()}"):

@@ -20,6 +20,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from portal.access.models import Privilege
+from portal.access.services import admin_create, role_save, token_issue
+from portal.numbers.services import numbers_add
+from portal.organizations.services import organization_create
+from portal.permissions.models import PermissionGroup
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -68,8 +74,6 @@ def postgres_only():
 
 
 def _make_role(name, privileges):
-    from portal.access.services import role_save
-
     return role_save(actor=None, name=name, privileges=privileges)
 
 
@@ -82,8 +86,6 @@ def operator(db, django_user_model):
 
 @pytest.fixture
 def org_a(db):
-    from portal.organizations.services import organization_create
-
     return organization_create(
         actor=None,
         name="Org A",
@@ -94,8 +96,6 @@ def org_a(db):
 
 @pytest.fixture
 def org_a_child(org_a):
-    from portal.organizations.services import organization_create
-
     return organization_create(
         actor=None,
         name="Org A Branch",
@@ -107,8 +107,6 @@ def org_a_child(org_a):
 
 @pytest.fixture
 def org_b(db):
-    from portal.organizations.services import organization_create
-
     return organization_create(
         actor=None, name="Org B", slug="org-b", features=["voice_calling", "smtp_data_offload"]
     )
@@ -116,23 +114,17 @@ def org_b(db):
 
 @pytest.fixture
 def full_role(db):
-    from portal.access.models import Privilege
-
     return _make_role("Full admin", Privilege.values)
 
 
 @pytest.fixture
 def no_accounts_role(db):
-    from portal.access.models import Privilege
-
     return _make_role(
         "Numbers only", [p for p in Privilege.values if p not in ("accounts", "accounts_bulk")]
     )
 
 
 def _admin(username, role, organizations):
-    from portal.access.services import admin_create
-
     return admin_create(
         actor=None,
         username=username,
@@ -160,21 +152,15 @@ def charlie(org_b, full_role):
 
 @pytest.fixture
 def group_a(org_a):
-    from portal.permissions.models import PermissionGroup
-
     return PermissionGroup.objects.get(organization=org_a, is_default=True)
 
 
 @pytest.fixture
 def group_b(org_b):
-    from portal.permissions.models import PermissionGroup
-
     return PermissionGroup.objects.get(organization=org_b, is_default=True)
 
 
 def add_numbers(organization, values, *, tags=(), status="available"):
-    from portal.numbers.services import numbers_add
-
     return numbers_add(
         actor=None, organization=organization, values=values, tags=tags, status=status
     )
@@ -213,7 +199,6 @@ def login():
 @pytest.fixture
 def api():
     """api(user) -> a test client whose requests carry a bearer token of `user`."""
-    from portal.access.services import token_issue
 
     def make(user):
         _token, raw = token_issue(actor=user, user=user)

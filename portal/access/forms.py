@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 
 from portal.access.models import Privilege, Role
 from portal.access.scoping import is_operator, privileges_of
+from portal.access.services import roles_visible_to
 from portal.organizations.choices import organizations_in_scope
 
 MULTI = forms.CheckboxSelectMultiple
@@ -15,8 +16,6 @@ TEMPLATE = ""  # The role form's organization choice for an operator template.
 def grantable_roles(user):
     """The roles `user` may give: those it sees (templates, its organizations' and those above)
     with no privilege `user` lacks."""
-    from portal.access.services import roles_visible_to
-
     roles = list(roles_visible_to(user).select_related("organization").order_by("name", "pk"))
     if is_operator(user):
         return roles

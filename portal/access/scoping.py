@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.shortcuts import get_object_or_404
 
-from portal.lib.errors import Forbidden
+from portal.access.models import Privilege
+from portal.lib.errors import Forbidden, NotFound
 
 
 def is_operator(user) -> bool:
@@ -28,16 +29,21 @@ def visible_organization_ids(user) -> set[int] | None:
     cached = getattr(user, "_visible_org_ids", None)
     if cached is not None:
         return cached
-    from portal.organizations.models import Organization
-
     profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
     if profile is None:
         ids: set[int] = set()
     else:
         roots = list(profile.organizations.all())
-        ids = set(Organization.objects.subtree_of(roots).values_list("pk", flat=True))
+        tree = _organizations(profile).objects
+        ids = set(tree.subtree_of(roots).values_list("pk", flat=True))
     user._visible_org_ids = ids
     return ids
+
+
+def _organizations(profile):
+    """The Organization model, as the admin's relation names it: organizations.models imports this
+    module (its `visible_to`), so this one does not import it back."""
+    return profile.organizations.model
 
 
 def home_organization(user):
@@ -48,10 +54,12 @@ def home_organization(user):
         return None
     if "_home_org" in user.__dict__:
         return user.__dict__["_home_org"]
-    from portal.organizations.models import Organization
-
     profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
-    home = Organization.objects.common_ancestor(profile.organizations.all()) if profile else None
+    home = (
+        _organizations(profile).objects.common_ancestor(profile.organizations.all())
+        if profile
+        else None
+    )
     user.__dict__["_home_org"] = home
     return home
 
@@ -65,8 +73,6 @@ def forget_scope(user) -> None:
 
 
 def privileges_of(user) -> set[str]:
-    from portal.access.models import Privilege
-
     if not (user and user.is_authenticated and user.is_active):
         return set()
     if user.is_superuser:
@@ -86,15 +92,11 @@ def has_privilege(user, privilege: str) -> bool:
 
 def require_privilege(user, privilege: str) -> None:
     if not has_privilege(user, privilege):
-        from portal.access.models import Privilege
-
         raise Forbidden(f"This needs the {Privilege(privilege).label} privilege in your role.")
 
 
 def require_scope(user, organization) -> None:
     """Raise a 404 when `organization` is outside `user`'s scope (callers that hold an object)."""
-    from portal.lib.errors import NotFound
-
     ids = visible_organization_ids(user)
     if ids is not None and (organization is None or organization.pk not in ids):
         raise NotFound("No such organization.")

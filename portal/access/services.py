@@ -38,6 +38,8 @@ from portal.access.scoping import (
 )
 from portal.audit import services as audit
 from portal.lib.errors import DomainError, Forbidden, NotFound
+from portal.lib.mail import classify
+from portal.organizations.models import Organization
 from portal.signin import services as signin
 
 TOKEN_PREFIX = "ml_"
@@ -82,7 +84,6 @@ def roles_visible_to(user):
     ids = visible_organization_ids(user)
     if ids is None:
         return Role.objects.all()
-    from portal.organizations.models import Organization
 
     above = {
         i
@@ -198,8 +199,6 @@ def admins_visible_to(user):
 
     The operator sees every admin, operators (superusers) included; nobody else sees an operator.
     """
-    from portal.organizations.models import Organization
-
     User = get_user_model()
     ids = visible_organization_ids(user)
     if ids is None:
@@ -317,8 +316,6 @@ def send_set_password_email(user, *, by) -> None:
     except (
         Exception
     ) as exc:  # Any delivery failure: the admin is not created (the caller's transaction).
-        from portal.lib.mail import classify
-
         raise MailUnavailable(
             f"The set-password email to {user.email} could not be sent "
             f"({classify(exc).reason}); the admin was not created. Try again, "

@@ -14,6 +14,7 @@ from portal.access import services
 from portal.access.forms import AdminCreateForm, AdminEditForm, RoleForm, TokenIssueForm
 from portal.access.models import ApiToken, Privilege
 from portal.access.scoping import has_privilege, privilege_required
+from portal.audit import services as audit
 from portal.lib.errors import DomainError, Forbidden, NotFound
 from portal.lib.http import see_other
 
@@ -258,8 +259,6 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        from portal.audit import services as audit
-
         audit.record(
             actor=form.user,
             action="admin.password_set",

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        from portal.accounts.search import ensure_index_after_migrate
+        from portal.accounts.search import ensure_index_after_migrate  # once the registry is ready
 
         # SQLite's migrations rebuild a table to alter it, dropping the search triggers with it.
         post_migrate.connect(

@@ -11,7 +11,7 @@ row, each in its own savepoint, and only the losing rows are reported: each row 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,17 @@ FREE = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
 IMPORTED, VALID, EXISTS, FAILED = "imported", "valid", "exists", "failed"
 
 
+@dataclass(frozen=True)
+class Inviting:
+    """How Import & Invite invites the accounts it adds. invitations builds on accounts, so the
+    caller hands its functions in (`batches.services.INVITING`)."""
+
+    # (accounts=, capacity=) -> per account, why it cannot be invited ("" when it can).
+    refusals: Callable[..., list[str]]
+    # (accounts=) -> per account, (invitation id, channel) of the invitation queued for it.
+    queue: Callable[..., list[tuple[int, str]]]
+
+
 @dataclass
 class RowOutcome:
     """What happened to one row: `result` is imported, valid (dry run), exists or failed."""
@@ -65,6 +76,7 @@ def accounts_add_many(
     permission_group,
     rows: Sequence[tuple[int, Mapping[str, Any]]],
     invite: bool = False,
+    inviting: Inviting | None = None,
     dry_run: bool = False,
     batch=None,
     seen: dict | None = None,
@@ -75,8 +87,11 @@ def accounts_add_many(
     Runs inside the caller's transaction. `seen` carries the earlier rows' contacts and numbers
     when a file is handled in chunks; `row_problems` adds a problem of the row's shape (e.g. too
     many cells). Rows whose email or device number already belongs to an account of this
-    organization are reported as existing, not added twice.
+    organization are reported as existing, not added twice. `invite` (Import & Invite) invites
+    them with `inviting`.
     """
+    if invite and inviting is None:
+        raise ValueError("Import & Invite needs `inviting`, the invitations' functions.")
     if not dry_run:
         # Held to the commit: concurrent batches (and invitations) in this organization take turns
         # per chunk, so they never promise the same numbers, and each sees the other's accounts.
@@ -115,7 +130,7 @@ def accounts_add_many(
             organization=organization,
             permission_group=permission_group,
             outcomes=pending,
-            invite=invite,
+            invite=inviting if invite else None,
             batch=batch,
             capacity=capacity,
         )
@@ -197,12 +212,8 @@ def _mark_existing(
     ]
     rows_of = {}
     if same_batch:
-        from portal.batches.models import BatchRow
-
         rows_of = dict(
-            BatchRow.objects.filter(batch=batch, account_id__in=same_batch).values_list(
-                "account_id", "row"
-            )
+            batch.rows.filter(account_id__in=same_batch).values_list("account_id", "row")
         )
     for outcome, conflict in flagged:
         account = by_key.get(outcome.values.contact_key)
@@ -262,7 +273,7 @@ def _write_all(
     organization,
     permission_group,
     outcomes: list[RowOutcome],
-    invite: bool,
+    invite: Inviting | None,
     batch,
     capacity: dict | None = None,
 ) -> None:
@@ -385,7 +396,7 @@ def _write(
     organization,
     permission_group,
     outcomes: list[RowOutcome],
-    invite: bool,
+    invite: Inviting | None,
     batch,
     capacity: dict | None = None,
 ) -> None:
@@ -409,11 +420,9 @@ def _write(
     refusals = None
     if invite:
         # Decided before the insert, so that the invitable accounts are written `invited` at once.
-        from portal.invitations.services import accounts_invitation_refusals
-
         if capacity is not None:
             capacity["taken"] = capacity.get("taken", 0) + available_taken
-        refusals = accounts_invitation_refusals(accounts=accounts, capacity=capacity)
+        refusals = invite.refusals(accounts=accounts, capacity=capacity)
         for account, refusal in zip(accounts, refusals):
             if not refusal:
                 account.status = AccountStatus.INVITED
@@ -425,7 +434,7 @@ def _write(
         outcome.multiline_number = outcome.values.multiline_number or ""
     invitations = [None] * len(accounts)
     if invite:
-        invitations = _invite(accounts=accounts, outcomes=outcomes, refusals=refusals)
+        invitations = _invite(invite, accounts=accounts, outcomes=outcomes, refusals=refusals)
     # One event per account; with Import & Invite it says whether its invitation was queued.
     group = permission_group.name
     audit.record_many(
@@ -440,7 +449,7 @@ def _write(
                     {
                         "number": outcome.values.multiline_number,
                         "permission_group": group,
-                        "invite": invite,
+                        "invite": invite is not None,
                         "row": outcome.row,
                         **(invitation or {}),
                     },
@@ -452,16 +461,12 @@ def _write(
 
 
 def _invite(
-    *, accounts: list[Account], outcomes: list[RowOutcome], refusals: list[str]
+    inviting: Inviting, *, accounts: list[Account], outcomes: list[RowOutcome], refusals: list[str]
 ) -> list[dict]:
     """Queue the invitations of the accounts cleared by `refusals`, in the rows' transaction (the
     worker sends them after commit). A row that cannot be invited keeps its account and says why in
     the report. Returns, per account, what its audit event records about the invitation."""
-    from portal.invitations.services import accounts_queue_invitations
-
-    queued = iter(
-        accounts_queue_invitations(accounts=[a for a, r in zip(accounts, refusals) if not r])
-    )
+    queued = iter(inviting.queue(accounts=[a for a, r in zip(accounts, refusals) if not r]))
     recorded = []
     for outcome, refusal in zip(outcomes, refusals, strict=True):
         if refusal:

@@ -34,7 +34,7 @@ from portal.audit import services as audit
 from portal.jobs import runner
 from portal.jobs.models import BulkJob, JobStatus
 from portal.jobs.runner import RunLost
-from portal.lib import heartbeat
+from portal.lib import events, heartbeat
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.tasks import is_transient
 from portal.numbers.models import Number, NumberStatus
@@ -139,10 +139,8 @@ def _update(ids: list[int], **values) -> int:
 
 
 def _changed(organizations: Iterable[Organization]) -> None:
-    from portal.alerts.services import organization_changed
-
     for organization in {o.pk: o for o in organizations}.values():
-        organization_changed(organization)
+        events.organization_changed.send(sender=Account, organization=organization)
 
 
 def _audit_each(
@@ -369,9 +367,8 @@ def _move(
             "number_moved": a.number.e164 if a.number_id and a.pk not in released else None,
         },
     )
-    from portal.alerts.services import account_moved
-
-    account_moved(
+    events.accounts_moved.send(
+        sender=Account,
         actor=actor,
         move_id=move_id,
         sources=sources,
@@ -626,9 +623,6 @@ def clean_bulk_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _suspend_chunk(actor, ids: list[int], reason: str = "") -> list[AccountResult]:
-    from portal.invitations.models import Invitation, InvitationState
-    from portal.invitations.services import LIVE
-
     rows = _load(ids)
     results, eligible = [], []
     for pk in ids:
@@ -645,10 +639,8 @@ def _suspend_chunk(actor, ids: list[int], reason: str = "") -> list[AccountResul
     eligible_ids = [a.pk for a in eligible]
     _update(eligible_ids, status=AccountStatus.SUSPENDED, number=None, status_reason=why[:500])
     _release([a.number_id for a in eligible if a.number_id])
-    for chunk in _chunks(eligible_ids, IN_CHUNK):
-        Invitation.objects.filter(account_id__in=chunk, state__in=LIVE).update(
-            state=InvitationState.REVOKED, revoked_at=timezone.now()
-        )
+    # invitations revokes their live invitations (portal.invitations.receivers).
+    events.accounts_suspended.send(sender=Account, account_ids=eligible_ids)
     _audit_each(
         actor,
         "account.suspend",

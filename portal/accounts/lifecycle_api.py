@@ -20,9 +20,11 @@ from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts import lifecycle
 from portal.accounts.api import AccountOut, AccountSettingsIn, account_out
 from portal.accounts.columns import describe
+from portal.accounts.listing import with_relations
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
 from portal.jobs.api import IdempotencyKey, idempotent
+from portal.jobs.models import BulkJob
 from portal.organizations.models import Organization
 
 lifecycle_router = Router(tags=["accounts"])
@@ -239,8 +241,6 @@ def edit_many(request, payload: EditIn, idempotency_key: IdempotencyKey = None):
     "/jobs/{int:job_id}", response=JobOut, summary="A bulk job: progress, then results"
 )
 def job(request, job_id: int):
-    from portal.jobs.models import BulkJob
-
     require_privilege(request.user, Privilege.ACCOUNTS)
     return job_out(get_object_for(request.user, BulkJob.objects, pk=job_id), with_results=True)
 
@@ -258,8 +258,6 @@ def _one(request, account_id: int) -> Account:
     summary="Edit one account (the rules of Add Account); answers the account",
 )
 def edit_one(request, account_id: int, payload: AccountEditIn):
-    from portal.accounts.listing import with_relations
-
     account = _one(request, account_id)
     lifecycle.account_edit(
         actor=request.user, account=account, data=payload.dict(exclude_none=True)
@@ -309,73 +307,4 @@ def move_one(request, account_id: int, payload: MoveOneIn):
         "done": outcome.done,
         "skipped": outcome.skipped,
         "results": [r.as_dict() for r in outcome.results],
-    }
-
-
-class ExpiringOut(Schema):
-    invitation: int
-    account: int
-    recipient: str
-    expires_at: datetime
-
-
-class BatchOut(Schema):
-    id: int
-    filename: str
-    status: str
-    total: int
-    succeeded: int
-    failed: int
-    created_at: datetime
-
-
-class DashboardOut(Schema):
-    organization: str
-    accounts: dict[str, int]
-    numbers: dict[str, int]
-    onboarding_capacity: int
-    number_utilisation_percent: int
-    invitations_expiring_within_48h: list[ExpiringOut]
-    recent_batches: list[BatchOut]
-
-
-@lifecycle_router.get(
-    "/dashboard",
-    response=DashboardOut,
-    summary="The Dashboard of one organization: accounts and numbers per status, capacity, "
-    "invitations about to expire, recent batches",
-)
-def dashboard(request, organization: str):
-    from portal.dashboard.views import require_dashboard_privilege, summary
-
-    require_dashboard_privilege(request.user)
-    org = get_object_for(request.user, Organization.objects, slug=organization)
-    data = summary(org)
-    return {
-        "organization": org.slug,
-        "accounts": {value: n for value, _label, n in data["accounts"]},
-        "numbers": {value: n for value, _label, n in data["numbers"]},
-        "onboarding_capacity": data["capacity"],
-        "number_utilisation_percent": data["utilisation"],
-        "invitations_expiring_within_48h": [
-            {
-                "invitation": i.pk,
-                "account": i.account_id,
-                "recipient": i.recipient,
-                "expires_at": i.expires_at,
-            }
-            for i in data["expiring"]
-        ],
-        "recent_batches": [
-            {
-                "id": b.pk,
-                "filename": b.filename,
-                "status": b.status,
-                "total": b.total,
-                "succeeded": b.succeeded,
-                "failed": b.failed,
-                "created_at": b.created_at,
-            }
-            for b in data["batches"]
-        ],
     }

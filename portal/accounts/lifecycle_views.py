@@ -23,6 +23,7 @@ from portal.access.scoping import get_object_for, has_privilege, privilege_requi
 from portal.accounts import columns, lifecycle
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
+from portal.jobs.models import BulkJob
 from portal.jobs.services import job_record
 from portal.lib.errors import DomainError, NotFound
 from portal.lib.http import see_other
@@ -523,8 +524,6 @@ JOB_TITLES = {
 
 @privilege_required(Privilege.ACCOUNTS)  # as GET /api/v1/accounts/jobs/{id}
 def job(request, job_id: int):
-    from portal.jobs.models import BulkJob
-
     job = get_object_for(request.user, BulkJob.objects, pk=job_id)
     results = job.results if job.finished else []
     back = job.params.get("back", "") if isinstance(job.params, dict) else ""
@@ -545,8 +544,6 @@ def job(request, job_id: int):
 
 @privilege_required(Privilege.ACCOUNTS)
 def job_progress(request, job_id: int):
-    from portal.jobs.models import BulkJob
-
     job = get_object_for(request.user, BulkJob.objects, pk=job_id)
     return JsonResponse(
         {

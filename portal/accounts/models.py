@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from portal.access.scoping import ScopedQuerySet
+from portal.accounts import search
+from portal.accounts.search import SEARCH_FIELDS, SOURCE_FIELDS, reindex, set_search_fields
 from portal.organizations.models import Language
 
 
@@ -35,20 +37,14 @@ class MonitorSms(models.TextChoices):
 class AccountQuerySet(ScopedQuerySet):
     def search(self, q: str, user=None):
         """Name, email, MultiLine number or device number (`portal.accounts.search`)."""
-        from portal.accounts import search
-
         return search.search(self, q, user)
 
     # Every write keeps the search columns right (portal.accounts.search).
     def bulk_create(self, objs, *args, **kwargs):
-        from portal.accounts.search import set_search_fields
-
         objs = [set_search_fields(obj) for obj in objs]
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        from portal.accounts.search import SEARCH_FIELDS, SOURCE_FIELDS, set_search_fields
-
         fields = list(fields)
         if set(fields) & set(SOURCE_FIELDS):
             objs = [set_search_fields(obj) for obj in objs]
@@ -56,8 +52,6 @@ class AccountQuerySet(ScopedQuerySet):
         return super().bulk_update(objs, fields, *args, **kwargs)
 
     def update(self, **kwargs):
-        from portal.accounts.search import SOURCE_FIELDS, reindex
-
         if not set(kwargs) & set(SOURCE_FIELDS):
             return super().update(**kwargs)
         ids = list(self.values_list("pk", flat=True))
@@ -123,8 +117,6 @@ class Account(models.Model):
         # The full-text index of search_text is made by migration 0002 for each backend.
 
     def save(self, *args, **kwargs):
-        from portal.accounts.search import SEARCH_FIELDS, SOURCE_FIELDS, set_search_fields
-
         set_search_fields(self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & set(SOURCE_FIELDS):

@@ -16,10 +16,13 @@ from django.db.models import Count
 from django.db.models.functions import Lower
 from email_validator import EmailNotValidError, validate_email
 
+from portal.access import disclosure
 from portal.accounts import columns
+from portal.accounts.models import Account
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
 from portal.lib.phones import _prepare as plain_number
-from portal.organizations.models import Feature
+from portal.numbers.models import Number, NumberStatus
+from portal.organizations.models import Feature, Organization
 
 
 def _remember_valid_domains() -> None:
@@ -238,11 +241,6 @@ def find_conflicts(
     spreadsheet's numbers; default 1, 2, …); `seen` carries the file's earlier contacts and
     numbers across calls when a file is checked in chunks.
     """
-    from portal.access import disclosure
-    from portal.accounts.models import Account
-    from portal.numbers.models import Number, NumberStatus
-    from portal.organizations.models import Organization
-
     scope = disclosure.scope_of(actor)
 
     problems = [Problems() for _ in rows]

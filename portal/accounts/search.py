@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
 from portal.lib import search as lib
+from portal.numbers.models import Number
 
 SOURCE_FIELDS = ("first_name", "last_name", "email", "device_number")
 SEARCH_FIELDS = ("search_text", "device_reversed")
@@ -77,7 +78,7 @@ def set_search_fields(account):
 
 def reindex(ids: Iterable[int] | None = None) -> int:
     """Recompute the search columns of these accounts (all with None); how many changed."""
-    from portal.accounts.models import Account
+    from portal.accounts.models import Account  # cycle: accounts.models <-> accounts.search
 
     rows = Account.objects.order_by("pk").only(*SOURCE_FIELDS, *SEARCH_FIELDS)
     if ids is not None:
@@ -188,8 +189,6 @@ def words_q(query_words: list[str]) -> Q:
 
 def numbers_q(query: lib.Query, user) -> Q:
     """Accounts whose device number or MultiLine number the digits of `query` begin or end."""
-    from portal.numbers.models import Number
-
     condition = lib.number_q(query, "device_number", "device_reversed")
     numbers = Number.objects.all() if user is None else Number.objects.visible_to(user)
     numbers = numbers.filter(lib.number_q(query, "e164", "e164_reversed"))
@@ -197,7 +196,7 @@ def numbers_q(query: lib.Query, user) -> Q:
     if len(ids) > NUMBER_IDS_CAP:
         # Many numbers (a short prefix): one id list of both kinds of match, so that the page and
         # its count read indexes instead of testing every account against a subquery.
-        from portal.accounts.models import Account
+        from portal.accounts.models import Account  # cycle: accounts.models <-> accounts.search
 
         by_number = Account.objects.filter(number_id__in=numbers.order_by().values("pk"))
         by_device = Account.objects.filter(condition)

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from portal.access.scoping import get_object_for
 from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
 from portal.lib.errors import DomainError, NotFound
@@ -55,8 +56,6 @@ def clean_filters(user, data: Mapping[str, Any], *, prefix: str = "") -> listing
         raise DomainError(f"Invalid filter: {message}.", fields=problems)
     filters = listing.Filters(q=values.get("q", "")[:200], status=status or "")
     if values.get("organization"):
-        from portal.access.scoping import get_object_for
-
         filters.organization = get_object_for(
             user, Organization.objects, slug=values["organization"]
         )

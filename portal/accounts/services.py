@@ -14,6 +14,7 @@ from portal.accounts.rules import AccountValues, Problems, clean_values, find_co
 from portal.accounts.search import set_search_fields
 from portal.accounts.selectors import lock_capacity
 from portal.audit import services as audit
+from portal.lib import events
 from portal.lib.dberrors import violated_constraint
 from portal.lib.errors import Conflict, DomainError
 from portal.numbers.models import Number
@@ -150,7 +151,8 @@ def account_add(
     group = resolve_permission_group(organization, permission_group or data.get("permission_group"))
     values = account_values(organization, data, actor=actor)
     has_number = bool(values.multiline_number or values.number_tag)
-    # invitations builds on accounts: imported here, where an account is invited, not at the top.
+    # cycle: accounts <-> invitations. Save & Invite invites in the add's transaction; invitations
+    # builds on accounts, so it is imported here, where an account is invited (pyproject.toml).
     from portal.invitations.services import account_invite, check_can_invite
 
     try:
@@ -182,12 +184,8 @@ def account_add(
             )
             if invite:
                 account_invite(actor=actor, account=account)
-                if (
-                    number is None
-                ):  # One more pending invitation waits for a number: re-check the threshold.
-                    from portal.alerts.services import organization_changed
-
-                    organization_changed(organization)
+                if number is None:  # One more invitation waits for a number: the threshold.
+                    events.organization_changed.send(sender=Account, organization=organization)
     except IntegrityError as error:
         raise _integrity_message(error, values, actor) from None
     return account

@@ -1,6 +1,9 @@
 """Alerts to an organization's admins: account moved,
 invitation threshold, number utilisation, batch finished.
 
+The apps below are not told to call these: they send `portal.lib.events` signals, which
+`portal.alerts.receivers` hands to them.
+
 Each alert is sent by a task after commit, recorded in the audit log, and at most once per event:
 `AlertSent.key` is unique, so a task that runs twice (a retry, a second worker) sends nothing the
 second time. Conditions that last (threshold, utilisation) alert once per episode; the episode is
@@ -14,7 +17,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -23,10 +26,15 @@ from email_validator import EmailNotValidError, validate_email
 
 from portal.accounts.selectors import onboarding_capacity
 from portal.alerts.models import AlertKind, AlertSent
+from portal.alerts.tasks import check_alerts, notify_batch_finished, send_alert
 from portal.audit import services as audit
+from portal.batches.models import Batch
 from portal.lib.errors import DomainError
 from portal.lib.mail import open_connection
+from portal.numbers.models import Number, NumberStatus
+from portal.numbers.services import counts_by_status
 from portal.organizations.models import Organization
+from portal.organizations.services import organization_update
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +85,6 @@ def enabled(organization: Organization, kind: str) -> bool:
 def alert_queue(*, kind: str, key: str, organization: Organization, context: dict) -> None:
     """Send the alert from a task once the current
     transaction commits (nothing if it rolls back)."""
-    from portal.alerts.tasks import send_alert
-
     if not enabled(organization, kind):
         return
     org_id = organization.pk
@@ -90,8 +96,6 @@ def alert_queue(*, kind: str, key: str, organization: Organization, context: dic
 def organization_changed(organization: Organization) -> None:
     """Call after a write that changes numbers or pending
     invitations: re-checks the lasting alerts."""
-    from portal.alerts.tasks import check_alerts
-
     org_id = organization.pk
     transaction.on_commit(lambda: check_alerts.enqueue(organization_id=org_id))
 
@@ -138,9 +142,6 @@ def _absolute(name: str, *args) -> str:
 
 def utilisation(organization: Organization) -> tuple[int, int, int]:
     """(numbers in use, total numbers, percent in use) of `organization`'s inventory."""
-    from portal.numbers.models import Number, NumberStatus
-    from portal.numbers.services import counts_by_status
-
     counts = counts_by_status(Number.objects.filter(organization=organization))
     used = counts[NumberStatus.ASSIGNED] + counts[NumberStatus.REGISTERED]
     total = counts["total"]
@@ -278,6 +279,63 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
     return True
 
 
+# ---------------------------------------------------------------- the batch summary
+
+
+def batch_finished(batch: Batch) -> None:
+    """A batch finished: its summary is sent after commit (not for a dry run, nor when the
+    organization turned the batch alert off)."""
+    if batch.dry_run or not batch.organization.alert_batch_finished:
+        return
+    transaction.on_commit(lambda: notify_batch_finished.enqueue(batch_id=batch.pk))
+
+
+def batch_notify(*, batch_id: int) -> int:
+    """Email the summary and the report link to the organization's designated admins."""
+    batch = Batch.objects.select_related("organization", "created_by", "permission_group").get(
+        pk=batch_id
+    )
+    organization = batch.organization
+    # The alerts' one rule, as Setup → Alerts says: the designated admins, else every admin.
+    recipients = recipients_for(organization)
+    if not recipients or not organization.alert_batch_finished:
+        return 0
+    context = {
+        "batch": batch,
+        "organization": organization,
+        "report_url": settings.PUBLIC_URL + reverse("batches:report", args=[batch.pk]),
+        "batch_url": settings.PUBLIC_URL + reverse("batches:detail", args=[batch.pk]),
+    }
+    subject = render_to_string("batches/email/finished_subject.txt", context).strip()
+    text = render_to_string("batches/email/finished.txt", context)
+    html = render_to_string("batches/email/finished.html", context)
+    # Once per batch, like every alert: a retried or doubled task sends nothing the second time.
+    with sending_once(
+        kind=AlertKind.BATCH_FINISHED,
+        key=f"batch_finished:{batch.pk}",
+        organization=organization,
+        recipients=recipients,
+        subject=subject[:200],
+    ) as claim:
+        if claim is None:
+            return 0
+        with get_connection() as connection:
+            message = EmailMultiAlternatives(
+                subject=subject, body=text, to=recipients, connection=connection
+            )
+            message.attach_alternative(html, "text/html")
+            message.send()
+    audit.record(
+        actor=None,
+        action="batch.notify",
+        target=batch,
+        organization=organization,
+        batch_id=batch.pk,
+        data={"recipients": recipients},
+    )
+    return len(recipients)
+
+
 # ---------------------------------------------------------------- the Setup screen
 
 
@@ -309,8 +367,6 @@ def alert_settings_save(
     extra_recipients: str,
     report_recipients=None,
 ) -> Organization:
-    from portal.organizations.services import organization_update
-
     if not 1 <= int(utilisation_percent) <= 100:
         raise DomainError(
             "The utilisation percentage is between 1 and 100.",

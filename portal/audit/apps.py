@@ -8,7 +8,7 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth import signals
 
-        from portal.audit import signins
+        from portal.audit import signins  # once the app registry is ready: it reaches the models
 
         signals.user_logged_in.connect(signins.signed_in, dispatch_uid="audit.signin.login")
         signals.user_logged_out.connect(signins.signed_out, dispatch_uid="audit.signin.logout")

@@ -13,22 +13,21 @@ from contextlib import contextmanager
 from itertools import islice
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts import columns
-from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, accounts_add_many
+from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, Inviting, accounts_add_many
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.batches.models import Batch, BatchRow
+from portal.invitations.models import Invitation
+from portal.invitations.services import accounts_invitation_refusals, accounts_queue_invitations
 from portal.jobs import runner
 from portal.jobs.models import JobStatus, JobUpload
 from portal.jobs.runner import RunLost
-from portal.lib import heartbeat
+from portal.lib import events, heartbeat
 from portal.lib.bulkinsert import insert_rows
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
 from portal.lib.errors import Conflict, DomainError
@@ -42,6 +41,8 @@ ALIASES = {canonical(header): name for header, name in columns.headers().items()
 # outcome, the number the account holds, and its invitation as it is when the report is read.
 REPORT_COLUMNS = ["row", "result", "reason", "account_id", "assigned_number", "invitation"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Import & Invite invites the rows' accounts with these (accounts is below invitations).
+INVITING = Inviting(refusals=accounts_invitation_refusals, queue=accounts_queue_invitations)
 
 
 # ---------------------------------------------------------------- the template
@@ -317,6 +318,7 @@ def _run(batch: Batch, progress, run: int) -> None:
                 permission_group=batch.permission_group,
                 rows=[(r.row, r.values) for r in chunk],
                 invite=batch.invite,
+                inviting=INVITING,
                 dry_run=batch.dry_run,
                 batch=batch,
                 seen=seen,
@@ -393,11 +395,8 @@ def _run(batch: Batch, progress, run: int) -> None:
 
 
 def _after_finish(batch: Batch) -> None:
-    if batch.dry_run or not batch.organization.alert_batch_finished:
-        return
-    from portal.batches.tasks import notify_batch_finished
-
-    transaction.on_commit(lambda: notify_batch_finished.enqueue(batch_id=batch.pk))
+    # alerts sends the summary to the designated admins, after commit (portal.alerts.receivers).
+    events.batch_finished.send(sender=Batch, batch=batch)
 
 
 def batch_resume(*, actor, batch: Batch, enqueue: bool = True) -> Batch:
@@ -498,8 +497,6 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
 def invitations_now(batch: Batch) -> dict[int, str]:
     """Each invited account's latest invitation as it is now (the row recorded "queued"): sent,
     retrying, failed and why, used, expired."""
-    from portal.invitations.models import Invitation
-
     latest: dict[int, str] = {}
     invitations = (
         Invitation.objects.filter(account__batch=batch)
@@ -548,60 +545,6 @@ def report_filename(batch: Batch) -> str:
 
 def failed_rows(batch: Batch, limit: int = 200):
     return BatchRow.objects.filter(batch=batch, result=FAILED).order_by("row")[:limit]
-
-
-# ---------------------------------------------------------------- notification
-
-
-def batch_notify(*, batch_id: int) -> int:
-    """Email the summary and the report link to the organization's designated admins."""
-    batch = Batch.objects.select_related("organization", "created_by", "permission_group").get(
-        pk=batch_id
-    )
-    organization = batch.organization
-    from portal.alerts.services import recipients_for
-
-    # The alerts' one rule, as Setup → Alerts says: the designated admins, else every admin.
-    recipients = recipients_for(organization)
-    if not recipients or not organization.alert_batch_finished:
-        return 0
-    context = {
-        "batch": batch,
-        "organization": organization,
-        "report_url": settings.PUBLIC_URL + reverse("batches:report", args=[batch.pk]),
-        "batch_url": settings.PUBLIC_URL + reverse("batches:detail", args=[batch.pk]),
-    }
-    subject = render_to_string("batches/email/finished_subject.txt", context).strip()
-    text = render_to_string("batches/email/finished.txt", context)
-    html = render_to_string("batches/email/finished.html", context)
-    from portal.alerts.models import AlertKind
-    from portal.alerts.services import sending_once
-
-    # Once per batch, like every alert: a retried or doubled task sends nothing the second time.
-    with sending_once(
-        kind=AlertKind.BATCH_FINISHED,
-        key=f"batch_finished:{batch.pk}",
-        organization=organization,
-        recipients=recipients,
-        subject=subject[:200],
-    ) as claim:
-        if claim is None:
-            return 0
-        with get_connection() as connection:
-            message = EmailMultiAlternatives(
-                subject=subject, body=text, to=recipients, connection=connection
-            )
-            message.attach_alternative(html, "text/html")
-            message.send()
-    audit.record(
-        actor=None,
-        action="batch.notify",
-        target=batch,
-        organization=organization,
-        batch_id=batch.pk,
-        data={"recipients": recipients},
-    )
-    return len(recipients)
 
 
 def check_can_upload(*, organization) -> None:

@@ -7,13 +7,6 @@ from portal.lib.tasks import task
 
 @task()
 def run_batch(batch_id: int) -> None:
-    from portal.batches.services import batch_run
+    from portal.batches.services import batch_run  # cycle: batches.services <-> batches.tasks
 
     batch_run(batch_id=batch_id)
-
-
-@task()
-def notify_batch_finished(batch_id: int) -> None:
-    from portal.batches.services import batch_notify
-
-    batch_notify(batch_id=batch_id)

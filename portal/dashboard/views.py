@@ -14,6 +14,7 @@ from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selectors import onboarding_capacity
+from portal.alerts.services import utilisation
 from portal.batches.models import Batch
 from portal.invitations.models import Invitation, InvitationState
 from portal.lib.errors import Forbidden
@@ -27,8 +28,6 @@ LIVE = (InvitationState.QUEUED, InvitationState.SENDING, InvitationState.SENT)
 
 def summary(organization: Organization) -> dict:
     """What the dashboard shows, in a few grouped queries."""
-    from portal.alerts.services import utilisation
-
     by_status = dict(
         Account.objects.filter(organization=organization)
         .order_by()

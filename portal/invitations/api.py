@@ -6,12 +6,14 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
-from portal.access.scoping import require_privilege
+from portal.access.scoping import get_object_for, require_privilege
 from portal.accounts.lifecycle_api import SelectionIn
-from portal.invitations import services
+from portal.invitations import content, services
+from portal.invitations.models import Channel
 from portal.invitations.throttle import activation_attempt
 from portal.jobs.api import IdempotencyKey, idempotent
 from portal.lib.errors import ErrorOut
+from portal.organizations.models import Organization
 
 router = Router(tags=["activation"])
 GONE = {410: ErrorOut}  # the invitation is expired, used, replaced or unknown
@@ -229,16 +231,11 @@ class PreviewOut(Schema):
 
 
 def _template_target(request, slug: str):
-    from portal.access.scoping import get_object_for
-    from portal.organizations.models import Organization
-
     require_privilege(request.user, "setup")
     return get_object_for(request.user, Organization.objects, slug=slug)
 
 
 def _wording_out(organization, language: str, channel: str) -> dict:
-    from portal.invitations import content
-
     services._check_choice(language, channel)
     wording = content.wording_for(organization, language, channel)
     return {
@@ -255,9 +252,6 @@ def _wording_out(organization, language: str, channel: str) -> dict:
     "/{slug}", response=list[WordingOut], summary="Every wording of an organization"
 )
 def templates_list(request, slug: str):
-    from portal.invitations import content
-    from portal.invitations.models import Channel
-
     organization = _template_target(request, slug)
     return [
         _wording_out(organization, language, channel)
@@ -310,9 +304,6 @@ def template_reset(request, slug: str, language: str, channel: str):
     summary="Render a wording with the sample account (nothing is saved)",
 )
 def template_preview(request, slug: str, language: str, channel: str, payload: WordingIn):
-    from portal.invitations import content
-    from portal.invitations.models import Channel
-
     organization = _template_target(request, slug)
     services._check_choice(language, channel)
     content.check_wording(

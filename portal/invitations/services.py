@@ -39,13 +39,16 @@ from portal.invitations.models import (
     InvitationState,
     InvitationTemplate,
 )
+from portal.invitations.tasks import send_invitation, send_invitations, send_test_invitation
 from portal.lib import heartbeat, mail, sms
 from portal.lib.bulkinsert import insert_rows  # Lean multi-row INSERT (batch imports).
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
 from portal.lib.redact import scrub
+from portal.lib.taskqueue import waiting_values
 from portal.lib.tasks import again_on_disconnect
 from portal.numbers.models import Number, NumberStatus
+from portal.organizations.models import Organization
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +175,6 @@ def _invitation_row(account: Account, now) -> tuple:
 
 
 def _enqueue(invitation_ids: list[int]) -> None:
-    from portal.invitations.tasks import send_invitation, send_invitations
-
     if len(invitation_ids) == 1:
         send_invitation.enqueue(invitation_id=invitation_ids[0])
     else:
@@ -384,8 +385,6 @@ def _tasks_in_this_database() -> bool:
     from django.db import router
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
-
-    from portal.invitations.tasks import send_invitations
 
     return isinstance(send_invitations.get_backend(), DatabaseBackend) and router.db_for_write(
         DBTaskResult
@@ -690,8 +689,6 @@ class _Sender:
 
 def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:
     """Send these invitations (the task's body). Returns counts: sent, retry, failed, skipped."""
-    from portal.invitations.tasks import send_invitations
-
     counts = {"sent": 0, "retry": 0, "failed": 0, "skipped": 0}
     retry: dict[int, list[int]] = {}
     sender = _Sender()
@@ -776,9 +773,6 @@ def invitations_requeue_stale(*, exclude: set[int] = frozenset()) -> int:
     that long (killed mid-send: it is sent again, with a new link). Safe from many workers at once:
     the rows are taken in a transaction (skipping rows another sweep has locked) and the claim at
     sending decides who sends. `exclude`: what this process holds. Returns how many were queued."""
-    from portal.invitations.tasks import send_invitation, send_invitations
-    from portal.lib.taskqueue import waiting_values
-
     # Read before the rows: see portal.lib.taskqueue.
     waiting = waiting_values(send_invitations, "invitation_ids") | waiting_values(
         send_invitation, "invitation_id"
@@ -1166,8 +1160,6 @@ def template_send_test(
 ) -> str:
     """Queue a test of this (unsaved) wording, rendered with the sample account, to the admin's
     email. An SMS wording is sent as an email too, its text being what the SMS would say."""
-    from portal.invitations.tasks import send_test_invitation
-
     _check_choice(language, channel)
     if not (actor and actor.email):
         raise DomainError(
@@ -1199,8 +1191,6 @@ def template_send_test(
 def deliver_test(
     *, organization_id: int, language: str, channel: str, subject: str, body: str, to: str
 ) -> None:
-    from portal.organizations.models import Organization
-
     organization = Organization.objects.get(pk=organization_id)
     values = sample_values(organization, language)
     wording = content.Wording(subject=subject, body=body)

@@ -9,6 +9,7 @@ from portal.lib.tasks import task
 @task()
 def send_invitation(invitation_id: int) -> dict:
     """Deliver one invitation (email or SMS); a temporary failure re-queues it with a delay."""
+    # cycle: invitations.services <-> invitations.tasks (the services queue these)
     from portal.invitations.services import deliver_invitations
 
     with via("task"):
@@ -18,6 +19,7 @@ def send_invitation(invitation_id: int) -> dict:
 @task()
 def send_invitations(invitation_ids: list[int]) -> dict:
     """Deliver many invitations over one SMTP connection (the bulk path: batches, resend)."""
+    # cycle: invitations.services <-> invitations.tasks (the services queue these)
     from portal.invitations.services import deliver_invitations
 
     with via("task"):
@@ -29,6 +31,7 @@ def send_test_invitation(
     organization_id: int, language: str, channel: str, subject: str, body: str, to: str
 ) -> None:
     """Setup's "Send test to me": the wording rendered with the sample account, to the admin."""
+    # cycle: invitations.services <-> invitations.tasks (the services queue these)
     from portal.invitations.services import deliver_test
 
     with via("task"):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
+from portal.lib import events
 from portal.lib.errors import Conflict, DomainError, Forbidden
 from portal.lib.phones import PhoneError, to_e164
 from portal.numbers.models import Number, NumberStatus, Tag
@@ -177,10 +178,8 @@ def numbers_add(
 def _changed(organizations) -> None:
     """Numbers came or went: the lasting alerts (invitation
     threshold, utilisation) are checked again."""
-    from portal.alerts.services import organization_changed
-
     for organization in {o.pk: o for o in organizations if o is not None}.values():
-        organization_changed(organization)
+        events.organization_changed.send(sender=Number, organization=organization)
 
 
 def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from portal.access.scoping import is_operator
+from portal.access.scoping import is_operator, require_scope
+from portal.lib.errors import NotFound
 from portal.organizations.models import Organization
 
 # Not a valid slug: stands for the operator pool (numbers allocated to no organization).
@@ -38,9 +39,6 @@ def organization_choices(
 
 def organization_from_choice(user, value: str):
     """The organization of a choice value (None for the pool); 404 when out of scope."""
-    from portal.access.scoping import require_scope
-    from portal.lib.errors import NotFound
-
     if value == POOL:
         if not is_operator(user):
             raise NotFound("No such organization.")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from portal.access.scoping import visible_organization_ids
+
 
 class Feature(models.TextChoices):
     VOICE_CALLING = "voice_calling", "Voice calling"
@@ -49,8 +51,6 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(pk=int(shared[-1])).first() if shared else None
 
     def visible_to(self, user) -> OrganizationQuerySet:
-        from portal.access.scoping import visible_organization_ids
-
         ids = visible_organization_ids(user)
         return self if ids is None else self.filter(pk__in=ids)
 

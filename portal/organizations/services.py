@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from email_validator import EmailNotValidError, validate_email
 
+from portal.access import disclosure
 from portal.access.scoping import forget_scope, is_operator, require_scope
 from portal.audit import services as audit
+from portal.lib import events
 from portal.lib.errors import DomainError, Forbidden
 from portal.organizations.models import Feature, Organization
 
@@ -96,8 +98,6 @@ def organization_admins(organization: Organization):
 
 def _slug_taken(actor, slug: str, holder: int | None) -> DomainError:
     """A slug is unique in the whole portal: another tenant's is only "not available"."""
-    from portal.access import disclosure
-
     if disclosure.sees(disclosure.scope_of(actor), holder):
         return DomainError(
             f"An organization with the slug “{slug}” exists already.", fields={"slug": ["taken"]}
@@ -146,11 +146,8 @@ def organization_create(
         organization=org,
         data={"features": org.features, "parent": parent.slug if parent else None},
     )
-    from portal.permissions.services import permission_group_create
-
-    permission_group_create(
-        actor=actor, organization=org, name=f"default cos for {org.slug}", default=True
-    )
+    # permissions makes its default permission group, here in this transaction.
+    events.organization_created.send(sender=Organization, actor=actor, organization=org)
     return org
 
 

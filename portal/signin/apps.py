@@ -11,7 +11,7 @@ class SigninConfig(AppConfig):
         from django.contrib.auth import signals
         from django.db.models.signals import post_delete
 
-        from portal.signin import lockouts, sessions
+        from portal.signin import lockouts, sessions  # once the app registry is ready: models
 
         user_locked_out.connect(lockouts.locked_out, dispatch_uid="signin.locked_out")
         post_delete.connect(

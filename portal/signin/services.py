@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_otp import user_has_device
 
 from portal.audit import services as audit
+from portal.organizations.models import Organization
 from portal.signin.models import PasswordState
 
 
@@ -29,8 +30,6 @@ def password_changed(user, *, how: str) -> None:
 
 def organizations_requiring_second_factor(user):
     """The organizations of `user`'s scope, or above it, that require a second factor of admins."""
-    from portal.organizations.models import Organization
-
     profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
     if profile is None:
         return Organization.objects.none()

@@ -8,6 +8,8 @@ import time
 
 from django.conf import settings
 
+from portal.signin import services
+
 SIGNED_IN_AT = "signin_at"
 SEEN_AT = "signin_seen_at"
 STEPS = "signin_steps"  # What the sign-in still asks before any page (portal.signin.middleware).
@@ -27,8 +29,6 @@ def started(sender, request, user, **kwargs) -> None:
 def steps_for(user) -> list[str]:
     """Decided once, when signing in: verify the second factor (the admin has one), change the
     password (someone else set it), enrol a second factor (the organization requires one)."""
-    from portal.signin import services
-
     steps = []
     has_device = services.has_second_factor(user)
     if has_device:

@@ -124,7 +124,7 @@ def test_a_disabled_alert_is_not_sent(alice, org_a, smtp_server):
 def test_a_finished_batch_is_summarised_to_the_designated_admins_once(
     alice, bob, org_a, group_a, smtp_server
 ):
-    from portal.batches.services import batch_notify
+    from portal.alerts.services import batch_notify
 
     org_a.report_recipients.set([bob])
     batch = Batch.objects.create(
@@ -234,7 +234,7 @@ def test_with_no_admin_designated_the_batch_summary_goes_to_every_admin(
     alice, bob, org_a, group_a, smtp_server
 ):
     """Setup → Alerts: "with none chosen, every admin of the organization does"."""
-    from portal.batches.services import batch_notify
+    from portal.alerts.services import batch_notify
 
     batch = Batch.objects.create(
         organization=org_a,

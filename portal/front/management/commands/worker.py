@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
+from portal.jobs.sweep import Pulse, sweep
 from portal.lib.tasks import connections_tidy
 
 log = logging.getLogger("portal.worker")
@@ -43,8 +44,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, interval: float, batch: bool, verbosity: int, **options):
-        from portal.jobs.sweep import Pulse, sweep
-
         if batch:
             sweep()  # What a crashed worker left behind is queued again.
             self.loop(

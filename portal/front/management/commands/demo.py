@@ -21,6 +21,7 @@ from portal.access.services import admin_create, role_save
 from portal.accounts.models import Account
 from portal.accounts.services import account_add
 from portal.audit.services import acting_user, via
+from portal.invitations.services import account_activate, account_invite
 from portal.numbers.models import Number
 from portal.numbers.services import numbers_add, numbers_reserve, numbers_tag
 from portal.organizations.models import Organization
@@ -215,8 +216,6 @@ class Command(BaseCommand):
             )
 
     def _accounts(self, actor, orgs):
-        from portal.invitations.services import account_activate, account_invite
-
         for index, (slug, data) in enumerate(ACCOUNTS):
             contact = data["email"]
             if (
