@@ -17,3 +17,14 @@ def test_the_permission_groups_speak_german(login, alice, group_a):
         follow=True,
     )
     assert "Umbenannt in „Gold“." in response.content.decode()
+
+
+def test_a_refused_group_says_why_in_german(login, alice, org_a, group_a):
+    response = login(alice).post(
+        reverse("permissions:create"),
+        {"organization": org_a.slug, "name": group_a.name},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert f"hat bereits eine Berechtigungsgruppe namens „{group_a.name}“" in page
