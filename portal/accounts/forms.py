@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.accounts import columns
+from portal.accounts.listing import language_choices
 from portal.accounts.models import AccountStatus
 from portal.numbers.models import Number, NumberStatus
-from portal.organizations.models import Language, Organization
+from portal.organizations.models import Organization
 from portal.permissions.models import PermissionGroup
 
 NUMBER_CHOICES_CAP = 500
@@ -137,7 +138,7 @@ class AccountAddForm(forms.Form):
     language = forms.ChoiceField(
         required=False,
         label=columns.label("language"),
-        choices=[("", gettext_lazy("Organization default")), *Language.choices],
+        choices=[("", gettext_lazy("Organization default")), *language_choices()],
     )
 
     # Errors of the services, by their field (CSV column) name, shown next to these form fields.

@@ -23,12 +23,13 @@ from django.utils.translation import gettext_lazy, ngettext
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege, privilege_required
 from portal.accounts import columns, lifecycle
+from portal.accounts.listing import language_choices
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
 from portal.jobs.services import job_record
 from portal.lib.errors import DomainError, NotFound
 from portal.lib.http import see_other
-from portal.organizations.models import Language, Organization
+from portal.organizations.models import Organization
 from portal.permissions.models import PermissionGroup
 
 # Per action of a confirm page: its heading and what it does.
@@ -352,7 +353,7 @@ YES_NO_KEEP = [("", KEEP), ("yes", gettext_lazy("On")), ("no", gettext_lazy("Off
 class BulkEditForm(forms.Form):
     permission_group = forms.ChoiceField(required=False, label=gettext_lazy("User Permissions"))
     language = forms.ChoiceField(
-        required=False, label=gettext_lazy("Language"), choices=[("", KEEP), *Language.choices]
+        required=False, label=gettext_lazy("Language"), choices=[("", KEEP), *language_choices()]
     )
     social_messaging = forms.ChoiceField(
         required=False, choices=YES_NO_KEEP, label=gettext_lazy("Social messaging")
@@ -449,7 +450,7 @@ class AccountEditForm(forms.Form):
     language = forms.ChoiceField(
         required=False,
         label=columns.label("language"),
-        choices=[("", gettext_lazy("Organization default")), *Language.choices],
+        choices=[("", gettext_lazy("Organization default")), *language_choices()],
     )
 
     FEATURE_FIELDS = columns.FEATURE_FIELDS

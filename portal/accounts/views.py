@@ -252,6 +252,6 @@ def account_detail(request, account_id: int):
             "account": account,
             "invitations": invitations,
             "events": events,
-            "language": listing.LANGUAGE_NAMES.get(account.language, ""),
+            "language": listing.LANGUAGE_LABELS.get(account.language, ""),
         },
     )

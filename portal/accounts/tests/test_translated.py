@@ -39,6 +39,7 @@ def test_add_account_speaks_german(login, alice, org_a):
         assert text in page
     for text in ("Single Account", "Save &amp; Invite", "Cancel<", "Permissions and features"):
         assert text not in page
+    assert ">Deutsch<" in page and ">German<" not in page  # the account's language, in German
 
 
 def test_a_failed_add_says_why_in_german(login, alice, org_a):
