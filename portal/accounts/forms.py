@@ -7,11 +7,14 @@ from typing import ClassVar
 
 from django import forms
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.accounts import columns
+from portal.accounts.listing import language_choices
 from portal.accounts.models import AccountStatus
 from portal.numbers.models import Number, NumberStatus
-from portal.organizations.models import Language, Organization
+from portal.organizations.models import Organization
 from portal.permissions.models import PermissionGroup
 
 NUMBER_CHOICES_CAP = 500
@@ -20,17 +23,24 @@ NUMBER_CHOICES_CAP = 500
 class AccountFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
+        label=gettext_lazy("Search"),
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Name, email, MultiLine or device number"}
+            attrs={
+                "type": "search",
+                "placeholder": gettext_lazy("Name, email, MultiLine or device number"),
+            }
         ),
     )
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *AccountStatus.choices])
-    organization = forms.ChoiceField(required=False, label="Organization")
+    status = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any status")), *AccountStatus.choices],
+    )
+    organization = forms.ChoiceField(required=False, label=gettext_lazy("Organization"))
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = [("", "All organizations")] + [
+        self.fields["organization"].choices = [("", _("All organizations"))] + [
             (org.slug, org.name) for org in organizations
         ]
 
@@ -53,16 +63,23 @@ def assign_choices(organization: Organization) -> tuple[list, int]:
         free.order_by("e164").values_list("e164", "status", "reserved_for")[:NUMBER_CHOICES_CAP]
     )
     free_count = free.count()
-    choices: list = [("", "— none: the user picks one at activation —")]
+    choices: list = [("", _("— none: the user picks one at activation —"))]
     if tags:
         choices.append(
-            ("Tags", [(f"tag:{name}", f"Tag: {name} ({n} available)") for name, n in tags])
+            (
+                _("Tags"),
+                [
+                    (f"tag:{name}", _("Tag: %(name)s (%(n)s available)") % {"name": name, "n": n})
+                    for name, n in tags
+                ],
+            )
         )
     if numbers:
         label = (
-            "Numbers"
+            _("Numbers")
             if free_count <= NUMBER_CHOICES_CAP
-            else f"Numbers (first {NUMBER_CHOICES_CAP} of {free_count})"
+            else _("Numbers (first %(cap)s of %(count)s)")
+            % {"cap": NUMBER_CHOICES_CAP, "count": free_count}
         )
         choices.append(
             (
@@ -72,7 +89,10 @@ def assign_choices(organization: Organization) -> tuple[list, int]:
                         f"number:{e164}",
                         e164
                         if status == NumberStatus.AVAILABLE
-                        else f"{e164} — reserved{f' for {reserved_for}' if reserved_for else ''}",
+                        else _("%(number)s — reserved for %(reserved_for)s")
+                        % {"number": e164, "reserved_for": reserved_for}
+                        if reserved_for
+                        else _("%(number)s — reserved") % {"number": e164},
                     )
                     for e164, status, reserved_for in numbers
                 ],
@@ -84,7 +104,7 @@ def assign_choices(organization: Organization) -> tuple[list, int]:
 class AccountAddForm(forms.Form):
     """The article's Add Account form for one organization; only its enabled features appear."""
 
-    organization = forms.ChoiceField(label="Organization")
+    organization = forms.ChoiceField(label=gettext_lazy("Organization"))
     # Labels and help of the account columns: their declaration (portal.accounts.columns).
     first_name = forms.CharField(required=False, max_length=100, label=columns.label("firstname"))
     last_name = forms.CharField(required=False, max_length=100, label=columns.label("lastname"))
@@ -92,12 +112,16 @@ class AccountAddForm(forms.Form):
         max_length=254, label=columns.label("email"), help_text=columns.helps("email")
     )
     # A plain value, not a ChoiceField: whether the number is still free is the services' rule.
-    assign = forms.CharField(required=False, label="Number or tag", widget=forms.Select)
+    assign = forms.CharField(
+        required=False, label=gettext_lazy("Number or tag"), widget=forms.Select
+    )
     typed_number = forms.CharField(
-        required=False, label="Or type a free number of the organization"
+        required=False, label=gettext_lazy("Or type a free number of the organization")
     )
     permission_group = forms.ModelChoiceField(
-        queryset=PermissionGroup.objects.none(), label="User Permissions", empty_label=None
+        queryset=PermissionGroup.objects.none(),
+        label=gettext_lazy("User Permissions"),
+        empty_label=None,
     )
     social_messaging = forms.BooleanField(required=False, label=columns.label("social_messaging"))
     restrict_incoming_social_messaging = forms.BooleanField(
@@ -114,7 +138,7 @@ class AccountAddForm(forms.Form):
     language = forms.ChoiceField(
         required=False,
         label=columns.label("language"),
-        choices=[("", "Organization default"), *Language.choices],
+        choices=[("", gettext_lazy("Organization default")), *language_choices()],
     )
 
     # Errors of the services, by their field (CSV column) name, shown next to these form fields.
@@ -129,7 +153,7 @@ class AccountAddForm(forms.Form):
     def __init__(self, *args, organizations, organization: Organization | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
-        self.fields["organization"].choices = [("", "Choose an organization")] * (
+        self.fields["organization"].choices = [("", _("Choose an organization"))] * (
             organization is None
         ) + [(org.slug, org.name) for org in organizations]
         self.free_count = 0

@@ -17,42 +17,76 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege, privilege_required
 from portal.accounts import columns, lifecycle
+from portal.accounts.listing import language_choices
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.selection import select_accounts
 from portal.jobs.models import BulkJob
 from portal.jobs.services import job_record
 from portal.lib.errors import DomainError, NotFound
 from portal.lib.http import see_other
-from portal.organizations.models import Language, Organization
+from portal.organizations.models import Organization
 from portal.permissions.models import PermissionGroup
 
+# Per action of a confirm page: its heading and what it does.
 ACTION_TEXT = {
     "suspend": (
-        "Suspend",
-        (
+        gettext_lazy("Suspend accounts"),
+        gettext_lazy(
             "Suspended accounts cannot use MultiLine; their numbers go back to available "
             "and their pending invitations stop working."
         ),
     ),
     "reactivate": (
-        "Reactivate",
-        (
+        gettext_lazy("Reactivate accounts"),
+        gettext_lazy(
             "An account that had activated takes an available number of its "
             "organization and is active again; one that had not goes back to “not invited”."
         ),
     ),
     "delete": (
-        "Delete",
-        (
+        gettext_lazy("Delete accounts"),
+        gettext_lazy(
             "Deleting cannot be undone. Numbers go back to available; the email address or "
             "device number can be invited again. The activity log keeps a record."
         ),
     ),
 }
+
+
+def confirm_button(action: str, count: int, by_filter: bool) -> str:
+    """The label of a confirm page's button: "Suspend 3 accounts", "Delete all 1,200 accounts"."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    n = intcomma(count)
+    if action == "suspend":
+        if by_filter:
+            text = ngettext("Suspend all %(n)s account", "Suspend all %(n)s accounts", count)
+        else:
+            text = ngettext("Suspend %(n)s account", "Suspend %(n)s accounts", count)
+    elif action == "reactivate":
+        if by_filter:
+            text = ngettext("Reactivate all %(n)s account", "Reactivate all %(n)s accounts", count)
+        else:
+            text = ngettext("Reactivate %(n)s account", "Reactivate %(n)s accounts", count)
+    elif action == "delete":
+        if by_filter:
+            text = ngettext("Delete all %(n)s account", "Delete all %(n)s accounts", count)
+        else:
+            text = ngettext("Delete %(n)s account", "Delete %(n)s accounts", count)
+    elif action == "resend":
+        if by_filter:
+            text = ngettext("Resend to all %(n)s account", "Resend to all %(n)s accounts", count)
+        else:
+            text = ngettext("Resend to %(n)s account", "Resend to %(n)s accounts", count)
+    else:
+        return ""
+    return text % {"n": n}
 
 
 @dataclass
@@ -100,12 +134,12 @@ class Selection:
     def filter_text(self) -> str:
         parts = []
         if self.q:
-            parts.append(f"search “{self.q}”")
+            parts.append(_("search “%(q)s”") % {"q": self.q})
         if self.status in AccountStatus.values:
-            parts.append(f"status {AccountStatus(self.status).label}")
+            parts.append(_("status %(status)s") % {"status": AccountStatus(self.status).label})
         if self.organization:
-            parts.append(f"organization {self.organization}")
-        return ", ".join(parts) or "no filter: every account you administer"
+            parts.append(_("organization %(slug)s") % {"slug": self.organization})
+        return ", ".join(parts) or _("no filter: every account you administer")
 
     def as_filter_query(self) -> str:
         return urlencode([(k, v) for k, v in self.filters().items() if v] + [("scope", "filter")])
@@ -139,12 +173,12 @@ def confirm_context(
         bulk_privilege and needs_bulk and not has_privilege(request.user, Privilege.ACCOUNTS_BULK)
     )
     if forbidden:
-        blocked = (
+        blocked = _(
             "Acting on more than one account needs the Accounts Bulk Operations privilege in your "
             "role."
         )
     elif count == 0:
-        blocked = "No account matches: nothing to do."
+        blocked = _("No account matches: nothing to do.")
     return {
         "nav": "accounts",
         "action": action,
@@ -157,6 +191,7 @@ def confirm_context(
         "status": 403 if forbidden else 200,  # the page explains the refusal; its answer is one
         "threshold": lifecycle.BULK_TASK_THRESHOLD,
         "typed_count_needed": selection.by_filter and action == "delete",
+        "button": confirm_button(action, count, selection.by_filter),
     }
 
 
@@ -168,12 +203,12 @@ def unconfirmed(request, context: dict) -> str:
         return ""
     count = context["count"]
     if request.POST.get("matching", "") != str(count):
-        return (
-            f"The accounts matching the filter changed since the page was shown: {count} now. "
+        return _(
+            "The accounts matching the filter changed since the page was shown: %(count)s now. "
             "Check them and confirm again."
-        )
+        ) % {"count": count}
     if context["typed_count_needed"] and request.POST.get("typed_count", "").strip() != str(count):
-        return f"Type {count}, the number of accounts to delete, to confirm."
+        return _("Type %(count)s, the number of accounts to delete, to confirm.") % {"count": count}
     return ""
 
 
@@ -205,7 +240,7 @@ def selection_or_refusal(request) -> tuple[Selection, object | None]:
     except DomainError as error:
         message = error.message
         if "ids" in error.fields and not selection.ids:
-            message = "Select at least one account, or choose “All matching”, first."
+            message = _("Select at least one account, or choose “All matching”, first.")
         messages.error(request, message)
         return selection, see_other(selection.list_url())
     return selection, None
@@ -230,7 +265,7 @@ def move(request):
         if message:
             status = 400
         elif chosen is None:
-            message, status = "Choose the organization to move the accounts to.", 400
+            message, status = _("Choose the organization to move the accounts to."), 400
         else:
             try:
                 outcome = lifecycle.bulk_run(
@@ -287,13 +322,14 @@ def _simple(action: str):
                 message = refused.message
             else:
                 return _finish(request, outcome, action, selection.list_url())
-        title, explanation = ACTION_TEXT[action]
+        heading, explanation = ACTION_TEXT[action]
         return render(
             request,
             "accounts/lifecycle/confirm.html",
             {
                 **context,
-                "title": title,
+                "title": heading,
+                "heading": heading,
                 "explanation": explanation,
                 "message": message,
             },
@@ -311,29 +347,33 @@ delete = _simple("delete")
 
 # ---------------------------------------------------------------- edit (bulk)
 
-YES_NO_KEEP = [("", "— keep —"), ("yes", "On"), ("no", "Off")]
+KEEP = gettext_lazy("— keep —")
+YES_NO_KEEP = [("", KEEP), ("yes", gettext_lazy("On")), ("no", gettext_lazy("Off"))]
 
 
 class BulkEditForm(forms.Form):
-    permission_group = forms.ChoiceField(required=False, label="User Permissions")
-    language = forms.ChoiceField(required=False, choices=[("", "— keep —"), *Language.choices])
-    social_messaging = forms.ChoiceField(
-        required=False, choices=YES_NO_KEEP, label="Social messaging"
+    permission_group = forms.ChoiceField(required=False, label=gettext_lazy("User Permissions"))
+    language = forms.ChoiceField(
+        required=False, label=gettext_lazy("Language"), choices=[("", KEEP), *language_choices()]
     )
+    social_messaging = forms.ChoiceField(
+        required=False, choices=YES_NO_KEEP, label=gettext_lazy("Social messaging")
+    )
+    # The values auto/on/off are the article's (CSV) values: they stay as they are.
     monitor_calls = forms.ChoiceField(
         required=False,
-        label="Record calls",
-        choices=[("", "— keep —"), ("auto", "auto (records calls)"), ("off", "off")],
+        label=gettext_lazy("Record calls"),
+        choices=[("", KEEP), ("auto", gettext_lazy("auto (records calls)")), ("off", "off")],
     )
     monitor_sms = forms.ChoiceField(
         required=False,
-        label="Record SMS",
-        choices=[("", "— keep —"), ("on", "on (records SMS)"), ("off", "off")],
+        label=gettext_lazy("Record SMS"),
+        choices=[("", KEEP), ("on", gettext_lazy("on (records SMS)")), ("off", "off")],
     )
 
     def __init__(self, *args, group_names, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["permission_group"].choices = [("", "— keep —")] + [(n, n) for n in group_names]
+        self.fields["permission_group"].choices = [("", KEEP)] + [(n, n) for n in group_names]
 
     def changes(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v}
@@ -391,11 +431,13 @@ class AccountEditForm(forms.Form):
     email = forms.CharField(max_length=254, label=columns.label("email"))
     multiline_number = forms.CharField(
         required=False,
-        label="MultiLine number",
-        help_text="A free number of the organization; empty for none.",
+        label=gettext_lazy("MultiLine number"),
+        help_text=gettext_lazy("A free number of the organization; empty for none."),
     )
     permission_group = forms.ModelChoiceField(
-        queryset=PermissionGroup.objects.none(), label="User Permissions", empty_label=None
+        queryset=PermissionGroup.objects.none(),
+        label=gettext_lazy("User Permissions"),
+        empty_label=None,
     )
     social_messaging = forms.BooleanField(required=False, label=columns.label("social_messaging"))
     restrict_incoming_social_messaging = forms.BooleanField(
@@ -409,7 +451,7 @@ class AccountEditForm(forms.Form):
     language = forms.ChoiceField(
         required=False,
         label=columns.label("language"),
-        choices=[("", "Organization default"), *Language.choices],
+        choices=[("", gettext_lazy("Organization default")), *language_choices()],
     )
 
     FEATURE_FIELDS = columns.FEATURE_FIELDS
@@ -492,10 +534,10 @@ def edit(request, account_id: int):
         else:
             from django.contrib import messages
 
-            messages.success(request, "Account saved.")
+            messages.success(request, _("Account saved."))
             return redirect("accounts:detail", account_id=account.pk)
     elif request.method == "POST":
-        message = "Please correct the fields marked below."
+        message = _("Please correct the fields marked below.")
     return render(
         request,
         "accounts/lifecycle/edit.html",
@@ -513,12 +555,12 @@ def edit(request, account_id: int):
 # ---------------------------------------------------------------- jobs
 
 JOB_TITLES = {
-    "move": "Move",
-    "edit": "Edit",
-    "suspend": "Suspend",
-    "reactivate": "Reactivate",
-    "delete": "Delete",
-    "resend": "Resend Invitation",
+    "move": gettext_lazy("Move"),
+    "edit": gettext_lazy("Edit"),
+    "suspend": gettext_lazy("Suspend"),
+    "reactivate": gettext_lazy("Reactivate"),
+    "delete": gettext_lazy("Delete"),
+    "resend": gettext_lazy("Resend Invitation"),
 }
 
 
@@ -548,6 +590,7 @@ def job_progress(request, job_id: int):
     return JsonResponse(
         {
             "status": job.status,
+            "status_label": job.get_status_display(),
             "total": job.total,
             "processed": job.processed,
             "done": job.done,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext_lazy
 
 from portal.accounts import columns
 from portal.accounts.models import Account, AccountStatus
@@ -24,7 +25,21 @@ MAX_LIMIT = 200
 COUNT_CAP = 10_000
 EXPORT_CHUNK = 2_000
 
-LANGUAGE_NAMES = dict(Language.choices)
+LANGUAGE_NAMES = dict(Language.choices)  # English: the API's and the CSV's
+# The languages as the portal's pages name them, in the admin's language.
+LANGUAGE_LABELS = {
+    Language.ENGLISH: gettext_lazy("English"),
+    Language.ITALIAN: gettext_lazy("Italian"),
+    Language.GERMAN: gettext_lazy("German"),
+    Language.FRENCH: gettext_lazy("French"),
+    Language.SPANISH: gettext_lazy("Spanish"),
+}
+assert set(LANGUAGE_LABELS) == set(Language.values), "a language without its on-screen label"
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Language.choices with the on-screen labels (the values stay the codes)."""
+    return [(code, LANGUAGE_LABELS[code]) for code in Language.values]
 
 
 # Sortable columns of the Accounts list: name -> the keys it sorts by (the id breaks ties).

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 from portal.access.scoping import ScopedQuerySet
 from portal.accounts import search
@@ -10,11 +11,11 @@ from portal.organizations.models import Language
 
 
 class AccountStatus(models.TextChoices):
-    NOT_INVITED = "not_invited", "Not invited"
-    INVITED = "invited", "Invited"
-    INVITATION_FAILED = "invitation_failed", "Invitation failed"
-    ACTIVE = "active", "Active"
-    SUSPENDED = "suspended", "Suspended"
+    NOT_INVITED = "not_invited", _("Not invited")
+    INVITED = "invited", _("Invited")
+    INVITATION_FAILED = "invitation_failed", _("Invitation failed")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
 
 
 PENDING_STATUSES = (
@@ -25,12 +26,12 @@ PENDING_STATUSES = (
 
 
 class MonitorCalls(models.TextChoices):
-    AUTO = "auto", "auto (records calls)"
+    AUTO = "auto", _("auto (records calls)")
     OFF = "off", "off"
 
 
 class MonitorSms(models.TextChoices):
-    ON = "on", "on (records SMS)"
+    ON = "on", _("on (records SMS)")
     OFF = "off", "off"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, privilege_required
@@ -39,10 +41,10 @@ def _filters(request, organizations) -> tuple[listing.Filters, AccountFilterForm
     if form.is_bound and not form.is_valid():
         for name in form.errors:
             value = request.GET.get(name, "")
-            problems.append(
-                f"{form[name].label}: “{value[:80]}” is not one of the choices, "
-                "so this filter is not applied."
+            problem = _(
+                "%(filter)s: “%(value)s” is not one of the choices, so this filter is not applied."
             )
+            problems.append(problem % {"filter": form[name].label, "value": value[:80]})
     data = form.cleaned_data if form.is_bound else {}
     filters.status = data.get("status", "")
     if data.get("organization"):
@@ -86,7 +88,11 @@ def account_list(request):
     )
 
 
-SORT_LABELS = {"name": "Name", "contact": "Email or Device #", "status": "Status"}
+SORT_LABELS = {
+    "name": gettext_lazy("Name"),
+    "contact": gettext_lazy("Email or Device #"),
+    "status": gettext_lazy("Status"),
+}
 
 
 def _sort_links(filters: listing.Filters) -> dict[str, dict]:
@@ -118,7 +124,8 @@ def account_export(request):
     filters, _form, problems = _filters(request, organizations)
     if problems:
         # An export of personal data takes exactly the filters asked for, never "all" instead.
-        raise DomainError("Nothing was exported: " + " ".join(problems))
+        reasons = " ".join(problems)
+        raise DomainError(_("Nothing was exported: %(problems)s") % {"problems": reasons})
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     return csv_download(
         accounts_export(actor=request.user, filters=filters),
@@ -197,16 +204,15 @@ def account_add_view(request):
             )
         except DomainError as error:
             form.add_domain_error(error)
-            error_message = f"The account was not added: {error.message}"
+            error_message = _("The account was not added: %(reason)s") % {"reason": error.message}
         else:
-            messages.success(
-                request, "Account added and invitation queued." if invite else "Account added."
-            )
+            done = _("Account added and invitation queued.") if invite else _("Account added.")
+            messages.success(request, done)
             return redirect("accounts:list")
     elif request.method == "POST" and form.is_bound:
-        error_message = "Please correct the fields marked below."
+        error_message = _("Please correct the fields marked below.")
     elif request.method == "POST":
-        error_message = "Choose an organization."
+        error_message = _("Choose an organization.")
     reveal_number = bool(
         form.is_bound and (form.data.get("assign") or form.data.get("typed_number"))
     )
@@ -246,6 +252,6 @@ def account_detail(request, account_id: int):
             "account": account,
             "invitations": invitations,
             "events": events,
-            "language": listing.LANGUAGE_NAMES.get(account.language, ""),
+            "language": listing.LANGUAGE_LABELS.get(account.language, ""),
         },
     )

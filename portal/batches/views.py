@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.access.models import Privilege
@@ -24,15 +26,15 @@ MODES = {"dry_run": (False, True), "import": (False, False), "invite": (True, Fa
 class UploadForm(forms.Form):
     organization = forms.ModelChoiceField(
         queryset=Organization.objects.none(),
-        label="Choose Organization",
-        empty_label="Choose an organization",
+        label=gettext_lazy("Choose Organization"),
+        empty_label=gettext_lazy("Choose an organization"),
     )
     permission_group = forms.ModelChoiceField(
         queryset=PermissionGroup.objects.none(),
-        label="User Permissions",
-        empty_label="Choose User Permissions",
+        label=gettext_lazy("User Permissions"),
+        empty_label=gettext_lazy("Choose User Permissions"),
     )
-    file = forms.FileField(label="CSV or Excel file")
+    file = forms.FileField(label=gettext_lazy("CSV or Excel file"))
     mode = forms.ChoiceField(choices=[(m, m) for m in MODES], initial="import")
 
     def __init__(self, *args, user, **kwargs):
@@ -50,7 +52,8 @@ class UploadForm(forms.Form):
         if org and group and group.organization_id != org.pk:
             self.add_error(
                 "permission_group",
-                f"“{group}” is a User Permissions group of {group.organization}, not of {org}.",
+                _("“%(group)s” is a User Permissions group of %(organization)s, not of %(org)s.")
+                % {"group": group, "organization": group.organization, "org": org},
             )
         return data
 
@@ -58,7 +61,7 @@ class UploadForm(forms.Form):
 def _require_batch_access(user) -> None:
     if not (has_privilege(user, Privilege.ACCOUNTS_BULK) or has_privilege(user, Privilege.REPORTS)):
         raise Forbidden(
-            "This needs the Accounts Bulk Operations or the Reports privilege in your role."
+            _("This needs the Accounts Bulk Operations or the Reports privilege in your role.")
         )
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege
@@ -66,7 +67,9 @@ def summary(organization: Organization) -> dict:
 def require_dashboard_privilege(user) -> None:
     """The Dashboard (portal and API) needs Accounts or Reports."""
     if not (has_privilege(user, Privilege.ACCOUNTS) or has_privilege(user, Privilege.REPORTS)):
-        raise Forbidden("The Dashboard needs the Accounts or the Reports privilege in your role.")
+        raise Forbidden(
+            _("The Dashboard needs the Accounts or the Reports privilege in your role.")
+        )
 
 
 @login_required

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.numbers.models import NumberStatus
 from portal.numbers.services import MAX_RANGE
@@ -12,32 +14,40 @@ def split_tags(text: str) -> list[str]:
 
 
 class NumberAddForm(forms.Form):
-    organization = forms.ChoiceField(label="Add to")
+    organization = forms.ChoiceField(label=gettext_lazy("Add to"))
     status = forms.ChoiceField(
-        choices=[(NumberStatus.AVAILABLE, "Available"), (NumberStatus.RESERVED, "Reserved")],
+        label=gettext_lazy("Status"),
+        choices=[
+            (NumberStatus.AVAILABLE, NumberStatus.AVAILABLE.label),
+            (NumberStatus.RESERVED, NumberStatus.RESERVED.label),
+        ],
         initial=NumberStatus.AVAILABLE,
     )
     tags = forms.CharField(
-        required=False, help_text="Separated by spaces or commas, e.g. PORTED VIP."
+        required=False,
+        label=gettext_lazy("Tags"),
+        help_text=gettext_lazy("Separated by spaces or commas, e.g. PORTED VIP."),
     )
     numbers = forms.CharField(
         required=False,
         widget=forms.Textarea(
             attrs={"rows": 8, "placeholder": "+1 212 555 0100\n+44 20 7946 0000"}
         ),
-        label="Paste numbers",
-        help_text="One per line (or separated by commas), with the country code.",
+        label=gettext_lazy("Paste numbers"),
+        help_text=gettext_lazy("One per line (or separated by commas), with the country code."),
     )
     file = forms.FileField(
         required=False,
-        label="Or upload a CSV or XLSX file",
-        help_text="One number per line, or a column headed “number”.",
+        label=gettext_lazy("Or upload a CSV or XLSX file"),
+        help_text=gettext_lazy("One number per line, or a column headed “number”."),
     )
     range_start = forms.CharField(
-        required=False, label="Or a range from", help_text="The first number, e.g. +1 212 555 0100."
+        required=False,
+        label=gettext_lazy("Or a range from"),
+        help_text=gettext_lazy("The first number, e.g. +1 212 555 0100."),
     )
     range_count = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_RANGE, label="How many"
+        required=False, min_value=1, max_value=MAX_RANGE, label=gettext_lazy("How many")
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -52,27 +62,33 @@ class NumberAddForm(forms.Form):
             bool((data.get("range_start") or "").strip()),
         ]
         if sum(sources) == 0:
-            raise forms.ValidationError("Paste numbers, upload a file, or give a range.")
+            raise forms.ValidationError(_("Paste numbers, upload a file, or give a range."))
         if sum(sources) > 1:
             raise forms.ValidationError(
-                "Use one way at a time: pasted numbers, a file, or a range."
+                _("Use one way at a time: pasted numbers, a file, or a range.")
             )
         if sources[2] and not data.get("range_count"):
-            self.add_error("range_count", "How many numbers does the range hold?")
+            self.add_error("range_count", _("How many numbers does the range hold?"))
         return data
 
 
 class NumberFilterForm(forms.Form):
-    organization = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *NumberStatus.choices])
-    tag = forms.CharField(required=False)
-    q = forms.CharField(required=False, label="Search")
+    organization = forms.ChoiceField(required=False, label=gettext_lazy("Organization"))
+    status = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any status")), *NumberStatus.choices],
+    )
+    tag = forms.CharField(required=False, label=gettext_lazy("Tag"))
+    q = forms.CharField(required=False, label=gettext_lazy("Search"))
 
     def __init__(self, *args, user, tags, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organization"].choices = organization_choices(
-            user, pool=True, blank="All my organizations"
+            user, pool=True, blank=_("All my organizations")
         )
         self.fields["tag"] = forms.ChoiceField(
-            required=False, choices=[("", "Any tag")] + [(t, t) for t in tags]
+            required=False,
+            label=gettext_lazy("Tag"),
+            choices=[("", _("Any tag"))] + [(t, t) for t in tags],
         )

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.access.scoping import ScopedQuerySet, visible_organization_ids
 from portal.lib.search import reversed_digits
 
 
 class NumberStatus(models.TextChoices):
-    AVAILABLE = "available", "Available"
-    RESERVED = "reserved", "Reserved"
-    ASSIGNED = "assigned", "Assigned"
-    REGISTERED = "registered", "Registered"
+    AVAILABLE = "available", _("Available")
+    RESERVED = "reserved", _("Reserved")
+    ASSIGNED = "assigned", _("Assigned")
+    REGISTERED = "registered", _("Registered")
 
 
 class Tag(models.Model):

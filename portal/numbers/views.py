@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from portal.access.models import Privilege
@@ -32,8 +34,8 @@ def number_list(request):
     form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
     filters = form.cleaned_data if form.is_valid() else {}
     problems = [
-        f"{form[name].label}: “{request.GET.get(name, '')[:80]}” is not one of the "
-        "choices, so no filter is applied."
+        _("%(filter)s: “%(value)s” is not one of the choices, so no filter is applied.")
+        % {"filter": form[name].label, "value": request.GET.get(name, "")[:80]}
         for name in (form.errors if form.is_bound else ())
     ]
     numbers, scope = filtered_numbers(
@@ -148,23 +150,26 @@ def _selected(request) -> list[Number]:
     )
 
 
-def _report(request, results, done: str) -> None:
+def _report(request, results, done) -> None:
+    """Flash what an action did: `done(n)` says it for n numbers, then the ones not changed."""
     counts = services.summary(results)
     if counts.get("done"):
-        messages.success(
-            request, done.format(n=counts["done"], s="" if counts["done"] == 1 else "s")
-        )
+        messages.success(request, done(counts["done"]))
     skipped = [r for r in results if r.result != "done"]
     if skipped:
         shown = "; ".join(f"{r.number or r.value}: {r.reason}" for r in skipped[:5])
-        more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
-        messages.warning(request, f"{len(skipped)} not changed — {shown}{more}")
+        if len(skipped) > 5:
+            shown += " " + _("(and %(more)s more)") % {"more": len(skipped) - 5}
+        messages.warning(
+            request,
+            _("%(count)s not changed — %(numbers)s") % {"count": len(skipped), "numbers": shown},
+        )
 
 
-def _action(request, run, done: str):
+def _action(request, run, done):
     numbers = _selected(request)
     if not numbers:
-        messages.error(request, "Select at least one number first.")
+        messages.error(request, _("Select at least one number first."))
         return _back(request)
     try:
         _report(request, run(numbers), done)
@@ -178,16 +183,31 @@ def _action(request, run, done: str):
 def number_allocate(request):
     destination = request.POST.get("destination", "")
     if not destination:
-        messages.error(request, "Choose the organization to allocate the numbers to.")
+        messages.error(request, _("Choose the organization to allocate the numbers to."))
         return _back(request)
     organization = organization_from_choice(request.user, destination)
-    where = organization.name if organization else "the operator pool"
+
+    def done(n):
+        if organization is None:
+            text = ngettext(
+                "Allocated %(n)s number to the operator pool.",
+                "Allocated %(n)s numbers to the operator pool.",
+                n,
+            )
+            return text % {"n": n}
+        text = ngettext(
+            "Allocated %(n)s number to %(organization)s.",
+            "Allocated %(n)s numbers to %(organization)s.",
+            n,
+        )
+        return text % {"n": n, "organization": organization.name}
+
     return _action(
         request,
         lambda numbers: services.numbers_allocate(
             actor=request.user, numbers=numbers, organization=organization
         ),
-        f"Allocated {{n}} number{{s}} to {where}.",
+        done,
     )
 
 
@@ -197,7 +217,14 @@ def number_withdraw(request):
     return _action(
         request,
         lambda numbers: services.numbers_withdraw(actor=request.user, numbers=numbers),
-        "Withdrew {n} number{s} to the parent organization (or the operator pool).",
+        lambda n: (
+            ngettext(
+                "Withdrew %(n)s number to the parent organization (or the operator pool).",
+                "Withdrew %(n)s numbers to the parent organization (or the operator pool).",
+                n,
+            )
+            % {"n": n}
+        ),
     )
 
 
@@ -208,7 +235,10 @@ def number_tag(request):
     return _action(
         request,
         lambda numbers: services.numbers_tag(actor=request.user, numbers=numbers, tags=tags),
-        f"Tagged {{n}} number{{s}} {' '.join(t.upper() for t in tags)}.",
+        lambda n: (
+            ngettext("Tagged %(n)s number %(tags)s.", "Tagged %(n)s numbers %(tags)s.", n)
+            % {"n": n, "tags": " ".join(t.upper() for t in tags)}
+        ),
     )
 
 
@@ -221,7 +251,12 @@ def number_untag(request):
         lambda numbers: services.numbers_tag(
             actor=request.user, numbers=numbers, tags=tags, remove=True
         ),
-        f"Removed {' '.join(t.upper() for t in tags)} from {{n}} number{{s}}.",
+        lambda n: (
+            ngettext(
+                "Removed %(tags)s from %(n)s number.", "Removed %(tags)s from %(n)s numbers.", n
+            )
+            % {"n": n, "tags": " ".join(t.upper() for t in tags)}
+        ),
     )
 
 
@@ -234,7 +269,7 @@ def number_reserve(request):
         lambda numbers: services.numbers_reserve(
             actor=request.user, numbers=numbers, reserved_for=reserved_for
         ),
-        "Reserved {n} number{s}.",
+        lambda n: ngettext("Reserved %(n)s number.", "Reserved %(n)s numbers.", n) % {"n": n},
     )
 
 
@@ -244,5 +279,8 @@ def number_unreserve(request):
     return _action(
         request,
         lambda numbers: services.numbers_unreserve(actor=request.user, numbers=numbers),
-        "Made {n} number{s} available again.",
+        lambda n: (
+            ngettext("Made %(n)s number available again.", "Made %(n)s numbers available again.", n)
+            % {"n": n}
+        ),
     )

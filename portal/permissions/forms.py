@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from portal.organizations.choices import organization_choices
 
 
 class GroupCreateForm(forms.Form):
-    organization = forms.ChoiceField()
+    organization = forms.ChoiceField(label=gettext_lazy("Organization"))
     name = forms.CharField(
-        max_length=120, widget=forms.TextInput(attrs={"placeholder": "default cos for org 2000"})
+        max_length=120,
+        label=gettext_lazy("Name"),
+        widget=forms.TextInput(attrs={"placeholder": "default cos for org 2000"}),
     )
-    default = forms.BooleanField(required=False, label="Default group of the organization")
+    default = forms.BooleanField(
+        required=False, label=gettext_lazy("Default group of the organization")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from portal.audit import services as audit
 from portal.lib.errors import DomainError
@@ -9,7 +10,9 @@ from portal.permissions.models import PermissionGroup
 
 def _name_taken(organization, name) -> DomainError:
     return DomainError(
-        f"{organization} already has a permission group named “{name}”.", fields={"name": ["taken"]}
+        _("%(organization)s already has a permission group named “%(name)s”.")
+        % {"organization": organization, "name": name},
+        fields={"name": ["taken"]},
     )
 
 
@@ -19,7 +22,7 @@ def permission_group_create(
 ) -> PermissionGroup:
     name = name.strip()
     if not name:
-        raise DomainError("A permission group needs a name.", fields={"name": ["required"]})
+        raise DomainError(_("A permission group needs a name."), fields={"name": ["required"]})
     if default:
         PermissionGroup.objects.filter(organization=organization, is_default=True).update(
             is_default=False
@@ -43,7 +46,7 @@ def permission_group_create(
 def permission_group_rename(*, actor, group: PermissionGroup, name: str) -> PermissionGroup:
     name = name.strip()
     if not name:
-        raise DomainError("A permission group needs a name.", fields={"name": ["required"]})
+        raise DomainError(_("A permission group needs a name."), fields={"name": ["required"]})
     old = group.name
     group.name = name
     try:
@@ -77,13 +80,17 @@ def permission_group_delete(*, actor, group: PermissionGroup) -> None:
     """Delete a group no account uses; an organization's default group stays."""
     if group.is_default:
         raise DomainError(
-            f"“{group}” is {group.organization}'s default permission group: "
-            "make another group the default first.",
+            _(
+                "“%(group)s” is %(organization)s's default permission group: "
+                "make another group the default first."
+            )
+            % {"group": group, "organization": group.organization},
             fields={"group": ["default"]},
         )
     if group.accounts.exists():
         raise DomainError(
-            f"“{group}” still has accounts: move them to another group first.",
+            _("“%(group)s” still has accounts: move them to another group first.")
+            % {"group": group},
             fields={"group": ["in use"]},
         )
     audit.record(

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access.models import Privilege
@@ -57,7 +58,11 @@ def group_create(request):
         except DomainError as error:
             form.add_error("name" if "name" in error.fields else None, error.message)
         else:
-            messages.success(request, f"Created “{group.name}” in {group.organization}.")
+            messages.success(
+                request,
+                _("Created “%(name)s” in %(organization)s.")
+                % {"name": group.name, "organization": group.organization},
+            )
             return redirect("permissions:list")
     return _page(request, form, status=400)
 
@@ -75,7 +80,7 @@ def group_rename(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Renamed to “{group.name}”.")
+        messages.success(request, _("Renamed to “%(name)s”.") % {"name": group.name})
     return redirect("permissions:list")
 
 
@@ -86,5 +91,9 @@ def group_set_default(request, pk):
         request.user, PermissionGroup.objects.select_related("organization"), pk=pk
     )
     services.permission_group_set_default(actor=request.user, group=group)
-    messages.success(request, f"“{group.name}” is now the default group of {group.organization}.")
+    messages.success(
+        request,
+        _("“%(name)s” is now the default group of %(organization)s.")
+        % {"name": group.name, "organization": group.organization},
+    )
     return redirect("permissions:list")

@@ -51,7 +51,9 @@
         group.hidden = !Array.prototype.some.call(group.children, function (o) { return !o.hidden; });
       });
       if (first && select.selectedOptions.length && select.selectedOptions[0].hidden) first.selected = true;
-      if (status) status.textContent = query ? shown + " match" + (shown === 1 ? "" : "es") : "";
+      // The words are the filter's data- attributes, translated by the template.
+      var word = filter.getAttribute(shown === 1 ? "data-match-one" : "data-match-many");
+      if (status) status.textContent = query ? word.replace("{count}", shown) : "";
     });
   }
 })();

@@ -20,8 +20,11 @@
       all.indeterminate = ticked > 0 && ticked < list.length;
     }
     if (state) {
-      state.textContent = everything ? "All " + matching.getAttribute("data-label") + " matching accounts chosen"
-        : ticked ? ticked + " selected" : "No account selected";
+      // The texts are the span's data- attributes, translated by the template.
+      state.textContent = everything
+        ? state.getAttribute("data-all").replace("{count}", matching.getAttribute("data-label"))
+        : ticked ? state.getAttribute("data-selected").replace("{count}", ticked)
+        : state.getAttribute("data-none");
     }
   }
   if (all) {

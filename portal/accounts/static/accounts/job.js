@@ -11,7 +11,7 @@
         document.getElementById("job-processed").textContent = p.processed;
         document.getElementById("job-done").textContent = p.done;
         document.getElementById("job-skipped").textContent = p.skipped;
-        document.getElementById("job-status").textContent = p.status;
+        document.getElementById("job-status").textContent = p.status_label || p.status;
         if (p.finished) { window.location.reload(); } else { setTimeout(poll, 1000); }
       })
       .catch(function () { setTimeout(poll, 3000); });

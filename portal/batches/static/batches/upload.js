@@ -12,7 +12,7 @@
       if (!mine && o.selected) group.value = "";
     });
     if (orgId && !group.value) {
-      var first = Array.prototype.find.call(group.options, function (o) { return o.value && !o.disabled && /\(default\)$/.test(o.textContent); });
+      var first = Array.prototype.find.call(group.options, function (o) { return o.value && !o.disabled && o.hasAttribute("data-default"); });
       if (first) group.value = first.value;
     }
     var slug = org.selectedOptions[0] && org.selectedOptions[0].dataset.slug;
@@ -21,10 +21,12 @@
     // then the template of that organization, with its columns only.
     if (slug && g) {
       link.href = link.dataset.base + "?organization=" + encodeURIComponent(slug) + "&permission_group=" + encodeURIComponent(g);
-      help.textContent = "The template of " + org.selectedOptions[0].textContent + ", User Permissions " + g + ".";
+      // The texts are the help's data- attributes, translated by the template.
+      help.textContent = help.dataset.chosen.replace("{organization}", org.selectedOptions[0].textContent.trim())
+        .replace("{group}", g);
     } else {
       link.href = link.dataset.base;
-      help.textContent = "Every column; choose the organization below for a template with its columns only.";
+      help.textContent = help.dataset.general;
     }
   }
   org.addEventListener("change", sync); group.addEventListener("change", sync); sync();
