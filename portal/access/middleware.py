@@ -26,18 +26,11 @@ def preferences_of(request) -> tuple[str, str]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return "", ""
-    profile = getattr(user, "admin", None) if _has_profile(user) else None
+    profile = getattr(user, "admin", None)  # None: the operator, a superuser without a profile
     if profile is not None:
         return profile.language, profile.time_zone
     saved = request.session.get(SESSION_KEY) or {}
     return saved.get("language", ""), saved.get("time_zone", "")
-
-
-def _has_profile(user) -> bool:
-    try:
-        return user.admin is not None
-    except Exception:  # RelatedObjectDoesNotExist: the operator, a superuser without a profile
-        return False
 
 
 class LanguageAndTimeZone:

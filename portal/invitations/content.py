@@ -165,10 +165,14 @@ def check_wording(*, channel: str, subject: str, body: str) -> None:
             )
             messages.append(
                 _(
-                    "The body must contain %(variable)s (%(label)s): without it the user cannot "
-                    "activate."
+                    "The body must contain {{ activation_link }} (activation link): without it "
+                    "the user cannot activate."
                 )
-                % {"variable": variable, "label": str(VARIABLES[name]).lower()}
+                if name == "activation_link"
+                else _(
+                    "The body must contain {{ activation_code }} (activation code): without it "
+                    "the user cannot activate."
+                )
             )
     if problems:
         raise DomainError(" ".join(messages), fields=problems)

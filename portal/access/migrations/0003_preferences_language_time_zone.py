@@ -4,20 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('access', '0002_roles_per_organization_service_admins_token_expiry'),
+        ("access", "0002_roles_per_organization_service_admins_token_expiry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='adminprofile',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('it', 'Italian'), ('de', 'German'), ('fr', 'French'), ('es', 'Spanish')], help_text="The portal's language for this admin; empty: the browser's.", max_length=2),
+            model_name="adminprofile",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("en", "English"),
+                    ("it", "Italian"),
+                    ("de", "German"),
+                    ("fr", "French"),
+                    ("es", "Spanish"),
+                ],
+                help_text="The portal's language for this admin; empty: the browser's.",
+                max_length=2,
+            ),
         ),
         migrations.AddField(
-            model_name='adminprofile',
-            name='time_zone',
-            field=models.CharField(blank=True, help_text="IANA name, e.g. Europe/Rome; empty: the portal's (settings.TIME_ZONE).", max_length=64),
+            model_name="adminprofile",
+            name="time_zone",
+            field=models.CharField(
+                blank=True,
+                help_text="IANA name, e.g. Europe/Rome; empty: the portal's (settings.TIME_ZONE).",
+                max_length=64,
+            ),
         ),
     ]

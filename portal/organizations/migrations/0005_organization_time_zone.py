@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0004_organization_require_second_factor'),
+        ("organizations", "0004_organization_require_second_factor"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='time_zone',
-            field=models.CharField(blank=True, help_text="IANA name, e.g. Europe/Rome: the zone of its invitations' expiry; empty: the portal's (settings.TIME_ZONE).", max_length=64),
+            model_name="organization",
+            name="time_zone",
+            field=models.CharField(
+                blank=True,
+                help_text="IANA name, e.g. Europe/Rome: the zone of its invitations' expiry; empty: the portal's (settings.TIME_ZONE).",
+                max_length=64,
+            ),
         ),
     ]
