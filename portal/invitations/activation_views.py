@@ -16,6 +16,14 @@ from portal.lib.errors import DomainError
 from portal.lib.throttle import Throttled
 
 
+def _render(request, template: str, context: dict, status: int = 200):
+    """The page in its language (`lang`, active around this call), and says so in the answer's
+    Content-Language (LocaleMiddleware keeps a header already set)."""
+    response = render(request, template, context, status=status)
+    response["Content-Language"] = context["lang"]
+    return response
+
+
 def _browser_language(request) -> str:
     language = (getattr(request, "LANGUAGE_CODE", "") or "en")[:2]
     return language if language in content.LANGUAGES else "en"
@@ -67,7 +75,7 @@ def _gone(request, error: Gone, language: str, *, invitation=None, hidden=None):
     """The page of an invitation that cannot be used; an expired one offers its own renewal where
     the organization allows it (the form carries what proved the invitation: link or code)."""
     time_zone = invitation.account.organization.time_zone if invitation is not None else ""
-    return render(
+    return _render(
         request,
         "invitations/activation/gone.html",
         {
@@ -102,7 +110,7 @@ def _renew(request, invitation, language: str, *, hidden=None):
                 "administrator."
             )
         )
-        return render(
+        return _render(
             request,
             "invitations/activation/gone.html",
             {
@@ -114,7 +122,7 @@ def _renew(request, invitation, language: str, *, hidden=None):
             },
             status=429 if refused.reason == "limit" else 409,
         )
-    return render(
+    return _render(
         request,
         "invitations/activation/gone.html",
         {
@@ -135,7 +143,7 @@ def _throttled(request, error: Throttled):
     """The same page for every link, known or not, in the browser's language."""
     language = _browser_language(request)
     with translation.override(language):
-        response = render(
+        response = _render(
             request,
             "invitations/activation/gone.html",
             {
@@ -163,7 +171,7 @@ def _page(request, invitation, *, hidden=None, error="", status=200):
 
 def _page_in(request, invitation, account, language, hidden, error, status):
     organization = account.organization
-    return render(
+    return _render(
         request,
         "invitations/activation/page.html",
         {
@@ -203,7 +211,7 @@ def _activate(request, invitation, *, hidden=None):
                 else error.message
             )
             return _page(request, invitation, hidden=hidden, error=message, status=400)
-        return render(
+        return _render(
             request,
             "invitations/activation/done.html",
             {
@@ -269,7 +277,7 @@ def code(request):
         return _throttled(request, error)
     if request.method != "POST":
         with translation.override(language):
-            return render(
+            return _render(
                 request,
                 "invitations/activation/code.html",
                 {"public_page": True, "lang": language},
@@ -290,7 +298,7 @@ def code(request):
         reasons = [r for reasons in error.fields.values() for r in reasons]
         with translation.override(language):
             message = next((m for m in map(_code_error, reasons) if m), "") or error.message
-            return render(
+            return _render(
                 request,
                 "invitations/activation/code.html",
                 {"public_page": True, "lang": language, "contact": contact, "error": message},

@@ -41,7 +41,7 @@ def test_every_default_text_is_in_the_catalog_and_translated(language):
     po = catalog(language)
     translated = {key(e): e.msgstr for e in po}
     for name, text in defaults.TEXTS.items():
-        context = getattr(text, "_args", (None,))[0] if name == "BUTTON" else None
-        english = str(text) if name != "BUTTON" else "Activate MultiLine"
-        assert translated.get((context if name == "BUTTON" else None, english)), (language, name)
-        assert defaults.in_language(text, language) != english, (language, name)
+        context = "invitation email button" if name == "BUTTON" else None
+        english = defaults.in_language(text, "en")
+        assert translated.get((context, english)), (language, name)
+        assert defaults.in_language(text, language) == translated[(context, english)]

@@ -44,6 +44,7 @@ def test_the_activation_pages_have_no_english_left(language, invited, client):
     _account, _inv, token, _code = invited(language, first_name="Anna")
     page = client.get(f"/activate/{token}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200 and f'lang="{language}"' in page.content.decode()
+    assert page["Content-Language"] == language
     assert not ENGLISH.findall(_visible(page.content.decode())), _visible(page.content.decode())
     code_page = client.get("/activate/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert not ENGLISH.findall(_visible(code_page))
