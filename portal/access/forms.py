@@ -157,8 +157,13 @@ def _language_choices():
     from django.utils.translation import gettext as _
 
     return [("", _("The browser's language"))] + [
-        (code, get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES
+        (code, _capital(get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
     ]
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]  # "italiano" → "Italiano", as a list item
 
 
 def _zone_choices():

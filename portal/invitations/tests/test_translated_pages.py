@@ -57,7 +57,10 @@ def test_the_expiry_is_in_the_organizations_zone_as_the_language_writes_it(
     account, invitation, token, _code = invited("it")
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=EXPIRY)
     page = client.get(f"/activate/{token}/").content.decode()
-    assert "Questo invito scade il 8 dicembre 2026, 14:30 CET" in page
+    assert (
+        "Questo invito si può usare una sola volta e scade in data 8 dicembre 2026, 14:30 CET"
+        in page
+    )
     # The invitation itself: the same zone, in the email's language.
     values = content.Values(
         first_name="Anna",
