@@ -97,3 +97,22 @@ def test_the_german_editor_speaks_german(alice, org_a, login):
     assert "<b>1 SMS-Segment</b>" in text
     listing = client.get("/invitations/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Einladungsvorlagen" in listing and "Standardsprache" in listing
+
+
+def test_the_organization_form_sets_the_zone_and_a_form_without_it_keeps_it(login, alice, org_a):
+    from portal.organizations.tests.test_views import settings_form
+
+    client = login(alice)
+    assert (
+        client.post("/organizations/org-a/", settings_form(time_zone="Europe/Madrid")).status_code
+        == 302
+    )
+    org_a.refresh_from_db()
+    assert org_a.time_zone == "Europe/Madrid"
+    client.post("/organizations/org-a/", settings_form(invitation_validity_days=10))
+    org_a.refresh_from_db()
+    assert (org_a.time_zone, org_a.invitation_validity_days) == ("Europe/Madrid", 10)
+    refused = client.post("/organizations/org-a/", settings_form(time_zone="Mars/Base"))
+    assert refused.status_code == 200
+    org_a.refresh_from_db()
+    assert org_a.time_zone == "Europe/Madrid"
