@@ -29,12 +29,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's chromium for the browser tests (Playwright cannot download its own here).
+# Debian's chromium for the browser tests (Playwright cannot download its own here), and its
+# gettext for the catalog tests and `make messages` (front/tests/test_catalogs.py).
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium && command -v msgfmt && command -v xgettext; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium and gettext for the tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core gettext >/dev/null; }
 
 migrate: install
 	$(MULTILINE) migrate --no-input

@@ -31,6 +31,20 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(autouse=True)
+def _english_and_the_default_zone():
+    """Each test starts in English and the portal's time zone: a request in another language
+    (LocaleMiddleware, the admin's preferences) leaves that language active in the thread, and
+    code a test calls directly (a service, a task) would speak it."""
+    from django.utils import timezone, translation
+
+    translation.activate("en")
+    timezone.deactivate()
+    yield
+    translation.activate("en")
+    timezone.deactivate()
+
+
 # ---------------------------------------------------------------- services on this machine
 
 

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # The admin's language and time zone (Preferences); English for the API and SCIM.
+    "portal.access.middleware.LanguageAndTimeZone",
     # Timeouts, a forced password change, the second factor (portal/signin/middleware.py).
     "portal.signin.middleware.SignInPolicy",
     "portal.front.middleware.DomainErrors",
@@ -122,6 +124,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.access.context.admin_context",
             ],
+            # {{ value|when }}: every date and time the portal shows (portal/lib/dates.py).
+            "builtins": ["portal.lib.dates"],
         },
     },
 ]
@@ -172,6 +176,8 @@ USE_TZ = True
 # extracts the marked strings, the .po files are translated, and the compiled .mo files are
 # committed, so a fresh install needs no gettext tools.
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale"]
+# Each language's date formats ("8 dicembre 2026"), over Django's own (portal/lib/dates.py).
+FORMAT_MODULE_PATH = ["portal.lib.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

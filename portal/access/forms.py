@@ -149,3 +149,39 @@ class TokenIssueForm(forms.Form):
         days.max_value, days.initial = settings.API_TOKEN_MAX_DAYS, settings.API_TOKEN_DEFAULT_DAYS
         days.validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
         days.widget.attrs.update(max=settings.API_TOKEN_MAX_DAYS, min=1)
+
+
+def _language_choices():
+    from django.utils.translation import get_language_info
+    from django.utils.translation import gettext as _
+
+    return [("", _("The browser's language"))] + [
+        (code, _capital(get_language_info(code)["name_local"]))
+        for code, _name in settings.LANGUAGES
+    ]
+
+
+def _capital(name: str) -> str:
+    return name[:1].upper() + name[1:]  # "italiano" → "Italiano", as a list item
+
+
+def _zone_choices():
+    from django.utils.translation import gettext as _
+
+    from portal.lib.dates import zone_names
+
+    return [("", _("The portal's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
+        (name, name.replace("_", " ")) for name in zone_names()
+    ]
+
+
+class PreferencesForm(forms.Form):
+    """An admin's own language and time zone (portal.access.middleware applies them)."""
+
+    language = forms.ChoiceField(required=False)
+    time_zone = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = _language_choices()
+        self.fields["time_zone"].choices = _zone_choices()

@@ -70,6 +70,18 @@ class AdminProfile(models.Model):
         help_text="A service admin: no password, no portal sign-in; only API tokens, "
         "which an admin with API Users and every privilege of its role may issue.",
     )
+    # Preferences, each admin's own (Preferences page; portal.access.middleware).
+    language = models.CharField(
+        max_length=2,
+        blank=True,
+        choices=[(code, name) for code, name in settings.LANGUAGES],
+        help_text="The portal's language for this admin; empty: the browser's.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA name, e.g. Europe/Rome; empty: the portal's (settings.TIME_ZONE).",
+    )
 
     def __str__(self) -> str:
         return self.user.get_username()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admins/<int:pk>/", views.admin_edit, name="admin_edit"),
     path("roles/new/", views.role_create, name="role_create"),
     path("roles/<int:pk>/", views.role_edit, name="role_edit"),
+    path("preferences/", views.preferences, name="preferences"),
     path("tokens/", views.token_list, name="tokens"),
     path("tokens/issue/", views.token_issue, name="token_issue"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),

@@ -8,13 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import services
-from portal.access.forms import AdminCreateForm, AdminEditForm, RoleForm, TokenIssueForm
+from portal.access.forms import (
+    AdminCreateForm,
+    AdminEditForm,
+    PreferencesForm,
+    RoleForm,
+    TokenIssueForm,
+)
 from portal.access.models import ApiToken, Privilege
 from portal.access.scoping import has_privilege, privilege_required
 from portal.audit import services as audit
+from portal.lib.dates import when
 from portal.lib.errors import DomainError, Forbidden, NotFound
 from portal.lib.http import see_other
 
@@ -267,3 +276,36 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
         )
         messages.success(self.request, "Your password is set. Sign in with it.")
         return response
+
+
+@login_required
+def preferences(request):
+    """Preferences: the signed-in admin's own language and time zone, nobody else's (the page
+    names no admin: it always edits request.user's)."""
+    from portal.access.middleware import SESSION_KEY, preferences_of
+
+    language, zone_name = preferences_of(request)
+    form = PreferencesForm(
+        request.POST or None, initial={"language": language, "time_zone": zone_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data
+        profile = getattr(request.user, "admin", None)  # None: no admin profile
+        if profile is not None:
+            profile.language, profile.time_zone = chosen["language"], chosen["time_zone"]
+            profile.save(update_fields=["language", "time_zone"])
+        else:  # the operator, a superuser without an admin profile: for this session
+            request.session[SESSION_KEY] = {
+                "language": chosen["language"],
+                "time_zone": chosen["time_zone"],
+            }
+        # The confirmation speaks the language just chosen (else the browser's, as from now on).
+        shown = chosen["language"] or translation.get_language_from_request(request)
+        with translation.override(shown):
+            messages.success(request, _("Your preferences were saved."))
+        return see_other("access:preferences")
+    return render(
+        request,
+        "access/preferences.html",
+        {"nav": "preferences", "form": form, "now_shown": when(timezone.now())},
+    )

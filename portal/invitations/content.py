@@ -18,24 +18,28 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.invitations import defaults, qr
+from portal.invitations.defaults import in_language
 from portal.invitations.models import Channel, InvitationTemplate
+from portal.lib.dates import when
 from portal.lib.errors import DomainError
 from portal.lib.phones import pretty
 
 VARIABLES = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "activation_link": "Activation link",
-    "activation_code": "Activation code",
-    "qr_code": "QR code of the link (HTML email only)",
-    "multiline_number": "MultiLine number",
-    "organization": "Organization name",
-    "expires_on": "Expiry date of the invitation",
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "activation_link": gettext_lazy("Activation link"),
+    "activation_code": gettext_lazy("Activation code"),
+    "qr_code": gettext_lazy("QR code of the link (HTML email only)"),
+    "multiline_number": gettext_lazy("MultiLine number"),
+    "organization": gettext_lazy("Organization name"),
+    "expires_on": gettext_lazy("Expiry date and time of the invitation"),
 }
 REQUIRED = ("activation_link", "activation_code")
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
@@ -56,9 +60,10 @@ class Values:
     organization: str
     expires_on: datetime
     language: str = "en"
+    time_zone: str = ""  # the organization's (IANA name); "" is settings.TIME_ZONE
 
     def as_text(self) -> dict[str, str]:
-        expires = _date_text(self.language, self.expires_on.date())
+        expires = expiry_text(self.expires_on, self.language, self.time_zone)
         return {
             "first_name": self.first_name,
             "last_name": self.last_name,
@@ -66,10 +71,10 @@ class Values:
             "activation_code": self.activation_code,
             "multiline_number": pretty(self.multiline_number)
             if self.multiline_number
-            else defaults.NUMBER_AT_ACTIVATION[self.language],
+            else in_language(defaults.NUMBER_AT_ACTIVATION, self.language),
             "organization": self.organization,
             "expires_on": expires,
-            "qr_code": defaults.QR_IN_TEXT[self.language],
+            "qr_code": in_language(defaults.QR_IN_TEXT, self.language),
         }
 
 
@@ -90,11 +95,12 @@ class RenderedEmail:
     images: dict[str, bytes] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=64)
-def _date_text(language: str, day) -> str:
-    """The expiry date as the language writes it (the invitations of one run share a few)."""
+@lru_cache(maxsize=256)
+def expiry_text(expires: datetime, language: str, time_zone: str = "") -> str:
+    """An invitation's expiry as the language writes it, in its organization's time zone, with
+    the zone shown: "8 dicembre 2026, 14:30 CET" (the invitations of one run share a few)."""
     with translation.override(language):
-        return formats.date_format(day, "DATE_FORMAT")
+        return when(expires, tz=time_zone or settings.TIME_ZONE)
 
 
 # ---------------------------------------------------------------- checking admin templates
@@ -107,40 +113,66 @@ def check_wording(*, channel: str, subject: str, body: str) -> None:
     messages = []
     if channel == Channel.EMAIL:
         if not subject.strip():
-            problems.setdefault("subject", []).append("required")
-            messages.append("An email needs a subject.")
+            problems.setdefault("subject", []).append(_("required"))
+            messages.append(_("An email needs a subject."))
         if "\n" in subject or "\r" in subject:
-            problems.setdefault("subject", []).append("must be one line")
-            messages.append("The subject must be one line.")
+            problems.setdefault("subject", []).append(_("must be one line"))
+            messages.append(_("The subject must be one line."))
     if not body.strip():
-        problems.setdefault("body", []).append("required")
-        messages.append("The body is empty.")
+        problems.setdefault("body", []).append(_("required"))
+        messages.append(_("The body is empty."))
     for part, text in (("subject", subject), ("body", body)):
         if "{%" in text or "%}" in text:
-            problems.setdefault(part, []).append("template tags ({% … %}) are not supported")
+            problems.setdefault(part, []).append(_("template tags ({% … %}) are not supported"))
             messages.append(
-                f"The {part} uses {{% … %}} tags; only {{{{ variable }}}} placeholders are "
-                "supported."
+                _("The subject uses {% … %} tags; only {{ variable }} placeholders are supported.")
+                if part == "subject"
+                else _(
+                    "The body uses {% … %} tags; only {{ variable }} placeholders are supported."
+                )
             )
         unknown = sorted(
             {inner.strip() for inner in ANY_BRACES.findall(text) if inner.strip() not in VARIABLES}
         )
         for name in unknown:
-            problems.setdefault(part, []).append(f"unknown variable {{{{ {name} }}}}")
+            variable = "{{ " + name + " }}"
+            problems.setdefault(part, []).append(
+                _("unknown variable %(variable)s") % {"variable": variable}
+            )
+            values = {"variable": variable, "available": ", ".join(VARIABLES)}
             messages.append(
-                f"The {part} uses an unknown variable {{{{ {name} }}}}; "
-                f"available: {', '.join(VARIABLES)}."
+                (
+                    _(
+                        "The subject uses an unknown variable %(variable)s; "
+                        "available: %(available)s."
+                    )
+                    if part == "subject"
+                    else _(
+                        "The body uses an unknown variable %(variable)s; available: %(available)s."
+                    )
+                )
+                % values
             )
     if "qr_code" in PLACEHOLDER.findall(subject):
-        problems.setdefault("subject", []).append("the QR code can only be in the body")
-        messages.append("The QR code can only be in the body.")
+        problems.setdefault("subject", []).append(_("the QR code can only be in the body"))
+        messages.append(_("The QR code can only be in the body."))
     used = set(PLACEHOLDER.findall(body))
     for name in REQUIRED:
         if name not in used:
-            problems.setdefault("body", []).append(f"missing {{{{ {name} }}}}")
+            variable = "{{ " + name + " }}"
+            problems.setdefault("body", []).append(
+                _("missing %(variable)s") % {"variable": variable}
+            )
             messages.append(
-                f"The body must contain {{{{ {name} }}}} ({VARIABLES[name].lower()}): "
-                "without it the user cannot activate."
+                _(
+                    "The body must contain {{ activation_link }} (activation link): without it "
+                    "the user cannot activate."
+                )
+                if name == "activation_link"
+                else _(
+                    "The body must contain {{ activation_code }} (activation code): without it "
+                    "the user cannot activate."
+                )
             )
     if problems:
         raise DomainError(" ".join(messages), fields=problems)
@@ -156,8 +188,11 @@ def language_of(account) -> str:
 
 def default_wording(language: str, channel: str) -> Wording:
     if channel == Channel.SMS:
-        return Wording(subject="", body=defaults.SMS_BODY[language])
-    return Wording(subject=defaults.EMAIL_SUBJECT[language], body=defaults.EMAIL_BODY[language])
+        return Wording(subject="", body=in_language(defaults.SMS_BODY, language))
+    return Wording(
+        subject=in_language(defaults.EMAIL_SUBJECT, language),
+        body=in_language(defaults.EMAIL_BODY, language),
+    )
 
 
 def wording_for(organization, language: str, channel: str) -> Wording:
@@ -259,19 +294,24 @@ def _page(language: str, organization: str) -> str:
     """The HTML page around an invitation's body, rendered once per language and organization
     name with markers where its subject, body and link go (`render_email` puts them in, escaped
     as the template would)."""
-    return render_to_string(
-        "invitations/email/invitation.html",
-        {
-            "subject": _MARK["subject"],
-            "body": mark_safe(_MARK["body"]),
-            "language": language,
-            "organization": organization,
-            "activation_link": _MARK["link"],
-            "button": defaults.BUTTON[language],
-            "link_fallback": defaults.LINK_FALLBACK[language],
-            "footer": defaults.FOOTER[language].format(organization=organization),
-        },
-    )
+    with translation.override(language):
+        return render_to_string(
+            "invitations/email/invitation.html",
+            {
+                "subject": _MARK["subject"],
+                "body": mark_safe(_MARK["body"]),
+                "language": language,
+                "organization": organization,
+                "activation_link": _MARK["link"],
+                "button": str(defaults.BUTTON),
+                "link_fallback": str(defaults.LINK_FALLBACK),
+                "footer": footer(language, organization),
+            },
+        )
+
+
+def footer(language: str, organization: str) -> str:
+    return in_language(defaults.FOOTER, language) % {"organization": organization}
 
 
 def render_email(wording: Wording, values: Values, *, for_browser: bool = False) -> RenderedEmail:
@@ -279,8 +319,11 @@ def render_email(wording: Wording, values: Values, *, for_browser: bool = False)
     (preview page); mail gets it as an inline image part referenced by cid."""
     text_values = values.as_text()
     subject = " ".join(substitute(wording.subject, text_values).split())
-    footer = defaults.FOOTER[values.language].format(organization=values.organization)
-    text = substitute(wording.body, text_values) + "\n\n-- \n" + footer  # also in _page
+    text = (
+        substitute(wording.body, text_values)
+        + "\n\n-- \n"
+        + footer(values.language, values.organization)  # also in _page
+    )
     png = qr_png(values.activation_link)
     src = (
         "data:image/png;base64," + base64.b64encode(png).decode()
@@ -288,7 +331,7 @@ def render_email(wording: Wording, values: Values, *, for_browser: bool = False)
         else f"cid:{QR_CID}"
     )
     fragment = body_html(
-        wording.body, text_values, qr_src=src, qr_alt=defaults.QR_ALT[values.language]
+        wording.body, text_values, qr_src=src, qr_alt=in_language(defaults.QR_ALT, values.language)
     )
     html = (
         _page(values.language, values.organization)

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege, hash_token
 from portal.access.scoping import require_privilege
@@ -42,6 +43,7 @@ from portal.invitations.models import (
 from portal.invitations.tasks import send_invitation, send_invitations, send_test_invitation
 from portal.lib import heartbeat, mail, sms
 from portal.lib.bulkinsert import insert_rows  # Lean multi-row INSERT (batch imports).
+from portal.lib.dates import when
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
 from portal.lib.redact import scrub
@@ -477,6 +479,7 @@ def values_for(invitation: Invitation, *, token: str, code: str) -> content.Valu
         organization=account.organization.name,
         expires_on=invitation.expires_at,
         language=content.language_of(account),
+        time_zone=account.organization.time_zone,
     )
 
 
@@ -887,8 +890,8 @@ def check_usable(invitation: Invitation) -> None:
         raise Gone(f"This invitation can no longer be used. {ask}", reason="failed")
     if invitation.expires_at <= timezone.now():
         raise Gone(
-            f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. "
-            f"{ask}",
+            "This invitation expired on "
+            f"{when(invitation.expires_at, tz=invitation.account.organization.time_zone)}. {ask}",
             reason="expired",
             expires_at=invitation.expires_at,
         )
@@ -1101,6 +1104,7 @@ def sample_values(organization, language: str) -> content.Values:
         organization=organization.name,
         expires_on=timezone.now() + timedelta(days=organization.invitation_validity_days),
         language=language,
+        time_zone=organization.time_zone,
     )
 
 
@@ -1143,7 +1147,7 @@ def template_save(
 def template_reset(*, actor, organization, language: str, channel: str) -> None:
     """Back to the shipped default wording."""
     _check_choice(language, channel)
-    deleted, _ = InvitationTemplate.objects.filter(
+    deleted, _kinds = InvitationTemplate.objects.filter(
         organization=organization, language=language, channel=channel
     ).delete()
     if deleted:
@@ -1163,7 +1167,7 @@ def template_send_test(
     _check_choice(language, channel)
     if not (actor and actor.email):
         raise DomainError(
-            "Your admin profile has no email address to send the test to.",
+            _("Your admin profile has no email address to send the test to."),
             fields={"email": ["missing"]},
         )
     content.check_wording(

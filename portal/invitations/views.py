@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.access.scoping import get_object_for, has_privilege, privilege_required
@@ -25,6 +27,15 @@ from portal.lib.http import see_other
 from portal.organizations.models import Language, Organization
 
 LANGUAGE_NAMES = dict(Language.choices)
+CHANNEL_LABELS = {Channel.EMAIL: gettext_lazy("Email"), Channel.SMS: gettext_lazy("SMS")}
+# The variables the help texts name as required (they are not template syntax here).
+PLACEHOLDERS = {name: "{{ " + name + " }}" for name in content.REQUIRED}
+
+
+def language_name(language: str) -> str:
+    """ "Italian" in the active language (Django's catalog has the languages' names)."""
+    return _(LANGUAGE_NAMES[language])
+
 
 # The preview is the HTML email itself, whose styles are inline (mail clients need them); it sits
 # in a sandboxed srcdoc iframe, which inherits the page's policy: these pages allow inline style.
@@ -57,9 +68,9 @@ def templates(request):
                 rows.append(
                     {
                         "channel": channel,
-                        "channel_label": channel_label,
+                        "channel_label": CHANNEL_LABELS.get(channel, channel_label),
                         "language": language,
-                        "language_label": LANGUAGE_NAMES[language],
+                        "language_label": language_name(language),
                         "template": template,
                         "inherited": wording.custom and template is None,
                         "subject": wording.subject,
@@ -74,6 +85,7 @@ def templates(request):
             "organization": organization,
             "rows": rows,
             "variables": content.VARIABLES,
+            "placeholders": PLACEHOLDERS,
         },
     )
 
@@ -103,10 +115,11 @@ def _edit_context(request, organization, language, channel, form, *, error="", f
         "nav": "setup",
         "organization": organization,
         "language": language,
-        "language_label": LANGUAGE_NAMES[language],
+        "language_label": language_name(language),
         "channel": channel,
         "form": form,
         "variables": content.VARIABLES,
+        "placeholders": PLACEHOLDERS,
         "required": content.REQUIRED,
         "preview": preview,
         "sms_text": sms_text,
@@ -122,7 +135,7 @@ def _edit_context(request, organization, language, channel, form, *, error="", f
 def _target(request, slug, language, channel):
     organization = get_object_for(request.user, Organization.objects, slug=slug)
     if language not in content.LANGUAGES or channel not in Channel.values:
-        raise DomainError("No such template.")
+        raise DomainError(_("No such template."))
     return organization
 
 
@@ -158,9 +171,15 @@ def template_edit(request, slug, language, channel):
                 fields=problem.fields,
             )
             return render(request, "invitations/template_edit.html", context, status=400)
+        names = {"language": language_name(language), "organization": organization}
         messages.success(
             request,
-            f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} was saved.",
+            (
+                _("The %(language)s email invitation of %(organization)s was saved.")
+                if channel == Channel.EMAIL
+                else _("The %(language)s SMS invitation of %(organization)s was saved.")
+            )
+            % names,
         )
         return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
     draft = request.session.pop(_draft_key(slug, language, channel), None)
@@ -221,7 +240,9 @@ def template_test(request, slug, language, channel):
         "body": form.data.get("body", ""),
     }
     messages.success(
-        request, f"A test invitation, rendered with the sample account, is on its way to {to}."
+        request,
+        _("A test invitation, rendered with the sample account, is on its way to %(to)s.")
+        % {"to": to},
     )
     return see_other("invitations:template_edit", slug, language, channel)
 
@@ -237,10 +258,21 @@ def template_reset(request, slug, language, channel):
     services.template_reset(
         actor=request.user, organization=organization, language=language, channel=channel
     )
+    names = {"language": language_name(language), "organization": organization}
     messages.success(
         request,
-        f"The {LANGUAGE_NAMES[language]} {channel} invitation of {organization} "
-        "is back to the default wording.",
+        (
+            _(
+                "The %(language)s email invitation of %(organization)s is back to the default "
+                "wording."
+            )
+            if channel == Channel.EMAIL
+            else _(
+                "The %(language)s SMS invitation of %(organization)s is back to the default "
+                "wording."
+            )
+        )
+        % names,
     )
     return redirect(reverse("invitations:template_edit", args=[slug, language, channel]))
 
@@ -255,7 +287,7 @@ def _back(request, selection) -> str:
     return selection.list_url()
 
 
-RESEND_EXPLANATION = (
+RESEND_EXPLANATION = gettext_lazy(
     "Each account gets a new invitation; the previous link and code stop working. Active and "
     "suspended accounts are skipped."
 )
@@ -294,9 +326,9 @@ def resend(request):
         "accounts/lifecycle/confirm.html",
         {
             **context,
-            "title": "Resend Invitation",
-            "heading": "Resend Invitation",
-            "verb": "Resend to",
+            "title": _("Resend Invitation"),
+            "heading": _("Resend Invitation"),
+            "verb": _("Resend to"),
             "explanation": RESEND_EXPLANATION,
             "message": message,
             "next": request.POST.get("next", ""),

@@ -23,6 +23,7 @@ class SettingsOut(Schema):
     invitation_validity_days: int
     activation_choices: int
     default_language: str
+    time_zone: str
     self_service_renewal: bool
     sender_name: str
     sender_email: str
@@ -66,6 +67,10 @@ class SettingsIn(Schema):
     invitation_validity_days: int | None = None
     activation_choices: int | None = None
     default_language: str | None = Field(None, description="en, it, de, fr or es")
+    time_zone: str | None = Field(
+        None,
+        description="IANA name (Europe/Rome) of its invitations' expiry; empty: the portal's",
+    )
     sender_name: str | None = Field(
         None, description="Invitations' sender name; empty: the organization's name"
     )
@@ -100,6 +105,7 @@ def organization_out(org: Organization) -> dict:
             "invitation_validity_days": org.invitation_validity_days,
             "activation_choices": org.activation_choices,
             "default_language": org.default_language,
+            "time_zone": org.time_zone,
             "self_service_renewal": org.self_service_renewal,
             "sender_name": org.sender_name,
             "sender_email": org.sender_email,

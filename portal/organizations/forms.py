@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from portal.access.scoping import is_operator
+from portal.lib.dates import zone_names
 from portal.organizations.choices import organization_choices
 from portal.organizations.models import Feature, Language, Organization
 from portal.organizations.services import organization_admins
@@ -35,6 +37,13 @@ class OrganizationSettingsForm(forms.Form):
         min_value=1, max_value=20, label="Numbers offered at activation"
     )
     default_language = forms.ChoiceField(choices=Language.choices)
+    # Rendered by organizations/edit.html beside the default language; not posted (an older page),
+    # the organization's zone stays as it is (`settings`).
+    time_zone = forms.ChoiceField(
+        required=False,
+        label=gettext_lazy("Time zone of the invitations' expiry"),
+        help_text=gettext_lazy("Empty: the portal's time zone."),
+    )
     self_service_renewal = forms.BooleanField(
         required=False,
         label="End users may ask for a new invitation when theirs expired",
@@ -97,6 +106,7 @@ class OrganizationSettingsForm(forms.Form):
         "invitation_validity_days",
         "activation_choices",
         "default_language",
+        "time_zone",
         "self_service_renewal",
         "sender_name",
         "sender_email",
@@ -118,6 +128,7 @@ class OrganizationSettingsForm(forms.Form):
             report_recipients=list(organization.report_recipients.all()),
         )
         super().__init__(*args, initial=initial, **kwargs)
+        self.fields["time_zone"].choices = [("", "—")] + [(n, n) for n in zone_names()]
         self.fields["report_recipients"].queryset = organization_admins(organization)
         self.fields["report_recipients"].label_from_instance = lambda u: (
             f"{u.get_username()} ({u.email})" if u.email else u.get_username()
@@ -129,4 +140,8 @@ class OrganizationSettingsForm(forms.Form):
             ].help_text = "Only the operator changes the features of an organization."
 
     def settings(self) -> dict:
-        return {key: self.cleaned_data[key] for key in self.SETTINGS}
+        return {
+            key: self.cleaned_data[key]
+            for key in self.SETTINGS
+            if key != "time_zone" or "time_zone" in self.data
+        }

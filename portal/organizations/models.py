@@ -76,6 +76,12 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
     )
     default_language = models.CharField(max_length=2, choices=Language, default=Language.ENGLISH)
+    time_zone = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="IANA name, e.g. Europe/Rome: the zone of its invitations' expiry; "
+        "empty: the portal's (settings.TIME_ZONE).",
+    )
     sender_name = models.CharField(
         max_length=80,
         blank=True,

@@ -12,6 +12,7 @@ from portal.access import disclosure
 from portal.access.scoping import forget_scope, is_operator, require_scope
 from portal.audit import services as audit
 from portal.lib import events
+from portal.lib.dates import is_zone
 from portal.lib.errors import DomainError, Forbidden
 from portal.organizations.models import Feature, Organization
 
@@ -22,6 +23,7 @@ SETTINGS_FIELDS = (
     "invitation_validity_days",
     "activation_choices",
     "default_language",
+    "time_zone",
     "self_service_renewal",
     "sender_name",
     "sender_email",
@@ -66,6 +68,11 @@ def _full_clean(org: Organization, exclude) -> None:
                 f"{', '.join(sorted(allowed))}.",
                 fields={"sender_email": [f"domain not allowed: {domain}"]},
             )
+    if org.time_zone and not is_zone(org.time_zone):
+        raise DomainError(
+            f"“{org.time_zone}” is not a time zone: use an IANA name such as Europe/Rome.",
+            fields={"time_zone": ["unknown time zone"]},
+        )
     bad_domains = [d for d in org.email_domains if not DOMAIN.match(d)]
     if bad_domains:
         raise DomainError(

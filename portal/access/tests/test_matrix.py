@@ -145,6 +145,7 @@ PAGES: dict[str, Rule] = {
     # The page opens for an Administrators admin lacking a privilege of the role; saving is
     # refused (403, the grant rule): PATCH /api/v1/roles/{role_id} below.
     "access:role_edit": page(P.ADMINISTRATORS, obj="role", args={"pk": "role"}),
+    "access:preferences": page(LOGIN),  # always the signed-in admin's own
     "access:tokens": page(LOGIN),
     "access:token_issue": page(LOGIN, method_first=True, ok=405),
     "access:token_revoke": page(LOGIN, method_first=True, ok=405, args={"pk": "api_token"}),

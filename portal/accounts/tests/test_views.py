@@ -362,7 +362,7 @@ def test_it_shows_the_status_and_the_invitation(
     invitation = _delivered(account)
     body = login(alice).get(reverse("accounts:list")).content.decode()
     assert '<span class="badge invited">Invited</span>' in body
-    assert invitation.expires_at.strftime("%-d %b %Y") in body
+    assert invitation.expires_at.strftime("%-d %B %Y") in body
 
 
 def _many(org, alice, n):

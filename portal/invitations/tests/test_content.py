@@ -41,11 +41,11 @@ def test_each_default_email_renders_with_every_variable_filled(language):
     ):
         assert expected in rendered.text, (language, expected)
         assert expected in rendered.html, (language, expected)
-    assert defaults.QR_IN_TEXT[language] in rendered.text
+    assert defaults.in_language(defaults.QR_IN_TEXT, language) in rendered.text
     assert 'src="cid:qr@multiline"' in rendered.html
     assert rendered.images["qr@multiline"].startswith(b"\x89PNG")
     assert f'<html lang="{language}">' in rendered.html
-    assert defaults.BUTTON[language] in rendered.html
+    assert defaults.in_language(defaults.BUTTON, language) in rendered.html
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -57,15 +57,13 @@ def test_each_default_sms_renders_short_with_the_link_and_code(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_defaults_are_translated(language):
+    email = content.default_wording(language, "email")
+    sms = content.default_wording(language, "sms")
     if language != "en":
-        assert defaults.EMAIL_BODY[language] != defaults.EMAIL_BODY["en"]
-        assert defaults.SMS_BODY[language] != defaults.SMS_BODY["en"]
-    content.check_wording(
-        channel="email",
-        subject=defaults.EMAIL_SUBJECT[language],
-        body=defaults.EMAIL_BODY[language],
-    )
-    content.check_wording(channel="sms", subject="", body=defaults.SMS_BODY[language])
+        english = content.default_wording("en", "email"), content.default_wording("en", "sms")
+        assert email.body != english[0].body and sms.body != english[1].body
+    content.check_wording(channel="email", subject=email.subject, body=email.body)
+    content.check_wording(channel="sms", subject="", body=sms.body)
 
 
 def test_without_a_number_it_says_the_user_will_choose_one():
@@ -86,7 +84,7 @@ def test_an_account_without_a_name_is_greeted_cleanly():
 
 @pytest.mark.parametrize("missing", ["activation_link", "activation_code"])
 def test_it_refuses_a_template_without_the_link_or_the_code(missing):
-    body = defaults.EMAIL_BODY["en"].replace("{{ " + missing + " }}", "")
+    body = defaults.in_language(defaults.EMAIL_BODY, "en").replace("{{ " + missing + " }}", "")
     with pytest.raises(DomainError) as error:
         content.check_wording(channel="email", subject="Hi", body=body)
     assert "{{ " + missing + " }}" in error.value.message

@@ -59,8 +59,8 @@ def test_send_test_to_me_emails_the_admin(
         answer = client.post(
             URL + "test/",
             {
-                "subject": "Draft: " + defaults.EMAIL_SUBJECT["it"],
-                "body": defaults.EMAIL_BODY["it"],
+                "subject": "Draft: " + defaults.in_language(defaults.EMAIL_SUBJECT, "it"),
+                "body": defaults.in_language(defaults.EMAIL_BODY, "it"),
             },
         )
     assert answer.status_code == 303 and answer["Location"] == URL  # POST/redirect/GET
@@ -85,7 +85,7 @@ def test_reset_goes_back_to_the_default(alice, login, org_a):
     client.post(URL + "reset/")
     assert not InvitationTemplate.objects.exists()
     assert (
-        defaults.EMAIL_SUBJECT["it"].replace("{{ organization }}", "")
+        defaults.in_language(defaults.EMAIL_SUBJECT, "it").replace("{{ organization }}", "")
         in client.get(URL).content.decode()
     )
 
