@@ -14,9 +14,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
@@ -24,8 +22,8 @@ from email_validator import EmailNotValidError, validate_email
 from portal.accounts.selectors import onboarding_capacity
 from portal.alerts.models import AlertKind, AlertSent
 from portal.audit import services as audit
+from portal.lib import emails
 from portal.lib.errors import DomainError
-from portal.lib.mail import open_connection
 from portal.organizations.models import Organization
 
 log = logging.getLogger(__name__)
@@ -191,16 +189,16 @@ def _episode(organization: Organization, kind: str, active: bool) -> str | None:
 # ---------------------------------------------------------------- sending (in the task)
 
 
-def render(kind: str, organization: Organization, context: dict) -> tuple[str, str]:
-    ctx = {
-        **context,
-        "organization": organization,
-        "public_url": settings.PUBLIC_URL,
-        "setup_url": _absolute("alerts:setup"),
-    }
-    subject = render_to_string(f"alerts/email/{kind}_subject.txt", ctx).strip().replace("\n", " ")
-    body = render_to_string(f"alerts/email/{kind}.txt", ctx)
-    return subject[:200], body
+def render(kind: str, organization: Organization, context: dict) -> emails.Email:
+    return emails.alert(
+        kind,
+        {
+            **context,
+            "organization": organization,
+            "public_url": settings.PUBLIC_URL,
+            "setup_url": _absolute("alerts:setup"),
+        },
+    )
 
 
 @contextmanager
@@ -254,19 +252,14 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
     if not recipients:
         log.warning("Alert %s for %s has no recipient", key, organization)
         return False
-    subject, body = render(kind, organization, context)
+    email = render(kind, organization, context)
+    subject = email.subject
     with sending_once(
         kind=kind, key=key, organization=organization, recipients=recipients, subject=subject
     ) as claim:
         if claim is None:
             return False
-        with open_connection() as connection:
-            connection.send_messages(
-                [
-                    EmailMessage(subject=subject, body=body, to=[address], connection=connection)
-                    for address in recipients
-                ]
-            )
+        email.send(recipients)
     with audit.via("task"):
         audit.record(
             actor=None,

@@ -13,10 +13,8 @@ from contextlib import contextmanager
 from itertools import islice
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +26,7 @@ from portal.batches.models import Batch, BatchRow
 from portal.jobs import runner
 from portal.jobs.models import JobStatus, JobUpload
 from portal.jobs.runner import RunLost
-from portal.lib import heartbeat
+from portal.lib import emails, heartbeat
 from portal.lib.bulkinsert import insert_rows
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
 from portal.lib.errors import Conflict, DomainError
@@ -571,9 +569,7 @@ def batch_notify(*, batch_id: int) -> int:
         "report_url": settings.PUBLIC_URL + reverse("batches:report", args=[batch.pk]),
         "batch_url": settings.PUBLIC_URL + reverse("batches:detail", args=[batch.pk]),
     }
-    subject = render_to_string("batches/email/finished_subject.txt", context).strip()
-    text = render_to_string("batches/email/finished.txt", context)
-    html = render_to_string("batches/email/finished.html", context)
+    email = emails.batch_summary(context)
     from portal.alerts.models import AlertKind
     from portal.alerts.services import sending_once
 
@@ -583,16 +579,11 @@ def batch_notify(*, batch_id: int) -> int:
         key=f"batch_finished:{batch.pk}",
         organization=organization,
         recipients=recipients,
-        subject=subject[:200],
+        subject=email.subject,
     ) as claim:
         if claim is None:
             return 0
-        with get_connection() as connection:
-            message = EmailMultiAlternatives(
-                subject=subject, body=text, to=recipients, connection=connection
-            )
-            message.attach_alternative(html, "text/html")
-            message.send()
+        email.send(recipients)
     audit.record(
         actor=None,
         action="batch.notify",

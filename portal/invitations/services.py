@@ -39,7 +39,7 @@ from portal.invitations.models import (
     InvitationState,
     InvitationTemplate,
 )
-from portal.lib import heartbeat, mail, sms
+from portal.lib import emails, heartbeat, mail, sms
 from portal.lib.bulkinsert import insert_rows  # Lean multi-row INSERT (batch imports).
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
@@ -633,9 +633,8 @@ def _mark_failed(invitation: Invitation, error) -> int | None:
 
 
 class _Sender:
-    """Sends the messages of one task over the worker's kept SMTP connection
-    (`mail.kept_connection`, reused from task to task), with one SMS backend and the wording
-    looked up once per task."""
+    """Sends the messages of one task (`emails.invitation`, over the worker's kept SMTP
+    connection), with one SMS backend and the wording looked up once per task."""
 
     def __init__(self):
         self.sms_backend = None
@@ -660,29 +659,14 @@ class _Sender:
             )
             return
         rendered = content.render_email(wording, values)
-        message = mail.build_message(
+        emails.invitation(
             to=invitation.recipient,
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
             images=rendered.images,
-            headers={"Auto-Submitted": "auto-generated"},
-            **content.sender_of(invitation.account.organization),
+            sender=content.sender_of(invitation.account.organization),
         )
-        while True:
-            try:
-                connection, fresh = mail.kept_connection()
-            except Exception as exc:
-                mail.drop_kept()
-                raise mail.classify(exc) from exc
-            try:
-                mail.send(message, connection)
-                return
-            except mail.DeliveryError as error:
-                mail.drop_kept()
-                if fresh or not mail.went_stale(error.__cause__):
-                    raise
-                # The server closed the kept connection meanwhile: once more on a new one.
 
     def close(self) -> None:
         """The connection stays open for the worker's next task."""
@@ -1206,19 +1190,15 @@ def deliver_test(
     wording = content.Wording(subject=subject, body=body)
     if channel == Channel.SMS:
         text = content.render_sms(wording, values)
-        message = mail.build_message(
-            to=to, subject=f"[Test] SMS invitation ({language})", text=text
-        )
+        emails.invitation_test_sms(to=to, language=language, text=text)
     else:
         rendered = content.render_email(wording, values)
-        message = mail.build_message(
+        emails.invitation(
             to=to,
-            subject=f"[Test] {rendered.subject}",
+            subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
             images=rendered.images,
-            **content.sender_of(organization),
+            sender=content.sender_of(organization),
+            test=True,
         )
-    connection = mail.open_connection()
-    message.connection = connection
-    mail.send(message, connection)
