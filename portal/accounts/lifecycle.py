@@ -980,10 +980,3 @@ BULK_JOBS = runner.Kind(
     argument="job_id",
     give_up=_give_up,
 )
-
-
-def bulk_jobs_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
-    """The sweep's part for bulk jobs (portal.jobs.runner.requeue_lost), as for batches: queue
-    again each job that lost its worker or its task, at most WORKER_MAX_RECOVERIES times, then
-    mark it failed."""
-    return runner.requeue_lost(BULK_JOBS, exclude=exclude)

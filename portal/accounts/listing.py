@@ -15,7 +15,7 @@ from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Coalesce, Lower
 
 from portal.accounts import columns
-from portal.accounts.models import Account, AccountStatus
+from portal.accounts.models import Account
 from portal.invitations.models import Invitation
 from portal.organizations.models import Language, Organization
 
@@ -349,7 +349,3 @@ def export_rows(queryset) -> Iterator[list]:
         if len(rows) < EXPORT_CHUNK:
             return
         after = rows[-1][0]
-
-
-def status_choices() -> list[tuple[str, str]]:
-    return list(AccountStatus.choices)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import logging
 import time
 from collections import Counter
@@ -28,8 +26,9 @@ from portal.jobs.models import JobStatus, JobUpload
 from portal.jobs.runner import RunLost
 from portal.lib import emails, heartbeat
 from portal.lib.bulkinsert import insert_rows
+from portal.lib.csvexport import csv_lines, csv_text
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
-from portal.lib.errors import Conflict, DomainError
+from portal.lib.errors import Conflict
 from portal.lib.tasks import is_transient
 
 log = logging.getLogger(__name__)
@@ -39,7 +38,6 @@ ALIASES = {canonical(header): name for header, name in columns.headers().items()
 # After the uploaded row's own columns (which may have a multiline_number of their own): the
 # outcome, the number the account holds, and its invitation as it is when the report is read.
 REPORT_COLUMNS = ["row", "result", "reason", "account_id", "assigned_number", "invitation"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 # ---------------------------------------------------------------- the template
@@ -76,12 +74,9 @@ def template_csv(*, organization, permission_group) -> str:
         if organization is not None
         else None
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     columns = template_columns(organization)
-    writer.writerow(columns)
-    writer.writerow([template_note(organization, group)] + [""] * (len(columns) - 1))
-    return "\ufeff" + out.getvalue()
+    note = [template_note(organization, group)] + [""] * (len(columns) - 1)
+    return csv_text([note], header=columns)
 
 
 def template_filename(organization, permission_group) -> str:
@@ -441,21 +436,7 @@ BATCHES = runner.Kind(
 )
 
 
-def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
-    """The sweep's part for batches (portal.jobs.runner.requeue_lost): queue again each batch that
-    lost its worker or its task; after WORKER_MAX_RECOVERIES, fail it with the reason."""
-    return runner.requeue_lost(BATCHES, exclude=exclude)
-
-
 # ---------------------------------------------------------------- the report
-
-
-def neutralise(value) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def report_rows(batch: Batch) -> Iterator[list[str]]:
@@ -465,7 +446,7 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
         filename=batch.filename,
         max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
     )
-    yield [neutralise(h) for h in table.header] + REPORT_COLUMNS
+    yield [*table.header, *REPORT_COLUMNS]
     now = invitations_now(batch)
     results = (
         BatchRow.objects.filter(batch=batch)
@@ -483,13 +464,14 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
                 invitation = now.get(account_id, invitation)
         else:
             result, reason, account_id, number, invitation = "not processed", "", None, "", ""
-        yield [neutralise(c) for c in record.cells] + [
+        yield [
+            *record.cells,
             str(record.row),
             result,
-            neutralise(reason),
+            reason,
             "" if account_id is None else str(account_id),
-            neutralise(number),
-            neutralise(invitation),
+            number,
+            invitation,
         ]
 
 
@@ -513,16 +495,9 @@ def invitations_now(batch: Batch) -> dict[int, str]:
     return latest
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def report_csv_lines(batch: Batch) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield "\ufeff"
-    for row in report_rows(batch):
-        yield writer.writerow(row)
+    """The report as CSV, by the one writer of every download (`lib.csvexport`)."""
+    return csv_lines(report_rows(batch))
 
 
 def report_export(*, actor, batch: Batch) -> Iterator[str]:
@@ -593,8 +568,3 @@ def batch_notify(*, batch_id: int) -> int:
         data={"recipients": recipients},
     )
     return len(recipients)
-
-
-def check_can_upload(*, organization) -> None:
-    if organization is None:
-        raise DomainError("Choose an organization.", fields={"organization": ["is mandatory"]})

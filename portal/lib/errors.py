@@ -84,10 +84,6 @@ def human_size(n: int) -> str:
     return f"{n / 1024:.0f} KB"
 
 
-def field_error(field: str, reason: str, message: str | None = None) -> DomainError:
-    return DomainError(message or reason, fields={field: [reason]})
-
-
 class ErrorOut(BaseModel):
     """The shape of every error answer of the API (documented on each operation)."""
 
