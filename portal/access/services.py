@@ -38,6 +38,7 @@ from portal.access.scoping import (
 )
 from portal.audit import services as audit
 from portal.lib import emails
+from portal.lib.dberrors import violated
 from portal.lib.errors import DomainError, Forbidden, NotFound
 from portal.lib.mail import DeliveryError
 from portal.signin import services as signin
@@ -49,6 +50,10 @@ class MailUnavailable(DomainError):
     """The set-password email could not be sent: nothing was created."""
 
     status = 503
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("code", "mail_unavailable")
+        super().__init__(message, **kwargs)
 
 
 def privilege_labels(privileges) -> str:
@@ -172,7 +177,9 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
             transaction.atomic()
         ):  # A simultaneous save of the same name loses here, not with a 500.
             role.save()
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, Role) not in ("role_name_per_organization", "role_template_name"):
+            raise
         raise DomainError(
             f"A role named “{name}” exists already.", fields={"name": ["taken"]}
         ) from None

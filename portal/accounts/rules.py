@@ -14,9 +14,11 @@ from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 from portal.accounts import columns
+from portal.accounts.outcomes import Problem, message
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
 from portal.lib.phones import _prepare as plain_number
 from portal.organizations.models import Feature
@@ -46,7 +48,7 @@ _LANGUAGE = columns.column("language")
 # Columns (and API fields) in the order of the CSV template.
 COLUMNS = columns.NAMES
 MANDATORY_COLUMNS = columns.REQUIRED
-CONTACT_TAKEN = "contact_taken"  # the email or device number already has an account
+CONTACT_TAKEN = Problem.CONTACT_TAKEN  # the email or device number already has an account
 
 
 @dataclass
@@ -307,7 +309,7 @@ def find_conflicts(
             holder = taken_emails[row.email.lower()]
             p.add(
                 "email",
-                f"{row.email} is already used by an account in {names[holder]}"
+                message(CONTACT_TAKEN, contact=row.email, organization=names[holder])
                 if holder in names
                 else disclosure.EMAIL_NOT_AVAILABLE,
                 code=CONTACT_TAKEN,
@@ -316,8 +318,11 @@ def find_conflicts(
             holder = taken_devices[row.device_number]
             p.add(
                 "email",
-                f"device number {row.device_number} is already used by an account in "
-                f"{names[holder]}"
+                message(
+                    CONTACT_TAKEN,
+                    contact=_("device number {number}").format(number=row.device_number),
+                    organization=names[holder],
+                )
                 if holder in names
                 else disclosure.DEVICE_NOT_AVAILABLE,
                 code=CONTACT_TAKEN,

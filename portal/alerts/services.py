@@ -23,6 +23,7 @@ from portal.accounts.selectors import onboarding_capacity
 from portal.alerts.models import AlertKind, AlertSent
 from portal.audit import services as audit
 from portal.lib import emails
+from portal.lib.dberrors import unique_field, violated
 from portal.lib.errors import DomainError
 from portal.organizations.models import Organization
 
@@ -219,8 +220,10 @@ def sending_once(
                 recipients=recipients,
                 subject=subject,
             )
-    except IntegrityError:
-        yield None
+    except IntegrityError as error:
+        if violated(error, AlertSent) != unique_field(AlertSent, "key"):
+            raise
+        yield None  # Alerted already.
         return
     try:
         yield claim

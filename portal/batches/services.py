@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, accounts_add_many
+from portal.accounts.outcomes import InvitationOutcome
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.batches.models import Batch, BatchRow
@@ -248,9 +249,7 @@ def _counts(outcomes) -> Counter:
         succeeded=sum(o.result in (IMPORTED, VALID) for o in outcomes),
         failed=sum(o.result == FAILED for o in outcomes),
         existing=sum(o.result == EXISTS for o in outcomes),
-        invited=sum(
-            bool(o.invitation) and not o.invitation.startswith("not sent") for o in outcomes
-        ),
+        invited=sum(o.invitation_outcome == InvitationOutcome.QUEUED for o in outcomes),
     )
 
 
@@ -263,7 +262,7 @@ def _recount(batch: Batch) -> None:
         succeeded=Count("pk", filter=Q(result__in=(IMPORTED, VALID))),
         failed=Count("pk", filter=Q(result=FAILED)),
         existing=Count("pk", filter=Q(result=EXISTS)),
-        invited=Count("pk", filter=~Q(invitation="") & ~Q(invitation__startswith="not sent")),
+        invited=Count("pk", filter=Q(invitation_outcome=InvitationOutcome.QUEUED)),
     )
     Batch.objects.filter(pk=batch.pk).update(**totals)
 
@@ -325,6 +324,7 @@ def _run(batch: Batch, progress, run: int) -> None:
                     "problems",
                     "account_id",
                     "multiline_number",
+                    "invitation_outcome",
                     "invitation",
                 ),
                 [
@@ -336,6 +336,7 @@ def _run(batch: Batch, progress, run: int) -> None:
                         o.problems.as_dict() if o.result == FAILED else {},
                         o.account_id,
                         o.multiline_number,
+                        o.invitation_outcome,
                         o.invitation,
                     )
                     for o in outcomes
@@ -451,7 +452,15 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
     results = (
         BatchRow.objects.filter(batch=batch)
         .order_by("row")
-        .values_list("row", "result", "reason", "account_id", "multiline_number", "invitation")
+        .values_list(
+            "row",
+            "result",
+            "reason",
+            "account_id",
+            "multiline_number",
+            "invitation_outcome",
+            "invitation",
+        )
         .iterator(chunk_size=2000)
     )
     current = next(results, None)
@@ -459,8 +468,8 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
         while current is not None and current[0] < record.row:
             current = next(results, None)
         if current is not None and current[0] == record.row:
-            _row, result, reason, account_id, number, invitation = current
-            if invitation and not invitation.startswith("not sent"):
+            _row, result, reason, account_id, number, outcome, invitation = current
+            if outcome == InvitationOutcome.QUEUED:
                 invitation = now.get(account_id, invitation)
         else:
             result, reason, account_id, number, invitation = "not processed", "", None, "", ""

@@ -41,6 +41,7 @@ from portal.invitations.models import (
 )
 from portal.lib import emails, heartbeat, mail, sms
 from portal.lib.bulkinsert import insert_rows  # Lean multi-row INSERT (batch imports).
+from portal.lib.dberrors import unique_field, violated
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
 from portal.lib.redact import scrub
@@ -1072,7 +1073,9 @@ def _pick(invitation: Invitation, number: str | None) -> Number:
                 != 1
             ):
                 raise NumberTaken(e164)
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, Account) != unique_field(Account, "number"):
+            raise
         raise NumberTaken(e164) from None
     chosen.status = NumberStatus.REGISTERED
     return chosen

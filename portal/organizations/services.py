@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from portal.access.scoping import forget_scope, is_operator, require_scope
 from portal.audit import services as audit
+from portal.lib.dberrors import unique_field, violated
 from portal.lib.errors import DomainError, Forbidden
 from portal.organizations.models import Feature, Organization
 
@@ -133,7 +134,9 @@ def organization_create(
     try:
         with transaction.atomic():
             org.save()
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, Organization) != unique_field(Organization, "slug"):
+            raise
         holder = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
         raise _slug_taken(actor, slug, holder) from None
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
