@@ -27,7 +27,7 @@ from django.utils import timezone
 from portal.access.models import Privilege
 from portal.access.scoping import require_privilege
 from portal.accounts.models import PENDING_STATUSES, Account, AccountStatus
-from portal.accounts.outcomes import MESSAGES, Problem, message
+from portal.accounts.outcomes import MESSAGES, ActionResult, Problem, message
 from portal.accounts.rules import AccountValues, clean_values, find_conflicts
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.accounts.services import resolve_permission_group
@@ -49,8 +49,7 @@ BULK_TASK_THRESHOLD = getattr(settings, "ACCOUNTS_BULK_TASK_THRESHOLD", 200)
 CHUNK = 500
 IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
 
-DONE = "done"
-SKIPPED = "skipped"
+DONE, SKIPPED = ActionResult.DONE, ActionResult.SKIPPED
 
 ACTIONS = ("move", "edit", "suspend", "reactivate", "delete")
 # Fields a bulk edit may set on many accounts at once (email and number are one per account).

@@ -23,6 +23,13 @@ class RowResult(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ActionResult(models.TextChoices):
+    """What an action on many accounts (move, edit, suspend…, resend invitation) did to each."""
+
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+
+
 class InvitationOutcome(models.TextChoices):
     """What adding an account did about its invitation (a batch's row, Import & Invite)."""
 

@@ -28,6 +28,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from portal.access.models import Privilege, hash_token
 from portal.access.scoping import require_privilege
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.outcomes import ActionResult
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
@@ -453,7 +454,7 @@ def invitations_resend(*, actor, accounts, by_filter: bool = False) -> list[Rese
     return [
         ResendResult(
             account=a,
-            result="done" if inv else "skipped",
+            result=ActionResult.DONE if inv else ActionResult.SKIPPED,
             reason="" if inv else reason,
             invitation=inv,
         )
