@@ -101,3 +101,34 @@ def test_the_set_password_and_signin_code_arrive_with_subject_text_and_html(smtp
     subject, text, html = parts(second)
     assert subject == "Your MultiLine sign-in code"
     assert "sign-in code is 123456" in text and "<b>123456</b>" in html
+
+
+def test_the_invitation_and_its_test_send_arrive_with_subject_text_and_html(
+    alice, org_a, numbers_a, smtp_server, run_tasks, django_capture_on_commit_callbacks
+):
+    from portal.accounts.services import account_add
+    from portal.invitations.services import deliver_test
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_add(
+            actor=alice, organization=org_a, data={"email": "maria@example.com"}, invite=True
+        )
+    run_tasks()
+    deliver_test(
+        organization_id=org_a.pk,
+        language="en",
+        channel="email",
+        subject="Welcome to {{organization_name}}",
+        body="Hello,\n\n{{activation_link}}",
+        to="alice@example.com",
+    )
+    invitation, test = smtp_server.wait_for(2)
+    subject, text, html = parts(invitation)
+    assert (
+        subject == "Org A invites you to MultiLine"
+        and "/activate/" in text
+        and "/activate/" in html
+    )
+    assert invitation["Auto-Submitted"] == "auto-generated"
+    subject, text, html = parts(test)
+    assert subject.startswith("[Test] ") and "/activate/" in text and "/activate/" in html
