@@ -30,7 +30,7 @@ from portal.dashboard.api import router as dashboard
 from portal.invitations.api import resend_router, templates_router
 from portal.invitations.api import router as invitations
 from portal.lib import badinput
-from portal.lib.errors import DomainError, ErrorOut, UnsupportedMediaType
+from portal.lib.errors import DomainError, ErrorOut, UnsupportedMediaType, code_for
 from portal.numbers.api import router as numbers
 from portal.organizations.api import router as organizations
 from portal.permissions.api import router as permissions
@@ -116,18 +116,19 @@ api = PortalAPI(
     parser=CheckedParser(),
     description="Add, invite, import and move MultiLine users. Authorization: Bearer <token> "
     "(multiline issue-token USERNAME, or API tokens in the portal). Every error is "
-    '{"error": "...", "fields": {"field": ["reason"]}}; a method a path does not have is 405 '
-    "with an Allow header.",
+    '{"error": "...", "fields": {"field": ["reason"]}, "code": "..."}; a method a path does not '
+    "have is 405 with an Allow header.",
 )
 
 
-def _error(request, status: int, message: str, fields: dict | None = None):
-    return api.create_response(request, {"error": message, "fields": fields or {}}, status=status)
+def _error(request, status: int, message: str, fields: dict | None = None, code: str = ""):
+    body = {"error": str(message), "fields": fields or {}, "code": str(code or code_for(status))}
+    return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    response = _error(request, exc.status, exc.message, exc.fields)
+    response = _error(request, exc.status, exc.message, exc.fields, exc.code)
     if getattr(exc, "retry_after", None):
         response["Retry-After"] = str(exc.retry_after)
     return response

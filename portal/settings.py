@@ -349,8 +349,7 @@ PASSWORD_RESET_RATE = envrate("PASSWORD_RESET_RATE", "5/h")
 # Second factor (django-otp): the issuer shown in authenticator apps; the email PIN's validity.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "MultiLine")
 OTP_EMAIL_TOKEN_VALIDITY = envint("OTP_EMAIL_TOKEN_VALIDITY", 600, minimum=60)
-OTP_EMAIL_SUBJECT = "Your MultiLine sign-in code"
-OTP_EMAIL_BODY_TEMPLATE_PATH = "signin/email_pin.txt"
+# The code's email is portal.lib.emails.signin_code (signin.services.send_code), not django-otp's.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # supervisors ask gunicorn directly, over plain HTTP
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0)

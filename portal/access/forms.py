@@ -3,10 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext
 
 from portal.access.models import Privilege, Role
 from portal.access.scoping import is_operator, privileges_of
 from portal.access.services import roles_visible_to
+from portal.lib.dates import zone_names
 from portal.organizations.choices import organizations_in_scope
 
 MULTI = forms.CheckboxSelectMultiple
@@ -166,11 +168,7 @@ def _capital(name: str) -> str:
 
 
 def _zone_choices():
-    from django.utils.translation import gettext as _
-
-    from portal.lib.dates import zone_names
-
-    return [("", _("The portal's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
+    return [("", gettext("The portal's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE})] + [
         (name, name.replace("_", " ")) for name in zone_names()
     ]
 

@@ -46,10 +46,6 @@ class Role(models.Model):
             ),
         ]
 
-    @property
-    def is_template(self) -> bool:
-        return self.organization_id is None
-
     def __str__(self) -> str:
         return self.name
 

@@ -37,8 +37,10 @@ from portal.access.scoping import (
     visible_organization_ids,
 )
 from portal.audit import services as audit
+from portal.lib import emails
+from portal.lib.dberrors import violated
 from portal.lib.errors import DomainError, Forbidden, NotFound
-from portal.lib.mail import classify
+from portal.lib.mail import DeliveryError
 from portal.organizations.models import Organization
 from portal.signin import services as signin
 
@@ -49,6 +51,10 @@ class MailUnavailable(DomainError):
     """The set-password email could not be sent: nothing was created."""
 
     status = 503
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("code", "mail_unavailable")
+        super().__init__(message, **kwargs)
 
 
 def privilege_labels(privileges) -> str:
@@ -171,7 +177,9 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
             transaction.atomic()
         ):  # A simultaneous save of the same name loses here, not with a 500.
             role.save()
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, Role) not in ("role_name_per_organization", "role_template_name"):
+            raise
         raise DomainError(
             f"A role named “{name}” exists already.", fields={"name": ["taken"]}
         ) from None
@@ -294,31 +302,19 @@ def set_password_link(user) -> str:
 
 
 def send_set_password_email(user, *, by) -> None:
-    from django.core.mail import send_mail
-
-    days = max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400))
-    text = (
-        f"Hello {user.get_full_name() or user.get_username()},\n\n"
-        f"{by} made you an administrator of the MultiLine Management Portal "
-        f"(username: {user.get_username()}).\n\nChoose your password here:\n"
-        f"{set_password_link(user)}\n\n"
-        f"The link works once, for {days} day{'s' if days > 1 else ''}. "
-        "If you did not expect this email, ignore it.\n"
-    )
+    context = {
+        "name": user.get_full_name() or user.get_username(),
+        "username": user.get_username(),
+        "by": by,
+        "link": set_password_link(user),
+        "days": max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400)),
+    }
     try:
-        send_mail(
-            "Your MultiLine Management Portal account",
-            text,
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
-            fail_silently=False,
-        )
-    except (
-        Exception
-    ) as exc:  # Any delivery failure: the admin is not created (the caller's transaction).
+        emails.set_password(to=user.email, context=context)
+    except DeliveryError as error:  # The admin is not created (the caller's transaction).
         raise MailUnavailable(
             f"The set-password email to {user.email} could not be sent "
-            f"({classify(exc).reason}); the admin was not created. Try again, "
+            f"({error.reason}); the admin was not created. Try again, "
             "or give a password.",
             fields={"email": ["not delivered"]},
         ) from None

@@ -20,6 +20,7 @@ from portal.access.forms import (
     RoleForm,
     TokenIssueForm,
 )
+from portal.access.middleware import SESSION_KEY, preferences_of
 from portal.access.models import ApiToken, Privilege
 from portal.access.scoping import has_privilege, privilege_required
 from portal.audit import services as audit
@@ -282,8 +283,6 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
 def preferences(request):
     """Preferences: the signed-in admin's own language and time zone, nobody else's (the page
     names no admin: it always edits request.user's)."""
-    from portal.access.middleware import SESSION_KEY, preferences_of
-
     language, zone_name = preferences_of(request)
     form = PreferencesForm(
         request.POST or None, initial={"language": language, "time_zone": zone_name}

@@ -18,8 +18,16 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.outcomes import (
+    InvitationOutcome,
+    Problem,
+    RowResult,
+    invitation_text,
+    message,
+)
 from portal.accounts.rules import (
     CONTACT_TAKEN,
     AccountValues,
@@ -37,7 +45,13 @@ from portal.numbers.models import Number, NumberStatus
 
 FREE = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
 
-IMPORTED, VALID, EXISTS, FAILED = "imported", "valid", "exists", "failed"
+# The row outcomes by their short names (batches reads them too).
+IMPORTED, VALID, EXISTS, FAILED = (
+    RowResult.IMPORTED,
+    RowResult.VALID,
+    RowResult.EXISTS,
+    RowResult.FAILED,
+)
 
 
 @dataclass(frozen=True)
@@ -53,20 +67,27 @@ class Inviting:
 
 @dataclass
 class RowOutcome:
-    """What happened to one row: `result` is imported, valid (dry run), exists or failed."""
+    """What happened to one row: `result` is imported, valid (dry run), exists or failed;
+    `invitation_outcome` whether its invitation was queued or not sent (why: `refusal`)."""
 
     row: int
-    result: str = FAILED
+    result: RowResult = RowResult.FAILED
     problems: Problems = field(default_factory=Problems)
     account_id: int | None = None
     multiline_number: str = ""
-    invitation: str = ""
+    invitation_outcome: InvitationOutcome | str = ""
+    refusal: str = ""
     values: AccountValues | None = field(default=None, repr=False)
     note: str = ""
 
     @property
     def reason(self) -> str:
         return self.problems.summary() or self.note
+
+    @property
+    def invitation(self) -> str:
+        """The report's invitation column, made from the outcome."""
+        return invitation_text(self.invitation_outcome, self.refusal)
 
 
 def accounts_add_many(
@@ -336,12 +357,13 @@ class _RaceLost(Exception):
 
 
 def _reset(outcome: RowOutcome) -> None:
-    outcome.result, outcome.account_id, outcome.multiline_number, outcome.invitation = (
-        FAILED,
-        None,
-        "",
-        "",
-    )
+    (
+        outcome.result,
+        outcome.account_id,
+        outcome.multiline_number,
+        outcome.invitation_outcome,
+        outcome.refusal,
+    ) = (FAILED, None, "", "", "")
 
 
 def _fail(outcome: RowOutcome, error: DomainError) -> None:
@@ -370,10 +392,12 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
             available += status == NumberStatus.AVAILABLE
         if len(ids) != len(chunk):
             lost = min(set(chunk) - set(ids))
+            taken_message = message(Problem.NUMBER_TAKEN, number=lost)
             raise _RaceLost(
                 DomainError(
-                    f"{lost} was just taken by another account.",
-                    fields={"multiline_number": [f"{lost} was just taken by another account"]},
+                    taken_message,
+                    fields={"multiline_number": [taken_message.rstrip(".")]},
+                    code=Problem.NUMBER_TAKEN,
                 )
             )
         changed = Number.objects.filter(pk__in=list(ids.values()), status__in=FREE).update(
@@ -382,8 +406,9 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
         if changed != len(ids):
             raise _RaceLost(
                 DomainError(
-                    "A number was just taken by another account.",
-                    fields={"multiline_number": ["just taken by another account"]},
+                    message(Problem.NUMBER_TAKEN, number=_("A number")),
+                    fields={"multiline_number": [_("just taken by another account")]},
+                    code=Problem.NUMBER_TAKEN,
                 )
             )
         taken.update(ids)
@@ -470,12 +495,16 @@ def _invite(
     recorded = []
     for outcome, refusal in zip(outcomes, refusals, strict=True):
         if refusal:
-            outcome.invitation = f"not sent: {refusal}"
+            outcome.invitation_outcome, outcome.refusal = InvitationOutcome.NOT_SENT, refusal
             recorded.append({"invitation": outcome.invitation})
         else:
             invitation_id, channel = next(queued)
-            outcome.invitation = "queued"
+            outcome.invitation_outcome = InvitationOutcome.QUEUED
             recorded.append(
-                {"invitation": "queued", "invitation_id": invitation_id, "channel": channel}
+                {
+                    "invitation": outcome.invitation,
+                    "invitation_id": invitation_id,
+                    "channel": channel,
+                }
             )
     return recorded

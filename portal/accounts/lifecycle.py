@@ -27,6 +27,7 @@ from django.utils import timezone
 from portal.access.models import Privilege
 from portal.access.scoping import require_privilege
 from portal.accounts.models import PENDING_STATUSES, Account, AccountStatus
+from portal.accounts.outcomes import MESSAGES, ActionResult, Problem, message
 from portal.accounts.rules import AccountValues, clean_values, find_conflicts
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.accounts.services import resolve_permission_group
@@ -43,16 +44,12 @@ from portal.organizations.models import Feature, Organization
 
 log = logging.getLogger(__name__)
 
-MOVE_REFUSED = (
-    "Unable to move account(s). You do not have enough numbers available in the selected "
-    "organization"
-)
+MOVE_REFUSED = MESSAGES[Problem.NOT_ENOUGH_NUMBERS]  # The article's words (lazy: translatable).
 BULK_TASK_THRESHOLD = getattr(settings, "ACCOUNTS_BULK_TASK_THRESHOLD", 200)
 CHUNK = 500
 IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
 
-DONE = "done"
-SKIPPED = "skipped"
+DONE, SKIPPED = ActionResult.DONE, ActionResult.SKIPPED
 
 ACTIONS = ("move", "edit", "suspend", "reactivate", "delete")
 # Fields a bulk edit may set on many accounts at once (email and number are one per account).
@@ -173,10 +170,7 @@ def _summary(
 
 
 def move_offload_refused(destination: Organization) -> str:
-    return (
-        f"Unable to move account(s). {destination} uses SMTP data offload: an account needs an "
-        "email address to move there, not only a device number."
-    )
+    return message(Problem.MOVE_NEEDS_EMAIL, organization=destination)
 
 
 def needs_email(destination: Organization, account: Account) -> bool:
@@ -205,13 +199,18 @@ class MovePlan:
         return self.enough_numbers and not (self.blocked and not self.moving)
 
     @property
-    def message(self) -> str:
-        """Why not, in the words the portal and the API both use."""
+    def problem(self) -> str:
+        """Why not: a `Problem` code, "" when the move can go ahead."""
         if not self.enough_numbers:
-            return MOVE_REFUSED
+            return Problem.NOT_ENOUGH_NUMBERS
         if not self.enough:
-            return move_offload_refused(self.destination)
+            return Problem.MOVE_NEEDS_EMAIL
         return ""
+
+    @property
+    def message(self) -> str:
+        """Why not, in the words the portal and the API both use (made from `problem`)."""
+        return message(self.problem, organization=self.destination) if self.problem else ""
 
 
 def move_plans(accounts: QuerySet, destinations: Iterable[Organization]) -> list[MovePlan]:
@@ -257,7 +256,7 @@ def move_check(*, accounts: QuerySet, destination: Organization) -> MovePlan:
     (a quick check before a job is queued; `accounts_move` checks again under the lock)."""
     plan = move_plans(accounts, [destination])[0]
     if not plan.enough:
-        raise Conflict(plan.message, fields={"organization": [plan.message]})
+        raise Conflict(plan.message, fields={"organization": [plan.message]}, code=plan.problem)
     return plan
 
 
@@ -298,21 +297,22 @@ def accounts_move(*, actor, accounts, destination: Organization) -> list[Account
                     results.append(_skip(account, f"It is in {destination} already."))
                 elif needs_email(destination, account):
                     results.append(
-                        _skip(
-                            account,
-                            f"{destination} uses SMTP data offload: "
-                            "the account needs an email address, not a device number.",
-                        )
+                        _skip(account, message(Problem.NEEDS_EMAIL, organization=destination))
                     )
                 else:
                     movers.append(account)
                     results.append(_done(account))
             pending = [a for a in movers if a.status in PENDING_STATUSES]
             if pending and len(pending) > onboarding_capacity(destination):
-                raise Conflict(MOVE_REFUSED, fields={"organization": [MOVE_REFUSED]})
+                refused = message(Problem.NOT_ENOUGH_NUMBERS)
+                raise Conflict(
+                    refused, fields={"organization": [refused]}, code=Problem.NOT_ENOUGH_NUMBERS
+                )
             if not movers and any(needs_email(destination, a) for a in rows.values()):
                 refused = move_offload_refused(destination)
-                raise Conflict(refused, fields={"organization": [refused]})
+                raise Conflict(
+                    refused, fields={"organization": [refused]}, code=Problem.MOVE_NEEDS_EMAIL
+                )
             if movers:
                 _move(actor, movers, pending, destination, move_id)
             _summary(
@@ -972,10 +972,3 @@ BULK_JOBS = runner.Kind(
     argument="job_id",
     give_up=_give_up,
 )
-
-
-def bulk_jobs_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
-    """The sweep's part for bulk jobs (portal.jobs.runner.requeue_lost), as for batches: queue
-    again each job that lost its worker or its task, at most WORKER_MAX_RECOVERIES times, then
-    mark it failed."""
-    return runner.requeue_lost(BULK_JOBS, exclude=exclude)

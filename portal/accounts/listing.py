@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy
 
 from portal.accounts import columns
-from portal.accounts.models import Account, AccountStatus
+from portal.accounts.models import Account
 from portal.invitations.models import Invitation
 from portal.organizations.models import Language, Organization
 
@@ -364,7 +364,3 @@ def export_rows(queryset) -> Iterator[list]:
         if len(rows) < EXPORT_CHUNK:
             return
         after = rows[-1][0]
-
-
-def status_choices() -> list[tuple[str, str]]:
-    return list(AccountStatus.choices)

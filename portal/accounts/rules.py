@@ -14,11 +14,13 @@ from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 from portal.access import disclosure
 from portal.accounts import columns
 from portal.accounts.models import Account
+from portal.accounts.outcomes import Problem, message
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
@@ -49,7 +51,7 @@ _LANGUAGE = columns.column("language")
 # Columns (and API fields) in the order of the CSV template.
 COLUMNS = columns.NAMES
 MANDATORY_COLUMNS = columns.REQUIRED
-CONTACT_TAKEN = "contact_taken"  # the email or device number already has an account
+CONTACT_TAKEN = Problem.CONTACT_TAKEN  # the email or device number already has an account
 
 
 @dataclass
@@ -305,7 +307,7 @@ def find_conflicts(
             holder = taken_emails[row.email.lower()]
             p.add(
                 "email",
-                f"{row.email} is already used by an account in {names[holder]}"
+                message(CONTACT_TAKEN, contact=row.email, organization=names[holder])
                 if holder in names
                 else disclosure.EMAIL_NOT_AVAILABLE,
                 code=CONTACT_TAKEN,
@@ -314,8 +316,11 @@ def find_conflicts(
             holder = taken_devices[row.device_number]
             p.add(
                 "email",
-                f"device number {row.device_number} is already used by an account in "
-                f"{names[holder]}"
+                message(
+                    CONTACT_TAKEN,
+                    contact=_("device number {number}").format(number=row.device_number),
+                    organization=names[holder],
+                )
                 if holder in names
                 else disclosure.DEVICE_NOT_AVAILABLE,
                 code=CONTACT_TAKEN,

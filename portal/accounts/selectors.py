@@ -56,9 +56,3 @@ def lock_capacity(organizations: Iterable[Organization]) -> None:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def locked_capacity(organization) -> int:
-    """The capacity, counted under the organization's lock (held until the transaction ends)."""
-    lock_capacity([organization])
-    return onboarding_capacity(organization)

@@ -6,16 +6,18 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from portal.access import disclosure
 from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.outcomes import Problem, message
 from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
 from portal.accounts.search import set_search_fields
 from portal.accounts.selectors import lock_capacity
 from portal.audit import services as audit
 from portal.lib import events
-from portal.lib.dberrors import violated_constraint
+from portal.lib.dberrors import unique_field, violated
 from portal.lib.errors import Conflict, DomainError
 from portal.numbers.models import Number
 from portal.numbers.services import number_take
@@ -48,21 +50,24 @@ def resolve_permission_group(organization, permission_group) -> PermissionGroup:
 
 
 def _raise_problems(problems: Problems) -> None:
+    """The refusal of a row's problems; its code is the problems' one code, if they have one."""
     if problems:
-        raise DomainError(problems.summary(), fields=problems.as_dict())
+        codes = sorted(problems.codes)
+        raise DomainError(
+            problems.summary(),
+            fields=problems.as_dict(),
+            code=codes[0] if len(codes) == 1 else "invalid",
+        )
 
 
 def violated_field(error: IntegrityError) -> str:
     """Which unique rule of an account a refused write broke: "email", "device_number",
     "multiline_number" or "" (another constraint), told by the constraint's name."""
-    name = violated_constraint(error)
-    if name == "account_unique_email":
-        return "email"
-    if name in ("account_unique_device_number", "accounts_account.device_number"):
-        return "device_number"
-    if "number_id" in name:  # the one-to-one's unique index: accounts_account_number_id_key
-        return "multiline_number"
-    return ""
+    return {
+        "account_unique_email": "email",
+        "account_unique_device_number": "device_number",
+        unique_field(Account, "number"): "multiline_number",
+    }.get(violated(error, Account), "")
 
 
 def _integrity_message(error: IntegrityError, values: AccountValues, actor) -> Conflict:
@@ -71,9 +76,9 @@ def _integrity_message(error: IntegrityError, values: AccountValues, actor) -> C
     field = violated_field(error)
     if field == "multiline_number":
         return Conflict(
-            f"{values.multiline_number} was just taken by another account.",
-            fields={"multiline_number": ["just taken by another account"]},
-            code="number_taken",
+            message(Problem.NUMBER_TAKEN, number=values.multiline_number),
+            fields={"multiline_number": [_("just taken by another account")]},
+            code=Problem.NUMBER_TAKEN,
         )
     if field not in ("email", "device_number"):
         raise error
@@ -84,15 +89,23 @@ def _integrity_message(error: IntegrityError, values: AccountValues, actor) -> C
     )
     holder = holder.values_list("organization__name", "organization_id").first()
     if holder is None or not disclosure.sees(disclosure.scope_of(actor), holder[1]):
-        message = (
+        refusal = (
             disclosure.EMAIL_NOT_AVAILABLE if field == "email" else disclosure.DEVICE_NOT_AVAILABLE
         )
-        return Conflict(message, fields={"email": [message]}, code="contact_taken")
-    what = values.email if field == "email" else f"Device number {values.device_number}"
+        return Conflict(refusal, fields={"email": [refusal]}, code=Problem.CONTACT_TAKEN)
+    what = (
+        values.email
+        if field == "email"
+        else _("Device number {number}").format(number=values.device_number)
+    )
     return Conflict(
-        f"{what} is already used by an account in {holder[0]}.",
-        fields={"email": [f"already used by an account in {holder[0]}"]},
-        code="contact_taken",
+        message(Problem.CONTACT_TAKEN, contact=what, organization=holder[0]) + ".",
+        fields={
+            "email": [
+                _("already used by an account in {organization}").format(organization=holder[0])
+            ]
+        },
+        code=Problem.CONTACT_TAKEN,
     )
 
 
@@ -109,6 +122,7 @@ def account_values(
         for column, reasons in conflicts.as_dict().items():
             for reason in reasons:
                 problems.add(column, reason)
+        problems.codes |= conflicts.codes
     _raise_problems(problems)
     return values
 

@@ -17,9 +17,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from email_validator import EmailNotValidError, validate_email
@@ -29,8 +27,9 @@ from portal.alerts.models import AlertKind, AlertSent
 from portal.alerts.tasks import check_alerts, notify_batch_finished, send_alert
 from portal.audit import services as audit
 from portal.batches.models import Batch
+from portal.lib import emails
+from portal.lib.dberrors import unique_field, violated
 from portal.lib.errors import DomainError
-from portal.lib.mail import open_connection
 from portal.numbers.models import Number, NumberStatus
 from portal.numbers.services import counts_by_status
 from portal.organizations.models import Organization
@@ -192,16 +191,16 @@ def _episode(organization: Organization, kind: str, active: bool) -> str | None:
 # ---------------------------------------------------------------- sending (in the task)
 
 
-def render(kind: str, organization: Organization, context: dict) -> tuple[str, str]:
-    ctx = {
-        **context,
-        "organization": organization,
-        "public_url": settings.PUBLIC_URL,
-        "setup_url": _absolute("alerts:setup"),
-    }
-    subject = render_to_string(f"alerts/email/{kind}_subject.txt", ctx).strip().replace("\n", " ")
-    body = render_to_string(f"alerts/email/{kind}.txt", ctx)
-    return subject[:200], body
+def render(kind: str, organization: Organization, context: dict) -> emails.Email:
+    return emails.alert(
+        kind,
+        {
+            **context,
+            "organization": organization,
+            "public_url": settings.PUBLIC_URL,
+            "setup_url": _absolute("alerts:setup"),
+        },
+    )
 
 
 @contextmanager
@@ -222,8 +221,10 @@ def sending_once(
                 recipients=recipients,
                 subject=subject,
             )
-    except IntegrityError:
-        yield None
+    except IntegrityError as error:
+        if violated(error, AlertSent) != unique_field(AlertSent, "key"):
+            raise
+        yield None  # Alerted already.
         return
     try:
         yield claim
@@ -255,19 +256,14 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
     if not recipients:
         log.warning("Alert %s for %s has no recipient", key, organization)
         return False
-    subject, body = render(kind, organization, context)
+    email = render(kind, organization, context)
+    subject = email.subject
     with sending_once(
         kind=kind, key=key, organization=organization, recipients=recipients, subject=subject
     ) as claim:
         if claim is None:
             return False
-        with open_connection() as connection:
-            connection.send_messages(
-                [
-                    EmailMessage(subject=subject, body=body, to=[address], connection=connection)
-                    for address in recipients
-                ]
-            )
+        email.send(recipients)
     with audit.via("task"):
         audit.record(
             actor=None,
@@ -306,25 +302,18 @@ def batch_notify(*, batch_id: int) -> int:
         "report_url": settings.PUBLIC_URL + reverse("batches:report", args=[batch.pk]),
         "batch_url": settings.PUBLIC_URL + reverse("batches:detail", args=[batch.pk]),
     }
-    subject = render_to_string("batches/email/finished_subject.txt", context).strip()
-    text = render_to_string("batches/email/finished.txt", context)
-    html = render_to_string("batches/email/finished.html", context)
+    email = emails.batch_summary(context)
     # Once per batch, like every alert: a retried or doubled task sends nothing the second time.
     with sending_once(
         kind=AlertKind.BATCH_FINISHED,
         key=f"batch_finished:{batch.pk}",
         organization=organization,
         recipients=recipients,
-        subject=subject[:200],
+        subject=email.subject[:200],
     ) as claim:
         if claim is None:
             return 0
-        with get_connection() as connection:
-            message = EmailMultiAlternatives(
-                subject=subject, body=text, to=recipients, connection=connection
-            )
-            message.attach_alternative(html, "text/html")
-            message.send()
+        email.send(recipients)
     audit.record(
         actor=None,
         action="batch.notify",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -18,6 +17,7 @@ from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege, require_privilege
 from portal.batches import services
 from portal.batches.models import Batch
+from portal.lib.csvexport import csv_file_response, csv_response
 from portal.lib.errors import Forbidden
 from portal.organizations.models import Organization
 
@@ -161,12 +161,10 @@ def batch_get(request, batch_id: int):
 )
 def batch_report(request, batch_id: int):
     batch = _readable(request, batch_id)
-    response = StreamingHttpResponse(
+    return csv_response(
         services.report_export(actor=request.user, batch=batch),
-        content_type="text/csv; charset=utf-8",
+        filename=services.report_filename(batch),
     )
-    response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'
-    return response
 
 
 @router.post("/{int:batch_id}/resume", response={202: BatchOut}, summary="Resume a stopped batch")
@@ -183,11 +181,7 @@ def csv_template(request, slug: str, permission_group: str = ""):
     require_privilege(request.user, Privilege.ACCOUNTS_BULK)
     org = get_object_for(request.user, Organization.objects, slug=slug)
     group = services.resolve_permission_group(org, permission_group or None)
-    response = HttpResponse(
+    return csv_file_response(
         services.template_csv(organization=org, permission_group=group),
-        content_type="text/csv; charset=utf-8",
+        filename=services.template_filename(org, group),
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{services.template_filename(org, group)}"'
-    )
-    return response

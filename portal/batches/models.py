@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from portal.access.scoping import ScopedQuerySet
+from portal.accounts.outcomes import InvitationOutcome, RowResult
 from portal.jobs.models import Job, JobStatus, JobUpload, dead_after
 
 # The status of a batch is a job's (portal.jobs.models.Job); the old names stay importable.
@@ -59,13 +60,6 @@ class Batch(Job):
         return "Import & Invite" if self.invite else "Import"
 
 
-class RowResult(models.TextChoices):
-    IMPORTED = "imported", "Imported"
-    VALID = "valid", "Valid (dry run)"
-    EXISTS = "exists", "Exists"
-    FAILED = "failed", "Failed"
-
-
 class BatchRow(models.Model):
     """The verdict on one row of a batch, written in the same transaction as the row's account."""
 
@@ -76,6 +70,9 @@ class BatchRow(models.Model):
     problems = models.JSONField(default=dict, blank=True)  # column -> reasons
     account_id = models.BigIntegerField(null=True, blank=True)
     multiline_number = models.CharField(max_length=16, blank=True)
+    # What was done about the row's invitation (code decides on this), and the report's words
+    # for it, made from it when the row was written (`outcomes.invitation_text`).
+    invitation_outcome = models.CharField(max_length=10, choices=InvitationOutcome, blank=True)
     invitation = models.CharField(max_length=300, blank=True)
 
     class Meta:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import gc
-import io
 import logging
 import time
 from collections import Counter
@@ -19,6 +17,7 @@ from django.utils import timezone
 
 from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, Inviting, accounts_add_many
+from portal.accounts.outcomes import InvitationOutcome
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
 from portal.batches.models import Batch, BatchRow
@@ -29,8 +28,9 @@ from portal.jobs.models import JobStatus, JobUpload
 from portal.jobs.runner import RunLost
 from portal.lib import events, heartbeat
 from portal.lib.bulkinsert import insert_rows
+from portal.lib.csvexport import csv_lines, csv_text
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
-from portal.lib.errors import Conflict, DomainError
+from portal.lib.errors import Conflict
 from portal.lib.tasks import is_transient
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,6 @@ ALIASES = {canonical(header): name for header, name in columns.headers().items()
 # After the uploaded row's own columns (which may have a multiline_number of their own): the
 # outcome, the number the account holds, and its invitation as it is when the report is read.
 REPORT_COLUMNS = ["row", "result", "reason", "account_id", "assigned_number", "invitation"]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Import & Invite invites the rows' accounts with these (accounts is below invitations).
 INVITING = Inviting(refusals=accounts_invitation_refusals, queue=accounts_queue_invitations)
 
@@ -79,12 +78,9 @@ def template_csv(*, organization, permission_group) -> str:
         if organization is not None
         else None
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     columns = template_columns(organization)
-    writer.writerow(columns)
-    writer.writerow([template_note(organization, group)] + [""] * (len(columns) - 1))
-    return "\ufeff" + out.getvalue()
+    note = [template_note(organization, group)] + [""] * (len(columns) - 1)
+    return csv_text([note], header=columns)
 
 
 def template_filename(organization, permission_group) -> str:
@@ -256,9 +252,7 @@ def _counts(outcomes) -> Counter:
         succeeded=sum(o.result in (IMPORTED, VALID) for o in outcomes),
         failed=sum(o.result == FAILED for o in outcomes),
         existing=sum(o.result == EXISTS for o in outcomes),
-        invited=sum(
-            bool(o.invitation) and not o.invitation.startswith("not sent") for o in outcomes
-        ),
+        invited=sum(o.invitation_outcome == InvitationOutcome.QUEUED for o in outcomes),
     )
 
 
@@ -271,7 +265,7 @@ def _recount(batch: Batch) -> None:
         succeeded=Count("pk", filter=Q(result__in=(IMPORTED, VALID))),
         failed=Count("pk", filter=Q(result=FAILED)),
         existing=Count("pk", filter=Q(result=EXISTS)),
-        invited=Count("pk", filter=~Q(invitation="") & ~Q(invitation__startswith="not sent")),
+        invited=Count("pk", filter=Q(invitation_outcome=InvitationOutcome.QUEUED)),
     )
     Batch.objects.filter(pk=batch.pk).update(**totals)
 
@@ -334,6 +328,7 @@ def _run(batch: Batch, progress, run: int) -> None:
                     "problems",
                     "account_id",
                     "multiline_number",
+                    "invitation_outcome",
                     "invitation",
                 ),
                 [
@@ -345,6 +340,7 @@ def _run(batch: Batch, progress, run: int) -> None:
                         o.problems.as_dict() if o.result == FAILED else {},
                         o.account_id,
                         o.multiline_number,
+                        o.invitation_outcome,
                         o.invitation,
                     )
                     for o in outcomes
@@ -442,21 +438,7 @@ BATCHES = runner.Kind(
 )
 
 
-def batches_requeue_stalled(*, exclude: set[int] = frozenset()) -> list[int]:
-    """The sweep's part for batches (portal.jobs.runner.requeue_lost): queue again each batch that
-    lost its worker or its task; after WORKER_MAX_RECOVERIES, fail it with the reason."""
-    return runner.requeue_lost(BATCHES, exclude=exclude)
-
-
 # ---------------------------------------------------------------- the report
-
-
-def neutralise(value) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def report_rows(batch: Batch) -> Iterator[list[str]]:
@@ -466,12 +448,20 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
         filename=batch.filename,
         max_rows=max(batch.total, settings.BATCH_MAX_ROWS),
     )
-    yield [neutralise(h) for h in table.header] + REPORT_COLUMNS
+    yield [*table.header, *REPORT_COLUMNS]
     now = invitations_now(batch)
     results = (
         BatchRow.objects.filter(batch=batch)
         .order_by("row")
-        .values_list("row", "result", "reason", "account_id", "multiline_number", "invitation")
+        .values_list(
+            "row",
+            "result",
+            "reason",
+            "account_id",
+            "multiline_number",
+            "invitation_outcome",
+            "invitation",
+        )
         .iterator(chunk_size=2000)
     )
     current = next(results, None)
@@ -479,18 +469,19 @@ def report_rows(batch: Batch) -> Iterator[list[str]]:
         while current is not None and current[0] < record.row:
             current = next(results, None)
         if current is not None and current[0] == record.row:
-            _row, result, reason, account_id, number, invitation = current
-            if invitation and not invitation.startswith("not sent"):
+            _row, result, reason, account_id, number, outcome, invitation = current
+            if outcome == InvitationOutcome.QUEUED:
                 invitation = now.get(account_id, invitation)
         else:
             result, reason, account_id, number, invitation = "not processed", "", None, "", ""
-        yield [neutralise(c) for c in record.cells] + [
+        yield [
+            *record.cells,
             str(record.row),
             result,
-            neutralise(reason),
+            reason,
             "" if account_id is None else str(account_id),
-            neutralise(number),
-            neutralise(invitation),
+            number,
+            invitation,
         ]
 
 
@@ -512,16 +503,9 @@ def invitations_now(batch: Batch) -> dict[int, str]:
     return latest
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def report_csv_lines(batch: Batch) -> Iterator[str]:
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-    yield "\ufeff"
-    for row in report_rows(batch):
-        yield writer.writerow(row)
+    """The report as CSV, by the one writer of every download (`lib.csvexport`)."""
+    return csv_lines(report_rows(batch))
 
 
 def report_export(*, actor, batch: Batch) -> Iterator[str]:
@@ -545,8 +529,3 @@ def report_filename(batch: Batch) -> str:
 
 def failed_rows(batch: Batch, limit: int = 200):
     return BatchRow.objects.filter(batch=batch, result=FAILED).order_by("row")[:limit]
-
-
-def check_can_upload(*, organization) -> None:
-    if organization is None:
-        raise DomainError("Choose an organization.", fields={"organization": ["is mandatory"]})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, has_privilege, privilege_required
 from portal.batches import services
 from portal.batches.models import Batch
+from portal.lib.csvexport import csv_file_response, csv_response
 from portal.lib.errors import DomainError, Forbidden
 from portal.organizations.models import Organization
 from portal.permissions.models import PermissionGroup
@@ -129,14 +130,10 @@ def template(request):
         if organization is not None
         else None
     )
-    response = HttpResponse(
+    return csv_file_response(
         services.template_csv(organization=organization, permission_group=group),
-        content_type="text/csv; charset=utf-8",
+        filename=services.template_filename(organization, group),
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{services.template_filename(organization, group)}"'
-    )
-    return response
 
 
 @login_required
@@ -179,12 +176,10 @@ def progress_of(batch: Batch) -> dict:
 @login_required
 def report(request, pk):
     batch = _batch(request, pk)
-    response = StreamingHttpResponse(
+    return csv_response(
         services.report_export(actor=request.user, batch=batch),
-        content_type="text/csv; charset=utf-8",
+        filename=services.report_filename(batch),
     )
-    response["Content-Disposition"] = f'attachment; filename="{services.report_filename(batch)}"'
-    return response
 
 
 @privilege_required(Privilege.ACCOUNTS_BULK)

@@ -33,6 +33,7 @@ class DomainErrors:
                 message=exception.message,
                 fields=exception.fields,
                 title="Refused",
+                code=exception.code,
             )
         return None
 
@@ -66,7 +67,11 @@ class BadInput:
             badinput.refuse(problems, where)
         except DomainError as refused:
             return error_response(
-                request, status=400, message=refused.message, fields=refused.fields
+                request,
+                status=400,
+                message=refused.message,
+                fields=refused.fields,
+                code=refused.code,
             )
         return None
 

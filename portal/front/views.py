@@ -8,6 +8,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from portal.lib.errors import code_for
 from portal.scim.views import error as scim_error
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,13 @@ def is_api(request) -> bool:
 
 
 def error_response(
-    request, *, status: int, message: str = "", fields: dict | None = None, title: str = ""
+    request,
+    *,
+    status: int,
+    message: str = "",
+    fields: dict | None = None,
+    title: str = "",
+    code: str = "",
 ) -> HttpResponse:
     """The one error answer: {"error", "fields"} under /api/, a SCIM Error under /scim/, elsewhere
     a page in the portal's layout."""
@@ -48,7 +55,10 @@ def error_response(
         detail = f"{message} {reasons}" if reasons else message
         return scim_error(status, detail, "invalidValue" if status == 400 else None)
     if is_api(request):
-        return JsonResponse({"error": message, "fields": fields or {}}, status=status)
+        return JsonResponse(
+            {"error": str(message), "fields": fields or {}, "code": str(code or code_for(status))},
+            status=status,
+        )
     try:
         return render(
             request,

@@ -246,10 +246,6 @@ def qr_png(link: str) -> bytes:
     return qr.png(link)
 
 
-def qr_data_uri(link: str) -> str:
-    return "data:image/png;base64," + base64.b64encode(qr_png(link)).decode()
-
-
 def body_html(body: str, values: dict[str, str], *, qr_src: str, qr_alt: str = "QR code") -> str:
     """The admin's body as HTML: escaped text, blank lines →
     paragraphs, our markup for the link and QR."""

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from portal.access.models import Privilege, hash_token
 from portal.access.scoping import require_privilege
 from portal.accounts.models import Account, AccountStatus
+from portal.accounts.outcomes import ActionResult
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
@@ -41,9 +42,10 @@ from portal.invitations.models import (
     InvitationTemplate,
 )
 from portal.invitations.tasks import send_invitation, send_invitations, send_test_invitation
-from portal.lib import heartbeat, mail, sms
+from portal.lib import emails, heartbeat, mail, sms
 from portal.lib.bulkinsert import insert_rows  # Lean multi-row INSERT (batch imports).
 from portal.lib.dates import when
+from portal.lib.dberrors import unique_field, violated
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.phones import PhoneError, looks_like_phone, to_e164
 from portal.lib.redact import scrub
@@ -453,7 +455,7 @@ def invitations_resend(*, actor, accounts, by_filter: bool = False) -> list[Rese
     return [
         ResendResult(
             account=a,
-            result="done" if inv else "skipped",
+            result=ActionResult.DONE if inv else ActionResult.SKIPPED,
             reason="" if inv else reason,
             invitation=inv,
         )
@@ -635,9 +637,8 @@ def _mark_failed(invitation: Invitation, error) -> int | None:
 
 
 class _Sender:
-    """Sends the messages of one task over the worker's kept SMTP connection
-    (`mail.kept_connection`, reused from task to task), with one SMS backend and the wording
-    looked up once per task."""
+    """Sends the messages of one task (`emails.invitation`, over the worker's kept SMTP
+    connection), with one SMS backend and the wording looked up once per task."""
 
     def __init__(self):
         self.sms_backend = None
@@ -662,29 +663,14 @@ class _Sender:
             )
             return
         rendered = content.render_email(wording, values)
-        message = mail.build_message(
+        emails.invitation(
             to=invitation.recipient,
             subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
             images=rendered.images,
-            headers={"Auto-Submitted": "auto-generated"},
-            **content.sender_of(invitation.account.organization),
+            sender=content.sender_of(invitation.account.organization),
         )
-        while True:
-            try:
-                connection, fresh = mail.kept_connection()
-            except Exception as exc:
-                mail.drop_kept()
-                raise mail.classify(exc) from exc
-            try:
-                mail.send(message, connection)
-                return
-            except mail.DeliveryError as error:
-                mail.drop_kept()
-                if fresh or not mail.went_stale(error.__cause__):
-                    raise
-                # The server closed the kept connection meanwhile: once more on a new one.
 
     def close(self) -> None:
         """The connection stays open for the worker's next task."""
@@ -1085,7 +1071,9 @@ def _pick(invitation: Invitation, number: str | None) -> Number:
                 != 1
             ):
                 raise NumberTaken(e164)
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, Account) != unique_field(Account, "number"):
+            raise
         raise NumberTaken(e164) from None
     chosen.status = NumberStatus.REGISTERED
     return chosen
@@ -1200,19 +1188,15 @@ def deliver_test(
     wording = content.Wording(subject=subject, body=body)
     if channel == Channel.SMS:
         text = content.render_sms(wording, values)
-        message = mail.build_message(
-            to=to, subject=f"[Test] SMS invitation ({language})", text=text
-        )
+        emails.invitation_test_sms(to=to, language=language, text=text)
     else:
         rendered = content.render_email(wording, values)
-        message = mail.build_message(
+        emails.invitation(
             to=to,
-            subject=f"[Test] {rendered.subject}",
+            subject=rendered.subject,
             text=rendered.text,
             html=rendered.html,
             images=rendered.images,
-            **content.sender_of(organization),
+            sender=content.sender_of(organization),
+            test=True,
         )
-    connection = mail.open_connection()
-    message.connection = connection
-    mail.send(message, connection)

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.jobs.models import IdempotentRequest
+from portal.lib.dberrors import violated
 from portal.lib.errors import Conflict, DomainError
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -28,6 +29,10 @@ MAX_KEY = 255
 
 class KeyReused(DomainError):
     status = 422
+
+    def __init__(self, message: str, **kwargs):
+        kwargs.setdefault("code", "idempotency_key_reused")
+        super().__init__(message, **kwargs)
 
 
 def fingerprint(body: Any) -> str:
@@ -67,7 +72,9 @@ def answer_once(
             record = IdempotentRequest.objects.create(
                 user=user, endpoint=endpoint, key=key, fingerprint=body_hash
             )
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, IdempotentRequest) != "idempotency_key_once":
+            raise
         first = IdempotentRequest.objects.filter(user=user, endpoint=endpoint, key=key).first()
         if first is None:  # Purged or given back meanwhile: it is free again.
             return answer_once(user=user, endpoint=endpoint, key=key, body_hash=body_hash, run=run)

@@ -1,4 +1,5 @@
-"""Writing CSV downloads: one way for the accounts export, the activity log and the batch report.
+"""Writing CSV: the one writer of every download (the accounts export, the activity log, the
+Batch Operations Report, the CSV template) and of the report a command writes to a file.
 
 Cells a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading
 apostrophe; a plain phone number ("+12125550100") is not a formula and is left as it is, so that a
@@ -11,7 +12,9 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+
+CONTENT_TYPE = "text/csv; charset=utf-8"
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_PHONE = re.compile(r"\+\d{1,18}")
@@ -46,11 +49,27 @@ def csv_lines(rows: Iterable[Iterable], *, header: Iterable | None = None) -> It
         yield writer.writerow([safe_cell(c) for c in row])
 
 
+def csv_text(rows: Iterable[Iterable], *, header: Iterable | None = None) -> str:
+    """A small file's whole text (the template), written by `csv_lines`."""
+    return "".join(csv_lines(rows, header=header))
+
+
+def attachment(response: HttpResponse, filename: str):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_response(lines: Iterable[str], *, filename: str) -> StreamingHttpResponse:
+    """A download of lines written by `csv_lines` (a large file: streamed)."""
+    return attachment(StreamingHttpResponse(lines, content_type=CONTENT_TYPE), filename)
+
+
+def csv_file_response(text: str, *, filename: str) -> HttpResponse:
+    """A download of a small file's text written by `csv_text`."""
+    return attachment(HttpResponse(text, content_type=CONTENT_TYPE), filename)
+
+
 def csv_download(
     rows: Iterable[Iterable], *, filename: str, header: Iterable | None = None
 ) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        csv_lines(rows, header=header), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(csv_lines(rows, header=header), filename=filename)

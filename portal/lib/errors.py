@@ -5,9 +5,30 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+# The code of an error answer that has no more precise one (a DomainError's `code`), by status.
+STATUS_CODES = {
+    400: "invalid",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "idempotency_key_reused",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def code_for(status: int) -> str:
+    return STATUS_CODES.get(status, "error")
+
 
 class DomainError(Exception):
-    """A rule refused the operation. `fields` maps a field (or CSV column) to its reasons."""
+    """A rule refused the operation. `fields` maps a field (or CSV column) to its reasons; `code`
+    says which rule, for code to decide on (`accounts.outcomes.Problem`…), never the message."""
 
     status = 400
 
@@ -20,7 +41,7 @@ class DomainError(Exception):
         self.code = code
 
     def as_dict(self) -> dict:
-        return {"error": self.message, "fields": self.fields}
+        return {"error": self.message, "fields": self.fields, "code": str(self.code)}
 
 
 class NotFound(DomainError):
@@ -84,14 +105,14 @@ def human_size(n: int) -> str:
     return f"{n / 1024:.0f} KB"
 
 
-def field_error(field: str, reason: str, message: str | None = None) -> DomainError:
-    return DomainError(message or reason, fields={field: [reason]})
-
-
 class ErrorOut(BaseModel):
     """The shape of every error answer of the API (documented on each operation)."""
 
     error: str = Field(description="What went wrong, for a person")
     fields: dict[str, list[str]] = Field(
         description="Field (or CSV column) → its reasons; {} when no one field is at fault"
+    )
+    code: str = Field(
+        description="Which rule or refusal, for programs to decide on (the message may change): "
+        "e.g. contact_taken, number_taken, not_enough_numbers, invalid, not_found"
     )

@@ -16,7 +16,7 @@ from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 
-from portal.lib.errors import DomainError, FileTooLarge
+from portal.lib.errors import DomainError, FileTooLarge, code_for
 
 # Room for the form's other fields and the multipart boundaries around the file.
 FORM_MARGIN = 64 * 1024
@@ -68,7 +68,12 @@ class UploadLimit:
                     raise  # Django's 400 page
                 status = 413 if isinstance(error, RequestDataTooBig) else 400
                 return JsonResponse(
-                    {"error": f"The request was refused: {error}", "fields": {}}, status=status
+                    {
+                        "error": f"The request was refused: {error}",
+                        "fields": {},
+                        "code": code_for(status),
+                    },
+                    status=status,
                 )
         return self.get_response(request)
 

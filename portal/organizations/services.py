@@ -13,6 +13,7 @@ from portal.access.scoping import forget_scope, is_operator, require_scope
 from portal.audit import services as audit
 from portal.lib import events
 from portal.lib.dates import is_zone
+from portal.lib.dberrors import unique_field, violated
 from portal.lib.errors import DomainError, Forbidden
 from portal.organizations.models import Feature, Organization
 
@@ -140,7 +141,9 @@ def organization_create(
     try:
         with transaction.atomic():
             org.save()
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, Organization) != unique_field(Organization, "slug"):
+            raise
         holder = Organization.objects.filter(slug=slug).values_list("pk", flat=True).first()
         raise _slug_taken(actor, slug, holder) from None
     org.path = f"{parent.path if parent else '/'}{org.pk}/"

@@ -4,8 +4,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from portal.audit import services as audit
+from portal.lib.dberrors import violated
 from portal.lib.errors import DomainError
 from portal.permissions.models import PermissionGroup
+
+NAME_TAKEN = "permission_group_unique_name"  # PermissionGroup.Meta.constraints
 
 
 def _name_taken(organization, name) -> DomainError:
@@ -34,7 +37,9 @@ def permission_group_create(
             group = PermissionGroup.objects.create(
                 organization=organization, name=name, is_default=default
             )
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, PermissionGroup) != NAME_TAKEN:
+            raise
         raise _name_taken(organization, name) from None
     audit.record(
         actor=actor, action="permission_group.create", target=group, data={"default": default}
@@ -52,7 +57,9 @@ def permission_group_rename(*, actor, group: PermissionGroup, name: str) -> Perm
     try:
         with transaction.atomic():
             group.save(update_fields=["name"])
-    except IntegrityError:
+    except IntegrityError as error:
+        if violated(error, PermissionGroup) != NAME_TAKEN:
+            raise
         raise _name_taken(group.organization, name) from None
     audit.record(
         actor=actor, action="permission_group.rename", target=group, data={"from": old, "to": name}

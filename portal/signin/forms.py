@@ -5,6 +5,7 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.contrib.auth.password_validation import password_validators_help_texts
 
 from portal.audit import services as audit
+from portal.lib import emails
 
 HELP = " ".join(password_validators_help_texts())
 
@@ -31,7 +32,7 @@ class ChangeForm(PasswordChangeForm):
 
 class ResetForm(PasswordResetForm):
     """Django's form: a link for each active admin with that email, none (and the same answer) for
-    an unknown one. Each link sent is audited."""
+    an unknown one. Each link sent is audited; the email is `emails.password_reset`."""
 
     def send_mail(
         self,
@@ -42,14 +43,8 @@ class ResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        super().send_mail(
-            subject_template_name,
-            email_template_name,
-            context,
-            from_email,
-            to_email,
-            html_email_template_name,
-        )
+        # The templates Django names are not used: the email is portal.lib.emails'.
+        emails.password_reset(to=to_email, context=context)
         user = context["user"]
         audit.record(
             actor=None, action="signin.password_reset_sent", target=user, data={"email": to_email}

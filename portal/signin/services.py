@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django_otp import user_has_device
 
 from portal.audit import services as audit
+from portal.lib import emails
 from portal.organizations.models import Organization
 from portal.signin.models import PasswordState
 
@@ -26,6 +28,19 @@ def password_changed(user, *, how: str) -> None:
     )
     action = "signin.password_changed" if how == "change" else "signin.password_reset"
     audit.record(actor=user, action=action, target=user)
+
+
+def send_code(device) -> bool:
+    """A new code of the email second factor (`EmailDevice`), sent by `emails.signin_code`:
+    django-otp's `generate_challenge`, with the portal's email. Nothing is sent while the device's
+    cooldown lasts (a code was sent moments ago). True when a code was sent."""
+    allowed, _reason = device.generate_is_allowed()
+    if not allowed:
+        return False
+    device.cooldown_set(commit=False)
+    device.generate_token(valid_secs=settings.OTP_EMAIL_TOKEN_VALIDITY, commit=True)
+    emails.signin_code(to=device.email or device.user.email, token=device.token)
+    return True
 
 
 def organizations_requiring_second_factor(user):

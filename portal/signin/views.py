@@ -76,8 +76,6 @@ class PasswordReset(auth_views.PasswordResetView):
 
     template_name = "signin/password_reset.html"
     form_class = ResetForm
-    email_template_name = "signin/password_reset_email.txt"
-    subject_template_name = "signin/password_reset_subject.txt"
     success_url = reverse_lazy("signin:password_reset_done")
 
     def form_valid(self, form):
@@ -95,8 +93,6 @@ class PasswordReset(auth_views.PasswordResetView):
             domain_override=domain,
             use_https=https,
             request=self.request,
-            subject_template_name=self.subject_template_name,
-            email_template_name=self.email_template_name,
             extra_email_context=self.extra_email_context,
         )
         return redirect(self.success_url)
@@ -225,7 +221,7 @@ def enrol_email(request):
     if request.method == "POST" and "send" in request.POST:
         if device is None:
             device = EmailDevice.objects.create(user=request.user, name="Email", confirmed=False)
-        device.generate_challenge()
+        services.send_code(device)
         messages.info(request, f"A code was sent to {request.user.email}.")
         query = urlencode({"sent": 1, "next": _next(request)})
         return redirect(f"{reverse('signin:enrol_email')}?{query}")
@@ -289,7 +285,7 @@ def verify(request):
     email = next((d for d in devices if isinstance(d, EmailDevice)), None)
     form = TokenForm(request.POST if "token" in request.POST else None)
     if request.method == "POST" and "send" in request.POST and email is not None:
-        email.generate_challenge()
+        services.send_code(email)
         messages.info(request, f"A code was sent to {email.email or request.user.email}.")
         return redirect(f"{reverse('signin:verify')}?{urlencode({'next': _next(request)})}")
     if request.method == "POST" and form.is_valid():

@@ -315,6 +315,7 @@ def test_a_slug_of_another_tenant_is_only_not_available(api, dora, alice, org_a_
     assert refused.json() == {
         "error": "This slug is not available.",
         "fields": {"slug": ["not available"]},
+        "code": "invalid",
     }
     inside = create(alice, "org-a-branch", "org-a")
     assert inside.status_code == 400
@@ -339,6 +340,7 @@ def test_a_username_of_another_tenants_admin_is_only_not_available(api, dora, al
     assert refused.json() == {
         "error": "This username is not available.",
         "fields": {"username": ["taken"]},
+        "code": "invalid",
     }
     inside = create(alice, "charlie", "org-a")  # charlie (org B) is outside alice's scope too
     assert inside.json()["error"] == "This username is not available."

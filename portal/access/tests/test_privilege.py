@@ -352,7 +352,7 @@ def test_tokens_expire_and_show_expiry_and_last_use(api, login, alice, numbers_a
     assert "Expires" in page and "short" in page and raw not in page
     ApiToken.objects.filter(pk=body["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
     expired = bearer(raw).get("/api/v1/numbers")
-    assert expired.status_code == 401 and set(expired.json()) == {"error", "fields"}
+    assert expired.status_code == 401 and set(expired.json()) == {"error", "fields", "code"}
     assert "Expired" in login(alice).get("/access/tokens/").content.decode()
     default = post(client, "/api/v1/tokens", {}).json()
     days = (datetime.fromisoformat(default["expires_at"]) - timezone.now()).days

@@ -27,7 +27,7 @@ def test_a_token_is_stored_hashed_and_works_until_revoked(alice, numbers_a):
     assert token.last_used_at is not None
     token_revoke(actor=alice, token=token)
     response = bearer(raw).get("/api/v1/numbers")
-    assert response.status_code == 401 and set(response.json()) == {"error", "fields"}
+    assert response.status_code == 401 and set(response.json()) == {"error", "fields", "code"}
     assert list(
         AuditEvent.objects.filter(action__startswith="api_token.")
         .values_list("action", flat=True)

@@ -92,7 +92,11 @@ def test_it_creates_accounts_only_in_organizations_in_scope(request, api, org_a,
 def test_it_wants_a_bearer_token(client, ada):
     response = client.get(URL)
     assert response.status_code == 401
-    assert response.json() == {"error": "A valid bearer token is required.", "fields": {}}
+    assert response.json() == {
+        "error": "A valid bearer token is required.",
+        "fields": {},
+        "code": "unauthenticated",
+    }
 
 
 # ---------------------------------------------------------------- create

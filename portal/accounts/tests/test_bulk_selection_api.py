@@ -78,7 +78,7 @@ def assert_refused(client, endpoint: str, body: dict, field: str) -> None:
     )
     assert response.status_code == 400, (body, response.content)
     answer = response.json()
-    assert set(answer) == {"error", "fields"} and answer["error"], answer
+    assert set(answer) == {"error", "fields", "code"} and answer["error"], answer
     assert field in answer["fields"], (body, answer)
     assert snapshot() == before, body
     assert Invitation.objects.count() == invitations, body

@@ -86,7 +86,7 @@ def test_ten_adds_of_one_person_at_once_give_one_account_and_clean_refusals(
     assert codes.count(201) == 1 and all(code in (400, 409) for code in codes if code != 201), codes
     for answer in answers:
         if answer.status_code != 201:
-            assert set(answer.json()) == {"error", "fields"}
+            assert set(answer.json()) == {"error", "fields", "code"}
             assert set(answer.json()["fields"]) <= {"email", "multiline_number"}
     assert Account.objects.filter(email="same@example.com").count() == 1
     assert Number.objects.get(e164=numbers_a[0]).status == "assigned"

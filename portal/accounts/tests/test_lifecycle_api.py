@@ -25,7 +25,11 @@ def test_it_answers_409_with_the_articles_message_and_moves_nothing(
     ids = pending(org_a, 6)
     response = post(api(operator), "move", {"ids": ids, "organization": "org-b"})
     assert response.status_code == 409
-    assert response.json() == {"error": MOVE_REFUSED, "fields": {"organization": [MOVE_REFUSED]}}
+    assert response.json() == {
+        "error": MOVE_REFUSED,
+        "fields": {"organization": [MOVE_REFUSED]},
+        "code": "not_enough_numbers",
+    }
     assert Account.objects.filter(organization=org_b).count() == 0
 
 

@@ -38,7 +38,7 @@ def test_the_move_button_is_disabled_with_the_message_for_a_destination_short_of
     )
     response = client.post("/accounts/move/", {"ids": ids, "to": "org-b", "confirm": "1"})
     assert response.status_code == 409
-    assert MOVE_REFUSED in response.content.decode()
+    assert str(MOVE_REFUSED) in response.content.decode()
     assert Account.objects.filter(organization=org_b).count() == 0
 
 

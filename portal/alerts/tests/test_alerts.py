@@ -13,6 +13,7 @@ from portal.alerts.tasks import send_alert
 from portal.audit.models import AuditEvent
 from portal.batches.models import Batch
 from portal.conftest import add_numbers
+from portal.lib.mail import DeliveryError
 from portal.numbers.models import Number, NumberStatus
 
 
@@ -48,7 +49,10 @@ def test_a_move_alerts_the_admins_of_both_organizations_once(
     assert len(smtp_server.to("security@example.com")) == 1
     message = smtp_server.to("charlie@example.com")[0]
     assert message["Subject"] == "[MultiLine] 2 accounts moved to Org B"
-    assert "operator moved 2 accounts from Org A to Org B" in message.get_content()
+    assert (
+        "operator moved 2 accounts from Org A to Org B"
+        in message.get_body(("plain",)).get_content()
+    )
     assert AuditEvent.objects.filter(action="alert.sent").count() == 2  # one per organization
     # The same events again (a retried task, a second worker): nothing more is sent.
     for alert in AlertSent.objects.all():
@@ -91,7 +95,9 @@ def test_threshold_for_invitations_alerts_once_per_episode(alice, org_a, smtp_se
     invited(org_a, 2)  # 1 available − 2 waiting: one number short
     assert services.check_organization(org_a) == [f"invitation_threshold:{org_a.pk}:1"]
     assert services.check_organization(org_a) == []
-    assert "1 more number is needed" in smtp_server.wait_for(1)[0].get_content()
+    assert (
+        "1 more number is needed" in smtp_server.wait_for(1)[0].get_body(("plain",)).get_content()
+    )
     add_numbers(org_a, ["+12125550301", "+12125550302"])  # back under the threshold
     assert services.check_organization(org_a) == []
     invited(org_a, 2, prefix="q")  # short again: a new episode, a new alert
@@ -152,10 +158,11 @@ def test_a_finished_batch_is_summarised_to_the_designated_admins_once(
 def test_a_dead_mail_server_leaves_the_alert_to_send_again(alice, org_a, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1
-    with pytest.raises(OSError):
+    with pytest.raises(DeliveryError, match="unreachable") as failed:
         services.alert_send(
             kind="invitation_threshold", key="k:1", organization_id=org_a.pk, context={"short": 1}
         )
+    assert failed.value.temporary
     assert not AlertSent.objects.exists()
 
 

@@ -121,7 +121,7 @@ def test_the_api_refuses_an_oversized_upload_in_its_error_shape(
         "The upload is 293 KB; at most 98 KB can be uploaded at once. Split it into smaller files."
     )
     assert response.status_code == 413
-    assert response.json() == {"error": message, "fields": {"file": [message]}}
+    assert response.json() == {"error": message, "fields": {"file": [message]}, "code": "too_large"}
 
 
 def test_a_gigabyte_upload_is_answered_413_before_most_of_it_is_sent(live_server):
@@ -160,4 +160,4 @@ def test_a_gigabyte_upload_is_answered_413_before_most_of_it_is_sent(live_server
 def test_too_many_form_fields_are_refused_in_the_api_error_shape(api, alice, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     response = api(alice).post("/api/v1/batches", {f"f{i}": "x" for i in range(20)})
-    assert response.status_code == 400 and set(response.json()) == {"error", "fields"}
+    assert response.status_code == 400 and set(response.json()) == {"error", "fields", "code"}

@@ -28,7 +28,7 @@ def assert_error(response, status, *fields):
     assert response.status_code == status, response.content[:300]
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = response.json()
-    assert set(body) == {"error", "fields"} and body["error"], body
+    assert set(body) == {"error", "fields", "code"} and body["error"], body
     for field in fields:
         assert field in body["fields"], (field, body)
     return body
@@ -309,7 +309,11 @@ def test_a_throttled_request_has_the_shape_and_retry_after(operator):
     request = RequestFactory().get("/api/v1/accounts")
     response = api.on_exception(request, Throttled(wait=3))
     assert response.status_code == 429
-    assert json.loads(response.content) == {"error": "Too many requests.", "fields": {}}
+    assert json.loads(response.content) == {
+        "error": "Too many requests.",
+        "fields": {},
+        "code": "throttled",
+    }
 
 
 # ---------------------------------------------------------------- the OpenAPI document
@@ -325,7 +329,7 @@ def test_every_operation_documents_its_error_answers(doc):
         schema = operation["responses"]["404"]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorOut"}
         count += 1
-    assert doc["components"]["schemas"]["ErrorOut"]["required"] == ["error", "fields"]
+    assert doc["components"]["schemas"]["ErrorOut"]["required"] == ["error", "fields", "code"]
     assert count >= 40
 
 

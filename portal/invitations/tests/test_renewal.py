@@ -136,7 +136,7 @@ def test_the_api_renews_by_link_and_by_code(expired, client, api, alice, smtp_se
     _message, new_token = _renewed_email(smtp_server, account, 2)
     # Not expired: nothing to renew (409); unknown: gone (410), in the API's error shape.
     live = client.post(f"/api/v1/activation/{new_token}/renew")
-    assert live.status_code == 409 and set(live.json()) == {"error", "fields"}
+    assert live.status_code == 409 and set(live.json()) == {"error", "fields", "code"}
     assert client.post("/api/v1/activation/no-such-link/renew").status_code == 410
     other, _token, other_code = expired(email="ada@bank.example")
     by_code = client.post(

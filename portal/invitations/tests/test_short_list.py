@@ -82,6 +82,7 @@ def test_the_api_refuses_a_number_that_was_not_offered(invite, client, big_pool)
     assert refused.json() == {
         "error": f"{other} is not one of the numbers offered to you. Pick one of the list.",
         "fields": {"number": ["not offered"]},
+        "code": "invalid",
     }
     account = invitation.account
     account.refresh_from_db()

@@ -47,6 +47,7 @@ def test_beyond_the_limit_of_an_address_the_api_answers_429_with_retry_after(inv
     assert refused.json() == {
         "error": f"Too many attempts. Try again in {refused['Retry-After']} seconds.",
         "fields": {},
+        "code": "throttled",
     }
     expected = 2 * LONG - time.time()  # the window ends at the next multiple of LONG
     assert abs(int(refused["Retry-After"]) - expected) < 60

@@ -62,6 +62,7 @@ def test_the_same_key_with_another_body_is_422_and_does_nothing(api, alice, two)
     assert other.json() == {
         "error": "This Idempotency-Key was already used with another request body.",
         "fields": {"Idempotency-Key": ["already used with another request body"]},
+        "code": "idempotency_key_reused",
     }
     assert Account.objects.get(pk=two[1]).status == AccountStatus.NOT_INVITED
     reordered = post(client, "suspend", {"reason": "", "ids": two[:1]}, key="k-1")

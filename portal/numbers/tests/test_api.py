@@ -57,7 +57,7 @@ def test_adding_numbers_is_the_operators_alone(request, api, org_a, persona, org
     assert response.status_code == status
     assert Number.objects.filter(e164="+12125550150").exists() == (status == 200)
     if status != 200:
-        assert set(response.json()) == {"error", "fields"}
+        assert set(response.json()) == {"error", "fields", "code"}
 
 
 def test_a_bad_status_is_a_400_in_the_error_shape(api, operator, org_a):
@@ -174,4 +174,4 @@ def test_an_empty_list_is_refused(api, alice):
 def test_without_a_token_it_is_401(client):
     response = client.get("/api/v1/numbers")
     assert response.status_code == 401
-    assert set(response.json()) == {"error", "fields"}
+    assert set(response.json()) == {"error", "fields", "code"}
