@@ -71,6 +71,8 @@ def _vocabularies_in(language: str) -> dict[str, dict[str, str]]:
         "channel": _choices("invitations", "Invitation", "channel"),
         "kind": _choices("alerts", "AlertSent", "kind"),
         "monitor_calls": {"auto": _("records calls"), "off": _("off")},
+        # How a new admin got its password (admin.create): the codes' words.
+        "password": {"service": _("service"), "password": _("password"), "email": _("email")},
     }
 
 
@@ -143,6 +145,7 @@ LABELS = {
     "password": gettext_lazy("Password"),
     "template": gettext_lazy("Template"),
     "kind": gettext_lazy("Kind"),
+    "default": gettext_lazy("Default"),
 }
 # Internal references an auditor cannot use (ids of invitations, moves, jobs; alert keys).
 HIDDEN = {
