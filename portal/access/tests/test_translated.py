@@ -2,10 +2,19 @@
 chosen one."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de"}
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request leaves its language active in the thread: the next tests start in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_admins_and_roles_in_german(login, alice):

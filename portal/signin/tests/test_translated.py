@@ -4,12 +4,20 @@ when the admin has not chosen one."""
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from portal.signin.tests.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
 GERMAN = {"HTTP_ACCEPT_LANGUAGE": "de"}
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards():
+    """A request leaves its language active in the thread: the next tests start in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def test_the_password_reset_pages_in_german(client):
