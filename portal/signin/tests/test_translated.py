@@ -65,3 +65,10 @@ def test_the_lockout_page_in_german(alice):
 def test_the_lockouts_list_in_german(login, alice):
     page = login(alice).get("/signin/lockouts/", **GERMAN).content.decode()
     assert "Keine Anmeldung ist gesperrt." in page and "No sign-in is locked." not in page
+
+
+def test_the_reset_email_is_in_the_language_of_the_request(client, alice, mailoutbox):
+    client.post("/password/reset/", {"email": "alice@example.com"}, **GERMAN)
+    [mail] = mailoutbox
+    assert mail.subject == "Setzen Sie Ihr Passwort für das MultiLine-Verwaltungsportal zurück"
+    assert mail.body.startswith("Guten Tag alice,") and "/password/reset/" in mail.body
