@@ -58,3 +58,18 @@ def test_the_api_keeps_english_errors(client):
     response = client.get("/api/v1/no-such-thing", **GERMAN)
     assert response.status_code == 404
     assert response.json()["error"] == "Not found."
+
+
+def test_the_500_page_in_german(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.front.views import server_error
+
+    request = rf.get("/somewhere/")
+    request.user = AnonymousUser()
+    with translation.override("de"):
+        response = server_error(request)
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Auf unserer Seite ist ein Fehler aufgetreten" in page and "Fehler" in page
+    assert "Something went wrong" not in page
