@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege, Role
 from portal.access.scoping import is_operator, privileges_of
@@ -26,8 +27,9 @@ def grantable_roles(user):
 
 
 def role_label(role: Role) -> str:
-    owner = role.organization.name if role.organization_id else "template"
-    return f"{role.name} ({owner}) — {', '.join(role.privilege_labels()) or 'no privileges'}"
+    owner = role.organization.name if role.organization_id else _("template")
+    privileges = ", ".join(role.privilege_labels()) or _("no privileges")
+    return f"{role.name} ({owner}) — {privileges}"
 
 
 class _ScopeMixin:
@@ -35,7 +37,7 @@ class _ScopeMixin:
         self.scope = {o.slug: o for o in organizations_in_scope(user)}
         self.fields["organizations"].choices = [(o.slug, o.label) for o in self.scope.values()]
         self.roles = {str(r.pk): r for r in grantable_roles(user)}
-        self.fields["role"].choices = [("", "Choose a role…")] + [
+        self.fields["role"].choices = [("", _("Choose a role…"))] + [
             (pk, role_label(r)) for pk, r in self.roles.items()
         ]
 
@@ -47,26 +49,33 @@ class _ScopeMixin:
 
 
 class AdminCreateForm(_ScopeMixin, forms.Form):
-    username = forms.CharField(max_length=150)
-    email = forms.EmailField()
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
+    username = forms.CharField(max_length=150, label=gettext_lazy("Username"))
+    email = forms.EmailField(label=gettext_lazy("Email"))
+    first_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("First name"))
+    last_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("Last name"))
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         required=False,
         strip=False,
-        help_text="Optional. Leave it empty and the admin gets an email with a link to choose one; "
-        "a password you set here is changed at the admin's first sign-in.",
+        label=gettext_lazy("Password"),
+        help_text=gettext_lazy(
+            "Optional. Leave it empty and the admin gets an email with a link to choose one; "
+            "a password you set here is changed at the admin's first sign-in."
+        ),
     )
     api_only = forms.BooleanField(
         required=False,
-        label="Service admin (API only)",
-        help_text="No password and no portal sign-in: it works only through API tokens, which an "
-        "admin with API Users and all of its role's privileges may issue.",
+        label=gettext_lazy("Service admin (API only)"),
+        help_text=gettext_lazy(
+            "No password and no portal sign-in: it works only through API tokens, which an "
+            "admin with API Users and all of its role's privileges may issue."
+        ),
     )
-    role = forms.ChoiceField()
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
     organizations = forms.MultipleChoiceField(
-        widget=MULTI, help_text="Each with its sub-organizations."
+        widget=MULTI,
+        label=gettext_lazy("Organizations"),
+        help_text=gettext_lazy("Each with its sub-organizations."),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -75,15 +84,21 @@ class AdminCreateForm(_ScopeMixin, forms.Form):
 
 
 class AdminEditForm(_ScopeMixin, forms.Form):
-    email = forms.EmailField(required=False, help_text="Left empty, it stays as it is.")
-    first_name = forms.CharField(max_length=150, required=False)
-    last_name = forms.CharField(max_length=150, required=False)
-    role = forms.ChoiceField()
+    email = forms.EmailField(
+        required=False,
+        label=gettext_lazy("Email"),
+        help_text=gettext_lazy("Left empty, it stays as it is."),
+    )
+    first_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("First name"))
+    last_name = forms.CharField(max_length=150, required=False, label=gettext_lazy("Last name"))
+    role = forms.ChoiceField(label=gettext_lazy("Role"))
     organizations = forms.MultipleChoiceField(
-        widget=MULTI, help_text="Each with its sub-organizations."
+        widget=MULTI,
+        label=gettext_lazy("Organizations"),
+        help_text=gettext_lazy("Each with its sub-organizations."),
     )
     is_active = forms.BooleanField(
-        required=False, label="Active (may log in and use its API tokens)"
+        required=False, label=gettext_lazy("Active (may log in and use its API tokens)")
     )
 
     def __init__(self, *args, user, admin, **kwargs):
@@ -104,13 +119,18 @@ class AdminEditForm(_ScopeMixin, forms.Form):
 
 
 class RoleForm(forms.Form):
-    name = forms.CharField(max_length=80)
+    name = forms.CharField(max_length=80, label=gettext_lazy("Name"))
     organization = forms.ChoiceField(
         required=False,
-        help_text="Admins of this organization and of its sub-organizations can "
-        "be given the role; its admins can change it.",
+        label=gettext_lazy("Organization"),
+        help_text=gettext_lazy(
+            "Admins of this organization and of its sub-organizations can "
+            "be given the role; its admins can change it."
+        ),
     )
-    privileges = forms.MultipleChoiceField(widget=MULTI, required=False)
+    privileges = forms.MultipleChoiceField(
+        widget=MULTI, required=False, label=gettext_lazy("Privileges")
+    )
 
     def __init__(self, *args, user, role: Role | None = None, **kwargs):
         initial = {"name": role.name, "privileges": role.privileges} if role else {}
@@ -121,7 +141,7 @@ class RoleForm(forms.Form):
             self.scope = {o.slug: o for o in organizations_in_scope(user)}
             choices = [(o.slug, o.label) for o in self.scope.values()]
             if is_operator(user):
-                choices.insert(0, (TEMPLATE, "Template for every organization (operator)"))
+                choices.insert(0, (TEMPLATE, _("Template for every organization (operator)")))
             else:
                 self.fields["organization"].required = True
             self.fields["organization"].choices = choices
@@ -129,7 +149,7 @@ class RoleForm(forms.Form):
         self.fields["privileges"].choices = [
             (p.value, p.label) for p in Privilege if p.value in mine
         ]
-        self.fields["privileges"].help_text = "You can only grant privileges you have yourself."
+        self.fields["privileges"].help_text = _("You can only grant privileges you have yourself.")
 
     def chosen_organization(self):
         return self.scope.get(self.cleaned_data.get("organization") or TEMPLATE)
@@ -137,10 +157,15 @@ class RoleForm(forms.Form):
 
 class TokenIssueForm(forms.Form):
     name = forms.CharField(
-        max_length=80, required=False, help_text="What it is for, e.g. “HR sync”."
+        max_length=80,
+        required=False,
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("What it is for, e.g. “HR sync”."),
     )
-    user = forms.ChoiceField(label="For admin")
-    expires_in_days = forms.IntegerField(label="Expires in (days)", min_value=1, required=False)
+    user = forms.ChoiceField(label=gettext_lazy("For admin"))
+    expires_in_days = forms.IntegerField(
+        label=gettext_lazy("Expires in (days)"), min_value=1, required=False
+    )
 
     def __init__(self, *args, user, users, **kwargs):
         super().__init__(*args, **kwargs)

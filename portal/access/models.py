@@ -4,18 +4,20 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Privilege(models.TextChoices):
-    ACCOUNTS = "accounts", "Accounts"
-    ACCOUNTS_BULK = "accounts_bulk", "Accounts Bulk Operations"
-    NUMBERS = "numbers", "Numbers"
-    ORGANIZATIONS = "organizations", "Organizations"
-    PERMISSIONS = "permissions", "Permissions"
-    REPORTS = "reports", "Reports"
-    ADMINISTRATORS = "administrators", "Administrators"
-    SETUP = "setup", "Setup"
-    API_USERS = "api_users", "API Users"
+    # Labels in the admin's language on the portal's pages (the API lists the codes).
+    ACCOUNTS = "accounts", _("Accounts")
+    ACCOUNTS_BULK = "accounts_bulk", _("Accounts Bulk Operations")
+    NUMBERS = "numbers", _("Numbers")
+    ORGANIZATIONS = "organizations", _("Organizations")
+    PERMISSIONS = "permissions", _("Permissions")
+    REPORTS = "reports", _("Reports")
+    ADMINISTRATORS = "administrators", _("Administrators")
+    SETUP = "setup", _("Setup")
+    API_USERS = "api_users", _("API Users")
 
 
 class Role(models.Model):
@@ -50,7 +52,7 @@ class Role(models.Model):
         return self.name
 
     def privilege_labels(self) -> list[str]:
-        return [Privilege(p).label for p in self.privileges if p in Privilege.values]
+        return [str(Privilege(p).label) for p in self.privileges if p in Privilege.values]
 
 
 class AdminProfile(models.Model):

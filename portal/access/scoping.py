@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege
 from portal.lib.errors import Forbidden, NotFound
@@ -92,14 +93,17 @@ def has_privilege(user, privilege: str) -> bool:
 
 def require_privilege(user, privilege: str) -> None:
     if not has_privilege(user, privilege):
-        raise Forbidden(f"This needs the {Privilege(privilege).label} privilege in your role.")
+        raise Forbidden(
+            _("This needs the %(privilege)s privilege in your role.")
+            % {"privilege": Privilege(privilege).label}
+        )
 
 
 def require_scope(user, organization) -> None:
     """Raise a 404 when `organization` is outside `user`'s scope (callers that hold an object)."""
     ids = visible_organization_ids(user)
     if ids is not None and (organization is None or organization.pk not in ids):
-        raise NotFound("No such organization.")
+        raise NotFound(_("No such organization."))
 
 
 class ScopedQuerySet(models.QuerySet):

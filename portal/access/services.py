@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 from portal.access.models import AdminProfile, ApiToken, Privilege, Role, hash_token
 from portal.access.scoping import (
@@ -58,7 +59,7 @@ class MailUnavailable(DomainError):
 
 
 def privilege_labels(privileges) -> str:
-    return ", ".join(Privilege(p).label for p in Privilege.values if p in privileges)
+    return ", ".join(str(Privilege(p).label) for p in Privilege.values if p in privileges)
 
 
 def _clean_privileges(privileges) -> list[str]:
@@ -114,15 +115,22 @@ def check_role_change(actor, role: Role) -> None:
     if actor is None or is_operator(actor):
         return
     if not roles_visible_to(actor).filter(pk=role.pk).exists():
-        raise NotFound("No such role.")
+        raise NotFound(_("No such role."))
     if role.organization_id is None:
         raise Forbidden(
-            f"“{role}” is an operator template: organizations use it as it is. "
-            "Create a role of your organization instead."
+            _(
+                "“%(role)s” is an operator template: organizations use it as it is. "
+                "Create a role of your organization instead."
+            )
+            % {"role": role}
         )
     if not role_editable_by(actor, role):
         raise Forbidden(
-            f"“{role}” belongs to {role.organization}, above your scope; only its admins change it."
+            _(
+                "“%(role)s” belongs to %(organization)s, above your scope; "
+                "only its admins change it."
+            )
+            % {"role": role, "organization": role.organization}
         )
 
 
@@ -134,9 +142,11 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
     its scope whose admins are all in its scope."""
     name = (name or "").strip()
     if not name:
-        raise DomainError("A role needs a name.", fields={"name": ["required"]})
+        raise DomainError(_("A role needs a name."), fields={"name": ["required"]})
     if len(name) > 80:
-        raise DomainError("A role's name has at most 80 characters.", fields={"name": ["too long"]})
+        raise DomainError(
+            _("A role's name has at most 80 characters."), fields={"name": ["too long"]}
+        )
     privileges = _clean_privileges(privileges)
     created = role is None
     if created:
@@ -146,13 +156,13 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
         if created:
             if organization is None:
                 raise Forbidden(
-                    "Only the operator creates role templates; choose an organization.",
+                    _("Only the operator creates role templates; choose an organization."),
                     fields={"organization": ["required"]},
                 )
             ids = visible_organization_ids(actor) or set()
             if organization.pk not in ids:
                 raise NotFound(
-                    "No such organization.", fields={"organization": ["not in your scope"]}
+                    _("No such organization."), fields={"organization": ["not in your scope"]}
                 )
         else:
             check_role_change(actor, role)
@@ -160,15 +170,23 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
             outside = role.admins.exclude(user__in=admins_visible_to(actor))
             if outside.exists():
                 raise Forbidden(
-                    f"The role “{role}” is used by admins outside your scope; "
-                    "create a new role instead."
+                    _(
+                        "The role “%(role)s” is used by admins outside your scope; "
+                        "create a new role instead."
+                    )
+                    % {"role": role}
                 )
         _check_grant(actor, role=Role(name=name, privileges=privileges))
     taken = Role.objects.filter(name__iexact=name, organization=role.organization_id)
     if taken.exclude(pk=role.pk).exists():
-        where = f"in {role.organization}" if role.organization_id else "among the templates"
+        message = (
+            _("A role named “%(name)s” exists already in %(organization)s.")
+            if role.organization_id
+            else _("A role named “%(name)s” exists already among the templates.")
+        )
         raise DomainError(
-            f"A role named “{name}” exists already {where}.", fields={"name": ["taken"]}
+            message % {"name": name, "organization": role.organization},
+            fields={"name": ["taken"]},
         )
     before = None if created else {"name": role.name, "privileges": list(role.privileges)}
     role.name, role.privileges = name, privileges
@@ -181,7 +199,8 @@ def role_save(*, actor, name: str, privileges, role: Role | None = None, organiz
         if violated(error, Role) not in ("role_name_per_organization", "role_template_name"):
             raise
         raise DomainError(
-            f"A role named “{name}” exists already.", fields={"name": ["taken"]}
+            _("A role named “%(name)s” exists already.") % {"name": name},
+            fields={"name": ["taken"]},
         ) from None
     if not created:
         for profile in role.admins.select_related("user"):
@@ -234,26 +253,31 @@ def _check_grant(actor, *, role: Role | None = None, organizations=()) -> None:
         outside = [o for o in organizations if home.pk not in o.ancestors_and_self()]
         if outside:
             raise DomainError(
-                f"The role “{role}” belongs to {home}; it is usable only there and below.",
+                _(
+                    "The role “%(role)s” belongs to %(organization)s; "
+                    "it is usable only there and below."
+                )
+                % {"role": role, "organization": home},
                 fields={"role": [f"not usable in {', '.join(o.slug for o in outside)}"]},
             )
     if actor is None or is_operator(actor):
         return
     if role is not None:
         if role.pk and not roles_visible_to(actor).filter(pk=role.pk).exists():
-            raise NotFound("No such role.", fields={"role": ["no such role"]})
+            raise NotFound(_("No such role."), fields={"role": ["no such role"]})
         extra = set(role.privileges) - privileges_of(actor)
         if extra:
             labels = privilege_labels(extra)
             raise Forbidden(
-                f"The role “{role}” has privileges you do not have: {labels}.",
+                _("The role “%(role)s” has privileges you do not have: %(privileges)s.")
+                % {"role": role, "privileges": labels},
                 fields={"role": [f"privileges you lack: {labels}"]},
             )
     ids = visible_organization_ids(actor) or set()
     outside = [o for o in organizations if o.pk not in ids]
     if outside:
         raise Forbidden(
-            "You can only grant organizations in your own scope.",
+            _("You can only grant organizations in your own scope."),
             fields={"organizations": [f"outside your scope: {o.slug}" for o in outside]},
         )
 
@@ -263,12 +287,15 @@ def _check_manages(actor, user) -> None:
     if actor is None or is_operator(actor):
         return
     if not admins_visible_to(actor).filter(pk=user.pk).exists():
-        raise NotFound("No such admin.")
+        raise NotFound(_("No such admin."))
     extra = lacking(actor, user)
     if extra:
         raise Forbidden(
-            f"{user.get_username()} holds privileges you do not have ({privilege_labels(extra)}); "
-            "only an admin holding them can change it."
+            _(
+                "%(username)s holds privileges you do not have (%(privileges)s); only an admin "
+                "holding them can change it."
+            )
+            % {"username": user.get_username(), "privileges": privilege_labels(extra)}
         )
 
 
@@ -284,12 +311,13 @@ def manageable_admin_ids(actor) -> set[int] | None:
 def _clean_email(email: str) -> str:
     email = (email or "").strip()
     if not email:
-        raise DomainError("An admin needs an email address.", fields={"email": ["required"]})
+        raise DomainError(_("An admin needs an email address."), fields={"email": ["required"]})
     try:
         validate_email(email)
     except ValidationError:
         raise DomainError(
-            f"“{email}” is not an email address.", fields={"email": ["invalid"]}
+            _("“%(email)s” is not an email address.") % {"email": email},
+            fields={"email": ["invalid"]},
         ) from None
     return email
 
@@ -340,24 +368,24 @@ def admin_create(
     organizations = list(organizations)
     _check_grant(actor, role=role, organizations=organizations)
     if not username:
-        raise DomainError("An admin needs a username.", fields={"username": ["required"]})
+        raise DomainError(_("An admin needs a username."), fields={"username": ["required"]})
     if len(username) > 150:
         raise DomainError(
-            "A username has at most 150 characters.", fields={"username": ["too long"]}
+            _("A username has at most 150 characters."), fields={"username": ["too long"]}
         )
     taken = User.objects.filter(username__iexact=username).first()
     if taken is not None:
         # Usernames are unique across tenants: another tenant's admin is only "not available".
         mine = actor is None or admins_visible_to(actor).filter(pk=taken.pk).exists()
         raise DomainError(
-            f"An admin named “{username}” exists already."
+            _("An admin named “%(username)s” exists already.") % {"username": username}
             if mine
-            else "This username is not available.",
+            else _("This username is not available."),
             fields={"username": ["taken"]},
         )
     if not organizations:
         raise DomainError(
-            "An admin needs at least one organization in scope.",
+            _("An admin needs at least one organization in scope."),
             fields={"organizations": ["required"]},
         )
     email = _clean_email(email)
@@ -369,7 +397,7 @@ def admin_create(
     )
     if api_only and password:
         raise DomainError(
-            "A service admin has no password: it signs in only with API tokens.",
+            _("A service admin has no password: it signs in only with API tokens."),
             fields={"password": ["not for a service admin"]},
         )
     if password:
@@ -418,21 +446,21 @@ def admin_update(
     _check_manages(actor, user)
     if user.is_superuser:
         raise DomainError(
-            "An operator has every privilege in every organization; it has no role to change."
+            _("An operator has every privilege in every organization; it has no role to change.")
         )
     profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
     if profile is None and role is None:
-        raise DomainError("Give the admin a role.", fields={"role": ["required"]})
+        raise DomainError(_("Give the admin a role."), fields={"role": ["required"]})
     role = role if role is not None else profile.role
     organizations = (
         list(organizations) if organizations is not None else list(profile.organizations.all())
     )
     _check_grant(actor, role=role, organizations=organizations)
     if actor is not None and actor.pk == user.pk and is_active is False:
-        raise DomainError("You cannot deactivate yourself.", fields={"is_active": ["yourself"]})
+        raise DomainError(_("You cannot deactivate yourself."), fields={"is_active": ["yourself"]})
     if not organizations:
         raise DomainError(
-            "An admin needs at least one organization in scope.",
+            _("An admin needs at least one organization in scope."),
             fields={"organizations": ["required"]},
         )
     changed = {}
@@ -498,17 +526,19 @@ def _check_token_owner(actor, user) -> None:
         return
     require_privilege(actor, Privilege.API_USERS)
     if not admins_visible_to(actor).filter(pk=user.pk).exists():
-        raise NotFound("No such admin.", fields={"admin": ["no such admin in your scope"]})
+        raise NotFound(_("No such admin."), fields={"admin": ["no such admin in your scope"]})
     profile = getattr(user, "admin", None) if hasattr(user, "admin") else None
     if profile is None or not profile.api_only:
         raise Forbidden(
-            f"{user.get_username()} is not a service admin: only it can issue its own tokens.",
+            _("%(username)s is not a service admin: only it can issue its own tokens.")
+            % {"username": user.get_username()},
             fields={"admin": ["not a service admin"]},
         )
     extra = lacking(actor, user)
     if extra:
         raise Forbidden(
-            f"{user.get_username()} holds privileges you do not have ({privilege_labels(extra)}).",
+            _("%(username)s holds privileges you do not have (%(privileges)s).")
+            % {"username": user.get_username(), "privileges": privilege_labels(extra)},
             fields={"admin": [f"privileges you lack: {privilege_labels(extra)}"]},
         )
 
@@ -520,7 +550,7 @@ def token_lifetime(days) -> timedelta:
         days = settings.API_TOKEN_DEFAULT_DAYS
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
         raise DomainError(
-            f"A token lives 1 to {longest} days.",
+            _("A token lives 1 to %(days)s days.") % {"days": longest},
             fields={"expires_in_days": [f"a whole number from 1 to {longest}"]},
         )
     return timedelta(days=days)
@@ -534,7 +564,8 @@ def token_issue(
     lifetime = token_lifetime(expires_in_days)
     if not user.is_active:
         raise DomainError(
-            f"{user.get_username()} is deactivated; its tokens would not work.",
+            _("%(username)s is deactivated; its tokens would not work.")
+            % {"username": user.get_username()},
             fields={"admin": ["deactivated"]},
         )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -82,17 +82,23 @@ def admin_create(request):
         except DomainError as error:
             _form_errors(form, error)
         else:
-            how = (
-                "a service admin: issue its API tokens on the API tokens page"
-                if data["api_only"]
-                else "it signs in with the password you gave"
-                if data["password"]
-                else f"an email to {admin.email} asks it to choose a password"
-            )
-            messages.success(request, f"Created the admin {admin.get_username()}: {how}.")
+            username = admin.get_username()
+            if data["api_only"]:
+                text = _(
+                    "Created the admin %(username)s: a service admin: issue its API tokens on "
+                    "the API tokens page."
+                )
+            elif data["password"]:
+                text = _("Created the admin %(username)s: it signs in with the password you gave.")
+            else:
+                text = _(
+                    "Created the admin %(username)s: an email to %(email)s asks it to choose a "
+                    "password."
+                )
+            messages.success(request, text % {"username": username, "email": admin.email})
             return redirect("access:admins")
     return render(
-        request, "access/admin_form.html", {"nav": "access", "form": form, "title": "New admin"}
+        request, "access/admin_form.html", {"nav": "access", "form": form, "title": _("New admin")}
     )
 
 
@@ -101,14 +107,16 @@ def admin_edit(request, pk):
     admin = get_object_or_404(services.admins_visible_to(request.user), pk=pk)
     if admin.is_superuser:
         raise NotFound(
-            "An operator has every privilege in every organization; there is nothing to edit."
+            _("An operator has every privilege in every organization; there is nothing to edit.")
         )
     extra = services.lacking(request.user, admin)
     if extra:
         raise Forbidden(
-            f"{admin.get_username()} holds privileges you do not have "
-            f"({services.privilege_labels(extra)}); only an admin holding them can "
-            "change it."
+            _(
+                "%(username)s holds privileges you do not have (%(privileges)s); only an admin "
+                "holding them can change it."
+            )
+            % {"username": admin.get_username(), "privileges": services.privilege_labels(extra)}
         )
     form = AdminEditForm(request.POST or None, user=request.user, admin=admin)
     if request.method == "POST" and form.is_valid():
@@ -127,12 +135,17 @@ def admin_edit(request, pk):
         except DomainError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, f"Saved {admin.get_username()}.")
+            messages.success(request, _("Saved %(username)s.") % {"username": admin.get_username()})
             return redirect("access:admins")
     return render(
         request,
         "access/admin_form.html",
-        {"nav": "access", "form": form, "title": f"Admin {admin.get_username()}", "admin": admin},
+        {
+            "nav": "access",
+            "form": form,
+            "title": _("Admin %(username)s") % {"username": admin.get_username()},
+            "admin": admin,
+        },
     )
 
 
@@ -150,7 +163,7 @@ def _role_page(request, role=None):
         except DomainError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, f"Saved the role {role.name}.")
+            messages.success(request, _("Saved the role %(name)s.") % {"name": role.name})
             return redirect("access:admins")
     return render(request, "access/role_form.html", {"nav": "access", "form": form, "role": role})
 
@@ -255,7 +268,11 @@ def token_revoke(request, pk):
         ApiToken.objects.select_related("user"), pk=pk, user__in=[u.pk for u in users]
     )
     services.token_revoke(actor=request.user, token=token)
-    messages.success(request, f"Revoked the token {token.prefix}… of {token.user.get_username()}.")
+    messages.success(
+        request,
+        _("Revoked the token %(prefix)s… of %(username)s.")
+        % {"prefix": token.prefix, "username": token.user.get_username()},
+    )
     return redirect("access:tokens")
 
 
@@ -275,7 +292,7 @@ class SetPasswordView(auth_views.PasswordResetConfirmView):
             target=form.user,
             organization=services.home_organization(form.user),
         )
-        messages.success(self.request, "Your password is set. Sign in with it.")
+        messages.success(self.request, _("Your password is set. Sign in with it."))
         return response
 
 

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.access.scoping import ScopedQuerySet
 
 
 class AlertKind(models.TextChoices):
-    ACCOUNT_MOVED = "account_moved", "Account moved"
-    INVITATION_THRESHOLD = "invitation_threshold", "Threshold exceeded for invitations"
-    NUMBER_UTILISATION = "number_utilisation", "Number utilisation"
-    BATCH_FINISHED = "batch_finished", "Batch finished"
+    ACCOUNT_MOVED = "account_moved", _("Account moved")
+    INVITATION_THRESHOLD = "invitation_threshold", _("Threshold exceeded for invitations")
+    NUMBER_UTILISATION = "number_utilisation", _("Number utilisation")
+    BATCH_FINISHED = "batch_finished", _("Batch finished")
 
 
 class AlertSent(models.Model):

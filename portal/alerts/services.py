@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 from portal.accounts.selectors import onboarding_capacity
@@ -338,8 +339,12 @@ def clean_emails(text: str) -> list[str]:
             bad.append(raw)
     if bad:
         raise DomainError(
-            f"Not an email address: {', '.join(bad)}.",
-            fields={"alert_extra_recipients": [f"“{b}” is not an email address" for b in bad]},
+            _("Not an email address: %(addresses)s.") % {"addresses": ", ".join(bad)},
+            fields={
+                "alert_extra_recipients": [
+                    _("“%(address)s” is not an email address") % {"address": b} for b in bad
+                ]
+            },
         )
     return good
 
@@ -358,8 +363,8 @@ def alert_settings_save(
 ) -> Organization:
     if not 1 <= int(utilisation_percent) <= 100:
         raise DomainError(
-            "The utilisation percentage is between 1 and 100.",
-            fields={"number_utilisation_percent": ["between 1 and 100"]},
+            _("The utilisation percentage is between 1 and 100."),
+            fields={"number_utilisation_percent": [_("between 1 and 100")]},
         )
     emails = clean_emails(extra_recipients or "")
     organization = organization_update(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, privilege_required
@@ -16,38 +18,40 @@ from portal.organizations.models import Organization
 class AlertSettingsForm(forms.Form):
     account_moved = forms.BooleanField(
         required=False,
-        label="Account moved",
-        help_text="To the admins of both organizations when accounts move.",
+        label=gettext_lazy("Account moved"),
+        help_text=gettext_lazy("To the admins of both organizations when accounts move."),
     )
     invitation_threshold = forms.BooleanField(
         required=False,
-        label="Threshold exceeded for invitations",
-        help_text="When pending invitations need more numbers than are available.",
+        label=gettext_lazy("Threshold exceeded for invitations"),
+        help_text=gettext_lazy("When pending invitations need more numbers than are available."),
     )
     number_utilisation = forms.BooleanField(
         required=False,
-        label="Number utilisation",
-        help_text="When the share of numbers in use goes above the level below.",
+        label=gettext_lazy("Number utilisation"),
+        help_text=gettext_lazy("When the share of numbers in use goes above the level below."),
     )
     utilisation_percent = forms.IntegerField(
-        min_value=1, max_value=100, label="Utilisation level (%)"
+        min_value=1, max_value=100, label=gettext_lazy("Utilisation level (%)")
     )
     batch_finished = forms.BooleanField(
-        required=False, label="Batch finished", help_text="A summary of each finished CSV batch."
+        required=False,
+        label=gettext_lazy("Batch finished"),
+        help_text=gettext_lazy("A summary of each finished CSV batch."),
     )
     report_recipients = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Designated admins",
-        help_text=(
+        label=gettext_lazy("Designated admins"),
+        help_text=gettext_lazy(
             "They receive the alerts; with none chosen, every admin of the organization does."
         ),
     )
     extra_recipients = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Extra recipients",
-        help_text="Email addresses, one per line.",
+        label=gettext_lazy("Extra recipients"),
+        help_text=gettext_lazy("Email addresses, one per line."),
     )
 
     def __init__(self, *args, organization: Organization, **kwargs):
@@ -87,9 +91,9 @@ def setup(request):
             request,
             "portal/error.html",
             {
-                "title": "No organization",
+                "title": _("No organization"),
                 "nav": "alerts",
-                "message": "You administer no organization.",
+                "message": _("You administer no organization."),
             },
         )
     form = AlertSettingsForm(
@@ -123,10 +127,12 @@ def setup(request):
                     form.add_error(name, reason)
             message = error.message
         else:
-            messages.success(request, f"Alerts of {organization} saved.")
+            messages.success(
+                request, _("Alerts of %(organization)s saved.") % {"organization": organization}
+            )
             return redirect(f"{request.path}?organization={organization.slug}")
     elif request.method == "POST":
-        message = "Please correct the fields marked below."
+        message = _("Please correct the fields marked below.")
     return render(
         request,
         "alerts/setup.html",

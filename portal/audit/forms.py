@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from portal.audit.selectors import actions_seen, events_for
 from portal.audit.wording import action_label
@@ -11,31 +13,35 @@ from portal.organizations.choices import organization_choices, organization_from
 
 
 class AuditFilterForm(forms.Form):
-    organization = forms.ChoiceField(required=False)
-    actor = forms.CharField(required=False, label="Admin")
-    action = forms.ChoiceField(required=False)
+    organization = forms.ChoiceField(required=False, label=gettext_lazy("Organization"))
+    actor = forms.CharField(required=False, label=gettext_lazy("Admin"))
+    action = forms.ChoiceField(required=False, label=gettext_lazy("Action"))
     date_from = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("date range", "From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+        required=False,
+        label=pgettext_lazy("date range", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
-    q = forms.CharField(required=False, label="Target")
+    q = forms.CharField(required=False, label=gettext_lazy("Target"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["organization"].choices = organization_choices(
-            user, blank="All my organizations"
+            user, blank=_("All my organizations")
         )
-        self.fields["action"].choices = [("", "Any action")] + sorted(
+        self.fields["action"].choices = [("", _("Any action"))] + sorted(
             ((a, action_label(a)) for a in actions_seen(user)), key=lambda choice: choice[1]
         )
 
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            self.add_error("date_to", "“To” is before “From”.")
+            self.add_error("date_to", _("“To” is before “From”."))
         return data
 
     def chosen_organization(self):

@@ -3,6 +3,9 @@ values. The codes, ids and raw JSON stay in the database, the API and the CSV.
 
 Value vocabularies (statuses, privileges, features, languages, channels) are read from the models'
 own choices, so a label is declared once.
+
+The words are in the active language (the admin's, on the activity page); the API activates
+English, so its `summary` stays English.
 """
 
 from __future__ import annotations
@@ -13,25 +16,31 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege
 from portal.organizations.models import Feature, Language, Organization
 
-WHO = {"system": "The portal", "anonymous": "Someone", "end user": "The user"}
-VIA = {
-    "api": "API",
-    "cli": "command line",
-    "task": "background task",
-    "batch": "batch import",
-    "scim": "SCIM",
+WHO = {
+    "system": gettext_lazy("The portal"),
+    "anonymous": gettext_lazy("Someone"),
+    "end user": gettext_lazy("The user"),
 }
-POOL = "the operator pool"
+VIA = {
+    "api": gettext_lazy("API"),
+    "cli": gettext_lazy("command line"),
+    "task": gettext_lazy("background task"),
+    "batch": gettext_lazy("batch import"),
+    "scim": gettext_lazy("SCIM"),
+}
+POOL = gettext_lazy("the operator pool")
 
 
 def who(label: str) -> str:
     if label.startswith("cli:"):
-        return f"{label[4:]} (command line)"
-    return WHO.get(label, label)
+        return _("%(name)s (command line)") % {"name": label[4:]}
+    return str(WHO.get(label, label))
 
 
 def _choices(app: str, model: str, field: str) -> dict[str, str]:
@@ -40,78 +49,103 @@ def _choices(app: str, model: str, field: str) -> dict[str, str]:
     }
 
 
-@cache
 def _vocabularies() -> dict[str, dict[str, str]]:
+    return _vocabularies_in(get_language())
+
+
+@cache
+def _vocabularies_in(language: str) -> dict[str, dict[str, str]]:
+    """The labels of each vocabulary in `language` (the one active when called)."""
     status = {
         **_choices("numbers", "Number", "status"),
         **_choices("accounts", "Account", "status"),
     }
+    from portal.organizations.forms import LANGUAGES
+
     return {
         "status": status,
         "previous_status": status,
         "privileges": {str(k): str(v) for k, v in Privilege.choices},
         "features": {str(k): str(v) for k, v in Feature.choices},
-        "language": {str(k): str(v) for k, v in Language.choices},
+        "language": {str(k): str(v) for k, v in LANGUAGES if k in Language.values},
         "channel": _choices("invitations", "Invitation", "channel"),
         "kind": _choices("alerts", "AlertSent", "kind"),
-        "monitor_calls": {"auto": "records calls", "off": "off"},
+        "monitor_calls": {"auto": _("records calls"), "off": _("off")},
+        # How a new admin got its password (admin.create): the codes' words.
+        "password": {"service": _("service"), "password": _("password"), "email": _("email")},
     }
 
 
 LABELS = {
-    "permission_group": "User Permissions group",
-    "number": "MultiLine number",
-    "row": "Row in the file",
-    "invite": "Invite",
-    "previous_status": "Status before",
-    "released_number": "Number released",
-    "number_moved": "Number moved with it",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "device_number": "Device number",
-    "multiline_number": "MultiLine number",
-    "reserved_for": "Reserved for",
-    "dry_run": "Dry run",
-    "skipped_accounts": "Skipped",
-    "organizations": "Organizations",
-    "active": "Active",
-    "picked": "Picked by the user",
-    "username": "Name typed",
-    "user": "Admin",
-    "recipients": "Sent to",
-    "count": "Numbers",
-    "added": "Added",
-    "rows": "Rows",
-    "to": "To",
-    "from": "From",
-    "invitation_id": "Invitation",
-    "social_messaging": "Social messaging",
-    "monitor_calls": "Call recording",
-    "monitor_sms": "SMS recording",
-    "forwarding_number": "Forwarding number",
-    "restrict_incoming_social_messaging": "Restrict incoming social messaging",
-    "parent": "Parent organization",
-    "report_recipients": "Report recipients",
-    "succeeded": "Imported",
-    "existing": "Existing",
-    "invited": "Invited",
-    "failed": "Failed",
-    "done": "Done",
-    "skipped": "Skipped",
-    "processed": "Rows handled",
-    "total": "Total",
-    "format": "Format",
-    "file": "File",
-    "filters": "Filters",
-    "search": "Search",
-    "q": "Search",
-    "expires_in_days": "Valid for (days)",
-    "ip": "Address",
-    "locked": "Locked",
-    "failures": "After failures",
-    "minutes": "For (minutes)",
-    "method": "Method",
-    "expires_at": "Expires",
+    "permission_group": gettext_lazy("User Permissions group"),
+    "number": gettext_lazy("MultiLine number"),
+    "row": gettext_lazy("Row in the file"),
+    "invite": gettext_lazy("Invite"),
+    "previous_status": gettext_lazy("Status before"),
+    "released_number": gettext_lazy("Number released"),
+    "number_moved": gettext_lazy("Number moved with it"),
+    "first_name": gettext_lazy("First name"),
+    "last_name": gettext_lazy("Last name"),
+    "device_number": gettext_lazy("Device number"),
+    "multiline_number": gettext_lazy("MultiLine number"),
+    "reserved_for": gettext_lazy("Reserved for"),
+    "dry_run": gettext_lazy("Dry run"),
+    "skipped_accounts": gettext_lazy("Skipped"),
+    "organizations": gettext_lazy("Organizations"),
+    "active": gettext_lazy("Active"),
+    "picked": gettext_lazy("Picked by the user"),
+    "username": gettext_lazy("Name typed"),
+    "user": gettext_lazy("Admin"),
+    "recipients": gettext_lazy("Sent to"),
+    "count": gettext_lazy("Numbers"),
+    "added": gettext_lazy("Added"),
+    "rows": gettext_lazy("Rows"),
+    "to": gettext_lazy("To"),
+    "from": gettext_lazy("From"),
+    "invitation_id": gettext_lazy("Invitation"),
+    "social_messaging": gettext_lazy("Social messaging"),
+    "monitor_calls": gettext_lazy("Call recording"),
+    "monitor_sms": gettext_lazy("SMS recording"),
+    "forwarding_number": gettext_lazy("Forwarding number"),
+    "restrict_incoming_social_messaging": gettext_lazy("Restrict incoming social messaging"),
+    "parent": gettext_lazy("Parent organization"),
+    "report_recipients": gettext_lazy("Report recipients"),
+    "succeeded": gettext_lazy("Imported"),
+    "existing": gettext_lazy("Existing"),
+    "invited": gettext_lazy("Invited"),
+    "failed": gettext_lazy("Failed"),
+    "done": gettext_lazy("Done"),
+    "skipped": gettext_lazy("Skipped"),
+    "processed": gettext_lazy("Rows handled"),
+    "total": gettext_lazy("Total"),
+    "format": gettext_lazy("Format"),
+    "file": gettext_lazy("File"),
+    "filters": gettext_lazy("Filters"),
+    "search": gettext_lazy("Search"),
+    "q": gettext_lazy("Search"),
+    "expires_in_days": gettext_lazy("Valid for (days)"),
+    "ip": gettext_lazy("Address"),
+    "locked": gettext_lazy("Locked"),
+    "failures": gettext_lazy("After failures"),
+    "minutes": gettext_lazy("For (minutes)"),
+    "method": gettext_lazy("Method"),
+    "expires_at": gettext_lazy("Expires"),
+    # Details without a label of their own until now: their code, capitalized, in English.
+    "name": gettext_lazy("Name"),
+    "email": gettext_lazy("Email"),
+    "role": gettext_lazy("Role"),
+    "privileges": gettext_lazy("Privileges"),
+    "features": gettext_lazy("Features"),
+    "language": gettext_lazy("Language"),
+    "channel": gettext_lazy("Channel"),
+    "status": gettext_lazy("Status"),
+    "reason": gettext_lazy("Reason"),
+    "subject": gettext_lazy("Subject"),
+    "tags": gettext_lazy("Tags"),
+    "password": gettext_lazy("Password"),
+    "template": gettext_lazy("Template"),
+    "kind": gettext_lazy("Kind"),
+    "default": gettext_lazy("Default"),
 }
 # Internal references an auditor cannot use (ids of invitations, moves, jobs; alert keys).
 HIDDEN = {
@@ -126,6 +160,22 @@ HIDDEN = {
     "lockout",
 }
 ORGANIZATION_KEYS = {"to", "from", "parent", "organization", "organizations"}
+
+# "3 accounts": each counted noun, singular and plural, in the active language.
+NOUNS: dict[str, Callable[[int], str]] = {
+    "failed attempt": lambda n: ngettext(
+        "%(count)s failed attempt", "%(count)s failed attempts", n
+    ),
+    "account": lambda n: ngettext("%(count)s account", "%(count)s accounts", n),
+    "row": lambda n: ngettext("%(count)s row", "%(count)s rows", n),
+    "number": lambda n: ngettext("%(count)s number", "%(count)s numbers", n),
+    "reserved number": lambda n: ngettext(
+        "%(count)s reserved number", "%(count)s reserved numbers", n
+    ),
+    "activity event": lambda n: ngettext(
+        "%(count)s activity event", "%(count)s activity events", n
+    ),
+}
 
 
 @dataclass
@@ -149,16 +199,16 @@ class _Event:
         value = self.data.get(key)
         return default if value in (None, "", [], {}) else value
 
-    def n(self, key: str, noun: str, plural: str | None = None) -> str:
+    def n(self, key: str, noun: str) -> str:
         count = self.data.get(key) or 0
-        return f"{intcomma(count)} {noun if count == 1 else plural or noun + 's'}"
+        return NOUNS[noun](count) % {"count": intcomma(count)}
 
     def org(self, key: str) -> str:
         slug = self.data.get(key)
         if not slug or slug == "pool":
-            return POOL
+            return str(POOL)
         if isinstance(slug, list):
-            return ", ".join(self.names.get(s, POOL if s == "pool" else s) for s in slug)
+            return ", ".join(self.names.get(s, str(POOL) if s == "pool" else s) for s in slug)
         return self.names.get(slug, slug)
 
     def lang(self) -> str:
@@ -167,164 +217,345 @@ class _Event:
     def channel(self) -> str:
         return _vocabularies()["channel"].get(self.get("channel"), self.get("channel")).lower()
 
+    def say(self, text: str, **values) -> str:
+        """`text` (translated already) with the event's who and target, and `values`."""
+        return text % {"who": self.who, "target": self.target, **values}
+
 
 def _skipped(e: _Event) -> str:
     skipped = e.data.get("skipped") or 0
-    return f" ({intcomma(skipped)} skipped)" if skipped else ""
+    return _(" (%(count)s skipped)") % {"count": intcomma(skipped)} if skipped else ""
+
+
+def _failed(e: _Event) -> str:
+    if e.ip:
+        return e.say(
+            _("Failed sign-in for %(name)s from %(ip)s"),
+            name=e.get("username", _("an empty name")),
+            ip=e.ip,
+        )
+    return e.say(_("Failed sign-in for %(name)s"), name=e.get("username", _("an empty name")))
+
+
+def _locked(e: _Event) -> str:
+    name = e.get("username") or _("every name")
+    failures = e.n("failures", "failed attempt")
+    if e.get("ip"):
+        return e.say(
+            _("Sign-in locked for %(name)s from %(ip)s after %(failures)s"),
+            name=name,
+            ip=e.get("ip"),
+            failures=failures,
+        )
+    return e.say(_("Sign-in locked for %(name)s after %(failures)s"), name=name, failures=failures)
+
+
+def _unlocked(e: _Event) -> str:
+    name = e.get("username") or e.get("ip")
+    if e.get("reason") == "cool-off":
+        return e.say(_("The sign-in lockout of %(name)s ended after its cool-off"), name=name)
+    return e.say(_("The sign-in lockout of %(name)s was lifted by %(who)s"), name=name)
+
+
+def _upload(e: _Event) -> str:
+    values = {"file": e.get("file", e.target), "rows": e.n("rows", "row")}
+    if e.get("dry_run"):
+        return e.say(_("%(who)s uploaded %(file)s (%(rows)s) for a dry run"), **values)
+    if e.get("invite"):
+        return e.say(_("%(who)s uploaded %(file)s (%(rows)s) for Import & Invite"), **values)
+    return e.say(_("%(who)s uploaded %(file)s (%(rows)s) for Import"), **values)
+
+
+def _token_issue(e: _Event) -> str:
+    user = e.get("user", _("an admin"))
+    if e.get("expires_at"):
+        return e.say(
+            _("%(who)s issued an API token for %(user)s, valid until %(date)s"),
+            user=user,
+            date=e.get("expires_at")[:10],
+        )
+    return e.say(_("%(who)s issued an API token for %(user)s"), user=user)
+
+
+def _named(e: _Event, with_name: str, without: str) -> str:
+    return e.say(with_name, name=e.get("name")) if e.get("name") else e.say(without)
 
 
 SENTENCES: dict[str, Callable[[_Event], str]] = {
     # Sign-in (lockouts, passwords and second factors are recorded by portal.signin).
-    "signin.login": lambda e: f"{e.who} signed in",
-    "signin.logout": lambda e: f"{e.who} signed out",
-    "signin.failed": lambda e: (
-        f"Failed sign-in for {e.get('username', 'an empty name')}"
-        + (f" from {e.ip}" if e.ip else "")
+    "signin.login": lambda e: e.say(_("%(who)s signed in")),
+    "signin.logout": lambda e: e.say(_("%(who)s signed out")),
+    "signin.failed": _failed,
+    "signin.locked_out": _locked,
+    "signin.unlocked": _unlocked,
+    "signin.password_changed": lambda e: e.say(_("%(who)s changed their password")),
+    "signin.password_reset": lambda e: e.say(_("%(who)s set a new password with a reset link")),
+    "signin.password_reset_sent": lambda e: e.say(
+        _("A password reset link was sent to %(target)s")
     ),
-    "signin.locked_out": lambda e: (
-        f"Sign-in locked for {e.get('username') or 'every name'}"
-        + (f" from {e.get('ip')}" if e.get("ip") else "")
-        + f" after {e.n('failures', 'failed attempt')}"
+    "signin.second_factor_added": lambda e: e.say(
+        _("%(who)s set up a second factor (%(method)s)"), method=e.get("method", _("a method"))
     ),
-    "signin.unlocked": lambda e: (
-        f"The sign-in lockout of {e.get('username') or e.get('ip')}"
-        + (
-            " ended after its cool-off"
-            if e.get("reason") == "cool-off"
-            else f" was lifted by {e.who}"
-        )
+    "signin.second_factor_verified": lambda e: e.say(
+        _("%(who)s confirmed a sign-in with a second factor")
     ),
-    "signin.password_changed": lambda e: f"{e.who} changed their password",
-    "signin.password_reset": lambda e: f"{e.who} set a new password with a reset link",
-    "signin.password_reset_sent": lambda e: f"A password reset link was sent to {e.target}",
-    "signin.second_factor_added": lambda e: (
-        f"{e.who} set up a second factor ({e.get('method', 'a method')})"
+    "signin.second_factor_failed": lambda e: e.say(
+        _("A wrong second-factor code was entered for %(target)s")
     ),
-    "signin.second_factor_verified": lambda e: f"{e.who} confirmed a sign-in with a second factor",
-    "signin.second_factor_failed": lambda e: (
-        f"A wrong second-factor code was entered for {e.target}"
+    "signin.second_factor_reset": lambda e: e.say(
+        _("%(who)s reset the second factor of %(target)s")
     ),
-    "signin.second_factor_reset": lambda e: f"{e.who} reset the second factor of {e.target}",
     # Accounts.
-    "account.create": lambda e: f"{e.who} added account {e.target}",
-    "account.update": lambda e: f"{e.who} changed account {e.target}",
-    "account.suspend": lambda e: f"{e.who} suspended account {e.target}",
-    "account.reactivate": lambda e: f"{e.who} reactivated account {e.target}",
-    "account.delete": lambda e: f"{e.who} deleted account {e.target}",
-    "account.move": lambda e: (
-        f"{e.who} moved account {e.target} from {e.org('from')} to {e.org('to')}"
+    "account.create": lambda e: e.say(_("%(who)s added account %(target)s")),
+    "account.update": lambda e: e.say(_("%(who)s changed account %(target)s")),
+    "account.suspend": lambda e: e.say(_("%(who)s suspended account %(target)s")),
+    "account.reactivate": lambda e: e.say(_("%(who)s reactivated account %(target)s")),
+    "account.delete": lambda e: e.say(_("%(who)s deleted account %(target)s")),
+    "account.move": lambda e: e.say(
+        _("%(who)s moved account %(target)s from %(source)s to %(destination)s"),
+        source=e.org("from"),
+        destination=e.org("to"),
     ),
     "account.activate": lambda e: (
-        f"{e.target} activated MultiLine" + (f" with {e.get('number')}" if e.get("number") else "")
+        e.say(_("%(target)s activated MultiLine with %(number)s"), number=e.get("number"))
+        if e.get("number")
+        else e.say(_("%(target)s activated MultiLine"))
     ),
-    "accounts.suspend": lambda e: f"{e.who} suspended {e.n('done', 'account')}{_skipped(e)}",
-    "accounts.reactivate": lambda e: f"{e.who} reactivated {e.n('done', 'account')}{_skipped(e)}",
-    "accounts.delete": lambda e: f"{e.who} deleted {e.n('done', 'account')}{_skipped(e)}",
-    "accounts.edit": lambda e: f"{e.who} changed {e.n('done', 'account')}{_skipped(e)}",
+    "accounts.suspend": lambda e: (
+        e.say(_("%(who)s suspended %(accounts)s"), accounts=e.n("done", "account")) + _skipped(e)
+    ),
+    "accounts.reactivate": lambda e: (
+        e.say(_("%(who)s reactivated %(accounts)s"), accounts=e.n("done", "account")) + _skipped(e)
+    ),
+    "accounts.delete": lambda e: (
+        e.say(_("%(who)s deleted %(accounts)s"), accounts=e.n("done", "account")) + _skipped(e)
+    ),
+    "accounts.edit": lambda e: (
+        e.say(_("%(who)s changed %(accounts)s"), accounts=e.n("done", "account")) + _skipped(e)
+    ),
     "accounts.move": lambda e: (
-        f"{e.who} moved {e.n('done', 'account')} to {e.org('to')}{_skipped(e)}"
+        e.say(
+            _("%(who)s moved %(accounts)s to %(destination)s"),
+            accounts=e.n("done", "account"),
+            destination=e.org("to"),
+        )
+        + _skipped(e)
     ),
-    "accounts.move_refused": lambda e: (
-        f"{e.who} could not move {e.n('accounts', 'account')} to {e.org('to')}"
+    "accounts.move_refused": lambda e: e.say(
+        _("%(who)s could not move %(accounts)s to %(destination)s"),
+        accounts=e.n("accounts", "account"),
+        destination=e.org("to"),
     ),
-    "accounts.bulk_queued": lambda e: (
-        f"{e.who} started a background job: {e.get('action')} {e.n('total', 'account')}"
+    "accounts.bulk_queued": lambda e: e.say(
+        _("%(who)s started a background job: %(action)s %(accounts)s"),
+        action=action_label(f"accounts.{e.get('action')}").split(": ", 1)[-1]
+        if e.get("action")
+        else "",
+        accounts=e.n("total", "account"),
     ),
     # Invitations.
     "invitation.queue": lambda e: (
-        f"{e.who} invited {e.target}" + (f" by {e.channel()}" if e.get("channel") else "")
+        e.say(_("%(who)s invited %(target)s by %(channel)s"), channel=e.channel())
+        if e.get("channel")
+        else e.say(_("%(who)s invited %(target)s"))
     ),
-    "invitation.resend": lambda e: f"{e.who} sent a new invitation to {e.target}",
-    "invitation.renew": lambda e: f"{e.target} asked for a new invitation (theirs had expired)",
-    "invitation.failed": lambda e: f"The invitation to {e.target} could not be delivered",
-    "invitation_template.create": lambda e: (
-        f"{e.who} changed the {e.lang()} {e.channel()} invitation wording"
+    "invitation.resend": lambda e: e.say(_("%(who)s sent a new invitation to %(target)s")),
+    "invitation.renew": lambda e: e.say(
+        _("%(target)s asked for a new invitation (theirs had expired)")
     ),
-    "invitation_template.update": lambda e: (
-        f"{e.who} changed the {e.lang()} {e.channel()} invitation wording"
+    "invitation.failed": lambda e: e.say(_("The invitation to %(target)s could not be delivered")),
+    "invitation_template.create": lambda e: e.say(
+        _("%(who)s changed the %(language)s %(channel)s invitation wording"),
+        language=e.lang(),
+        channel=e.channel(),
     ),
-    "invitation_template.reset": lambda e: (
-        f"{e.who} restored the default {e.lang()} {e.channel()} invitation wording"
+    "invitation_template.update": lambda e: e.say(
+        _("%(who)s changed the %(language)s %(channel)s invitation wording"),
+        language=e.lang(),
+        channel=e.channel(),
     ),
-    "invitation_template.test": lambda e: (
-        f"{e.who} sent a test {e.lang()} {e.channel()} invitation to {e.get('to')}"
+    "invitation_template.reset": lambda e: e.say(
+        _("%(who)s restored the default %(language)s %(channel)s invitation wording"),
+        language=e.lang(),
+        channel=e.channel(),
+    ),
+    "invitation_template.test": lambda e: e.say(
+        _("%(who)s sent a test %(language)s %(channel)s invitation to %(to)s"),
+        language=e.lang(),
+        channel=e.channel(),
+        to=e.get("to"),
     ),
     # Batches.
-    "batch.upload": lambda e: (
-        f"{e.who} uploaded {e.get('file', e.target)} ({e.n('rows', 'row')}) for "
-        + ("a dry run" if e.get("dry_run") else "Import & Invite" if e.get("invite") else "Import")
+    "batch.upload": _upload,
+    "batch.finish": lambda e: e.say(
+        _("%(target)s finished: %(rows)s imported, %(failed)s failed"),
+        rows=e.n("succeeded", "row"),
+        failed=intcomma(e.get("failed", 0)),
     ),
-    "batch.finish": lambda e: (
-        f"{e.target} finished: {e.n('succeeded', 'row')} imported, {intcomma(e.get('failed', 0))}"
-        f" failed"
-    ),
-    "batch.resume": lambda e: f"{e.who} resumed {e.target}",
-    "batch.notify": lambda e: f"The summary of {e.target} was emailed",
+    "batch.resume": lambda e: e.say(_("%(who)s resumed %(target)s")),
+    "batch.notify": lambda e: e.say(_("The summary of %(target)s was emailed")),
     # Numbers.
-    "numbers.add": lambda e: f"{e.who} added {e.n('added', 'number')} to {e.org('to')}",
-    "numbers.allocate": lambda e: f"{e.who} allocated {e.n('count', 'number')} to {e.org('to')}",
-    "numbers.withdraw": lambda e: f"{e.who} withdrew {e.n('count', 'number')} to {e.org('to')}",
+    "numbers.add": lambda e: e.say(
+        _("%(who)s added %(numbers)s to %(destination)s"),
+        numbers=e.n("added", "number"),
+        destination=e.org("to"),
+    ),
+    "numbers.allocate": lambda e: e.say(
+        _("%(who)s allocated %(numbers)s to %(destination)s"),
+        numbers=e.n("count", "number"),
+        destination=e.org("to"),
+    ),
+    "numbers.withdraw": lambda e: e.say(
+        _("%(who)s withdrew %(numbers)s to %(destination)s"),
+        numbers=e.n("count", "number"),
+        destination=e.org("to"),
+    ),
     "numbers.reserve": lambda e: (
-        f"{e.who} reserved {e.n('count', 'number')}"
-        + (f" for {e.get('reserved_for')}" if e.get("reserved_for") else "")
+        e.say(
+            _("%(who)s reserved %(numbers)s for %(reserved_for)s"),
+            numbers=e.n("count", "number"),
+            reserved_for=e.get("reserved_for"),
+        )
+        if e.get("reserved_for")
+        else e.say(_("%(who)s reserved %(numbers)s"), numbers=e.n("count", "number"))
     ),
-    "numbers.unreserve": lambda e: (
-        f"{e.who} made {e.n('count', 'reserved number')} available again"
+    "numbers.unreserve": lambda e: e.say(
+        _("%(who)s made %(numbers)s available again"), numbers=e.n("count", "reserved number")
     ),
-    "numbers.tag": lambda e: (
-        f"{e.who} tagged {e.n('count', 'number')} {', '.join(e.get('tags', []))}"
+    "numbers.tag": lambda e: e.say(
+        _("%(who)s tagged %(numbers)s %(tags)s"),
+        numbers=e.n("count", "number"),
+        tags=", ".join(e.get("tags", [])),
     ),
-    "numbers.untag": lambda e: (
-        f"{e.who} removed the tag {', '.join(e.get('tags', []))} from {e.n('count', 'number')}"
+    "numbers.untag": lambda e: e.say(
+        _("%(who)s removed the tag %(tags)s from %(numbers)s"),
+        tags=", ".join(e.get("tags", [])),
+        numbers=e.n("count", "number"),
     ),
     # Organizations, groups, admins, roles, tokens.
-    "organization.create": lambda e: f"{e.who} created the organization {e.target}",
-    "organization.update": lambda e: f"{e.who} changed the settings of {e.target}",
-    "permission_group.create": lambda e: f"{e.who} created the User Permissions group “{e.target}”",
-    "permission_group.rename": lambda e: (
-        f"{e.who} renamed the User Permissions group “{e.get('from')}” to “{e.get('to')}”"
+    "organization.create": lambda e: e.say(_("%(who)s created the organization %(target)s")),
+    "organization.update": lambda e: e.say(_("%(who)s changed the settings of %(target)s")),
+    "permission_group.create": lambda e: e.say(
+        _("%(who)s created the User Permissions group “%(target)s”")
     ),
-    "permission_group.set_default": lambda e: (
-        f"{e.who} made “{e.target}” the default User Permissions group"
+    "permission_group.rename": lambda e: e.say(
+        _("%(who)s renamed the User Permissions group “%(old)s” to “%(new)s”"),
+        old=e.get("from"),
+        new=e.get("to"),
     ),
-    "admin.create": lambda e: f"{e.who} added the admin {e.target}",
-    "admin.update": lambda e: f"{e.who} changed the admin {e.target}",
-    "admin.password_set": lambda e: f"{e.who} chose a password from the set-password email",
-    "role.create": lambda e: f"{e.who} created the role “{e.target}”",
-    "role.update": lambda e: f"{e.who} changed the role “{e.target}”",
-    "api_token.issue": lambda e: (
-        f"{e.who} issued an API token for {e.get('user', 'an admin')}"
-        + (f", valid until {e.get('expires_at')[:10]}" if e.get("expires_at") else "")
+    "permission_group.set_default": lambda e: e.say(
+        _("%(who)s made “%(target)s” the default User Permissions group")
     ),
-    "api_token.revoke": lambda e: f"{e.who} revoked an API token of {e.get('user', 'an admin')}",
-    "scim_token.issue": lambda e: (
-        f"{e.who} issued a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else "")
+    "admin.create": lambda e: e.say(_("%(who)s added the admin %(target)s")),
+    "admin.update": lambda e: e.say(_("%(who)s changed the admin %(target)s")),
+    "admin.password_set": lambda e: e.say(
+        _("%(who)s chose a password from the set-password email")
     ),
-    "scim_token.revoke": lambda e: (
-        f"{e.who} revoked a SCIM token" + (f" “{e.get('name')}”" if e.get("name") else "")
+    "role.create": lambda e: e.say(_("%(who)s created the role “%(target)s”")),
+    "role.update": lambda e: e.say(_("%(who)s changed the role “%(target)s”")),
+    "api_token.issue": _token_issue,
+    "api_token.revoke": lambda e: e.say(
+        _("%(who)s revoked an API token of %(user)s"), user=e.get("user", _("an admin"))
     ),
-    "alert.sent": lambda e: f"The portal emailed the alert “{e.get('subject', e.target)}”",
+    "scim_token.issue": lambda e: _named(
+        e, _("%(who)s issued a SCIM token “%(name)s”"), _("%(who)s issued a SCIM token")
+    ),
+    "scim_token.revoke": lambda e: _named(
+        e, _("%(who)s revoked a SCIM token “%(name)s”"), _("%(who)s revoked a SCIM token")
+    ),
+    "alert.sent": lambda e: e.say(
+        _("The portal emailed the alert “%(subject)s”"), subject=e.get("subject", e.target)
+    ),
     # Exports of personal data.
-    "export.accounts": lambda e: f"{e.who} exported {e.n('rows', 'account')} as CSV",
-    "export.batch_report": lambda e: (
-        f"{e.who} downloaded the Batch Operations Report of {e.target} ({e.n('rows', 'row')})"
+    "export.accounts": lambda e: e.say(
+        _("%(who)s exported %(accounts)s as CSV"), accounts=e.n("rows", "account")
     ),
-    "export.audit": lambda e: f"{e.who} exported {e.n('rows', 'activity event')} as CSV",
+    "export.batch_report": lambda e: e.say(
+        _("%(who)s downloaded the Batch Operations Report of %(target)s (%(rows)s)"),
+        rows=e.n("rows", "row"),
+    ),
+    "export.audit": lambda e: e.say(
+        _("%(who)s exported %(events)s as CSV"), events=e.n("rows", "activity event")
+    ),
+}
+
+# The action filter's words: "account.suspend" → "Account: suspend".
+AREAS = {
+    "api_token": gettext_lazy("API token"),
+    "signin": gettext_lazy("Sign-in"),
+    "permission_group": gettext_lazy("User Permissions group"),
+    "invitation_template": gettext_lazy("Invitation wording"),
+    "accounts": gettext_lazy("Accounts (bulk)"),
+    "scim_token": gettext_lazy("SCIM token"),
+    "account": gettext_lazy("Account"),
+    "admin": gettext_lazy("Admin"),
+    "alert": gettext_lazy("Alert"),
+    "batch": gettext_lazy("Batch"),
+    "export": gettext_lazy("Export"),
+    "invitation": gettext_lazy("Invitation"),
+    "numbers": gettext_lazy("Numbers"),
+    "organization": gettext_lazy("Organization"),
+    "role": gettext_lazy("Role"),
+}
+VERBS = {
+    "login": gettext_lazy("login"),
+    "logout": gettext_lazy("logout"),
+    "failed": gettext_lazy("failed"),
+    "locked_out": gettext_lazy("locked out"),
+    "unlocked": gettext_lazy("unlocked"),
+    "password_changed": gettext_lazy("password changed"),
+    "password_reset": gettext_lazy("password reset"),
+    "password_reset_sent": gettext_lazy("password reset sent"),
+    "second_factor_added": gettext_lazy("second factor added"),
+    "second_factor_verified": gettext_lazy("second factor verified"),
+    "second_factor_failed": gettext_lazy("second factor failed"),
+    "second_factor_reset": gettext_lazy("second factor reset"),
+    "create": gettext_lazy("create"),
+    "update": gettext_lazy("update"),
+    "suspend": gettext_lazy("suspend"),
+    "reactivate": gettext_lazy("reactivate"),
+    "delete": gettext_lazy("delete"),
+    "move": gettext_lazy("move"),
+    "activate": gettext_lazy("activate"),
+    "edit": gettext_lazy("edit"),
+    "move_refused": gettext_lazy("move refused"),
+    "bulk_queued": gettext_lazy("bulk queued"),
+    "queue": gettext_lazy("queue"),
+    "resend": gettext_lazy("resend"),
+    "renew": gettext_lazy("renew"),
+    "reset": gettext_lazy("reset"),
+    "test": gettext_lazy("test"),
+    "upload": gettext_lazy("upload"),
+    "finish": gettext_lazy("finish"),
+    "resume": gettext_lazy("resume"),
+    "notify": gettext_lazy("notify"),
+    "add": gettext_lazy("add"),
+    "allocate": gettext_lazy("allocate"),
+    "withdraw": gettext_lazy("withdraw"),
+    "reserve": gettext_lazy("reserve"),
+    "unreserve": gettext_lazy("unreserve"),
+    "tag": gettext_lazy("tag"),
+    "untag": gettext_lazy("untag"),
+    "rename": gettext_lazy("rename"),
+    "set_default": gettext_lazy("set default"),
+    "password_set": gettext_lazy("password set"),
+    "issue": gettext_lazy("issue"),
+    "revoke": gettext_lazy("revoke"),
+    "sent": gettext_lazy("sent"),
+    "accounts": gettext_lazy("accounts"),
+    "batch_report": gettext_lazy("batch report"),
+    "audit": gettext_lazy("audit"),
 }
 
 
 def action_label(code: str) -> str:
     """An action code as a label for the filter: "account.suspend" → "Account: suspend"."""
-    area, _, verb = code.partition(".")
-    area = {
-        "api_token": "API token",
-        "signin": "Sign-in",
-        "permission_group": "User Permissions group",
-        "invitation_template": "Invitation wording",
-        "accounts": "Accounts (bulk)",
-        "scim_token": "SCIM token",
-    }.get(area, area.replace("_", " ").capitalize())
-    return f"{area}: {verb.replace('_', ' ')}" if verb else area
+    area, _sep, verb = code.partition(".")
+    area = str(AREAS.get(area) or area.replace("_", " ").capitalize())
+    if not verb:
+        return area
+    verb = str(VERBS.get(verb) or verb.replace("_", " "))
+    return _("%(area)s: %(verb)s") % {"area": area, "verb": verb}
 
 
 def sentence(event, names: dict[str, str] | None = None) -> str:
@@ -339,9 +570,9 @@ def sentence(event, names: dict[str, str] | None = None) -> str:
 def _value(key: str, value, vocabularies: dict, names: dict[str, str]) -> str:
     vocabulary = vocabularies.get(key, {})
     if key in ORGANIZATION_KEYS:
-        vocabulary = {**names, "pool": POOL}
+        vocabulary = {**names, "pool": str(POOL)}
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):  # Skipped accounts: who and why.
             shown = [
@@ -357,7 +588,7 @@ def _value(key: str, value, vocabularies: dict, names: dict[str, str]) -> str:
 
 
 def _label(key: str) -> str:
-    return LABELS.get(key) or key.replace("_", " ").capitalize()
+    return str(LABELS.get(key) or key.replace("_", " ").capitalize())
 
 
 def details(event, names: dict[str, str] | None = None) -> list[tuple[str, str]]:
@@ -386,7 +617,12 @@ def details(event, names: dict[str, str] | None = None) -> list[tuple[str, str]]
 
 def _change_label(field: str) -> str:
     if field in LABELS:
-        return LABELS[field]
+        return str(LABELS[field])
+    from portal.organizations.forms import OrganizationSettingsForm
+
+    setting = OrganizationSettingsForm.base_fields.get(field)
+    if setting is not None and setting.label:  # An organization setting, as its form says it.
+        return str(setting.label)
     try:
         return str(Organization._meta.get_field(field).verbose_name).capitalize()
     except Exception:  # Not an organization setting: an account field.
@@ -420,6 +656,8 @@ def organization_names(events: Iterable) -> dict[str, str]:
 def describe(events: list) -> list[Described]:
     names = organization_names(events)
     return [
-        Described(sentence=sentence(e, names), details=details(e, names), via=VIA.get(e.via, ""))
+        Described(
+            sentence=sentence(e, names), details=details(e, names), via=str(VIA.get(e.via, ""))
+        )
         for e in events
     ]

@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_noop
 
 from portal.front.views import MESSAGES, error_response, is_api
 from portal.lib import badinput
@@ -32,7 +33,7 @@ class DomainErrors:
                 status=exception.status,
                 message=exception.message,
                 fields=exception.fields,
-                title="Refused",
+                title=gettext_noop("Refused"),
                 code=exception.code,
             )
         return None

@@ -7,24 +7,30 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from portal.lib.errors import code_for
 from portal.scim.views import error as scim_error
 
 logger = logging.getLogger(__name__)
 
-# The title of the portal's page and the API's "error" when nothing more precise is known.
+# The title of the portal's page and the API's "error" when nothing more precise is known: marked
+# for translation, translated on the page only (the API answers in English).
 MESSAGES = {
-    400: ("Bad request", "The request could not be understood."),
-    401: ("Sign in", "A valid bearer token is required."),
-    403: ("Not allowed", "You do not have the privilege for this."),
-    404: ("Not found", "Not found."),
-    405: ("Not allowed", "Method not allowed."),
-    409: ("Conflict", "The request conflicts with the current state."),
-    413: ("Too large", "The request body is too large."),
-    415: ("Unsupported", "Unsupported content type."),
-    429: ("Too many requests", "Too many requests: try again later."),
-    500: ("Error", "Something went wrong on our side; it has been logged."),
+    400: (gettext_noop("Bad request"), gettext_noop("The request could not be understood.")),
+    401: (gettext_noop("Sign in"), gettext_noop("A valid bearer token is required.")),
+    403: (gettext_noop("Not allowed"), gettext_noop("You do not have the privilege for this.")),
+    404: (gettext_noop("Not found"), gettext_noop("Not found.")),
+    405: (gettext_noop("Not allowed"), gettext_noop("Method not allowed.")),
+    409: (gettext_noop("Conflict"), gettext_noop("The request conflicts with the current state.")),
+    413: (gettext_noop("Too large"), gettext_noop("The request body is too large.")),
+    415: (gettext_noop("Unsupported"), gettext_noop("Unsupported content type.")),
+    429: (gettext_noop("Too many requests"), gettext_noop("Too many requests: try again later.")),
+    500: (
+        gettext_noop("Error"),
+        gettext_noop("Something went wrong on our side; it has been logged."),
+    ),
 }
 
 
@@ -48,7 +54,9 @@ def error_response(
 ) -> HttpResponse:
     """The one error answer: {"error", "fields"} under /api/, a SCIM Error under /scim/, elsewhere
     a page in the portal's layout."""
-    default_title, default_message = MESSAGES.get(status, ("Error", "The request failed."))
+    default_title, default_message = MESSAGES.get(
+        status, (gettext_noop("Error"), gettext_noop("The request failed."))
+    )
     message = message or default_message
     if request.path_info.startswith("/scim/"):  # SCIM clients read SCIM Errors (RFC 7644 §3.12)
         reasons = "; ".join(f"{name}: {', '.join(why)}" for name, why in (fields or {}).items())
@@ -63,7 +71,7 @@ def error_response(
         return render(
             request,
             "portal/error.html",
-            {"title": title or default_title, "message": message, "fields": fields or {}},
+            {"title": _(title or default_title), "message": _(message), "fields": fields or {}},
             status=status,
         )
     except Exception:  # The page itself failed (e.g. the database is down): still answer.
@@ -73,7 +81,9 @@ def error_response(
 
 def too_large_message() -> str:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return f"The request body is too large (at most {limit // (1024 * 1024)} MB)."
+    return _("The request body is too large (at most %(megabytes)s MB).") % {
+        "megabytes": limit // (1024 * 1024)
+    }
 
 
 # ---------------------------------------------------------------- Django's handlers (portal.urls)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from portal.access.scoping import is_operator, require_scope
 from portal.lib.errors import NotFound
 from portal.organizations.models import Organization
@@ -32,7 +34,7 @@ def organization_choices(
 ) -> list[tuple[str, str]]:
     choices = [("", blank)] if blank is not None else []
     if pool and is_operator(user):
-        choices.append((POOL, "Operator pool"))
+        choices.append((POOL, _("Operator pool")))
     choices += [(o.slug, o.label) for o in organizations_in_scope(user)]
     return choices
 
@@ -41,10 +43,10 @@ def organization_from_choice(user, value: str):
     """The organization of a choice value (None for the pool); 404 when out of scope."""
     if value == POOL:
         if not is_operator(user):
-            raise NotFound("No such organization.")
+            raise NotFound(_("No such organization."))
         return None
     org = Organization.objects.visible_to(user).filter(slug=value).first()
     if org is None:
-        raise NotFound("No such organization.")
+        raise NotFound(_("No such organization."))
     require_scope(user, org)
     return org

@@ -3,17 +3,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from portal.access.scoping import visible_organization_ids
 
 
 class Feature(models.TextChoices):
-    VOICE_CALLING = "voice_calling", "Voice calling"
-    SMS = "sms", "SMS"
-    SOCIAL_MESSAGING = "social_messaging", "Social messaging (WhatsApp, WeChat, LINE)"
-    CALL_RECORDING = "call_recording", "Call recording"
-    SMS_RECORDING = "sms_recording", "SMS recording"
-    SMTP_DATA_OFFLOAD = "smtp_data_offload", "SMTP data offload"
+    VOICE_CALLING = "voice_calling", _("Voice calling")
+    SMS = "sms", _("SMS")
+    SOCIAL_MESSAGING = "social_messaging", _("Social messaging (WhatsApp, WeChat, LINE)")
+    CALL_RECORDING = "call_recording", _("Call recording")
+    SMS_RECORDING = "sms_recording", _("SMS recording")
+    SMTP_DATA_OFFLOAD = "smtp_data_offload", _("SMTP data offload")
 
 
 class Language(models.TextChoices):

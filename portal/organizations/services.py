@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
 from portal.access import disclosure
@@ -65,8 +66,8 @@ def _full_clean(org: Organization, exclude) -> None:
         }
         if domain not in allowed:
             raise DomainError(
-                "Invitations can only be sent from a domain the operator allows: "
-                f"{', '.join(sorted(allowed))}.",
+                _("Invitations can only be sent from a domain the operator allows: %(domains)s.")
+                % {"domains": ", ".join(sorted(allowed))},
                 fields={"sender_email": [f"domain not allowed: {domain}"]},
             )
     if org.time_zone and not is_zone(org.time_zone):
@@ -77,7 +78,8 @@ def _full_clean(org: Organization, exclude) -> None:
     bad_domains = [d for d in org.email_domains if not DOMAIN.match(d)]
     if bad_domains:
         raise DomainError(
-            f"“{bad_domains[0]}” is not an email domain (e.g. example.com).",
+            _("“%(domain)s” is not an email domain (e.g. example.com).")
+            % {"domain": bad_domains[0]},
             fields={"allowed_email_domains": [f"not a domain: {d}" for d in bad_domains]},
         )
     bad_emails = []
@@ -88,7 +90,7 @@ def _full_clean(org: Organization, exclude) -> None:
             bad_emails.append(email)
     if bad_emails:
         raise DomainError(
-            f"“{bad_emails[0]}” is not an email address.",
+            _("“%(email)s” is not an email address.") % {"email": bad_emails[0]},
             fields={"alert_extra_recipients": [f"not an email: {e}" for e in bad_emails]},
         )
 
@@ -108,9 +110,12 @@ def _slug_taken(actor, slug: str, holder: int | None) -> DomainError:
     """A slug is unique in the whole portal: another tenant's is only "not available"."""
     if disclosure.sees(disclosure.scope_of(actor), holder):
         return DomainError(
-            f"An organization with the slug “{slug}” exists already.", fields={"slug": ["taken"]}
+            _("An organization with the slug “%(slug)s” exists already.") % {"slug": slug},
+            fields={"slug": ["taken"]},
         )
-    return DomainError("This slug is not available.", fields={"slug": [disclosure.NOT_AVAILABLE]})
+    return DomainError(
+        _("This slug is not available."), fields={"slug": [disclosure.NOT_AVAILABLE]}
+    )
 
 
 @transaction.atomic
@@ -123,7 +128,9 @@ def organization_create(
     organizations in its scope."""
     if actor is not None:
         if parent is None and not is_operator(actor):
-            raise Forbidden("Only the operator creates top-level organizations; choose a parent.")
+            raise Forbidden(
+                _("Only the operator creates top-level organizations; choose a parent.")
+            )
         if parent is not None:
             require_scope(actor, parent)
     slug = (slug or "").strip().lower()
@@ -182,7 +189,7 @@ def organization_update(
         features = _clean_features(features)
         if features != organization.features:
             if actor is not None and not is_operator(actor):
-                raise Forbidden("Only the operator changes an organization's features.")
+                raise Forbidden(_("Only the operator changes an organization's features."))
             changes["features"] = [organization.features, features]
             organization.features = features
     for key, value in settings.items():
@@ -199,8 +206,8 @@ def organization_update(
         strangers = [u.get_username() for u in report_recipients if u.pk not in allowed]
         if strangers:
             raise DomainError(
-                f"Report recipients must be admins of {organization}: {', '.join(strangers)} is "
-                "not.",
+                _("Report recipients must be admins of %(organization)s: %(names)s is not.")
+                % {"organization": organization, "names": ", ".join(strangers)},
                 fields={"report_recipients": [f"not an admin of it: {u}" for u in strangers]},
             )
         before = set(organization.report_recipients.values_list("pk", flat=True))

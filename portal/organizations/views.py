@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege
 from portal.access.scoping import get_object_for, is_operator, privilege_required
@@ -37,7 +38,7 @@ def organization_list(request):
     labels = dict(Feature.choices)
     for org in orgs:
         org.stats = stats.get(org.pk, {})
-        org.feature_labels = [labels[f].split(" (")[0] for f in org.features if f in labels]
+        org.feature_labels = [str(labels[f]).split(" (")[0] for f in org.features if f in labels]
     return render(
         request,
         "organizations/list.html",
@@ -70,7 +71,8 @@ def organization_create(request):
         else:
             messages.success(
                 request,
-                f"Created {org.name}, with the permission group “default cos for {org.slug}”.",
+                _("Created %(name)s, with the permission group “default cos for %(slug)s”.")
+                % {"name": org.name, "slug": org.slug},
             )
             return redirect("organizations:edit", slug=org.slug)
     return render(request, "organizations/create.html", {"nav": "organizations", "form": form})
@@ -95,7 +97,7 @@ def organization_edit(request, slug):
             org.refresh_from_db()
             _form_errors(form, error)
         else:
-            messages.success(request, f"Saved the settings of {org.name}.")
+            messages.success(request, _("Saved the settings of %(name)s.") % {"name": org.name})
             return redirect("organizations:edit", slug=org.slug)
     children = org.children.all()
     return render(

@@ -1,28 +1,30 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from portal.organizations.models import Organization
 
 
 class ScimTokenForm(forms.Form):
     organization = forms.ModelChoiceField(
-        queryset=Organization.objects.none(), to_field_name="slug"
+        queryset=Organization.objects.none(), to_field_name="slug", label=_("Organization")
     )
     name = forms.CharField(
         max_length=80,
         required=False,
-        help_text="Which identity provider uses it, e.g. “Okta” or “Entra ID”.",
+        label=_("Name"),
+        help_text=_("Which identity provider uses it, e.g. “Okta” or “Entra ID”."),
     )
     invite = forms.BooleanField(
-        required=False, initial=True, label="Invite users at once (Save & Invite)"
+        required=False, initial=True, label=_("Invite users at once (Save & Invite)")
     )
     expires_in_days = forms.IntegerField(
         required=False,
         min_value=1,
         max_value=3650,
-        label="Expires in (days)",
-        help_text="Leave empty for a token that does not expire.",
+        label=_("Expires in (days)"),
+        help_text=_("Leave empty for a token that does not expire."),
     )
 
     def __init__(self, *args, user, **kwargs):

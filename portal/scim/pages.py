@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access.models import Privilege
@@ -66,7 +67,11 @@ def token_issue(request):
         form.add_error(None, error.message)
         return _page(request, form, status=400)
     request.session[SHOWN_ONCE] = raw  # Shown by the page this redirects to, then forgotten.
-    messages.success(request, f"Issued the SCIM token {token.prefix}… for {token.organization}.")
+    messages.success(
+        request,
+        _("Issued the SCIM token %(prefix)s… for %(organization)s.")
+        % {"prefix": token.prefix, "organization": token.organization},
+    )
     return redirect("scim-pages:tokens")
 
 
@@ -75,5 +80,9 @@ def token_issue(request):
 def token_revoke(request, pk):
     token = get_object_or_404(_tokens(request.user), pk=pk)
     services.scim_token_revoke(actor=request.user, token=token)
-    messages.success(request, f"Revoked the SCIM token {token.prefix}… of {token.organization}.")
+    messages.success(
+        request,
+        _("Revoked the SCIM token %(prefix)s… of %(organization)s.")
+        % {"prefix": token.prefix, "organization": token.organization},
+    )
     return redirect("scim-pages:tokens")

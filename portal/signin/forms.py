@@ -3,11 +3,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portal.audit import services as audit
 from portal.lib import emails
 
-HELP = " ".join(password_validators_help_texts())
+
+def password_help() -> str:
+    """Django's validators' help, in the active language."""
+    return " ".join(password_validators_help_texts())
 
 
 class ChangeForm(PasswordChangeForm):
@@ -15,7 +20,7 @@ class ChangeForm(PasswordChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].help_text = HELP
+        self.fields["new_password1"].help_text = password_help()
 
     def clean(self):
         cleaned = super().clean()
@@ -24,7 +29,8 @@ class ChangeForm(PasswordChangeForm):
             self.add_error(
                 "new_password2",
                 forms.ValidationError(
-                    "Choose a password different from the current one.", code="password_unchanged"
+                    _("Choose a password different from the current one."),
+                    code="password_unchanged",
                 ),
             )
         return cleaned
@@ -53,7 +59,7 @@ class ResetForm(PasswordResetForm):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="Code",
+        label=gettext_lazy("Code"),
         max_length=16,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}

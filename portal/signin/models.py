@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PasswordState(models.Model):
@@ -23,8 +24,8 @@ class Lockout(models.Model):
     cool-off passed, an operator ran `axes_reset`, or an admin pressed Unlock)."""
 
     class Kind(models.TextChoices):
-        USERNAME = "username", "Name"
-        ADDRESS = "ip_address", "Address"
+        USERNAME = "username", _("Name")
+        ADDRESS = "ip_address", _("Address")
 
     kind = models.CharField(max_length=10, choices=Kind)
     value = models.CharField(max_length=255)

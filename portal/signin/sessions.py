@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from portal.signin import services
 
@@ -67,11 +69,17 @@ def expired(session) -> str | None:
 def message(reason: str) -> str:
     if reason == "idle":
         minutes = max(1, settings.SESSION_IDLE_TIMEOUT // 60)
-        return (
-            f"You were signed out after {minutes} minutes without activity. Please sign in again."
-        )
+        return _(
+            "You were signed out after %(minutes)s minutes without activity. Please sign in again."
+        ) % {"minutes": minutes}
     hours = settings.SESSION_ABSOLUTE_TIMEOUT / 3600
-    span = (
-        f"{hours:g} hours" if hours >= 1 else f"{settings.SESSION_ABSOLUTE_TIMEOUT // 60} minutes"
-    )
-    return f"Your session ended: sessions last at most {span}. Please sign in again."
+    if hours >= 1:
+        span = ngettext("%(hours)s hour", "%(hours)s hours", 1 if hours == 1 else 2) % {
+            "hours": f"{hours:g}"
+        }
+    else:
+        minutes = settings.SESSION_ABSOLUTE_TIMEOUT // 60
+        span = ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
+    return _("Your session ended: sessions last at most %(span)s. Please sign in again.") % {
+        "span": span
+    }

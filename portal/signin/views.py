@@ -11,10 +11,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
@@ -62,7 +65,7 @@ class PasswordChange(auth_views.PasswordChangeView):
         super().form_valid(form)  # Keeps this session signed in.
         services.password_changed(form.user, how="change")
         sessions.done(self.request.session, "password")
-        messages.success(self.request, "Your password was changed.")
+        messages.success(self.request, _("Your password was changed."))
         return redirect(_next(self.request))
 
 
@@ -117,19 +120,20 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
         form = super().get_form(form_class)
         for field in form.fields.values():
             field.help_text = ""
-        form.fields["new_password1"].help_text = ChangeForm.base_fields["new_password1"].help_text
+        # Django's list of the validators' rules, in the active language.
+        form.fields["new_password1"].help_text = password_validators_help_text_html()
         return form
 
     def form_valid(self, form):
         response = super().form_valid(form)
         services.password_changed(form.user, how="reset")
-        messages.success(self.request, "Your new password is set. Sign in with it.")
+        messages.success(self.request, _("Your new password is set. Sign in with it."))
         return response
 
 
 # ---------------------------------------------------------------- second factor
 
-WAIT = "Too many wrong codes: wait a few seconds, then type the code shown now."
+WAIT = gettext_noop("Too many wrong codes: wait a few seconds, then type the code shown now.")
 
 
 def _throttled(devices) -> bool:
@@ -186,15 +190,17 @@ def enrol_totp(request):
             device.save(update_fields=["confirmed"])
             _verified(request, device, method=METHODS[TOTPDevice])
             messages.success(
-                request, "Your authenticator app is set up: sign-ins will ask for its code."
+                request, _("Your authenticator app is set up: sign-ins will ask for its code.")
             )
             return redirect(_next(request))
         form.add_error(
             "token",
-            WAIT
+            _(WAIT)
             if waiting
-            else "That code is not right. Check the time on your phone and type the code it "
-            "shows now.",
+            else _(
+                "That code is not right. Check the time on your phone and type the code it "
+                "shows now."
+            ),
         )
     secret = b32encode(device.bin_key).decode().rstrip("=")
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
@@ -214,7 +220,7 @@ def enrol_totp(request):
 def enrol_email(request):
     """Codes by email: one is sent to the admin's address, typing it back confirms."""
     if not request.user.email:
-        messages.error(request, "Your account has no email address for codes.")
+        messages.error(request, _("Your account has no email address for codes."))
         return redirect("signin:two_factor")
     device = EmailDevice.objects.filter(user=request.user, confirmed=False).first()
     form = TokenForm(request.POST if "token" in request.POST else None)
@@ -222,7 +228,7 @@ def enrol_email(request):
         if device is None:
             device = EmailDevice.objects.create(user=request.user, name="Email", confirmed=False)
         services.send_code(device)
-        messages.info(request, f"A code was sent to {request.user.email}.")
+        messages.info(request, _("A code was sent to %(email)s.") % {"email": request.user.email})
         query = urlencode({"sent": 1, "next": _next(request)})
         return redirect(f"{reverse('signin:enrol_email')}?{query}")
     if request.method == "POST" and form.is_valid():
@@ -233,11 +239,12 @@ def enrol_email(request):
             _verified(request, device, method=METHODS[EmailDevice])
             messages.success(
                 request,
-                "Email codes are set up: sign-ins will ask for a code sent to your address.",
+                _("Email codes are set up: sign-ins will ask for a code sent to your address."),
             )
             return redirect(_next(request))
         form.add_error(
-            "token", WAIT if waiting else "That code is not right, or it expired. Send a new one."
+            "token",
+            _(WAIT) if waiting else _("That code is not right, or it expired. Send a new one."),
         )
     return render(
         request,
@@ -261,7 +268,10 @@ def remove_device(request, kind: str, pk: int):
     if not others and services.second_factor_required(request.user):
         messages.error(
             request,
-            "Your organization requires a second factor: add another one before removing this one.",
+            _(
+                "Your organization requires a second factor: add another one before removing "
+                "this one."
+            ),
         )
         return redirect("signin:two_factor")
     device.delete()
@@ -271,7 +281,7 @@ def remove_device(request, kind: str, pk: int):
         target=request.user,
         data={"method": METHODS[model]},
     )
-    messages.success(request, "The second factor was removed.")
+    messages.success(request, _("The second factor was removed."))
     return redirect("signin:two_factor")
 
 
@@ -286,7 +296,10 @@ def verify(request):
     form = TokenForm(request.POST if "token" in request.POST else None)
     if request.method == "POST" and "send" in request.POST and email is not None:
         services.send_code(email)
-        messages.info(request, f"A code was sent to {email.email or request.user.email}.")
+        messages.info(
+            request,
+            _("A code was sent to %(email)s.") % {"email": email.email or request.user.email},
+        )
         return redirect(f"{reverse('signin:verify')}?{urlencode({'next': _next(request)})}")
     if request.method == "POST" and form.is_valid():
         waiting = _throttled(devices)
@@ -303,9 +316,9 @@ def verify(request):
         audit.record(actor=request.user, action="signin.second_factor_failed", target=request.user)
         form.add_error(
             "token",
-            WAIT
+            _(WAIT)
             if waiting
-            else "That code is not right. Try the code shown now, or send a new one.",
+            else _("That code is not right. Try the code shown now, or send a new one."),
         )
     return render(
         request,
@@ -340,7 +353,10 @@ def _may_unlock(user, lockout: Lockout) -> bool:
 @login_required
 def lockout_list(request):
     if not (is_operator(request.user) or has_privilege(request.user, Privilege.ADMINISTRATORS)):
-        raise Forbidden("This needs the Administrators privilege in your role.")
+        raise Forbidden(
+            _("This needs the %(privilege)s privilege in your role.")
+            % {"privilege": Privilege.ADMINISTRATORS.label}
+        )
     shown = [lockout for lockout in lockouts.open_lockouts() if _may_unlock(request.user, lockout)]
     return render(
         request,
@@ -361,7 +377,7 @@ def lockout_unlock(request, pk: int):
     if not _may_unlock(request.user, lockout):
         raise Http404
     lockouts.unlock(actor=request.user, lockout=lockout)
-    messages.success(request, f"{lockout.value} can sign in again.")
+    messages.success(request, _("%(name)s can sign in again.") % {"name": lockout.value})
     return redirect("signin:lockouts")
 
 

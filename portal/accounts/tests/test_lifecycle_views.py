@@ -99,7 +99,7 @@ def test_bulk_needs_the_privilege_on_the_page_too(org_a, login):
     assert response.status_code == 403
     page = response.content.decode()
     assert "needs the Accounts Bulk Operations privilege" in page
-    assert Privilege.ACCOUNTS_BULK.label in page
+    assert str(Privilege.ACCOUNTS_BULK.label) in page
     login(dave).post("/accounts/delete/", {"ids": ids, "confirm": "1"})
     assert Account.objects.count() == 2
     login(dave).post("/accounts/delete/", {"ids": ids[:1], "confirm": "1"})
