@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from portal.alerts import services as alerts
+from portal.alerts.services import batch_notify
 from portal.batches.models import Batch
-from portal.batches.services import batch_notify
 from portal.lib import emails
 
 
