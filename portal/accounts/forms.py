@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from portal.accounts import columns
 from portal.accounts.models import AccountStatus
+from portal.lib.widgets import QuickSelect
 from portal.numbers.models import Number, NumberStatus
 from portal.organizations.models import Language, Organization
 from portal.permissions.models import PermissionGroup
@@ -26,7 +27,7 @@ class AccountFilterForm(forms.Form):
         ),
     )
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *AccountStatus.choices])
-    organization = forms.ChoiceField(required=False, label="Organization")
+    organization = forms.ChoiceField(required=False, label="Organization", widget=QuickSelect)
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from portal.lib.widgets import QuickSelect
 from portal.numbers.models import NumberStatus
 from portal.numbers.services import MAX_RANGE
 from portal.organizations.choices import organization_choices
@@ -63,7 +64,7 @@ class NumberAddForm(forms.Form):
 
 
 class NumberFilterForm(forms.Form):
-    organization = forms.ChoiceField(required=False)
+    organization = forms.ChoiceField(required=False, widget=QuickSelect)
     status = forms.ChoiceField(required=False, choices=[("", "Any status"), *NumberStatus.choices])
     tag = forms.CharField(required=False)
     q = forms.CharField(required=False, label="Search")
@@ -74,5 +75,5 @@ class NumberFilterForm(forms.Form):
             user, pool=True, blank="All my organizations"
         )
         self.fields["tag"] = forms.ChoiceField(
-            required=False, choices=[("", "Any tag")] + [(t, t) for t in tags]
+            required=False, choices=[("", "Any tag")] + [(t, t) for t in tags], widget=QuickSelect
         )

@@ -14,7 +14,7 @@ from portal.lib.http import see_other
 from portal.numbers import services
 from portal.numbers.files import read_numbers
 from portal.numbers.forms import NumberAddForm, NumberFilterForm, split_tags
-from portal.numbers.listing import filtered_numbers, keyset_page
+from portal.numbers.listing import counts_changed, filtered_numbers, keyset_page, page_counts
 from portal.numbers.models import Number, NumberStatus, Tag
 from portal.organizations.choices import organization_choices, organization_from_choice
 
@@ -43,7 +43,7 @@ def number_list(request):
     rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("after", None)
-    counts = services.counts_by_status(scope)
+    counts, counted_at = page_counts(scope)
     return render(
         request,
         "numbers/list.html",
@@ -51,6 +51,7 @@ def number_list(request):
             "nav": "numbers",
             "form": form,
             "counts": counts,
+            "counted_at": counted_at,
             "status_counts": [
                 (value, label, counts[value]) for value, label in NumberStatus.choices
             ],
@@ -95,6 +96,7 @@ def number_add(request):
                     form.add_error(field, reasons)
             form.add_error(None, error.message)
         else:
+            counts_changed()
             job = job_record(
                 actor=request.user,
                 action=ADD_ACTION,
@@ -170,6 +172,7 @@ def _action(request, run, done: str):
         _report(request, run(numbers), done)
     except DomainError as error:
         messages.error(request, error.message)
+    counts_changed()
     return _back(request)
 
 
