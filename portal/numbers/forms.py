@@ -69,11 +69,12 @@ class NumberFilterForm(forms.Form):
     tag = forms.CharField(required=False)
     q = forms.CharField(required=False, label="Search")
 
-    def __init__(self, *args, user, tags, **kwargs):
+    def __init__(self, *args, user, tags, organizations=None, **kwargs):
+        """`organizations`: `organization_choices(user, pool=True)` when the caller has them."""
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = organization_choices(
-            user, pool=True, blank="All my organizations"
-        )
+        if organizations is None:
+            organizations = organization_choices(user, pool=True)
+        self.fields["organization"].choices = [("", "All my organizations"), *organizations]
         self.fields["tag"] = forms.ChoiceField(
             required=False, choices=[("", "Any tag")] + [(t, t) for t in tags], widget=QuickSelect
         )

@@ -29,7 +29,10 @@ def number_list(request):
         .distinct()
         .values_list("name", flat=True)
     )
-    form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
+    destinations = organization_choices(request.user, pool=True)
+    form = NumberFilterForm(
+        request.GET or None, user=request.user, tags=tags, organizations=destinations
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     problems = [
         f"{form[name].label}: “{request.GET.get(name, '')[:80]}” is not one of the "
@@ -59,7 +62,7 @@ def number_list(request):
             "after": after,
             "next_after": next_after,
             "query": query.urlencode(),
-            "destinations": organization_choices(request.user, pool=True),
+            "destinations": destinations,
             "back": request.get_full_path(),
             "filter_problems": problems,
             "can_add": is_operator(request.user),

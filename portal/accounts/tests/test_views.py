@@ -407,7 +407,7 @@ def test_a_page_never_counts_the_whole_table(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    _many(org_a, alice, 30)
+    _many(org_a, alice, 60)  # more than a page: a page that holds every match counts nothing
     settings.DEBUG = True
     client = login(alice)
     with CaptureQueriesContext(connection) as queries:
@@ -424,9 +424,13 @@ def test_it_caps_the_count(login, alice, org_a, monkeypatch):
     from portal.accounts import listing
 
     monkeypatch.setattr(listing, "COUNT_CAP", 20)
-    _many(org_a, alice, 25)
-    body = login(alice).get(reverse("accounts:list")).content.decode()
+    _many(org_a, alice, 55)  # more than a page of 50
+    client = login(alice)
+    body = client.get(reverse("accounts:list")).content.decode()
     assert "More than 20 accounts" in body
+    # Every match on the one page: counted exactly, whatever the cap.
+    body = client.get(reverse("accounts:list"), {"q": "user05"}).content.decode()
+    assert "5 accounts match" in body
 
 
 def test_the_list_has_a_selection_form_for_bulk_actions(login, alice, ada):
