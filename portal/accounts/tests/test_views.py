@@ -540,3 +540,26 @@ def test_a_big_inventory_offers_a_typed_number_besides_the_list(
     response = _post(client, org_a, email="typed@example.com", typed_number="+1 (212) 555-0104")
     assert response.status_code == 302
     assert Account.objects.get(email="typed@example.com").number.e164 == "+12125550104"
+
+
+def test_the_export_shows_each_account_s_latest_invitation(login, alice, org_a, ada, monkeypatch):
+    from portal.accounts import listing
+    from portal.invitations.models import Invitation
+    from portal.invitations.services import account_invite
+
+    monkeypatch.setattr(listing, "EXPORT_CHUNK", 1)  # one account per chunk: each its own
+    account_invite(actor=alice, account=ada)
+    Invitation.objects.filter(account=ada).update(state="revoked")
+    latest = account_invite(actor=alice, account=ada)
+    latest.refresh_from_db()
+    _many(org_a, alice, 2)
+    rows = {r["email"]: r for r in _export(login(alice))}
+    row = rows["ada@example.com"]
+    assert (row["invitation_state"], row["invitation_attempts"]) == (
+        latest.state,
+        str(latest.attempts),
+    )
+    assert row["invitation_expires_at"] == (
+        latest.expires_at.isoformat() if latest.expires_at else ""
+    )
+    assert rows["user000@example.com"]["invitation_state"] == ""
