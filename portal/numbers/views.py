@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -24,11 +25,12 @@ ADD_ACTION = "numbers.add"
 
 @privilege_required(Privilege.NUMBERS)
 def number_list(request):
-    tags = list(
-        Tag.objects.filter(numbers__in=Number.objects.visible_to(request.user))
-        .distinct()
-        .values_list("name", flat=True)
+    # The tags on a number in scope: one probe per tag (a join would read every number in scope,
+    # 0.16 s for an operator's million on SQLite).
+    in_scope = Number.tags.through.objects.filter(
+        tag=OuterRef("pk"), number__in=Number.objects.visible_to(request.user)
     )
+    tags = list(Tag.objects.filter(Exists(in_scope)).values_list("name", flat=True))
     destinations = organization_choices(request.user, pool=True)
     form = NumberFilterForm(
         request.GET or None, user=request.user, tags=tags, organizations=destinations
