@@ -186,9 +186,9 @@ def main() -> None:
     raw_rate = len(payloads) / (time.perf_counter() - start)
 
     results = []
-    groups = [int(g) for g in args.sent_groups.split(",") if g.strip()]
-    for group, size in [(g, n) for g in groups for n in sizes]:
-        env = {**os.environ, "INVITATION_SENT_GROUP": str(group)}
+    sent_groups = [int(g) for g in args.sent_groups.split(",") if g.strip()]
+    for sent_group, size in [(g, n) for n in sizes for g in sent_groups]:  # interleaved
+        env = {**os.environ, "INVITATION_SENT_GROUP": str(sent_group)}
         workers = [
             subprocess.Popen(
                 [sys.executable, "-m", "django", "worker"],
@@ -203,12 +203,12 @@ def main() -> None:
             wait_for(lambda: len(Worker.all(queue=queue)) >= size, 120, f"{size} workers to start")  # noqa: B023
             # Warm up as long-running workers are (modules, URLs, templates): one task each,
             # untimed.
-            warm = make_accounts(f"warm{group}-{size}-", size * 4)
+            warm = make_accounts(f"warm{sent_group}-{size}-", size * 4)
             before = received.value
             for account in warm:
                 accounts_invite_many(actor=None, accounts=[account])
             wait_for(lambda: received.value >= before + len(warm), 300, "the warm-up messages")  # noqa: B023
-            accounts = make_accounts(f"w{group}-{size}-")
+            accounts = make_accounts(f"w{sent_group}-{size}-")
             before = received.value
             start = time.perf_counter()
             accounts_invite_many(actor=None, accounts=accounts)  # Queued at once (autocommit).
@@ -229,7 +229,7 @@ def main() -> None:
                     worker.wait(30)
                 except subprocess.TimeoutExpired:
                     worker.kill()
-        results.append((group, size, count / elapsed, elapsed))
+        results.append((sent_group, size, count / elapsed, elapsed))
         time.sleep(0.5)
     server.terminate()
 
@@ -246,7 +246,8 @@ def main() -> None:
             f"  {label:<60} {rate:8.0f}/s  ({elapsed:5.2f} s; {rate / size:6.0f}/s per worker; "
             f"{rate / raw_rate:4.2f}× raw)"
         )
-    one = next((rate for g, size, rate, _e in results if size == 1 and g == groups[-1]), None)
+    last = sent_groups[-1]
+    one = next((rate for g, size, rate, _e in results if size == 1 and g == last), None)
     if one is not None and one < args.min_ratio * raw_rate:
         print(f"FAIL: one worker sends {one / raw_rate:.2f}× raw smtplib, below {args.min_ratio}×")
         sys.exit(1)
