@@ -195,9 +195,11 @@ def main() -> None:
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=open(  # noqa: SIM115 (closed with the process)
+                    Path(os.environ["VAR_DIR"]) / f"worker-{sent_group}-{size}-{n}.log", "wb"
+                ),
             )
-            for _ in range(size)
+            for n in range(size)
         ]
         try:
             wait_for(lambda: len(Worker.all(queue=queue)) >= size, 120, f"{size} workers to start")  # noqa: B023
