@@ -262,6 +262,11 @@ except ValueError:
     raise ImproperlyConfigured(
         "INVITATION_RETRY_DELAYS must be whole seconds separated by commas"
     ) from None
+# A delivery task records its "sent" invitations in groups: every INVITATION_SENT_GROUP messages
+# or INVITATION_SENT_WAIT_MS milliseconds, whichever comes first (one commit per group). A worker
+# killed before a group's record sends that group again (docs/invitations.md); 1: one by one.
+INVITATION_SENT_GROUP = envint("INVITATION_SENT_GROUP", 20, minimum=1)
+INVITATION_SENT_WAIT_MS = envint("INVITATION_SENT_WAIT_MS", 200, minimum=0)
 if not INVITATION_RETRY_DELAYS or min(INVITATION_RETRY_DELAYS) < 0:
     raise ImproperlyConfigured("INVITATION_RETRY_DELAYS must be whole seconds separated by commas")
 if WORKER_DEAD_AFTER <= WORKER_HEARTBEAT:

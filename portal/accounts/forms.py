@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from portal.accounts import columns
 from portal.accounts.listing import language_choices
 from portal.accounts.models import AccountStatus
+from portal.lib.widgets import QuickSelect
 from portal.numbers.models import Number, NumberStatus
 from portal.organizations.models import Organization
 from portal.permissions.models import PermissionGroup
@@ -36,7 +37,9 @@ class AccountFilterForm(forms.Form):
         label=gettext_lazy("Status"),
         choices=[("", gettext_lazy("Any status")), *AccountStatus.choices],
     )
-    organization = forms.ChoiceField(required=False, label=gettext_lazy("Organization"))
+    organization = forms.ChoiceField(
+        required=False, label=gettext_lazy("Organization"), widget=QuickSelect
+    )
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)

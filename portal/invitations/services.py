@@ -573,29 +573,55 @@ def _lost_sending(now) -> Q:
     )
 
 
-def _mark_sent(invitation: Invitation) -> None:
-    """The message is out: record it at once, one message at a time (a worker killed before the
-    record would have it sent again), even if the database connection dropped meanwhile. Plain
-    SQL: the ORM would compile the same UPDATE for every message (~0.3 ms)."""
+class _SentRecords:
+    """The "sent" records of a delivery task, written in groups: when INVITATION_SENT_GROUP
+    messages are waiting or the oldest has waited INVITATION_SENT_WAIT_MS (checked after each
+    message), and at the end of each claimed group, whatever happens. One transaction per group
+    instead of one per message; the price: a worker killed before a group's record sends that
+    group again (with new links: the first ones are dead). A dropped connection does not: the
+    group is written again on a new connection."""
 
-    def write() -> None:
-        connection = transaction.get_connection()
-        with transaction.atomic(), connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # Its commit does not wait for the disk (~10 ms a message here): only a crash of
-                # the database server itself could lose the last records, and send those again.
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
-            cursor.execute(
-                _sql(
-                    "UPDATE {table} SET {state} = %s, {sent_at} = %s, {last_error} = '' "
-                    "WHERE {id} = %s AND {state} = %s",
-                    connection,
-                ),
-                [InvitationState.SENT, sent_at, invitation.pk, InvitationState.SENDING],
-            )
+    def __init__(self):
+        self.waiting: list[tuple[int, object]] = []  # (invitation id, sent at)
+        self.since = 0.0
 
-    again_on_disconnect(write)
+    def add(self, invitation: Invitation) -> None:
+        if not self.waiting:
+            self.since = time.monotonic()
+        self.waiting.append((invitation.pk, timezone.now()))
+        if (
+            len(self.waiting) >= settings.INVITATION_SENT_GROUP
+            or (time.monotonic() - self.since) * 1000 >= settings.INVITATION_SENT_WAIT_MS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        if self.waiting:
+            rows, self.waiting = self.waiting, []
+            again_on_disconnect(lambda: _write_sent(rows))
+
+
+def _write_sent(rows: list[tuple[int, object]]) -> None:
+    """One transaction for these "sent" records (plain SQL: the ORM would compile the same UPDATE
+    for every message, ~0.3 ms)."""
+    connection = transaction.get_connection()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Its commit does not wait for the disk: only a crash of the database server itself
+            # could lose the last records, and send those again.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        adapt = connection.ops.adapt_datetimefield_value
+        cursor.executemany(
+            _sql(
+                "UPDATE {table} SET {state} = %s, {sent_at} = %s, {last_error} = '' "
+                "WHERE {id} = %s AND {state} = %s",
+                connection,
+            ),
+            [
+                (InvitationState.SENT, adapt(sent_at), pk, InvitationState.SENDING)
+                for pk, sent_at in rows
+            ],
+        )
 
 
 def _mark_failed(invitation: Invitation, error) -> int | None:
@@ -705,20 +731,24 @@ def _deliver(
     counts["skipped"] = len(invitation_ids) - len(pending)
     ordered = [pending[pk] for pk in dict.fromkeys(invitation_ids) if pk in pending]
     counts["skipped"] += sum(pk in pending for pk in invitation_ids) - len(ordered)  # given twice
+    records = _SentRecords()
     for start in range(0, len(ordered), CLAIM_GROUP):
         group = ordered[start : start + CLAIM_GROUP]
         claims = _claim_many(group)
         counts["skipped"] += len(group) - len(claims)  # sent, revoked or taken by another worker
         claimed = time.monotonic()
         with heartbeat.hold(Invitation, list(claims), state=InvitationState.SENDING) as held:
-            for invitation in group:
-                if invitation.pk not in claims:
-                    continue
-                if time.monotonic() - claimed > heartbeat.dead_after() / 3:
-                    # A slow server: beat the claims still waiting (a worker's pulse does too).
-                    heartbeat.beat_now(held)
-                    claimed = time.monotonic()
-                _deliver_one(invitation, *claims[invitation.pk], sender, counts, retry)
+            try:
+                for invitation in group:
+                    if invitation.pk not in claims:
+                        continue
+                    if time.monotonic() - claimed > heartbeat.dead_after() / 3:
+                        # A slow server: beat the claims still waiting (a worker's pulse does too).
+                        heartbeat.beat_now(held)
+                        claimed = time.monotonic()
+                    _deliver_one(invitation, *claims[invitation.pk], sender, counts, retry, records)
+            finally:
+                records.flush()  # What went out is recorded, even when something failed after.
     return counts
 
 
@@ -729,6 +759,7 @@ def _deliver_one(
     sender: _Sender,
     counts: dict[str, int],
     retry: dict[int, list[int]],
+    records: _SentRecords,
 ) -> None:
     try:
         sender.send(invitation, token=token, code=code)
@@ -751,7 +782,7 @@ def _deliver_one(
         if delay is not None:
             retry.setdefault(delay, []).append(invitation.pk)
     else:
-        _mark_sent(invitation)
+        records.add(invitation)
         counts["sent"] += 1
 
 

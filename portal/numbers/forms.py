@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.lib.widgets import QuickSelect
 from portal.numbers.models import NumberStatus
 from portal.numbers.services import MAX_RANGE
 from portal.organizations.choices import organization_choices
@@ -73,7 +74,9 @@ class NumberAddForm(forms.Form):
 
 
 class NumberFilterForm(forms.Form):
-    organization = forms.ChoiceField(required=False, label=gettext_lazy("Organization"))
+    organization = forms.ChoiceField(
+        required=False, label=gettext_lazy("Organization"), widget=QuickSelect
+    )
     status = forms.ChoiceField(
         required=False,
         label=gettext_lazy("Status"),
@@ -82,13 +85,15 @@ class NumberFilterForm(forms.Form):
     tag = forms.CharField(required=False, label=gettext_lazy("Tag"))
     q = forms.CharField(required=False, label=gettext_lazy("Search"))
 
-    def __init__(self, *args, user, tags, **kwargs):
+    def __init__(self, *args, user, tags, organizations=None, **kwargs):
+        """`organizations`: `organization_choices(user, pool=True)` when the caller has them."""
         super().__init__(*args, **kwargs)
-        self.fields["organization"].choices = organization_choices(
-            user, pool=True, blank=_("All my organizations")
-        )
+        if organizations is None:
+            organizations = organization_choices(user, pool=True)
+        self.fields["organization"].choices = [("", _("All my organizations")), *organizations]
         self.fields["tag"] = forms.ChoiceField(
             required=False,
             label=gettext_lazy("Tag"),
             choices=[("", _("Any tag"))] + [(t, t) for t in tags],
+            widget=QuickSelect,
         )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
+from datetime import datetime
+
 from django.db.models import Q
+from django.utils import timezone
 
 from portal.access.scoping import is_operator
 from portal.lib import search
@@ -47,3 +52,41 @@ def keyset_page(numbers, *, after: str = "", limit: int = 50):
     rows = list(page[: limit + 1])
     next_after = rows[limit - 1].e164 if len(rows) > limit else ""
     return rows[:limit], next_after
+
+
+# ------------------------------------------------------------------ the page's counts by status
+
+COUNTS_EXACT_BELOW = 10_000  # numbers: a scope smaller than this is counted on every view
+COUNTS_TTL = 60  # seconds a bigger scope's counts are kept
+_COUNTS_VERSION = "numbers:counts:version"
+
+
+def page_counts(scope) -> tuple[dict[str, int], datetime | None]:
+    """The scope's numbers by status for the Numbers page, and when they were counted if they
+    come from the cache (None: counted now).
+
+    Counting an operator's million numbers takes 0.3–1 s, so a scope of COUNTS_EXACT_BELOW numbers
+    or more is kept COUNTS_TTL seconds in Django's cache (per scope: its SQL is the key), and
+    counted again at once after a change made on the Numbers screen (`counts_changed`). An
+    organization's admin (a few thousand numbers) always sees exact counts."""
+    from django.core.cache import cache
+
+    from portal.numbers.services import counts_by_status
+
+    sql, params = scope.order_by().values("pk").query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
+    key = f"numbers:counts:{cache.get(_COUNTS_VERSION, 0)}:{digest}"
+    kept = cache.get(key)
+    if kept is not None:
+        return kept["counts"], datetime.fromisoformat(kept["at"])
+    counts = counts_by_status(scope)
+    if counts["total"] >= COUNTS_EXACT_BELOW:
+        cache.set(key, {"counts": counts, "at": timezone.now().isoformat()}, COUNTS_TTL)
+    return counts, None
+
+
+def counts_changed() -> None:
+    """Numbers were added or changed status on the Numbers screen: count every scope again."""
+    from django.core.cache import cache
+
+    cache.set(_COUNTS_VERSION, time.time_ns(), None)

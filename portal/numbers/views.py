@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from portal.lib.http import see_other
 from portal.numbers import services
 from portal.numbers.files import read_numbers
 from portal.numbers.forms import NumberAddForm, NumberFilterForm, split_tags
-from portal.numbers.listing import filtered_numbers, keyset_page
+from portal.numbers.listing import counts_changed, filtered_numbers, keyset_page, page_counts
 from portal.numbers.models import Number, NumberStatus, Tag
 from portal.organizations.choices import organization_choices, organization_from_choice
 
@@ -26,12 +27,16 @@ ADD_ACTION = "numbers.add"
 
 @privilege_required(Privilege.NUMBERS)
 def number_list(request):
-    tags = list(
-        Tag.objects.filter(numbers__in=Number.objects.visible_to(request.user))
-        .distinct()
-        .values_list("name", flat=True)
+    # The tags on a number in scope: one probe per tag (a join would read every number in scope,
+    # 0.16 s for an operator's million on SQLite).
+    in_scope = Number.tags.through.objects.filter(
+        tag=OuterRef("pk"), number__in=Number.objects.visible_to(request.user)
     )
-    form = NumberFilterForm(request.GET or None, user=request.user, tags=tags)
+    tags = list(Tag.objects.filter(Exists(in_scope)).values_list("name", flat=True))
+    destinations = organization_choices(request.user, pool=True)
+    form = NumberFilterForm(
+        request.GET or None, user=request.user, tags=tags, organizations=destinations
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     problems = [
         _("%(filter)s: “%(value)s” is not one of the choices, so no filter is applied.")
@@ -45,7 +50,7 @@ def number_list(request):
     rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("after", None)
-    counts = services.counts_by_status(scope)
+    counts, counted_at = page_counts(scope)
     return render(
         request,
         "numbers/list.html",
@@ -53,6 +58,7 @@ def number_list(request):
             "nav": "numbers",
             "form": form,
             "counts": counts,
+            "counted_at": counted_at,
             "status_counts": [
                 (value, label, counts[value]) for value, label in NumberStatus.choices
             ],
@@ -60,7 +66,7 @@ def number_list(request):
             "after": after,
             "next_after": next_after,
             "query": query.urlencode(),
-            "destinations": organization_choices(request.user, pool=True),
+            "destinations": destinations,
             "back": request.get_full_path(),
             "filter_problems": problems,
             "can_add": is_operator(request.user),
@@ -97,6 +103,7 @@ def number_add(request):
                     form.add_error(field, reasons)
             form.add_error(None, error.message)
         else:
+            counts_changed()
             job = job_record(
                 actor=request.user,
                 action=ADD_ACTION,
@@ -175,6 +182,7 @@ def _action(request, run, done):
         _report(request, run(numbers), done)
     except DomainError as error:
         messages.error(request, error.message)
+    counts_changed()
     return _back(request)
 
 

@@ -15,11 +15,10 @@ POOL = "~pool"
 def organizations_in_scope(user) -> list[Organization]:
     """The organizations `user` administers, in tree order, each with `.depth` and `.label` set."""
     orgs = list(Organization.objects.visible_to(user))
-    names = {}
-    for org in Organization.objects.filter(
-        pk__in={i for o in orgs for i in o.ancestors_and_self()}
-    ):
-        names[org.pk] = org.name
+    names = {org.pk: org.name for org in orgs}
+    missing = {i for o in orgs for i in o.ancestors_and_self()} - names.keys()
+    if missing:  # the parents outside the scope: their names only
+        names.update(Organization.objects.filter(pk__in=missing).values_list("pk", "name"))
     for org in orgs:
         chain = [names.get(i, "?") for i in org.ancestors_and_self()]
         org.depth = len(chain) - 1

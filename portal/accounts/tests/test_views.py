@@ -407,7 +407,7 @@ def test_a_page_never_counts_the_whole_table(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    _many(org_a, alice, 30)
+    _many(org_a, alice, 60)  # more than a page: a page that holds every match counts nothing
     settings.DEBUG = True
     client = login(alice)
     with CaptureQueriesContext(connection) as queries:
@@ -424,9 +424,13 @@ def test_it_caps_the_count(login, alice, org_a, monkeypatch):
     from portal.accounts import listing
 
     monkeypatch.setattr(listing, "COUNT_CAP", 20)
-    _many(org_a, alice, 25)
-    body = login(alice).get(reverse("accounts:list")).content.decode()
+    _many(org_a, alice, 55)  # more than a page of 50
+    client = login(alice)
+    body = client.get(reverse("accounts:list")).content.decode()
     assert "More than 20 accounts" in body
+    # Every match on the one page: counted exactly, whatever the cap.
+    body = client.get(reverse("accounts:list"), {"q": "user05"}).content.decode()
+    assert "5 accounts match" in body
 
 
 def test_the_list_has_a_selection_form_for_bulk_actions(login, alice, ada):
@@ -536,3 +540,26 @@ def test_a_big_inventory_offers_a_typed_number_besides_the_list(
     response = _post(client, org_a, email="typed@example.com", typed_number="+1 (212) 555-0104")
     assert response.status_code == 302
     assert Account.objects.get(email="typed@example.com").number.e164 == "+12125550104"
+
+
+def test_the_export_shows_each_account_s_latest_invitation(login, alice, org_a, ada, monkeypatch):
+    from portal.accounts import listing
+    from portal.invitations.models import Invitation
+    from portal.invitations.services import account_invite
+
+    monkeypatch.setattr(listing, "EXPORT_CHUNK", 1)  # one account per chunk: each its own
+    account_invite(actor=alice, account=ada)
+    Invitation.objects.filter(account=ada).update(state="revoked")
+    latest = account_invite(actor=alice, account=ada)
+    latest.refresh_from_db()
+    _many(org_a, alice, 2)
+    rows = {r["email"]: r for r in _export(login(alice))}
+    row = rows["ada@example.com"]
+    assert (row["invitation_state"], row["invitation_attempts"]) == (
+        latest.state,
+        str(latest.attempts),
+    )
+    assert row["invitation_expires_at"] == (
+        latest.expires_at.isoformat() if latest.expires_at else ""
+    )
+    assert rows["user000@example.com"]["invitation_state"] == ""

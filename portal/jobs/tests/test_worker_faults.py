@@ -212,14 +212,18 @@ def test_a_killed_worker_mid_batch_is_finished_by_a_new_one_and_each_invitation_
     )
 
 
-def test_a_killed_worker_mid_send_is_finished_by_a_new_one_each_invitation_once(
-    workers, alice, org_a, settings
+@pytest.mark.parametrize("group", [20, 1], ids=["sent-in-groups", "sent-one-by-one"])
+def test_a_killed_worker_mid_send_is_finished_by_a_new_one_resending_only_what_was_unrecorded(
+    workers, alice, org_a, settings, group
 ):
+    """ "Sent" is recorded in groups (INVITATION_SENT_GROUP, default 20, or every 200 ms): a worker
+    killed mid-send loses nothing, and sends again exactly the messages delivered since its last
+    record, never more than a group; one by one (1), nothing is sent twice."""
     port = free_port()
     use_smtp(settings, port)
     # The mail server hangs on the 20th message: the worker is inside that send when it is killed.
     with mail_server(settings, SlowMailbox(gate_at=20), port) as mailbox:
-        first = workers.start()
+        first = workers.start(INVITATION_SENT_GROUP=str(group))
         invitations = invite(alice, org_a, 50)
         wait_until(mailbox.gated.is_set, timeout=120, what="the 20th message")
         first.kill()
@@ -230,7 +234,7 @@ def test_a_killed_worker_mid_send_is_finished_by_a_new_one_each_invitation_once(
         workers.start()
         wait_until(
             lambda: (
-                len(mailbox.messages) >= 50
+                len(mailbox.messages) >= 50 + 19 - stranded["sent"]
                 and not Invitation.objects.exclude(state="sent").exists()
             ),
             timeout=120,
@@ -238,13 +242,19 @@ def test_a_killed_worker_mid_send_is_finished_by_a_new_one_each_invitation_once(
         )
         recovered = time.monotonic() - killed
         time.sleep(0.5)
-    assert len(mailbox.messages) == 50 and set(mailbox.per_recipient().values()) == {1}
+    unrecorded = 19 - stranded["sent"]  # delivered before the kill, not yet recorded as sent
+    assert 0 <= unrecorded < group
+    assert len(mailbox.messages) == 50 + unrecorded  # those again, and nothing else twice
+    per_recipient = mailbox.per_recipient()
+    assert len(per_recipient) == 50 and set(per_recipient.values()) <= {1, 2}
+    assert sum(n == 2 for n in per_recipient.values()) == unrecorded
     assert {i.pk for i in invitations} == set(
         Invitation.objects.filter(state="sent").values_list("pk", flat=True)
     )
     print(
-        f"\nworker killed mid-send (left: {dict(stranded)}): a new worker delivered the other 31, "
-        f"each once, {recovered:.1f} s after the kill"
+        f"\nworker killed mid-send, sent recorded by {group} (left: {dict(stranded)}): a new "
+        f"worker delivered the other {50 - 19}, and {unrecorded} sent again (unrecorded), "
+        f"{recovered:.1f} s after the kill"
     )
 
 

@@ -263,3 +263,29 @@ def test_it_tags_untags_reserves_and_unreserves(login, alice, numbers_a):
 
 def test_actions_only_accept_post(login, alice):
     assert login(alice).get("/numbers/reserve/").status_code == 405
+
+
+def test_a_big_scope_s_counts_are_kept_a_minute_and_counted_again_after_an_action(
+    login, operator, org_a_child, numbers_a, monkeypatch
+):
+    from portal.numbers import listing
+
+    monkeypatch.setattr(listing, "COUNTS_EXACT_BELOW", 5)  # five numbers: "big" here
+    listing.counts_changed()
+    client = login(operator)
+    first = client.get("/numbers/")
+    assert first.context["counts"]["available"] == 5 and first.context["counted_at"] is None
+    Number.objects.filter(e164=numbers_a[0]).update(status="reserved")  # not from this screen
+    kept = client.get("/numbers/")
+    assert kept.context["counts"]["available"] == 5  # the kept counts, and the page says so
+    assert kept.context["counted_at"] is not None and "Counted at" in kept.content.decode()
+    client.post("/numbers/allocate/", {"n": ids(numbers_a[1]), "destination": "org-a-branch"})
+    again = client.get("/numbers/")
+    assert (again.context["counts"]["available"], again.context["counts"]["reserved"]) == (4, 1)
+    assert again.context["counted_at"] is None
+    # A smaller scope (one organization's numbers) is counted on every view.
+    monkeypatch.setattr(listing, "COUNTS_EXACT_BELOW", 10_000)
+    Number.objects.filter(e164=numbers_a[2]).update(status="reserved")
+    counts = client.get("/numbers/", {"organization": "org-a"}).context["counts"]
+    assert counts["reserved"] == 2
+    listing.counts_changed()
