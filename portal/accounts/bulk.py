@@ -42,8 +42,7 @@ from portal.lib.bulkinsert import insert_objects
 from portal.lib.errors import DomainError
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
-
-FREE = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
+from portal.numbers.services import FREE, numbers_take
 
 # The row outcomes by their short names (batches reads them too).
 IMPORTED, VALID, EXISTS, FAILED = (
@@ -400,10 +399,7 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
                     code=Problem.NUMBER_TAKEN,
                 )
             )
-        changed = Number.objects.filter(pk__in=list(ids.values()), status__in=FREE).update(
-            status=NumberStatus.ASSIGNED
-        )
-        if changed != len(ids):
+        if numbers_take(ids.values(), statuses=FREE, target=NumberStatus.ASSIGNED) != len(ids):
             raise _RaceLost(
                 DomainError(
                     message(Problem.NUMBER_TAKEN, number=_("A number")),

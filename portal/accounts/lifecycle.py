@@ -39,7 +39,7 @@ from portal.lib import events, heartbeat
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.tasks import is_transient
 from portal.numbers.models import Number, NumberStatus
-from portal.numbers.services import number_release, number_take
+from portal.numbers.services import number_release, number_take, numbers_release, numbers_take
 from portal.organizations.models import Feature, Organization
 
 log = logging.getLogger(__name__)
@@ -120,12 +120,6 @@ def _missing(pk: int) -> AccountResult:
     return AccountResult(
         id=pk, account=f"#{pk}", result=SKIPPED, reason="No such account (deleted meanwhile)."
     )
-
-
-def _release(number_ids: list[int]) -> None:
-    """`numbers.services.number_release` for many numbers at once: back to `available`."""
-    for chunk in _chunks(number_ids, IN_CHUNK):
-        Number.objects.filter(pk__in=chunk).update(status=NumberStatus.AVAILABLE, reserved_for="")
 
 
 def _update(ids: list[int], **values) -> int:
@@ -350,7 +344,7 @@ def _move(
         **resets,
     )
     _update([a.pk for a in keep], organization=destination, permission_group=group, **resets)
-    _release([n.pk for n in released.values()])
+    numbers_release([n.pk for n in released.values()])
     kept_numbers = [a.number_id for a in keep if a.number_id]
     for chunk in _chunks(kept_numbers, IN_CHUNK):
         Number.objects.filter(pk__in=chunk).update(organization=destination)
@@ -638,7 +632,7 @@ def _suspend_chunk(actor, ids: list[int], reason: str = "") -> list[AccountResul
     why = reason or f"Suspended by {actor.get_username() if actor else 'the system'}"
     eligible_ids = [a.pk for a in eligible]
     _update(eligible_ids, status=AccountStatus.SUSPENDED, number=None, status_reason=why[:500])
-    _release([a.number_id for a in eligible if a.number_id])
+    numbers_release([a.number_id for a in eligible if a.number_id])
     # invitations revokes their live invitations (portal.invitations.receivers).
     events.accounts_suspended.send(sender=Account, account_ids=eligible_ids)
     _audit_each(
@@ -690,12 +684,10 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
             free = free.select_for_update(skip_locked=True, of=("self",))
         numbers = list(free[: len(accounts)])
         for account, number in zip(accounts, numbers):
-            if (
-                Number.objects.filter(pk=number.pk, status=NumberStatus.AVAILABLE).update(
-                    status=NumberStatus.REGISTERED
-                )
-                != 1
-            ):
+            taken = numbers_take(
+                [number.pk], statuses=(NumberStatus.AVAILABLE,), target=NumberStatus.REGISTERED
+            )
+            if taken != 1:
                 results[account.pk] = _skip(account, f"{number.e164} was just taken; try again.")
                 continue
             Account.objects.filter(pk=account.pk, status=AccountStatus.SUSPENDED).update(
@@ -758,7 +750,7 @@ def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
     )
     for chunk in _chunks([a.pk for a in victims], IN_CHUNK):
         Account.objects.filter(pk__in=chunk).delete()
-    _release([a.number_id for a in victims if a.number_id])
+    numbers_release([a.number_id for a in victims if a.number_id])
     _changed(a.organization for a in victims)
     return results
 

@@ -52,6 +52,7 @@ from portal.lib.redact import scrub
 from portal.lib.taskqueue import waiting_values
 from portal.lib.tasks import again_on_disconnect
 from portal.numbers.models import Number, NumberStatus
+from portal.numbers.services import numbers_take
 from portal.organizations.models import Organization
 
 log = logging.getLogger(__name__)
@@ -1088,12 +1089,10 @@ def _pick(invitation: Invitation, number: str | None) -> Number:
     chosen = Number.objects.filter(e164=e164, organization=account.organization).first()
     if chosen is None:
         raise NumberTaken(e164)
-    if (
-        Number.objects.filter(pk=chosen.pk, status=NumberStatus.AVAILABLE).update(
-            status=NumberStatus.REGISTERED
-        )
-        != 1
-    ):
+    taken = numbers_take(
+        [chosen.pk], statuses=(NumberStatus.AVAILABLE,), target=NumberStatus.REGISTERED
+    )
+    if taken != 1:
         raise NumberTaken(e164)
     try:
         with transaction.atomic():

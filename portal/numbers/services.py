@@ -18,6 +18,7 @@ from portal.lib.phones import PhoneError, to_e164
 from portal.numbers.models import Number, NumberStatus, Tag
 
 FREE = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
+IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
 MAX_RANGE = 10_000
 
 
@@ -502,9 +503,7 @@ def number_take(
         # The organization is part of the condition: a number allocated elsewhere meanwhile is not
         # taken.
         if (
-            Number.objects.filter(
-                pk=number.pk, organization=organization, status__in=statuses
-            ).update(status=target)
+            numbers_take([number.pk], organization=organization, statuses=statuses, target=target)
             != 1
         ):
             # Read it again: a concurrent transaction may have just taken or moved it.
@@ -535,12 +534,7 @@ def number_take(
                 f"{organization} has no available number tagged {tag.upper()}.",
                 fields={"number_tag": ["no available number with this tag"]},
             )
-        if (
-            Number.objects.filter(
-                pk=number.pk, organization=organization, status__in=statuses
-            ).update(status=target)
-            == 1
-        ):
+        if numbers_take([number.pk], organization=organization, statuses=statuses, target=target):
             number.status = target
             return number
     raise Conflict(
@@ -548,9 +542,36 @@ def number_take(
     )
 
 
+def numbers_take(
+    pks, *, organization=None, statuses=FREE, target: str = NumberStatus.ASSIGNED
+) -> int:
+    """The one write that takes numbers (single, batch, move, reactivation, an end user's pick):
+    a conditional UPDATE of those still in `statuses` (and still `organization`'s, when given) to
+    `target`. Answers how many it took: fewer than asked is a lost race, for the caller to refuse
+    in its own transaction."""
+    taken = 0
+    pks = list(pks)
+    for start in range(0, len(pks), IN_CHUNK):
+        free = Number.objects.filter(pk__in=pks[start : start + IN_CHUNK], status__in=statuses)
+        if organization is not None:
+            free = free.filter(organization=organization)
+        taken += free.update(status=target)
+    return taken
+
+
+def numbers_release(pks) -> None:
+    """The one write that gives numbers back: `available`, no reservation (after suspension,
+    deletion or a move; single or bulk)."""
+    pks = [pk for pk in pks if pk]
+    for start in range(0, len(pks), IN_CHUNK):
+        Number.objects.filter(pk__in=pks[start : start + IN_CHUNK]).update(
+            status=NumberStatus.AVAILABLE, reserved_for=""
+        )
+
+
 def number_release(*, number: Number) -> None:
     """Back to `available` (after suspension, deletion or a move)."""
-    Number.objects.filter(pk=number.pk).update(status=NumberStatus.AVAILABLE, reserved_for="")
+    numbers_release([number.pk])
     number.status = NumberStatus.AVAILABLE
 
 
