@@ -18,6 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as N_
+
 from portal.organizations.models import Feature, Language
 
 YES = ("yes", "y", "true", "1")
@@ -106,26 +109,28 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "firstname",
         field="first_name",
-        label="First Name",
+        label=N_("First Name"),
         help="Used to set user's first name",
         aliases=("first name", "first_name"),
     ),
     Column(
         "lastname",
         field="last_name",
-        label="Last Name",
+        label=N_("Last Name"),
         help="Used to set user's last name",
         aliases=("last name", "last_name"),
     ),
     Column(
         "email",
         required=True,
-        label="Email or Device #",
+        label=N_("Email or Device #"),
         hint="an email address, or a device number with country code",
         help="Accepts standard email address or phone number (with its country code); must be an "
         "email address if the organization uses SMTP data offload",
-        form_help="Where the invitation goes: an email address, or a mobile number with its "
-        "country code (+44 7911 123456).",
+        form_help=N_(
+            "Where the invitation goes: an email address, or a mobile number with its "
+            "country code (+44 7911 123456)."
+        ),
         aliases=(
             "email address or device",
             "email address",
@@ -141,7 +146,7 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("Yes", "No"),
         reads=_choices(YES, NO),
-        label="Social messaging (WhatsApp, WeChat, LINE)",
+        label=N_("Social messaging (WhatsApp, WeChat, LINE)"),
         feature=Feature.SOCIAL_MESSAGING,
         default=False,
         switches_on=(True,),
@@ -151,7 +156,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "multiline_number",
-        label="MultiLine number",
+        label=N_("MultiLine number"),
         hint="an available number of this organization; empty = the user picks one at activation",
         help="Used to set the MultiLine number; must be an Available number and not allocated to "
         "another organization",
@@ -162,7 +167,7 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("auto", "off"),
         reads={"auto": "auto", "off": "off"},
-        label="Record calls (monitor_calls: auto)",
+        label=N_("Record calls (monitor_calls: auto)"),
         feature=Feature.CALL_RECORDING,
         default="off",
         switches_on=("auto",),
@@ -174,7 +179,7 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("on", "off"),
         reads={"on": "on", "off": "off"},
-        label="Record SMS (monitor_sms: on)",
+        label=N_("Record SMS (monitor_sms: on)"),
         feature=Feature.SMS_RECORDING,
         default="off",
         switches_on=("on",),
@@ -183,16 +188,18 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "forwarding_number",
-        label="Forwarding number",
+        label=N_("Forwarding number"),
         hint="4 to 18 digits with country code",
-        help="Accepts values between 4 to 18 digits with country code; used for accounts that do "
-        "not have voice calling enabled",
+        help=N_(
+            "Accepts values between 4 to 18 digits with country code; used for accounts that do "
+            "not have voice calling enabled"
+        ),
     ),
     Column(
         "restrict_incoming_social_messaging",
         values=("true", "false"),
         reads=_choices(TRUE, FALSE),
-        label="Restrict incoming social messaging",
+        label=N_("Restrict incoming social messaging"),
         feature=Feature.SOCIAL_MESSAGING,
         template_feature=Feature.SOCIAL_MESSAGING,
         hint="true / false, only with social_messaging Yes",
@@ -204,7 +211,7 @@ COLUMNS: tuple[Column, ...] = (
         values=tuple(label for _code, label in Language.choices),
         reads=LANGUAGE_READS,
         joiner=", ",
-        label="Language",
+        label=N_("Language"),
         help="Accepts English, Italian, German, French, and Spanish (empty: the organization's "
         "default)",
     ),
@@ -237,14 +244,18 @@ def describe(name: str) -> str:
 
 
 def label(name: str) -> str:
-    """A column's label in the forms."""
-    return column(name).label
+    """A column's label in the forms, in the language active when it is shown (the declaration
+    stays English: the API and the CSV template's Note use it)."""
+    declared = column(name).label
+    return gettext_lazy(declared) if declared else ""  # (gettext of "" is the header)
 
 
 def helps(name: str) -> str:
-    """A column's help in the forms."""
+    """A column's help in the forms, translated when shown (the labels and the help the forms show
+    are marked `N_` above)."""
     declared = column(name)
-    return declared.form_help or declared.help
+    text = declared.form_help or declared.help
+    return gettext_lazy(text) if text else ""
 
 
 def headers() -> dict[str, str]:

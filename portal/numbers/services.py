@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
@@ -99,7 +100,7 @@ def _in_scope(actor, number: Number) -> bool:
 
 
 def _label(organization) -> str:
-    return organization.name if organization is not None else "the operator pool"
+    return organization.name if organization is not None else _("the operator pool")
 
 
 @transaction.atomic
@@ -109,7 +110,7 @@ def numbers_add(
     """Add numbers to `organization`'s inventory (None: the operator pool). One result per value."""
     if status not in FREE:
         raise DomainError(
-            "New numbers are available or reserved.",
+            _("New numbers are available or reserved."),
             fields={"status": ["must be available or reserved"]},
         )
     require_number_source(actor)
@@ -126,14 +127,14 @@ def numbers_add(
         try:
             result.number = to_e164(value)
         except PhoneError as error:
-            result.result, result.reason = "invalid", f"The number {error}."
+            result.result, result.reason = "invalid", _("The number %(error)s.") % {"error": error}
             continue
         if result.number in wanted:
-            result.result, result.reason = "skipped", "Listed twice; added once."
+            result.result, result.reason = "skipped", _("Listed twice; added once.")
             continue
         wanted[result.number] = result
     if not results:
-        raise DomainError("Give at least one number.", fields={"numbers": ["required"]})
+        raise DomainError(_("Give at least one number."), fields={"numbers": ["required"]})
     existing = (
         set()
     )  # Only the operator adds numbers (`require_number_source`): it may hear of any.
@@ -143,7 +144,7 @@ def numbers_add(
             Number.objects.filter(e164__in=keys[start : start + 500]).values_list("e164", flat=True)
         )
     for e164 in existing:
-        wanted[e164].result, wanted[e164].reason = "exists", "Already in the inventory."
+        wanted[e164].result, wanted[e164].reason = "exists", _("Already in the inventory.")
     new = [
         Number(e164=e164, organization=organization, status=status)
         for e164 in wanted
@@ -197,7 +198,11 @@ def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
             e164 = to_e164(value)
         except PhoneError as error:
             missing.append(
-                NumberResult(value=value, result="invalid", reason=f"The number {error}.")
+                NumberResult(
+                    value=value,
+                    result="invalid",
+                    reason=_("The number %(error)s.") % {"error": error},
+                )
             )
             continue
         if e164 not in seen:
@@ -213,7 +218,7 @@ def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
         else:
             missing.append(
                 NumberResult(
-                    value=value, number=e164, result="not_found", reason="Not in your inventory."
+                    value=value, number=e164, result="not_found", reason=_("Not in your inventory.")
                 )
             )
     return found, missing
@@ -288,10 +293,10 @@ def _unmoved_reason(actor, numbers):
     def reason(n: Number) -> str:
         now = current.get(n.pk)
         if now is None or not _in_scope(actor, now):
-            return "Not in your inventory."
+            return _("Not in your inventory.")
         if now.status in FREE:
-            return "It is held by an account; only unused numbers move."
-        return f"It is {now.status}; only unused numbers move."
+            return _("It is held by an account; only unused numbers move.")
+        return _("It is %(status)s; only unused numbers move.") % {"status": now.status}
 
     return reason
 
@@ -324,14 +329,15 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
                 value=n.e164,
                 number=n.e164,
                 result="skipped",
-                reason=f"It is not a number of {organization}.",
+                reason=_("It is not a number of %(organization)s.")
+                % {"organization": organization},
             )
         elif n.organization_id is None:
             results[n.pk] = NumberResult(
                 value=n.e164,
                 number=n.e164,
                 result="skipped",
-                reason="It is in the operator pool already.",
+                reason=_("It is in the operator pool already."),
             )
         else:
             groups.setdefault(n.organization_id, []).append(n)
@@ -349,7 +355,8 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
                     number=n.e164,
                     result="skipped",
                     reason=(
-                        f"Only the operator can withdraw numbers from {source} to {_label(parent)}."
+                        _("Only the operator can withdraw numbers from %(source)s to %(target)s.")
+                        % {"source": source, "target": _label(parent)}
                     ),
                 )
             continue
@@ -367,7 +374,7 @@ def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> list[NumberRes
     numbers = [n for n in _current(numbers).values() if _in_scope(actor, n)]
     tag_objects = _tags(tags)
     if not tag_objects:
-        raise DomainError("Name at least one tag.", fields={"tags": ["required"]})
+        raise DomainError(_("Name at least one tag."), fields={"tags": ["required"]})
     through = Number.tags.through
     ids = [n.pk for n in numbers]
     if remove:
@@ -406,7 +413,7 @@ def _set_status(
                         value=n.e164,
                         number=n.e164,
                         result="skipped",
-                        reason="Not in your inventory.",
+                        reason=_("Not in your inventory."),
                     )
                 )
                 continue
@@ -426,7 +433,10 @@ def _set_status(
                     value=n.e164,
                     number=n.e164,
                     result="done" if changed else "skipped",
-                    reason="" if changed else f"It is {_status_now(n)}, not {source}.",
+                    reason=""
+                    if changed
+                    else _("It is %(status)s, not %(source)s.")
+                    % {"status": _status_now(n), "source": source},
                 )
             )
         done = [r.number for r in results if r.result == "done"]
@@ -544,7 +554,8 @@ def number_take(
             number.status = target
             return number
     raise Conflict(
-        "Numbers are being taken very fast right now; try again.", fields={"number_tag": ["busy"]}
+        _("Numbers are being taken very fast right now; try again."),
+        fields={"number_tag": ["busy"]},
     )
 
 
