@@ -18,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_lazy
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal.organizations.models import Feature, Language
 
@@ -109,25 +108,25 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "firstname",
         field="first_name",
-        label=N_("First Name"),
+        label=gettext_noop("First Name"),
         help="Used to set user's first name",
         aliases=("first name", "first_name"),
     ),
     Column(
         "lastname",
         field="last_name",
-        label=N_("Last Name"),
+        label=gettext_noop("Last Name"),
         help="Used to set user's last name",
         aliases=("last name", "last_name"),
     ),
     Column(
         "email",
         required=True,
-        label=N_("Email or Device #"),
+        label=gettext_noop("Email or Device #"),
         hint="an email address, or a device number with country code",
         help="Accepts standard email address or phone number (with its country code); must be an "
         "email address if the organization uses SMTP data offload",
-        form_help=N_(
+        form_help=gettext_noop(
             "Where the invitation goes: an email address, or a mobile number with its "
             "country code (+44 7911 123456)."
         ),
@@ -146,7 +145,7 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("Yes", "No"),
         reads=_choices(YES, NO),
-        label=N_("Social messaging (WhatsApp, WeChat, LINE)"),
+        label=gettext_noop("Social messaging (WhatsApp, WeChat, LINE)"),
         feature=Feature.SOCIAL_MESSAGING,
         default=False,
         switches_on=(True,),
@@ -156,7 +155,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "multiline_number",
-        label=N_("MultiLine number"),
+        label=gettext_noop("MultiLine number"),
         hint="an available number of this organization; empty = the user picks one at activation",
         help="Used to set the MultiLine number; must be an Available number and not allocated to "
         "another organization",
@@ -167,7 +166,7 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("auto", "off"),
         reads={"auto": "auto", "off": "off"},
-        label=N_("Record calls (monitor_calls: auto)"),
+        label=gettext_noop("Record calls (monitor_calls: auto)"),
         feature=Feature.CALL_RECORDING,
         default="off",
         switches_on=("auto",),
@@ -179,7 +178,7 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("on", "off"),
         reads={"on": "on", "off": "off"},
-        label=N_("Record SMS (monitor_sms: on)"),
+        label=gettext_noop("Record SMS (monitor_sms: on)"),
         feature=Feature.SMS_RECORDING,
         default="off",
         switches_on=("on",),
@@ -188,9 +187,9 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "forwarding_number",
-        label=N_("Forwarding number"),
+        label=gettext_noop("Forwarding number"),
         hint="4 to 18 digits with country code",
-        help=N_(
+        help=gettext_noop(
             "Accepts values between 4 to 18 digits with country code; used for accounts that do "
             "not have voice calling enabled"
         ),
@@ -199,7 +198,7 @@ COLUMNS: tuple[Column, ...] = (
         "restrict_incoming_social_messaging",
         values=("true", "false"),
         reads=_choices(TRUE, FALSE),
-        label=N_("Restrict incoming social messaging"),
+        label=gettext_noop("Restrict incoming social messaging"),
         feature=Feature.SOCIAL_MESSAGING,
         template_feature=Feature.SOCIAL_MESSAGING,
         hint="true / false, only with social_messaging Yes",
@@ -211,7 +210,7 @@ COLUMNS: tuple[Column, ...] = (
         values=tuple(label for _code, label in Language.choices),
         reads=LANGUAGE_READS,
         joiner=", ",
-        label=N_("Language"),
+        label=gettext_noop("Language"),
         help="Accepts English, Italian, German, French, and Spanish (empty: the organization's "
         "default)",
     ),
@@ -252,7 +251,7 @@ def label(name: str) -> str:
 
 def helps(name: str) -> str:
     """A column's help in the forms, translated when shown (the labels and the help the forms show
-    are marked `N_` above)."""
+    are marked `gettext_noop` above)."""
     declared = column(name)
     text = declared.form_help or declared.help
     return gettext_lazy(text) if text else ""

@@ -13,6 +13,7 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import gettext
 
 from portal.access.models import Privilege
 from portal.organizations.models import Feature, Language, Organization
@@ -78,6 +79,7 @@ LABELS = {
     "picked": "Picked by the user",
     "username": "Name typed",
     "user": "Admin",
+    "time_zone": "Time zone",
     "recipients": "Sent to",
     "count": "Numbers",
     "added": "Added",
@@ -290,6 +292,7 @@ SENTENCES: dict[str, Callable[[_Event], str]] = {
     "admin.create": lambda e: f"{e.who} added the admin {e.target}",
     "admin.update": lambda e: f"{e.who} changed the admin {e.target}",
     "admin.password_set": lambda e: f"{e.who} chose a password from the set-password email",
+    "admin.preferences": lambda e: gettext("%(who)s saved their preferences") % {"who": e.who},
     "role.create": lambda e: f"{e.who} created the role “{e.target}”",
     "role.update": lambda e: f"{e.who} changed the role “{e.target}”",
     "api_token.issue": lambda e: (
