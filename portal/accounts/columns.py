@@ -149,7 +149,7 @@ COLUMNS: tuple[Column, ...] = (
         feature=Feature.SOCIAL_MESSAGING,
         default=False,
         switches_on=(True,),
-        feature_words="social messaging",
+        feature_words=gettext_noop("social messaging"),
         help="Yes: enables social messaging (WhatsApp, WeChat, and LINE); "
         "No: disables social messaging",
     ),
@@ -170,7 +170,7 @@ COLUMNS: tuple[Column, ...] = (
         feature=Feature.CALL_RECORDING,
         default="off",
         switches_on=("auto",),
-        feature_words="call recording",
+        feature_words=gettext_noop("call recording"),
         help="auto: records calls; off: does not record calls",
     ),
     Column(
@@ -182,7 +182,7 @@ COLUMNS: tuple[Column, ...] = (
         feature=Feature.SMS_RECORDING,
         default="off",
         switches_on=("on",),
-        feature_words="SMS recording",
+        feature_words=gettext_noop("SMS recording"),
         help="on: records SMS; off: does not record SMS",
     ),
     Column(

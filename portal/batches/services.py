@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, Inviting, accounts_add_many
@@ -409,10 +410,17 @@ def batch_resume(*, actor, batch: Batch, enqueue: bool = True) -> Batch:
     with transaction.atomic():
         if not runner.resume(Batch, batch.pk):
             batch.refresh_from_db(fields=["status"])
-            still = " and still making progress" if batch.status == JobStatus.RUNNING else ""
+            if batch.status == JobStatus.RUNNING:
+                refused = _(
+                    "Batch %(id)s is running and still making progress; only a failed or stalled "
+                    "batch can be resumed."
+                )
+            else:
+                refused = _(
+                    "Batch %(id)s is %(status)s; only a failed or stalled batch can be resumed."
+                )
             raise Conflict(
-                f"Batch {batch.pk} is {batch.status}{still}; only a failed or stalled batch can be "
-                "resumed.",
+                refused % {"id": batch.pk, "status": batch.get_status_display().lower()},
                 fields={"status": [batch.status]},
             )
         audit.record(

@@ -43,7 +43,8 @@ def _tags(names) -> list[Tag]:
     for name in cleaned:
         if len(name) > 40:
             raise DomainError(
-                f"Tag “{name}” is longer than 40 characters.", fields={"tags": ["too long"]}
+                _("Tag “%(name)s” is longer than 40 characters.") % {"name": name},
+                fields={"tags": ["too long"]},
             )
     existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
     missing = [Tag(name=n) for n in cleaned if n not in existing]
@@ -57,12 +58,15 @@ def number_range(start: str, count: int) -> list[str]:
     """`count` consecutive numbers from `start` (E.164), e.g. a DID block."""
     if not 1 <= count <= MAX_RANGE:
         raise DomainError(
-            f"A range holds 1 to {MAX_RANGE} numbers.", fields={"count": ["out of range"]}
+            _("A range holds 1 to %(max)s numbers.") % {"max": MAX_RANGE},
+            fields={"count": ["out of range"]},
         )
     try:
         first = to_e164(start)
     except PhoneError as error:
-        raise DomainError(f"The first number {error}.", fields={"start": [str(error)]}) from None
+        raise DomainError(
+            _("The first number %(error)s.") % {"error": error}, fields={"start": [str(error)]}
+        ) from None
     base = int(first[1:])
     width = len(first) - 1
     return ["+" + str(base + i).zfill(width) for i in range(count)]
@@ -73,8 +77,10 @@ def require_number_source(actor) -> None:
     organizations allocate, reserve and withdraw the numbers they were given."""
     if actor is not None and not is_operator(actor):
         raise Forbidden(
-            "Only the operator adds numbers to the inventory; ask the operator for more, "
-            "or allocate numbers your organization already has."
+            _(
+                "Only the operator adds numbers to the inventory; ask the operator for more, "
+                "or allocate numbers your organization already has."
+            )
         )
 
 
@@ -84,7 +90,7 @@ def _check_destination(actor, organization) -> None:
     if actor is None or is_operator(actor):
         return
     if organization is None:
-        raise Forbidden("Only the operator can put numbers in the operator pool.")
+        raise Forbidden(_("Only the operator can put numbers in the operator pool."))
     require_scope(actor, organization)
 
 
