@@ -13,6 +13,7 @@ from functools import cache
 
 from django.apps import apps
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils import translation
 from django.utils.translation import gettext
 
 from portal.access.models import Privilege
@@ -41,8 +42,13 @@ def _choices(app: str, model: str, field: str) -> dict[str, str]:
     }
 
 
-@cache
 def _vocabularies() -> dict[str, dict[str, str]]:
+    """The vocabularies in the active language (the choices' labels are translated)."""
+    return _vocabularies_in(translation.get_language())
+
+
+@cache
+def _vocabularies_in(language: str | None) -> dict[str, dict[str, str]]:
     status = {
         **_choices("numbers", "Number", "status"),
         **_choices("accounts", "Account", "status"),
