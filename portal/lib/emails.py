@@ -169,10 +169,12 @@ def batch_summary(context: dict) -> Email:
     return render("batch-summary", context, headers=AUTOMATIC)
 
 
-def set_password(*, to: str, context: dict) -> None:
+def set_password(*, to: str, context: dict, language: str = "") -> None:
     """A new admin's link to choose a password: `user`, `by`, `link`, `days`. In the new admin's
-    language (its Preferences, else settings.LANGUAGE_CODE), not the creating admin's."""
-    send_in_languages(lambda: render("set-password", context), [to])
+    `language` (its Preferences; blank: settings.LANGUAGE_CODE), not the creating admin's."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        email = render("set-password", context)
+    email.send([to])
 
 
 def password_reset(*, to: str, context: dict) -> None:

@@ -54,18 +54,17 @@ def test_the_batch_summary_reaches_each_admin_in_the_language_of_their_preferenc
 def test_the_set_password_email_speaks_the_new_admins_language_not_the_creators(
     alice, bob, smtp_server
 ):
-    from portal.lib import emails
+    from portal.access.services import send_set_password_email
 
     bob.admin.language = "fr"
     bob.admin.save(update_fields=["language"])
-    context = {"name": "Bob", "username": "bob", "by": "alice", "link": "http://x/s", "days": 3}
-    translation.activate("de")  # alice's request, in German
-    emails.set_password(to="bob@example.com", context=context)
-    emails.set_password(to="alice@example.com", context=context)  # (no language chosen)
+    translation.activate("de")  # the creating admin's request, in German
+    send_set_password_email(bob, by="charlie")
+    send_set_password_email(alice, by="charlie")  # (alice chose no language)
     smtp_server.wait_for(2)
     (french,) = smtp_server.to("bob@example.com")
     (english,) = smtp_server.to("alice@example.com")
     assert _subject(french) == "Votre compte MultiLine Management Portal"
-    assert "Le lien ne fonctionne qu’une fois, pendant 3 jours." in _text(french)
+    assert "charlie vous a nommé administrateur du MultiLine Management Portal" in _text(french)
     assert _subject(english) == "Your MultiLine Management Portal account"
     assert translation.get_language() == "de"
