@@ -338,7 +338,10 @@ def send_set_password_email(user, *, by) -> None:
         "days": max(1, round(settings.PASSWORD_RESET_TIMEOUT / 86400)),
     }
     try:
-        emails.set_password(to=user.email, context=context)
+        profile = getattr(user, "admin", None)  # In the new admin's language, not the creator's.
+        emails.set_password(
+            to=user.email, context=context, language=profile.language if profile else ""
+        )
     except DeliveryError as error:  # The admin is not created (the caller's transaction).
         raise MailUnavailable(
             f"The set-password email to {user.email} could not be sent "

@@ -315,6 +315,13 @@ def preferences(request):
                 "language": chosen["language"],
                 "time_zone": chosen["time_zone"],
             }
+        audit.record(  # What it was set to; blank: the browser's language, the portal's zone.
+            actor=request.user,
+            action="admin.preferences",
+            target=request.user,
+            organization=services.home_organization(request.user) if profile else None,
+            data={"language": chosen["language"], "time_zone": chosen["time_zone"]},
+        )
         # The confirmation speaks the language just chosen (else the browser's, as from now on).
         shown = chosen["language"] or translation.get_language_from_request(request)
         with translation.override(shown):

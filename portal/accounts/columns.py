@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy, gettext_noop
+
 from portal.organizations.models import Feature, Language
 
 YES = ("yes", "y", "true", "1")
@@ -106,26 +108,28 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "firstname",
         field="first_name",
-        label="First Name",
+        label=gettext_noop("First Name"),
         help="Used to set user's first name",
         aliases=("first name", "first_name"),
     ),
     Column(
         "lastname",
         field="last_name",
-        label="Last Name",
+        label=gettext_noop("Last Name"),
         help="Used to set user's last name",
         aliases=("last name", "last_name"),
     ),
     Column(
         "email",
         required=True,
-        label="Email or Device #",
+        label=gettext_noop("Email or Device #"),
         hint="an email address, or a device number with country code",
         help="Accepts standard email address or phone number (with its country code); must be an "
         "email address if the organization uses SMTP data offload",
-        form_help="Where the invitation goes: an email address, or a mobile number with its "
-        "country code (+44 7911 123456).",
+        form_help=gettext_noop(
+            "Where the invitation goes: an email address, or a mobile number with its "
+            "country code (+44 7911 123456)."
+        ),
         aliases=(
             "email address or device",
             "email address",
@@ -141,17 +145,17 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("Yes", "No"),
         reads=_choices(YES, NO),
-        label="Social messaging (WhatsApp, WeChat, LINE)",
+        label=gettext_noop("Social messaging (WhatsApp, WeChat, LINE)"),
         feature=Feature.SOCIAL_MESSAGING,
         default=False,
         switches_on=(True,),
-        feature_words="social messaging",
+        feature_words=gettext_noop("social messaging"),
         help="Yes: enables social messaging (WhatsApp, WeChat, and LINE); "
         "No: disables social messaging",
     ),
     Column(
         "multiline_number",
-        label="MultiLine number",
+        label=gettext_noop("MultiLine number"),
         hint="an available number of this organization; empty = the user picks one at activation",
         help="Used to set the MultiLine number; must be an Available number and not allocated to "
         "another organization",
@@ -162,11 +166,11 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("auto", "off"),
         reads={"auto": "auto", "off": "off"},
-        label="Record calls (monitor_calls: auto)",
+        label=gettext_noop("Record calls (monitor_calls: auto)"),
         feature=Feature.CALL_RECORDING,
         default="off",
         switches_on=("auto",),
-        feature_words="call recording",
+        feature_words=gettext_noop("call recording"),
         help="auto: records calls; off: does not record calls",
     ),
     Column(
@@ -174,25 +178,27 @@ COLUMNS: tuple[Column, ...] = (
         required=True,
         values=("on", "off"),
         reads={"on": "on", "off": "off"},
-        label="Record SMS (monitor_sms: on)",
+        label=gettext_noop("Record SMS (monitor_sms: on)"),
         feature=Feature.SMS_RECORDING,
         default="off",
         switches_on=("on",),
-        feature_words="SMS recording",
+        feature_words=gettext_noop("SMS recording"),
         help="on: records SMS; off: does not record SMS",
     ),
     Column(
         "forwarding_number",
-        label="Forwarding number",
+        label=gettext_noop("Forwarding number"),
         hint="4 to 18 digits with country code",
-        help="Accepts values between 4 to 18 digits with country code; used for accounts that do "
-        "not have voice calling enabled",
+        help=gettext_noop(
+            "Accepts values between 4 to 18 digits with country code; used for accounts that do "
+            "not have voice calling enabled"
+        ),
     ),
     Column(
         "restrict_incoming_social_messaging",
         values=("true", "false"),
         reads=_choices(TRUE, FALSE),
-        label="Restrict incoming social messaging",
+        label=gettext_noop("Restrict incoming social messaging"),
         feature=Feature.SOCIAL_MESSAGING,
         template_feature=Feature.SOCIAL_MESSAGING,
         hint="true / false, only with social_messaging Yes",
@@ -204,7 +210,7 @@ COLUMNS: tuple[Column, ...] = (
         values=tuple(label for _code, label in Language.choices),
         reads=LANGUAGE_READS,
         joiner=", ",
-        label="Language",
+        label=gettext_noop("Language"),
         help="Accepts English, Italian, German, French, and Spanish (empty: the organization's "
         "default)",
     ),
@@ -237,14 +243,18 @@ def describe(name: str) -> str:
 
 
 def label(name: str) -> str:
-    """A column's label in the forms."""
-    return column(name).label
+    """A column's label in the forms, in the language active when it is shown (the declaration
+    stays English: the API and the CSV template's Note use it)."""
+    declared = column(name).label
+    return gettext_lazy(declared) if declared else ""  # (gettext of "" is the header)
 
 
 def helps(name: str) -> str:
-    """A column's help in the forms."""
+    """A column's help in the forms, translated when shown (the labels and the help the forms show
+    are marked `gettext_noop` above)."""
     declared = column(name)
-    return declared.form_help or declared.help
+    text = declared.form_help or declared.help
+    return gettext_lazy(text) if text else ""
 
 
 def headers() -> dict[str, str]:

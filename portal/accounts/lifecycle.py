@@ -22,7 +22,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege
 from portal.access.scoping import require_privilege
@@ -118,7 +119,7 @@ def _load(ids: list[int], *, lock: bool = True) -> dict[int, Account]:
 
 def _missing(pk: int) -> AccountResult:
     return AccountResult(
-        id=pk, account=f"#{pk}", result=SKIPPED, reason="No such account (deleted meanwhile)."
+        id=pk, account=f"#{pk}", result=SKIPPED, reason=_("No such account (deleted meanwhile).")
     )
 
 
@@ -288,7 +289,12 @@ def accounts_move(*, actor, accounts, destination: Organization) -> list[Account
                 if account is None:
                     results.append(_missing(pk))
                 elif account.organization_id == destination.pk:
-                    results.append(_skip(account, f"It is in {destination} already."))
+                    results.append(
+                        _skip(
+                            account,
+                            _("It is in %(organization)s already.") % {"organization": destination},
+                        )
+                    )
                 elif needs_email(destination, account):
                     results.append(
                         _skip(account, message(Problem.NEEDS_EMAIL, organization=destination))
@@ -424,7 +430,7 @@ def _merged(account: Account, data: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE))
     if unknown:
         raise DomainError(
-            f"These fields cannot be edited: {', '.join(unknown)}.",
+            _("These fields cannot be edited: %(fields)s.") % {"fields": ", ".join(unknown)},
             fields={f: ["cannot be edited"] for f in unknown},
         )
     merged = {
@@ -478,12 +484,12 @@ def account_edit(*, actor, account: Account, data: Mapping[str, Any]) -> Account
         if not same_number:
             if locked.status == AccountStatus.SUSPENDED and wants_number:
                 raise DomainError(
-                    "A suspended account holds no number: reactivate it first.",
+                    _("A suspended account holds no number: reactivate it first."),
                     fields={"multiline_number": ["the account is suspended"]},
                 )
             if locked.status == AccountStatus.ACTIVE and not wants_number:
                 raise DomainError(
-                    "An active account keeps a number: choose another one instead of none.",
+                    _("An active account keeps a number: choose another one instead of none."),
                     fields={"multiline_number": ["an active account needs a number"]},
                 )
             old = locked.number
@@ -568,7 +574,7 @@ def _edit_chunk(actor, ids: list[int], changes: Mapping[str, Any]) -> list[Accou
             diff["permission_group"] = [account.permission_group_id, groups[organization.pk].name]
             account.permission_group = groups[organization.pk]
         if not diff:
-            results.append(_skip(account, "Nothing to change: it has these values already."))
+            results.append(_skip(account, _("Nothing to change: it has these values already.")))
             continue
         account.updated_at = timezone.now()
         changed.append(account)
@@ -603,12 +609,13 @@ def clean_bulk_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(changes) - set(BULK_EDIT_FIELDS))
     if unknown:
         raise DomainError(
-            f"A bulk edit cannot set {', '.join(unknown)}: only {', '.join(BULK_EDIT_FIELDS)}.",
+            _("A bulk edit cannot set %(fields)s: only %(allowed)s.")
+            % {"fields": ", ".join(unknown), "allowed": ", ".join(BULK_EDIT_FIELDS)},
             fields={f: ["not editable in bulk"] for f in unknown},
         )
     if not changes:
         raise DomainError(
-            "Choose at least one value to change.", fields={"changes": ["nothing to change"]}
+            _("Choose at least one value to change."), fields={"changes": ["nothing to change"]}
         )
     return changes
 
@@ -624,10 +631,14 @@ def _suspend_chunk(actor, ids: list[int], reason: str = "") -> list[AccountResul
         if account is None:
             results.append(_missing(pk))
         elif account.status == AccountStatus.SUSPENDED:
-            results.append(_skip(account, "It is suspended already."))
+            results.append(_skip(account, _("It is suspended already.")))
         else:
             eligible.append(account)
-            note = f"Number {account.number.e164} released." if account.number_id else ""
+            note = (
+                _("Number %(number)s released.") % {"number": account.number.e164}
+                if account.number_id
+                else ""
+            )
             results.append(_done(account, note))
     why = reason or f"Suspended by {actor.get_username() if actor else 'the system'}"
     eligible_ids = [a.pk for a in eligible]
@@ -663,7 +674,9 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
             results[pk] = _missing(pk)
         elif account.status != AccountStatus.SUSPENDED:
             results[pk] = _skip(
-                account, f"It is not suspended (it is {account.get_status_display().lower()})."
+                account,
+                _("It is not suspended (it is %(status)s).")
+                % {"status": account.get_status_display().lower()},
             )
         elif account.activated_at:
             need_number.setdefault(account.organization_id, []).append(account)
@@ -672,7 +685,9 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
     now = timezone.now()
     _update([a.pk for a in back_to_pending], status=AccountStatus.NOT_INVITED, status_reason="")
     for account in back_to_pending:
-        results[account.pk] = _done(account, "Not invited: invite it again with Resend Invitation.")
+        results[account.pk] = _done(
+            account, _("Not invited: invite it again with Resend Invitation.")
+        )
     reactivated: list[tuple[Account, Number]] = []
     for org_id, accounts in need_number.items():
         free = Number.objects.filter(
@@ -688,18 +703,25 @@ def _reactivate_chunk(actor, ids: list[int]) -> list[AccountResult]:
                 [number.pk], statuses=(NumberStatus.AVAILABLE,), target=NumberStatus.REGISTERED
             )
             if taken != 1:
-                results[account.pk] = _skip(account, f"{number.e164} was just taken; try again.")
+                results[account.pk] = _skip(
+                    account, _("%(number)s was just taken; try again.") % {"number": number.e164}
+                )
                 continue
             Account.objects.filter(pk=account.pk, status=AccountStatus.SUSPENDED).update(
                 status=AccountStatus.ACTIVE, number=number, status_reason="", updated_at=now
             )
-            results[account.pk] = _done(account, f"Active again with number {number.e164}.")
+            results[account.pk] = _done(
+                account, _("Active again with number %(number)s.") % {"number": number.e164}
+            )
             reactivated.append((account, number))
         for account in accounts[len(numbers) :]:
             results[account.pk] = _skip(
                 account,
-                f"{account.organization} has no available number left for it: "
-                "add numbers to the organization, then reactivate.",
+                _(
+                    "%(organization)s has no available number left for it: "
+                    "add numbers to the organization, then reactivate."
+                )
+                % {"organization": account.organization},
             )
     events = [
         audit.build(
@@ -732,7 +754,11 @@ def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
             results.append(_missing(pk))
         else:
             victims.append(account)
-            note = f"Number {account.number.e164} released." if account.number_id else ""
+            note = (
+                _("Number %(number)s released.") % {"number": account.number.e164}
+                if account.number_id
+                else ""
+            )
             results.append(_done(account, note))
     _audit_each(
         actor,
@@ -867,7 +893,7 @@ def bulk_run(
     ids = _ids(accounts)
     if not ids:
         raise DomainError(
-            "No account is selected or matches the filter.", fields={"ids": ["no account"]}
+            _("No account is selected or matches the filter."), fields={"ids": ["no account"]}
         )
     if by_filter or len(ids) > 1:
         require_privilege(actor, Privilege.ACCOUNTS_BULK)
@@ -924,7 +950,12 @@ def bulk_job_run(*, job_id: int) -> None:
 
     remaining = [pk for pk in job.account_ids if pk not in done_ids]
     try:
-        with audit.via("task"), heartbeat.hold(BulkJob, [job_id]):
+        # A stored job's results in English, whatever a previous request left active here.
+        with (
+            translation.override(settings.LANGUAGE_CODE),
+            audit.via("task"),
+            heartbeat.hold(BulkJob, [job_id]),
+        ):
             _execute(job.created_by, job.action, remaining, job.params, progress=progress)
     except RunLost:
         log.warning("Bulk job %s: run %s stopped, a later run has it", job_id, run.number)

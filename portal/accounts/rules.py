@@ -118,7 +118,10 @@ def _choice(
     text = _text(value).lower()
     if text in mapping:
         return mapping[text]
-    problems.add(column, f"“{_text(value)}” is not one of {allowed}")
+    problems.add(
+        column,
+        _("“%(value)s” is not one of %(allowed)s") % {"value": _text(value), "allowed": allowed},
+    )
     return default
 
 
@@ -143,28 +146,36 @@ def clean_values(
     contact = _text(data.get("email"))
     device = _text(data.get("device_number"))
     if contact and device:
-        problems.add("email", "give an email or a device number, not both")
+        problems.add("email", _("give an email or a device number, not both"))
     contact = contact or device
     if not contact:
-        problems.add("email", "is mandatory: an email address or a device number with country code")
+        problems.add(
+            "email", _("is mandatory: an email address or a device number with country code")
+        )
     elif looks_like_phone(contact):
         try:
             values.device_number = to_e164(contact)
         except PhoneError as error:
-            problems.add("email", f"the device number {error}")
+            problems.add("email", _("the device number %(error)s") % {"error": error})
         if organization.has_feature(Feature.SMTP_DATA_OFFLOAD):
             problems.add(
-                "email", f"must be an email address: {organization} uses SMTP data offload"
+                "email",
+                _("must be an email address: %(organization)s uses SMTP data offload")
+                % {"organization": organization},
             )
     else:
         try:
             values.email = validate_email(contact, check_deliverability=False).normalized
         except EmailNotValidError as error:
-            problems.add("email", f"“{contact}” is not a valid email address ({error})")
+            problems.add(
+                "email",
+                _("“%(contact)s” is not a valid email address (%(error)s)")
+                % {"contact": contact, "error": error},
+            )
 
     for column in MANDATORY_COLUMNS[1:]:
         if strict and _blank(data.get(column)):
-            problems.add(column, "is mandatory")
+            problems.add(column, _("is mandatory"))
 
     for column in columns.TOGGLE_COLUMNS:  # social_messaging, monitor_calls, monitor_sms
         raw = data.get(column.name)
@@ -175,7 +186,11 @@ def clean_values(
             )
         setattr(values, column.attribute, value)
         if value in column.switches_on and not organization.has_feature(column.feature):
-            problems.add(column.name, f"{column.feature_words} is not enabled for {organization}")
+            problems.add(
+                column.name,
+                _("%(feature)s is not enabled for %(organization)s")
+                % {"feature": _(column.feature_words), "organization": organization},
+            )
 
     raw = data.get("forwarding_number")
     if not _blank(raw):
@@ -189,7 +204,8 @@ def clean_values(
         if not organization.has_feature(Feature.SOCIAL_MESSAGING):
             problems.add(
                 "restrict_incoming_social_messaging",
-                f"only for organizations with social messaging; {organization} has none",
+                _("only for organizations with social messaging; %(organization)s has none")
+                % {"organization": organization},
             )
         else:
             restrict = _choice(
@@ -198,7 +214,7 @@ def clean_values(
             if restrict and not values.social_messaging:
                 problems.add(
                     "restrict_incoming_social_messaging",
-                    "applies only when social_messaging is Yes",
+                    _("applies only when social_messaging is Yes"),
                 )
             values.restrict_incoming_social_messaging = (
                 restrict if values.social_messaging else None
@@ -213,7 +229,7 @@ def clean_values(
     number = data.get("multiline_number")
     tag = _text(data.get("number_tag"))
     if not _blank(number) and tag:
-        problems.add("multiline_number", "choose a number or a tag, not both")
+        problems.add("multiline_number", _("choose a number or a tag, not both"))
     plain = plain_number(number) if known_numbers and not _blank(number) else None
     if plain is not None and plain in known_numbers:
         values.multiline_number = plain
@@ -221,7 +237,7 @@ def clean_values(
         try:
             values.multiline_number = to_e164(number)
         except PhoneError as error:
-            problems.add("multiline_number", f"the number {error}")
+            problems.add("multiline_number", _("the number %(error)s") % {"error": error})
     elif tag:
         values.number_tag = tag.upper()
     return values, problems
@@ -300,8 +316,8 @@ def find_conflicts(
         if key and key in seen_contacts:
             p.add(
                 "email",
-                f"{row.email or row.device_number} is also in row {seen_contacts[key]} of this "
-                "upload",
+                _("%(contact)s is also in row %(row)s of this upload")
+                % {"contact": row.email or row.device_number, "row": seen_contacts[key]},
             )
         elif row.email and row.email.lower() in taken_emails:
             holder = taken_emails[row.email.lower()]
@@ -333,24 +349,28 @@ def find_conflicts(
                 # A number nobody has and one of another tenant read alike to an admin.
                 p.add(
                     "multiline_number",
-                    f"{row.multiline_number} is not in the number inventory"
+                    _("%(number)s is not in the number inventory")
+                    % {"number": row.multiline_number}
                     if scope is None
                     else disclosure.NUMBER_NOT_AVAILABLE,
                 )
             elif n["organization_id"] != organization.pk:
                 p.add(
-                    "multiline_number", f"{row.multiline_number} is not a number of {organization}"
+                    "multiline_number",
+                    _("%(number)s is not a number of %(organization)s")
+                    % {"number": row.multiline_number, "organization": organization},
                 )
             elif n["status"] not in free:
                 p.add(
                     "multiline_number",
-                    f"{row.multiline_number} is not available: it is {n['status']}",
+                    _("%(number)s is not available: it is %(status)s")
+                    % {"number": row.multiline_number, "status": n["status"]},
                 )
             elif row.multiline_number in seen_numbers:
                 p.add(
                     "multiline_number",
-                    f"{row.multiline_number} is also in row {seen_numbers[row.multiline_number]} "
-                    "of this upload",
+                    _("%(number)s is also in row %(row)s of this upload")
+                    % {"number": row.multiline_number, "row": seen_numbers[row.multiline_number]},
                 )
             seen_numbers.setdefault(row.multiline_number, labels[index])
         elif row.number_tag:
@@ -358,7 +378,8 @@ def find_conflicts(
             if tag_used[row.number_tag] > tag_stock.get(row.number_tag, 0):
                 p.add(
                     "number_tag",
-                    f"{organization} has no available number tagged {row.number_tag} left",
+                    _("%(organization)s has no available number tagged %(tag)s left")
+                    % {"organization": organization, "tag": row.number_tag},
                 )
     return problems
 

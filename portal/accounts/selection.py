@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from portal.access.scoping import get_object_for
 from portal.accounts import listing
@@ -74,7 +75,7 @@ def _clean_ids(ids) -> list[int]:
             "ids must be account ids (numbers).", fields={"ids": ["not a number"]}
         ) from None
     if not wanted:
-        raise DomainError("Choose at least one account.", fields={"ids": ["no account chosen"]})
+        raise DomainError(_("Choose at least one account."), fields={"ids": ["no account chosen"]})
     if len(wanted) > MAX_IDS:
         raise DomainError(
             f"At most {MAX_IDS} ids at once; use a filter with all_matching for more.",
@@ -111,7 +112,7 @@ def select_accounts(user, *, ids=None, filter=None, all_matching: bool = False) 
         missing = [i for i in wanted if i not in found]
         if missing:
             raise NotFound(
-                f"No such account: {', '.join(map(str, missing[:20]))}.",
+                _("No such account: %(ids)s.") % {"ids": ", ".join(map(str, missing[:20]))},
                 fields={"ids": ["not found"]},
             )
         return visible.filter(pk__in=wanted).order_by("pk")

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
@@ -257,14 +257,15 @@ def alert_send(*, kind: str, key: str, organization_id: int, context: dict) -> b
     if not recipients:
         log.warning("Alert %s for %s has no recipient", key, organization)
         return False
-    email = render(kind, organization, context)
-    subject = email.subject
+    with translation.override(settings.LANGUAGE_CODE):  # The record's subject.
+        subject = render(kind, organization, context).subject
     with sending_once(
         kind=kind, key=key, organization=organization, recipients=recipients, subject=subject
     ) as claim:
         if claim is None:
             return False
-        email.send(recipients)
+        # Each admin reads it in the language of their Preferences.
+        emails.send_in_languages(lambda: render(kind, organization, context), recipients)
     with audit.via("task"):
         audit.record(
             actor=None,
@@ -303,18 +304,19 @@ def batch_notify(*, batch_id: int) -> int:
         "report_url": settings.PUBLIC_URL + reverse("batches:report", args=[batch.pk]),
         "batch_url": settings.PUBLIC_URL + reverse("batches:detail", args=[batch.pk]),
     }
-    email = emails.batch_summary(context)
+    with translation.override(settings.LANGUAGE_CODE):  # The record's subject.
+        subject = emails.batch_summary(context).subject
     # Once per batch, like every alert: a retried or doubled task sends nothing the second time.
     with sending_once(
         kind=AlertKind.BATCH_FINISHED,
         key=f"batch_finished:{batch.pk}",
         organization=organization,
         recipients=recipients,
-        subject=email.subject[:200],
+        subject=subject[:200],
     ) as claim:
         if claim is None:
             return 0
-        email.send(recipients)
+        emails.send_in_languages(lambda: emails.batch_summary(context), recipients)
     audit.record(
         actor=None,
         action="batch.notify",

@@ -96,6 +96,7 @@ LABELS = {
     "picked": gettext_lazy("Picked by the user"),
     "username": gettext_lazy("Name typed"),
     "user": gettext_lazy("Admin"),
+    "time_zone": gettext_lazy("Time zone"),
     "recipients": gettext_lazy("Sent to"),
     "count": gettext_lazy("Numbers"),
     "added": gettext_lazy("Added"),
@@ -448,6 +449,7 @@ SENTENCES: dict[str, Callable[[_Event], str]] = {
     ),
     "admin.create": lambda e: e.say(_("%(who)s added the admin %(target)s")),
     "admin.update": lambda e: e.say(_("%(who)s changed the admin %(target)s")),
+    "admin.preferences": lambda e: e.say(_("%(who)s saved their preferences")),
     "admin.password_set": lambda e: e.say(
         _("%(who)s chose a password from the set-password email")
     ),

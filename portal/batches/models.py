@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 from portal.access.scoping import ScopedQuerySet
 from portal.accounts.outcomes import InvitationOutcome, RowResult
@@ -55,9 +56,10 @@ class Batch(Job):
 
     @property
     def mode(self) -> str:
+        """The mode as the upload page names it, in the active language."""
         if self.dry_run:
-            return "Validate only"
-        return "Import & Invite" if self.invite else "Import"
+            return gettext("Validate only")
+        return gettext("Import & Invite") if self.invite else gettext("Import")
 
 
 class BatchRow(models.Model):

@@ -13,7 +13,8 @@ from itertools import islice
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, Inviting, accounts_add_many
@@ -200,7 +201,14 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
         pk=batch_id
     )
     try:
-        with _gc_paused(), audit.via("batch"), heartbeat.hold(Batch, [batch_id]):
+        # In English whatever language a previous request left active in this thread (the
+        # embedded default runs tasks in-process): the report's and the summary's stored words.
+        with (
+            translation.override(settings.LANGUAGE_CODE),
+            _gc_paused(),
+            audit.via("batch"),
+            heartbeat.hold(Batch, [batch_id]),
+        ):
             _run(batch, progress, run)
     except RunLost:
         log.warning("batch %s: run %s stopped, a later run has it", batch_id, run)
@@ -209,7 +217,8 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
         if is_transient(error) and claimed.retry_soon(BATCHES, error):
             return None
         log.exception("batch %s failed", batch_id)
-        return _stop(batch, str(error), run=run)
+        with translation.override(settings.LANGUAGE_CODE):
+            return _stop(batch, str(error), run=run)
     batch.refresh_from_db()
     return batch
 
@@ -401,10 +410,17 @@ def batch_resume(*, actor, batch: Batch, enqueue: bool = True) -> Batch:
     with transaction.atomic():
         if not runner.resume(Batch, batch.pk):
             batch.refresh_from_db(fields=["status"])
-            still = " and still making progress" if batch.status == JobStatus.RUNNING else ""
+            if batch.status == JobStatus.RUNNING:
+                refused = _(
+                    "Batch %(id)s is running and still making progress; only a failed or stalled "
+                    "batch can be resumed."
+                )
+            else:
+                refused = _(
+                    "Batch %(id)s is %(status)s; only a failed or stalled batch can be resumed."
+                )
             raise Conflict(
-                f"Batch {batch.pk} is {batch.status}{still}; only a failed or stalled batch can be "
-                "resumed.",
+                refused % {"id": batch.pk, "status": batch.get_status_display().lower()},
                 fields={"status": [batch.status]},
             )
         audit.record(
@@ -496,7 +512,8 @@ def invitations_now(batch: Batch) -> dict[int, str]:
         .iterator(chunk_size=2000)
     )
     for invitation in invitations:
-        label = invitation.status_label.lower()
+        with translation.override(settings.LANGUAGE_CODE):  # The report's words stay English.
+            label = invitation.status_label.lower()
         if invitation.last_error and label in ("failed", "retrying"):
             label = f"{label}: {invitation.last_error}"
         latest[invitation.account_id] = label

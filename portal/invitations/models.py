@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.access.scoping import ScopedQuerySet
 from portal.organizations.models import Language
@@ -13,12 +14,12 @@ class Channel(models.TextChoices):
 
 
 class InvitationState(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    SENDING = "sending", "Sending"
-    SENT = "sent", "Sent"
-    FAILED = "failed", "Failed"
-    REVOKED = "revoked", "Revoked"
-    USED = "used", "Used"
+    QUEUED = "queued", gettext_lazy("Queued")
+    SENDING = "sending", gettext_lazy("Sending")
+    SENT = "sent", gettext_lazy("Sent")
+    FAILED = "failed", gettext_lazy("Failed")
+    REVOKED = "revoked", gettext_lazy("Revoked")
+    USED = "used", gettext_lazy("Used")
 
 
 LIVE_STATES = (InvitationState.QUEUED, InvitationState.SENDING, InvitationState.SENT)
@@ -94,9 +95,9 @@ class Invitation(models.Model):
     def status_label(self) -> str:
         """What an admin reads: the state, with "expired" for a sent link past its expiry."""
         if self.is_expired:
-            return "Expired"
+            return gettext("Expired")
         if self.state == InvitationState.QUEUED and self.attempts:
-            return "Retrying"
+            return gettext("Retrying")
         return self.get_state_display()
 
 

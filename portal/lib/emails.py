@@ -14,10 +14,12 @@ templates, and it imports no app.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from portal.lib import mail
 
@@ -114,6 +116,48 @@ def invitation_test_sms(*, to: str, language: str, text: str) -> None:
 # ---------------------------------------------------------------- to admins
 
 
+def languages_of(addresses: Iterable[str]) -> dict[str, str]:
+    """Each address's language: the Preferences language of the active admin with that email
+    (AdminProfile.language), else settings.LANGUAGE_CODE (also for an address that is no admin's).
+    By the user model and its `admin` profile's field name only: lib imports no app."""
+    from django.contrib.auth import get_user_model
+
+    addresses = list(addresses)
+    chosen: dict[str, str] = {}
+    wanted = {a.lower() for a in addresses}
+    rows = (
+        get_user_model()
+        .objects.filter(is_active=True, email__in=[*addresses, *wanted])
+        .values_list("email", "admin__language")
+    )
+    for email, language in rows:
+        if language:
+            chosen.setdefault(email.lower(), language)
+    return {a: chosen.get(a.lower(), settings.LANGUAGE_CODE) for a in addresses}
+
+
+def in_languages(
+    make: Callable[[], Email], to: list[str], languages: dict[str, str] | None = None
+) -> list[tuple[str, Email, list[str]]]:
+    """`make()` rendered once per language of the recipients (`languages_of` unless given):
+    (language, email, its addresses), in the order of the addresses' first appearance."""
+    languages = languages if languages is not None else languages_of(to)
+    groups: dict[str, list[str]] = {}
+    for address in to:
+        groups.setdefault(languages.get(address) or settings.LANGUAGE_CODE, []).append(address)
+    rendered = []
+    for language, addresses in groups.items():
+        with translation.override(language):
+            rendered.append((language, make(), addresses))
+    return rendered
+
+
+def send_in_languages(make: Callable[[], Email], to: list[str]) -> None:
+    """Send `make()` to each address in its admin's language (one rendering per language)."""
+    for _language, email, addresses in in_languages(make, to):
+        email.send(addresses)
+
+
 def alert(kind: str, context: dict) -> Email:
     """An alert of `kind` (alerts.models.AlertKind): `organization`, `setup_url` and what the
     kind's templates name. The caller claims the event with its subject, then sends it."""
@@ -125,13 +169,17 @@ def batch_summary(context: dict) -> Email:
     return render("batch-summary", context, headers=AUTOMATIC)
 
 
-def set_password(*, to: str, context: dict) -> None:
-    """A new admin's link to choose a password: `user`, `by`, `link`, `days`."""
-    render("set-password", context).send([to])
+def set_password(*, to: str, context: dict, language: str = "") -> None:
+    """A new admin's link to choose a password: `user`, `by`, `link`, `days`. In the new admin's
+    `language` (its Preferences; blank: settings.LANGUAGE_CODE), not the creating admin's."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        email = render("set-password", context)
+    email.send([to])
 
 
 def password_reset(*, to: str, context: dict) -> None:
-    """Django's password-reset context (`user`, `protocol`, `domain`, `uid`, `token`)."""
+    """Django's password-reset context (`user`, `protocol`, `domain`, `uid`, `token`). Asked for
+    from the browser: in the request's language (the active one)."""
     render("password-reset", context).send([to])
 
 

@@ -1,11 +1,12 @@
 """Phone numbers: parse what admins type or spreadsheets
-store into E.164, with a reason when not."""
+store into E.164, with a reason when not (in the active language)."""
 
 from __future__ import annotations
 
 import re
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 _SEPARATORS = re.compile(r"[\s\-().\u00a0/]")
 
@@ -29,18 +30,22 @@ def to_e164(value) -> str:
     """'+1 (212) 555-0100', '0044 20 7946 0000', 12125550100 -> '+12125550100'; PhoneError else."""
     text = _prepare(value)
     if not text or text == "+":
-        raise PhoneError("is empty")
+        raise PhoneError(_("is empty"))
     if not re.fullmatch(r"\+\d+", text):
         raise PhoneError(
-            f"“{value}” is not a phone number (only digits, spaces, dashes and a leading +)"
+            _("“%(value)s” is not a phone number (only digits, spaces, dashes and a leading +)")
+            % {"value": value}
         )
     try:
         parsed = phonenumbers.parse(text, None)
     except phonenumbers.NumberParseException:
-        raise PhoneError(f"“{value}” is not a phone number with a country code") from None
+        raise PhoneError(
+            _("“%(value)s” is not a phone number with a country code") % {"value": value}
+        ) from None
     if not phonenumbers.is_valid_number(parsed):
         raise PhoneError(
-            f"“{value}” is not a valid phone number (check the country code and length)"
+            _("“%(value)s” is not a valid phone number (check the country code and length)")
+            % {"value": value}
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
@@ -55,10 +60,13 @@ def forwarding_number(value) -> str:
     text = _prepare(value)
     digits = text.lstrip("+")
     if not digits.isdigit():
-        raise PhoneError(f"“{value}” must be digits only, with the country code")
+        raise PhoneError(
+            _("“%(value)s” must be digits only, with the country code") % {"value": value}
+        )
     if not 4 <= len(digits) <= 18:
         raise PhoneError(
-            f"“{value}” has {len(digits)} digits; it must have 4 to 18, with the country code"
+            _("“%(value)s” has %(count)s digits; it must have 4 to 18, with the country code")
+            % {"value": value, "count": len(digits)}
         )
     return "+" + digits
 

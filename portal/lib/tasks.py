@@ -15,7 +15,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, transaction
+from django.utils import translation
 from django_tasks import task as django_task
 
 T = TypeVar("T")
@@ -37,14 +39,19 @@ def is_transient(error: BaseException) -> bool:
 
 
 def task(**options) -> Callable:
-    """`@task()` for the portal's tasks: tidy connections before and after the work."""
+    """`@task()` for the portal's tasks: tidy connections before and after the work, in
+    settings.LANGUAGE_CODE."""
 
     def decorate(function: Callable) -> Callable:
         @wraps(function)
         def run(*args, **kwargs):
             connections_tidy()
             try:
-                return function(*args, **kwargs)
+                # A task's words in the portal's language, never the one a previous request left
+                # active in this thread (the embedded default runs tasks in-process); what is
+                # sent to a person is rendered in theirs (translation.override where it is made).
+                with translation.override(settings.LANGUAGE_CODE):
+                    return function(*args, **kwargs)
             finally:
                 connections_tidy()  # Also before the backend records a failure on this connection.
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
@@ -43,7 +44,8 @@ def _tags(names) -> list[Tag]:
     for name in cleaned:
         if len(name) > 40:
             raise DomainError(
-                f"Tag “{name}” is longer than 40 characters.", fields={"tags": ["too long"]}
+                _("Tag “%(name)s” is longer than 40 characters.") % {"name": name},
+                fields={"tags": ["too long"]},
             )
     existing = {t.name: t for t in Tag.objects.filter(name__in=cleaned)}
     missing = [Tag(name=n) for n in cleaned if n not in existing]
@@ -57,12 +59,15 @@ def number_range(start: str, count: int) -> list[str]:
     """`count` consecutive numbers from `start` (E.164), e.g. a DID block."""
     if not 1 <= count <= MAX_RANGE:
         raise DomainError(
-            f"A range holds 1 to {MAX_RANGE} numbers.", fields={"count": ["out of range"]}
+            _("A range holds 1 to %(max)s numbers.") % {"max": MAX_RANGE},
+            fields={"count": ["out of range"]},
         )
     try:
         first = to_e164(start)
     except PhoneError as error:
-        raise DomainError(f"The first number {error}.", fields={"start": [str(error)]}) from None
+        raise DomainError(
+            _("The first number %(error)s.") % {"error": error}, fields={"start": [str(error)]}
+        ) from None
     base = int(first[1:])
     width = len(first) - 1
     return ["+" + str(base + i).zfill(width) for i in range(count)]
@@ -73,8 +78,10 @@ def require_number_source(actor) -> None:
     organizations allocate, reserve and withdraw the numbers they were given."""
     if actor is not None and not is_operator(actor):
         raise Forbidden(
-            "Only the operator adds numbers to the inventory; ask the operator for more, "
-            "or allocate numbers your organization already has."
+            _(
+                "Only the operator adds numbers to the inventory; ask the operator for more, "
+                "or allocate numbers your organization already has."
+            )
         )
 
 
@@ -84,7 +91,7 @@ def _check_destination(actor, organization) -> None:
     if actor is None or is_operator(actor):
         return
     if organization is None:
-        raise Forbidden("Only the operator can put numbers in the operator pool.")
+        raise Forbidden(_("Only the operator can put numbers in the operator pool."))
     require_scope(actor, organization)
 
 
@@ -100,7 +107,7 @@ def _in_scope(actor, number: Number) -> bool:
 
 
 def _label(organization) -> str:
-    return organization.name if organization is not None else "the operator pool"
+    return organization.name if organization is not None else _("the operator pool")
 
 
 @transaction.atomic
@@ -110,7 +117,7 @@ def numbers_add(
     """Add numbers to `organization`'s inventory (None: the operator pool). One result per value."""
     if status not in FREE:
         raise DomainError(
-            "New numbers are available or reserved.",
+            _("New numbers are available or reserved."),
             fields={"status": ["must be available or reserved"]},
         )
     require_number_source(actor)
@@ -127,14 +134,14 @@ def numbers_add(
         try:
             result.number = to_e164(value)
         except PhoneError as error:
-            result.result, result.reason = "invalid", f"The number {error}."
+            result.result, result.reason = "invalid", _("The number %(error)s.") % {"error": error}
             continue
         if result.number in wanted:
-            result.result, result.reason = "skipped", "Listed twice; added once."
+            result.result, result.reason = "skipped", _("Listed twice; added once.")
             continue
         wanted[result.number] = result
     if not results:
-        raise DomainError("Give at least one number.", fields={"numbers": ["required"]})
+        raise DomainError(_("Give at least one number."), fields={"numbers": ["required"]})
     existing = (
         set()
     )  # Only the operator adds numbers (`require_number_source`): it may hear of any.
@@ -144,7 +151,7 @@ def numbers_add(
             Number.objects.filter(e164__in=keys[start : start + 500]).values_list("e164", flat=True)
         )
     for e164 in existing:
-        wanted[e164].result, wanted[e164].reason = "exists", "Already in the inventory."
+        wanted[e164].result, wanted[e164].reason = "exists", _("Already in the inventory.")
     new = [
         Number(e164=e164, organization=organization, status=status)
         for e164 in wanted
@@ -198,7 +205,11 @@ def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
             e164 = to_e164(value)
         except PhoneError as error:
             missing.append(
-                NumberResult(value=value, result="invalid", reason=f"The number {error}.")
+                NumberResult(
+                    value=value,
+                    result="invalid",
+                    reason=_("The number %(error)s.") % {"error": error},
+                )
             )
             continue
         if e164 not in seen:
@@ -214,7 +225,7 @@ def numbers_find(*, actor, values) -> tuple[list[Number], list[NumberResult]]:
         else:
             missing.append(
                 NumberResult(
-                    value=value, number=e164, result="not_found", reason="Not in your inventory."
+                    value=value, number=e164, result="not_found", reason=_("Not in your inventory.")
                 )
             )
     return found, missing
@@ -289,10 +300,10 @@ def _unmoved_reason(actor, numbers):
     def reason(n: Number) -> str:
         now = current.get(n.pk)
         if now is None or not _in_scope(actor, now):
-            return "Not in your inventory."
+            return _("Not in your inventory.")
         if now.status in FREE:
-            return "It is held by an account; only unused numbers move."
-        return f"It is {now.status}; only unused numbers move."
+            return _("It is held by an account; only unused numbers move.")
+        return _("It is %(status)s; only unused numbers move.") % {"status": now.status}
 
     return reason
 
@@ -325,14 +336,15 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
                 value=n.e164,
                 number=n.e164,
                 result="skipped",
-                reason=f"It is not a number of {organization}.",
+                reason=_("It is not a number of %(organization)s.")
+                % {"organization": organization},
             )
         elif n.organization_id is None:
             results[n.pk] = NumberResult(
                 value=n.e164,
                 number=n.e164,
                 result="skipped",
-                reason="It is in the operator pool already.",
+                reason=_("It is in the operator pool already."),
             )
         else:
             groups.setdefault(n.organization_id, []).append(n)
@@ -350,7 +362,8 @@ def numbers_withdraw(*, actor, numbers, organization=None) -> list[NumberResult]
                     number=n.e164,
                     result="skipped",
                     reason=(
-                        f"Only the operator can withdraw numbers from {source} to {_label(parent)}."
+                        _("Only the operator can withdraw numbers from %(source)s to %(target)s.")
+                        % {"source": source, "target": _label(parent)}
                     ),
                 )
             continue
@@ -368,7 +381,7 @@ def numbers_tag(*, actor, numbers, tags, remove: bool = False) -> list[NumberRes
     numbers = [n for n in _current(numbers).values() if _in_scope(actor, n)]
     tag_objects = _tags(tags)
     if not tag_objects:
-        raise DomainError("Name at least one tag.", fields={"tags": ["required"]})
+        raise DomainError(_("Name at least one tag."), fields={"tags": ["required"]})
     through = Number.tags.through
     ids = [n.pk for n in numbers]
     if remove:
@@ -407,7 +420,7 @@ def _set_status(
                         value=n.e164,
                         number=n.e164,
                         result="skipped",
-                        reason="Not in your inventory.",
+                        reason=_("Not in your inventory."),
                     )
                 )
                 continue
@@ -427,7 +440,10 @@ def _set_status(
                     value=n.e164,
                     number=n.e164,
                     result="done" if changed else "skipped",
-                    reason="" if changed else f"It is {_status_now(n)}, not {source}.",
+                    reason=""
+                    if changed
+                    else _("It is %(status)s, not %(source)s.")
+                    % {"status": _status_now(n), "source": source},
                 )
             )
         done = [r.number for r in results if r.result == "done"]
@@ -538,7 +554,8 @@ def number_take(
             number.status = target
             return number
     raise Conflict(
-        "Numbers are being taken very fast right now; try again.", fields={"number_tag": ["busy"]}
+        _("Numbers are being taken very fast right now; try again."),
+        fields={"number_tag": ["busy"]},
     )
 
 

@@ -95,3 +95,16 @@ def test_the_api_answers_in_english_whatever_the_language(alice, api, login):
 def test_scim_answers_in_english(alice):
     answer = Client().get("/scim/v2/Users", HTTP_ACCEPT_LANGUAGE="de")
     assert answer.status_code == 401 and answer["Content-Language"] == "en"
+
+
+def test_saving_the_preferences_is_in_the_activity_log(alice, org_a, login):
+    from portal.audit.models import AuditEvent
+
+    client = login(alice)
+    _save(client, language="it", time_zone="Europe/Rome")
+    event = AuditEvent.objects.get(action="admin.preferences")
+    assert (event.actor_id, event.organization_id) == (alice.pk, org_a.pk)
+    assert event.data == {"language": "it", "time_zone": "Europe/Rome"}
+    log = client.get("/activity/").content.decode()  # in Italian, as alice chose
+    assert "alice ha salvato le sue preferenze" in log
+    assert "Europe/Rome" in log

@@ -289,3 +289,24 @@ def test_it_deletes_5000_accounts_by_filter_and_frees_their_numbers(
     assert Number.objects.filter(status="available").count() == 5000
     assert elapsed < 10, f"deleting 5,000 accounts took {elapsed:.1f} s"
     print(f"\n5,000 accounts deleted by filter in {elapsed:.2f} s")
+
+
+def test_a_bulk_job_run_while_german_is_active_stores_english_reasons(alice, org_a, group_a):
+    """A stored job's results never take the language a previous request left in the thread."""
+    from django.utils import translation
+
+    from portal.accounts.lifecycle import bulk_job_run
+
+    make_accounts(org_a, group_a, 2, status=AccountStatus.SUSPENDED)
+    ids = list(Account.objects.values_list("pk", flat=True))
+    job = BulkJob.objects.create(
+        action="suspend", created_by=alice, account_ids=ids, params={}, total=len(ids)
+    )
+    translation.activate("de")
+    bulk_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "completed"
+    assert [r["reason"] for r in job.results] == ["It is suspended already."] * 2
+    # The same action run at once, in the request, answers in the admin's language.
+    (skipped, _other) = accounts_suspend(actor=alice, accounts=Account.objects.filter(pk__in=ids))
+    assert skipped.reason == "Es ist bereits gesperrt."

@@ -78,3 +78,47 @@ def test_the_confirm_and_move_pages_speak_german(login, alice, ada):
         assert text in page
     for text in ("Move accounts", "choose the destination", "Free to onboard"):
         assert text not in page
+
+
+def test_the_add_accounts_column_labels_and_help_speak_german(login, alice, org_a):
+    page = german(login(alice), reverse("accounts:add"), organization=org_a.slug)
+    for text in (
+        "Vorname",
+        "E-Mail oder Gerätenummer",
+        "Wohin die Einladung geht: eine E-Mail-Adresse oder eine Mobilnummer",
+        "Anrufe aufzeichnen (monitor_calls: auto)",
+        "Weiterleitungsnummer",
+        "Akzeptiert 4 bis 18 Ziffern mit Ländervorwahl",
+    ):
+        assert text in page
+    for text in ("First Name", "Where the invitation goes", "Record calls", "Accepts values"):
+        assert text not in page
+
+
+def test_what_a_bulk_action_did_to_each_account_is_said_in_german(login, alice, ada):
+    client = login(alice)
+    for _time in range(2):
+        done = client.post(
+            reverse("accounts:suspend"),
+            {"ids": ada.pk, "confirm": "1"},
+            HTTP_ACCEPT_LANGUAGE="de",
+            follow=True,
+        )
+    page = done.content.decode()
+    assert "Es ist bereits gesperrt." in page and "suspended already" not in page
+
+
+def test_an_invitations_state_is_named_in_the_admins_language():
+    from datetime import timedelta
+
+    from django.utils import timezone, translation
+
+    from portal.invitations.models import Invitation
+
+    later = timezone.now() + timedelta(days=1)
+    with translation.override("de"):
+        assert Invitation(state="revoked", expires_at=later).status_label == "Widerrufen"
+        retrying = Invitation(state="queued", attempts=2, expires_at=later)
+        assert retrying.status_label == "Erneuter Versuch"
+        assert Invitation(state="sent", expires_at=timezone.now()).status_label == "Abgelaufen"
+    assert retrying.status_label == "Retrying"

@@ -41,3 +41,21 @@ def test_a_batch_and_the_reports_speak_german(login, alice, batch_a):
         assert text in page
     for text in ("Batch Operation Reports", ">Imported<", ">Report<"):
         assert text not in page
+
+
+def test_a_batch_run_while_german_is_active_still_writes_the_articles_english(upload, numbers_a):
+    """The embedded default runs tasks in the web process: a German request before must not make
+    what a batch stores (the Batch Operations Report's row messages) German."""
+    from django.utils import translation
+
+    from portal.batches.services import report_rows
+    from portal.batches.tests.conftest import results
+
+    translation.activate("de")  # What a German admin's request left active in the thread.
+    batch = upload(files.excel_csv_utf8([files.row()]), invite=True)
+    (row,) = results(batch).values()
+    assert (row.result, row.invitation) == ("imported", "queued")  # not "in Warteschlange"
+    assert row.get_result_display() == "Importiert"  # (what the page shows, in German)
+    (_header, line) = report_rows(batch)
+    assert line[-5:] == ["imported", "", str(row.account_id), "", "queued"]
+    assert translation.get_language() == "de"  # (left as it was)
