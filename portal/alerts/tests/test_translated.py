@@ -45,9 +45,9 @@ def test_an_alert_email_rendered_in_german_reads_german(org_a):
     from portal.alerts.services import render
 
     context = {"short": 3}
-    subject, body = render("invitation_threshold", org_a, context)
-    assert subject == "[MultiLine] Threshold exceeded for invitations in Org A"
+    email = render("invitation_threshold", org_a, context)
+    assert email.subject == "[MultiLine] Threshold exceeded for invitations in Org A"
     with translation.override("de"):
-        subject, body = render("invitation_threshold", org_a, context)
-    assert subject == "[MultiLine] Schwellenwert für Einladungen in Org A überschritten"
-    assert "Es werden 3 weitere Nummern benötigt" in body and "Hello" not in body
+        email = render("invitation_threshold", org_a, context)
+    assert email.subject == "[MultiLine] Schwellenwert für Einladungen in Org A überschritten"
+    assert "Es werden 3 weitere Nummern benötigt" in email.text and "Hello" not in email.text

@@ -70,5 +70,5 @@ def test_the_lockouts_list_in_german(login, alice):
 def test_the_reset_email_is_in_the_language_of_the_request(client, alice, mailoutbox):
     client.post("/password/reset/", {"email": "alice@example.com"}, **GERMAN)
     [mail] = mailoutbox
-    assert mail.subject == "Setzen Sie Ihr Passwort für das MultiLine-Verwaltungsportal zurück"
+    assert mail.subject == "Ihr Passwort für das MultiLine Management Portal zurücksetzen"
     assert mail.body.startswith("Guten Tag alice,") and "/password/reset/" in mail.body
