@@ -165,17 +165,18 @@ def account_add(
     group = resolve_permission_group(organization, permission_group or data.get("permission_group"))
     values = account_values(organization, data, actor=actor)
     has_number = bool(values.multiline_number or values.number_tag)
-    # cycle: accounts <-> invitations. Save & Invite invites in the add's transaction; invitations
-    # builds on accounts, so it is imported here, where an account is invited (pyproject.toml).
-    from portal.invitations.services import account_invite, check_can_invite
-
+    if invite:  # invitations builds on accounts: it is told, through its receivers (lib/events)
+        events.require(events.account_invite, Account, "Save & Invite")
     try:
         with transaction.atomic():
             if invite or has_number:
                 lock_capacity([organization])
             if invite:
-                check_can_invite(
-                    organization=organization, email=values.email, has_number=has_number
+                events.account_invite_check.send(
+                    sender=Account,
+                    organization=organization,
+                    email=values.email,
+                    has_number=has_number,
                 )
             number = None
             if has_number:
@@ -197,7 +198,7 @@ def account_add(
                 },
             )
             if invite:
-                account_invite(actor=actor, account=account)
+                events.account_invite.send(sender=Account, actor=actor, account=account)
                 if number is None:  # One more invitation waits for a number: the threshold.
                     events.organization_changed.send(sender=Account, organization=organization)
     except IntegrityError as error:

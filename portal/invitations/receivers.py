@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from portal.invitations.models import Invitation, InvitationState
-from portal.invitations.services import LIVE
+from portal.invitations.services import LIVE, account_invite, check_can_invite
 from portal.lib import events
 
 IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
@@ -20,5 +20,17 @@ def accounts_suspended(sender, *, account_ids, **kwargs) -> None:
         ).update(state=InvitationState.REVOKED, revoked_at=timezone.now())
 
 
+def account_invite_check(sender, *, organization, email, has_number, **kwargs) -> None:
+    """Save & Invite: may this account be invited (capacity, SMTP data offload, domains)?"""
+    check_can_invite(organization=organization, email=email, has_number=has_number)
+
+
+def account_invite_queue(sender, *, actor, account, **kwargs) -> None:
+    """Save & Invite: the saved account's invitation, queued in the add's transaction."""
+    account_invite(actor=actor, account=account)
+
+
 def connect() -> None:
     events.accounts_suspended.connect(accounts_suspended, dispatch_uid="invitations")
+    events.account_invite_check.connect(account_invite_check, dispatch_uid="invitations")
+    events.account_invite.connect(account_invite_queue, dispatch_uid="invitations")

@@ -34,3 +34,16 @@ accounts_suspended = Signal()
 
 # A batch finished importing (batch). alerts: the summary to the designated admins, after commit.
 batch_finished = Signal()
+
+# Save & Invite (accounts.services.account_add with invite=True), inside the add's transaction and
+# its capacity lock. invitations: `account_invite_check` (organization, email, has_number) refuses
+# with a DomainError before the number is taken; `account_invite` (actor, account) queues the
+# invitation of the saved account. Both must have their receiver: `require` says so.
+account_invite_check = Signal()
+account_invite = Signal()
+
+
+def require(signal: Signal, sender, what: str) -> None:
+    """A signal whose receiver does required work (not a notification): refuse to go on without."""
+    if not signal.has_listeners(sender):
+        raise RuntimeError(f"{what} needs its receiver connected (portal/lib/events.py)")
