@@ -523,8 +523,14 @@ def test_the_detail_shows_number_invitations_and_activity(
     body = login(alice).get(reverse("accounts:detail", args=[account.pk])).content.decode()
     assert numbers_a[2] in body
     assert '<span class="badge sent">Sent</span>' in body
-    assert "account.create" in body and "invitation.queue" in body
+    # The account's activity in words, as the activity screen says them (not action codes).
+    assert "alice added account Ada" in body and "alice invited Ada" in body
+    assert "account.create" not in body
     assert AuditEvent.objects.filter(target_id=str(account.pk)).count() >= 2
+    german = login(alice).get(
+        reverse("accounts:detail", args=[account.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    )
+    assert "alice hat das Konto Ada" in german.content.decode()
 
 
 def test_a_big_inventory_offers_a_typed_number_besides_the_list(
