@@ -249,9 +249,13 @@ def _tidy(text: str) -> str:
     """Clean what empty names leave behind: "Hello  ," → "Hello,", "Hola, :" → "Hola:"; each
     line's trailing spaces go. (None of the patterns crosses a line: applied to the whole text,
     they do what they would line by line.)"""
-    text = _SPACES.sub(" ", text)
-    text = _SPACE_COMMA.sub(",", text)
-    text = _COMMA_COLON.sub(":", text)
+    # Each pattern only where it can match (a substring test is ~10 times cheaper than a scan).
+    if "  " in text or "\t" in text:
+        text = _SPACES.sub(" ", text)
+    if " ," in text or "\t," in text:
+        text = _SPACE_COMMA.sub(",", text)
+    if ",:" in text or ", :" in text or ",\t:" in text:  # no longer runs of spaces
+        text = _COMMA_COLON.sub(":", text)
     return _LINE_END.sub("", text)
 
 
