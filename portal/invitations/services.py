@@ -568,14 +568,28 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
             invitation.attempts += 1
         # Each its own link and code: one statement for all of them.
         with connection.cursor() as cursor:
-            cursor.executemany(
-                _sql(
-                    "UPDATE {table} SET {token_hash} = %s, {code_hash} = %s, "
-                    "{expires_at} = %s WHERE {id} = %s",
-                    connection,
-                ),
-                rows,
-            )
+            if connection.vendor == "postgresql":
+                # One UPDATE of every row (arrays of the values), not one per row: each statement
+                # costs PostgreSQL ~0.1–0.2 ms on a busy machine.
+                cursor.execute(
+                    _sql(
+                        "UPDATE {table} SET {token_hash} = v.token_hash, "
+                        "{code_hash} = v.code_hash, {expires_at} = v.expires_at "
+                        "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::bigint[]) "
+                        "AS v(token_hash, code_hash, expires_at, id) WHERE {table}.{id} = v.id",
+                        connection,
+                    ),
+                    [list(column) for column in zip(*rows)],
+                )
+            else:
+                cursor.executemany(
+                    _sql(
+                        "UPDATE {table} SET {token_hash} = %s, {code_hash} = %s, "
+                        "{expires_at} = %s WHERE {id} = %s",
+                        connection,
+                    ),
+                    rows,
+                )
     return claims
 
 
@@ -631,6 +645,22 @@ def _write_sent(rows: list[tuple[int, object]]) -> None:
             # Its commit does not wait for the disk: only a crash of the database server itself
             # could lose the last records, and send those again.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # One UPDATE of the whole group (arrays of the ids and times), not one per row.
+            cursor.execute(
+                _sql(
+                    "UPDATE {table} SET {state} = %s, {sent_at} = v.sent_at, {last_error} = '' "
+                    "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, sent_at) "
+                    "WHERE {table}.{id} = v.id AND {table}.{state} = %s",
+                    connection,
+                ),
+                [
+                    InvitationState.SENT,
+                    [pk for pk, _sent_at in rows],
+                    [sent_at for _pk, sent_at in rows],
+                    InvitationState.SENDING,
+                ],
+            )
+            return
         adapt = connection.ops.adapt_datetimefield_value
         cursor.executemany(
             _sql(
