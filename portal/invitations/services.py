@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import secrets
 import time
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -468,7 +470,25 @@ def invitations_resend(*, actor, accounts, by_filter: bool = False) -> list[Rese
 
 
 def activation_link(token: str) -> str:
+    if _URL_SAFE.fullmatch(token):  # as reverse() writes it: around it, what every link shares
+        before, after = _link_around(
+            settings.PUBLIC_URL, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix()
+        )
+        return before + token + after
     return settings.PUBLIC_URL + reverse("activation:link", args=[token])
+
+
+_URL_SAFE = re.compile(r"[A-Za-z0-9_-]+")  # a token's characters (token_urlsafe), never quoted
+_LINK_MARK = "linkmark0of0activation0link"
+
+
+@lru_cache(maxsize=16)
+def _link_around(public_url: str, root_urlconf, urlconf, script_prefix: str) -> tuple[str, str]:
+    """What comes before and after the token in an activation link (reverse() once, not per
+    message: ~30 µs)."""
+    link = public_url + reverse("activation:link", args=[_LINK_MARK], urlconf=urlconf)
+    before, _mark, after = link.partition(_LINK_MARK)
+    return before, after
 
 
 def values_for(invitation: Invitation, *, token: str, code: str) -> content.Values:
@@ -548,14 +568,28 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
             invitation.attempts += 1
         # Each its own link and code: one statement for all of them.
         with connection.cursor() as cursor:
-            cursor.executemany(
-                _sql(
-                    "UPDATE {table} SET {token_hash} = %s, {code_hash} = %s, "
-                    "{expires_at} = %s WHERE {id} = %s",
-                    connection,
-                ),
-                rows,
-            )
+            if connection.vendor == "postgresql":
+                # One UPDATE of every row (arrays of the values), not one per row: each statement
+                # costs PostgreSQL ~0.1–0.2 ms on a busy machine.
+                cursor.execute(
+                    _sql(
+                        "UPDATE {table} SET {token_hash} = v.token_hash, "
+                        "{code_hash} = v.code_hash, {expires_at} = v.expires_at "
+                        "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::bigint[]) "
+                        "AS v(token_hash, code_hash, expires_at, id) WHERE {table}.{id} = v.id",
+                        connection,
+                    ),
+                    [list(column) for column in zip(*rows)],
+                )
+            else:
+                cursor.executemany(
+                    _sql(
+                        "UPDATE {table} SET {token_hash} = %s, {code_hash} = %s, "
+                        "{expires_at} = %s WHERE {id} = %s",
+                        connection,
+                    ),
+                    rows,
+                )
     return claims
 
 
@@ -611,6 +645,22 @@ def _write_sent(rows: list[tuple[int, object]]) -> None:
             # Its commit does not wait for the disk: only a crash of the database server itself
             # could lose the last records, and send those again.
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            # One UPDATE of the whole group (arrays of the ids and times), not one per row.
+            cursor.execute(
+                _sql(
+                    "UPDATE {table} SET {state} = %s, {sent_at} = v.sent_at, {last_error} = '' "
+                    "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, sent_at) "
+                    "WHERE {table}.{id} = v.id AND {table}.{state} = %s",
+                    connection,
+                ),
+                [
+                    InvitationState.SENT,
+                    [pk for pk, _sent_at in rows],
+                    [sent_at for _pk, sent_at in rows],
+                    InvitationState.SENDING,
+                ],
+            )
+            return
         adapt = connection.ops.adapt_datetimefield_value
         cursor.executemany(
             _sql(
