@@ -10,7 +10,10 @@ the row outcomes, invitations and batches read the invitation outcomes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -69,10 +72,15 @@ MESSAGES = {
 }
 
 
+@lru_cache(maxsize=256)
+def _words(code, language: str | None) -> str:
+    return str(MESSAGES[code])
+
+
 def message(code, **values) -> str:
     """The words of `code` (a Problem or an InvitationOutcome) with its values, in the active
-    language."""
-    return str(MESSAGES[code]).format(**values)
+    language (looked up once per code and language: a batch asks for them on every row)."""
+    return _words(code, get_language()).format(**values)
 
 
 def invitation_text(outcome: str, reason: str = "") -> str:
