@@ -20,6 +20,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from portal.access.models import Privilege
+from portal.organizations.forms import LANGUAGES, OrganizationSettingsForm
 from portal.organizations.models import Feature, Language, Organization
 
 WHO = {
@@ -60,8 +61,6 @@ def _vocabularies_in(language: str) -> dict[str, dict[str, str]]:
         **_choices("numbers", "Number", "status"),
         **_choices("accounts", "Account", "status"),
     }
-    from portal.organizations.forms import LANGUAGES
-
     return {
         "status": status,
         "previous_status": status,
@@ -620,8 +619,6 @@ def details(event, names: dict[str, str] | None = None) -> list[tuple[str, str]]
 def _change_label(field: str) -> str:
     if field in LABELS:
         return str(LABELS[field])
-    from portal.organizations.forms import OrganizationSettingsForm
-
     setting = OrganizationSettingsForm.base_fields.get(field)
     if setting is not None and setting.label:  # An organization setting, as its form says it.
         return str(setting.label)

@@ -6,12 +6,14 @@ import hashlib
 import time
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
 from portal.access.scoping import is_operator
 from portal.lib import search
 from portal.numbers.models import Number, NumberStatus
+from portal.numbers.services import counts_by_status
 from portal.organizations.choices import POOL, organization_from_choice
 
 
@@ -69,10 +71,6 @@ def page_counts(scope) -> tuple[dict[str, int], datetime | None]:
     or more is kept COUNTS_TTL seconds in Django's cache (per scope: its SQL is the key), and
     counted again at once after a change made on the Numbers screen (`counts_changed`). An
     organization's admin (a few thousand numbers) always sees exact counts."""
-    from django.core.cache import cache
-
-    from portal.numbers.services import counts_by_status
-
     sql, params = scope.order_by().values("pk").query.sql_with_params()
     digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()[:32]
     key = f"numbers:counts:{cache.get(_COUNTS_VERSION, 0)}:{digest}"
