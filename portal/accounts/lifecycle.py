@@ -37,6 +37,7 @@ from portal.jobs import runner
 from portal.jobs.models import BulkJob, JobStatus
 from portal.jobs.runner import RunLost
 from portal.lib import events, heartbeat
+from portal.lib.chunks import IN_CHUNK, chunks
 from portal.lib.errors import Conflict, DomainError
 from portal.lib.tasks import is_transient
 from portal.numbers.models import Number, NumberStatus
@@ -48,7 +49,6 @@ log = logging.getLogger(__name__)
 MOVE_REFUSED = MESSAGES[Problem.NOT_ENOUGH_NUMBERS]  # The article's words (lazy: translatable).
 BULK_TASK_THRESHOLD = getattr(settings, "ACCOUNTS_BULK_TASK_THRESHOLD", 200)
 CHUNK = 500
-IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
 
 DONE, SKIPPED = ActionResult.DONE, ActionResult.SKIPPED
 
@@ -89,11 +89,6 @@ def _done(account: Account, note: str = "") -> AccountResult:
     return AccountResult(id=account.pk, account=account.display_name, result=DONE, reason=note)
 
 
-def _chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _ids(accounts) -> list[int]:
     if isinstance(accounts, QuerySet):
         if accounts.query.is_sliced:
@@ -105,7 +100,7 @@ def _ids(accounts) -> list[int]:
 def _load(ids: list[int], *, lock: bool = True) -> dict[int, Account]:
     """The accounts of `ids` (locked on PostgreSQL), with what the results and audit show."""
     rows: dict[int, Account] = {}
-    for chunk in _chunks(ids, IN_CHUNK):
+    for chunk in chunks(ids, IN_CHUNK):
         queryset = (
             Account.objects.filter(pk__in=chunk)
             .select_related("organization", "number")
@@ -126,7 +121,7 @@ def _missing(pk: int) -> AccountResult:
 def _update(ids: list[int], **values) -> int:
     values.setdefault("updated_at", timezone.now())
     return sum(
-        Account.objects.filter(pk__in=chunk).update(**values) for chunk in _chunks(ids, IN_CHUNK)
+        Account.objects.filter(pk__in=chunk).update(**values) for chunk in chunks(ids, IN_CHUNK)
     )
 
 
@@ -352,7 +347,7 @@ def _move(
     _update([a.pk for a in keep], organization=destination, permission_group=group, **resets)
     numbers_release([n.pk for n in released.values()])
     kept_numbers = [a.number_id for a in keep if a.number_id]
-    for chunk in _chunks(kept_numbers, IN_CHUNK):
+    for chunk in chunks(kept_numbers, IN_CHUNK):
         Number.objects.filter(pk__in=chunk).update(organization=destination)
     _audit_each(
         actor,
@@ -774,7 +769,7 @@ def _delete_chunk(actor, ids: list[int]) -> list[AccountResult]:
             "permission_group_id": a.permission_group_id,
         },
     )
-    for chunk in _chunks([a.pk for a in victims], IN_CHUNK):
+    for chunk in chunks([a.pk for a in victims], IN_CHUNK):
         Account.objects.filter(pk__in=chunk).delete()
     numbers_release([a.number_id for a in victims if a.number_id])
     _changed(a.organization for a in victims)
@@ -788,7 +783,7 @@ def _run_chunks(
 ) -> list[AccountResult]:
     """Each chunk in its own transaction: a long run never holds SQLite's write lock for long."""
     results: list[AccountResult] = []
-    for chunk in _chunks(ids, CHUNK):
+    for chunk in chunks(ids, CHUNK):
         with transaction.atomic():
             part = chunk_fn(chunk)
             if progress:

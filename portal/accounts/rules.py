@@ -21,6 +21,7 @@ from portal.access import disclosure
 from portal.accounts import columns
 from portal.accounts.models import Account
 from portal.accounts.outcomes import Problem, message
+from portal.lib.chunks import chunks
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
@@ -267,19 +268,19 @@ def find_conflicts(
     numbers = {r.multiline_number for r in rows if r.multiline_number}
     others = Account.objects.exclude(pk__in=list(exclude_account_ids))
     taken_emails: dict[str, int] = {}  # the holder's organization id
-    for chunk in _chunks(sorted(emails)):
+    for chunk in chunks(sorted(emails)):
         taken_emails.update(
             others.annotate(e=Lower("email"))
             .filter(e__in=chunk)
             .values_list("e", "organization_id")
         )
     taken_devices: dict[str, int] = {}
-    for chunk in _chunks(sorted(devices)):
+    for chunk in chunks(sorted(devices)):
         taken_devices.update(
             others.filter(device_number__in=chunk).values_list("device_number", "organization_id")
         )
     inventory = {}
-    for chunk in _chunks(sorted(numbers)):
+    for chunk in chunks(sorted(numbers)):
         inventory.update(
             {
                 n["e164"]: n
@@ -382,8 +383,3 @@ def find_conflicts(
                     % {"organization": organization, "tag": row.number_tag},
                 )
     return problems
-
-
-def _chunks(items: list, size: int = 900):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

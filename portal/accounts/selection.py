@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from portal.access.scoping import get_object_for
 from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
+from portal.lib.chunks import IN_CHUNK
 from portal.lib.errors import DomainError, NotFound
 from portal.organizations.models import Organization
 
 FILTER_FIELDS = ("organization", "status", "q")
 MAX_IDS = 10_000
-IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
 
 
 def clean_filters(user, data: Mapping[str, Any], *, prefix: str = "") -> listing.Filters:

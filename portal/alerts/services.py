@@ -16,7 +16,6 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -34,7 +33,7 @@ from portal.lib.errors import DomainError
 from portal.numbers.models import Number, NumberStatus
 from portal.numbers.services import counts_by_status
 from portal.organizations.models import Organization
-from portal.organizations.services import organization_update
+from portal.organizations.services import organization_admins, organization_update
 
 log = logging.getLogger(__name__)
 
@@ -49,25 +48,13 @@ TOGGLES = {
 # ---------------------------------------------------------------- who receives them
 
 
-def admins_of(organization: Organization):
-    """Active admins whose scope holds `organization` (directly or through a parent)."""
-    User = get_user_model()
-    return (
-        User.objects.filter(
-            is_active=True, admin__organizations__in=organization.ancestors_and_self()
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
 def recipients_for(organization: Organization) -> list[str]:
     """The designated admins (report recipients), else every
     admin of the organization, plus extras."""
     designated = list(
         organization.report_recipients.filter(is_active=True).values_list("email", flat=True)
     )
-    people = designated or list(admins_of(organization).values_list("email", flat=True))
+    people = designated or list(organization_admins(organization).values_list("email", flat=True))
     seen: dict[str, str] = {}
     for email in [*people, *organization.extra_alert_emails]:
         if email and email.lower() not in seen:

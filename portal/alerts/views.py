@@ -13,6 +13,7 @@ from portal.access.scoping import get_object_for, privilege_required
 from portal.alerts import services
 from portal.lib.errors import DomainError
 from portal.organizations.models import Organization
+from portal.organizations.services import organization_admins
 
 
 class AlertSettingsForm(forms.Form):
@@ -56,7 +57,7 @@ class AlertSettingsForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.admins = list(services.admins_of(organization))
+        self.admins = list(organization_admins(organization))
         self.fields["report_recipients"].choices = [
             (str(u.pk), f"{u.get_username()} <{u.email}>" if u.email else u.get_username())
             for u in self.admins

@@ -8,7 +8,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -29,6 +28,7 @@ from portal.jobs.models import JobStatus, JobUpload
 from portal.jobs.runner import RunLost
 from portal.lib import events, heartbeat
 from portal.lib.bulkinsert import insert_rows
+from portal.lib.chunks import chunks
 from portal.lib.csvexport import csv_lines, csv_text
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
 from portal.lib.errors import Conflict
@@ -178,12 +178,6 @@ def _gc_paused():
             gc.enable()
 
 
-def _chunks(iterable, size: int):
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None) -> Batch | None:
     """Run a queued batch: chunks of BATCH_CHUNK_ROWS rows, each committed with its rows' results.
 
@@ -309,10 +303,10 @@ def _run(batch: Batch, progress, run: int) -> None:
     records = (r for r in table.records() if r.row > done)
     pending = Counter()
     flushed = time.monotonic()
-    chunks = _chunks(records, size)
-    chunk = next(chunks, None)
+    pieces = chunks(records, size)
+    chunk = next(pieces, None)
     while chunk is not None:
-        following = next(chunks, None)
+        following = next(pieces, None)
         with transaction.atomic():
             _fence(batch.pk, run)
             outcomes = accounts_add_many(

@@ -8,8 +8,7 @@ from django.utils import timezone
 from portal.invitations.models import Invitation, InvitationState
 from portal.invitations.services import LIVE, account_invite, check_can_invite
 from portal.lib import events
-
-IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
+from portal.lib.chunks import IN_CHUNK
 
 
 def accounts_suspended(sender, *, account_ids, **kwargs) -> None:

@@ -14,12 +14,12 @@ from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
 from portal.lib import events
+from portal.lib.chunks import chunks
 from portal.lib.errors import Conflict, DomainError, Forbidden
 from portal.lib.phones import PhoneError, to_e164
 from portal.numbers.models import Number, NumberStatus, Tag
 
 FREE = (NumberStatus.AVAILABLE, NumberStatus.RESERVED)
-IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
 MAX_RANGE = 10_000
 
 
@@ -567,9 +567,8 @@ def numbers_take(
     `target`. Answers how many it took: fewer than asked is a lost race, for the caller to refuse
     in its own transaction."""
     taken = 0
-    pks = list(pks)
-    for start in range(0, len(pks), IN_CHUNK):
-        free = Number.objects.filter(pk__in=pks[start : start + IN_CHUNK], status__in=statuses)
+    for chunk in chunks(pks):
+        free = Number.objects.filter(pk__in=chunk, status__in=statuses)
         if organization is not None:
             free = free.filter(organization=organization)
         taken += free.update(status=target)
@@ -579,11 +578,8 @@ def numbers_take(
 def numbers_release(pks) -> None:
     """The one write that gives numbers back: `available`, no reservation (after suspension,
     deletion or a move; single or bulk)."""
-    pks = [pk for pk in pks if pk]
-    for start in range(0, len(pks), IN_CHUNK):
-        Number.objects.filter(pk__in=pks[start : start + IN_CHUNK]).update(
-            status=NumberStatus.AVAILABLE, reserved_for=""
-        )
+    for chunk in chunks(pk for pk in pks if pk):
+        Number.objects.filter(pk__in=chunk).update(status=NumberStatus.AVAILABLE, reserved_for="")
 
 
 def number_release(*, number: Number) -> None:
