@@ -108,3 +108,16 @@ def test_saving_the_preferences_is_in_the_activity_log(alice, org_a, login):
     log = client.get("/activity/").content.decode()  # in Italian, as alice chose
     assert "alice ha salvato le sue preferenze" in log
     assert "Europe/Rome" in log
+
+
+def test_a_stale_profile_or_a_hostile_accept_language_falls_back_to_english(alice, login):
+    """A stored language or zone that is no longer valid (an older release, an edit in the
+    database) and a header made to hurt are not a 500: the portal answers, in English."""
+    AdminProfile.objects.filter(user=alice).update(language="xx", time_zone="Mars/Olympus")
+    client = login(alice)
+    for header in ("", "x" * 10_000, "de;q=abc, ,,;;", "zz-ZZ, *;q=0"):
+        page = client.get("/access/preferences/", HTTP_ACCEPT_LANGUAGE=header)
+        assert page.status_code == 200, header[:20]
+        assert "<h1>Preferences</h1>" in page.content.decode()
+    # A NUL byte in the header is refused like any NUL byte in input: a 400 page, not a 500.
+    assert client.get("/access/preferences/", HTTP_ACCEPT_LANGUAGE="de\x00").status_code == 400
