@@ -11,7 +11,8 @@ Invite on SQLite over 3× the floor; PostgreSQL over 1.2× SQLite; \
 100,000 rows on PostgreSQL over 10 s.
 --compare-insert runs each size again with Django's bulk_create in place of the tuple insert.
 For 1,000 rows it also times upload → completed through the API (POST, the worker's run, GET).
-Each size runs in a fresh process, so its peak memory (max RSS) is its own.
+Each size runs in a fresh process, so its peak memory (max RSS) is its own. Up to 10,000 rows
+each mode runs 3 times (BENCH_REPEAT) and the best run is reported beside the best floor.
 """
 
 from __future__ import annotations
@@ -43,9 +44,13 @@ HEADER = [
 ]
 
 
-def numbers_for(size: int, block: int) -> list[str]:
-    # +1 212 55x xxxx style numbers that phonenumbers accepts as valid (NANP 212 area code).
-    return [f"+1212{200 + block * 100 + i // 10000}{i % 10000:04d}" for i in range(size)]
+AREAS = ("212", "646", "718", "917", "347")  # New York area codes: a repeat's numbers of its own
+
+
+def numbers_for(size: int, block: int, repeat: int = 0) -> list[str]:
+    # +1 212 2xx xxxx style numbers that phonenumbers accepts as valid (NANP).
+    area = AREAS[repeat]
+    return [f"+1{area}{200 + block * 100 + i // 10000}{i % 10000:04d}" for i in range(size)]
 
 
 def make_csv(size: int, numbers: list[str], tag: str) -> bytes:
@@ -206,8 +211,15 @@ def one(size: int) -> dict:
     )
     result["rss_before_runs_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     floors = []
-    for block, invite in ((1, False), (2, True)):
-        tag = f"{size}-{'invite' if invite else 'import'}"
+    # Each mode runs `repeats` times on an organization of its own; the best run is reported, as
+    # the floor's best is (two cores shared with other work make any single run slower).
+    repeats = int(os.environ.get("BENCH_REPEAT", "3" if size <= 10000 else "1"))
+    for block, invite, repeat in [
+        (block, invite, repeat)
+        for block, invite in ((1, False), (2, True))
+        for repeat in range(repeats)
+    ]:
+        tag = f"{size}-{'invite' if invite else 'import'}-{repeat}"
         org = organization_create(
             actor=None,
             name=f"Bench {tag}",
@@ -220,7 +232,7 @@ def one(size: int) -> dict:
                 "sms_recording",
             ],
         )
-        numbers = numbers_for(size + 10, block)
+        numbers = numbers_for(size + 10, block, repeat)
         numbers_add(actor=None, organization=org, values=numbers)
         data = make_csv(size, numbers, tag)
         start = time.perf_counter()
@@ -244,8 +256,12 @@ def one(size: int) -> dict:
         )
         if invite:
             assert batch.invited == size, batch.invited
-        result["invite" if invite else "import"] = {"upload_s": upload, "run_s": run}
-        floors.append((data, set(numbers)))
+        mode = result.setdefault("invite" if invite else "import", {"runs": []})
+        mode["runs"].append(run)
+        if run <= min(mode["runs"]):
+            mode.update(upload_s=upload, run_s=run)
+        if repeat < 2:
+            floors.append((data, set(numbers)))
         del data, batch
     # The service's peak (with the two generated files), before the floor's own lists.
     result["rss_runs_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -3,7 +3,7 @@
 Each row is checked with `rules.clean_values` (strict: the CSV's mandatory columns) and all rows
 together with `rules.find_conflicts` (a few queries for the whole chunk). The rows that pass are
 written in bulk inside the caller's transaction: numbers taken by a conditional UPDATE, accounts
-by the tuple insert (`lib.bulkinsert`) from `services.build_account`, invitations created, one
+by the tuple insert (`lib.bulkinsert`) from `services.build_accounts`, invitations created, one
 audit event per account.
 If another writer wins a race meanwhile (the database refuses a row), the chunk is redone row by
 row, each in its own savepoint, and only the losing rows are reported: each row is whole or absent.
@@ -36,9 +36,10 @@ from portal.accounts.rules import (
     find_conflicts,
 )
 from portal.accounts.selectors import lock_capacity
-from portal.accounts.services import _integrity_message, build_account
+from portal.accounts.services import _integrity_message, build_accounts
 from portal.audit import services as audit
 from portal.lib.bulkinsert import insert_objects
+from portal.lib.chunks import one_value
 from portal.lib.errors import DomainError
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
@@ -173,7 +174,7 @@ def _inventory(organization, cells: list) -> set[str]:
     return {
         e164
         for e164, organization_id in Number.objects.filter(
-            e164__in=list(candidates)[:5000]
+            e164__in=one_value(list(candidates)[:5000], "text")
         ).values_list("e164", "organization_id")
         if organization_id == organization.pk
     }
@@ -382,7 +383,9 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
     wanted = sorted(wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        free = Number.objects.filter(organization=organization, e164__in=chunk, status__in=FREE)
+        free = Number.objects.filter(
+            organization=organization, e164__in=one_value(chunk, "text"), status__in=FREE
+        )
         if connection.features.has_select_for_update:
             free = free.select_for_update(of=("self",)).order_by("e164")  # locked in this order
         ids = {}
@@ -424,20 +427,15 @@ def _write(
     numbers, available_taken = _take_numbers(
         organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number]
     )
-    accounts = []
-    for outcome in outcomes:
-        account = build_account(
-            organization=organization,
-            permission_group=permission_group,
-            values=outcome.values,
-            number=None,
-            batch=batch,
-        )
-        if outcome.values.multiline_number:
-            account.number_id = numbers[
-                outcome.values.multiline_number
-            ]  # Taken above; no instance needed.
-        accounts.append(account)
+    accounts = build_accounts(
+        organization=organization,
+        permission_group=permission_group,
+        values=[outcome.values for outcome in outcomes],
+        batch=batch,
+    )
+    for account, outcome in zip(accounts, outcomes):
+        if outcome.values.multiline_number:  # Taken above; no instance needed.
+            account.number_id = numbers[outcome.values.multiline_number]
     refusals = None
     if invite:
         # Decided before the insert, so that the invitable accounts are written `invited` at once.

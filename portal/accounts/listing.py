@@ -19,6 +19,7 @@ from portal.accounts import columns
 from portal.accounts.models import Account
 from portal.invitations.models import Invitation
 from portal.lib import search
+from portal.lib.chunks import one_value
 from portal.organizations.models import Language, Organization
 
 PAGE_SIZE = 50
@@ -299,20 +300,6 @@ def _cell_writers() -> list:
     return plan
 
 
-def _ids_in(ids: list[int]):
-    """`ids` as one bound value for `__in` (a list of 2,000 is bound value by value otherwise)."""
-    import json
-
-    from django.db import connection
-    from django.db.models.expressions import RawSQL
-
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
-    return ids
-
-
 def export_rows(queryset) -> Iterator[list]:
     """Every account of `queryset` (ordered by -id) as an export row, read in keyset chunks of
     plain values (and each chunk's latest invitations in one query): memory stays flat."""
@@ -325,7 +312,7 @@ def export_rows(queryset) -> Iterator[list]:
             return
         latest: dict[int, tuple] = {}
         invitations = (
-            Invitation.objects.filter(account_id__in=_ids_in([row[0] for row in rows]))
+            Invitation.objects.filter(account_id__in=one_value([row[0] for row in rows]))
             .order_by("account_id", "-id")
             .values_list(*_INVITATION_FIELDS)
         )

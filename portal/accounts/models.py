@@ -65,7 +65,10 @@ class Account(models.Model):
     """A MultiLine user. `number` is one-to-one: one number per account, one account per number."""
 
     organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="accounts"
+        "organizations.Organization",
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        db_index=False,  # `account_org_id` (organization, -id) begins with it
     )
     permission_group = models.ForeignKey(
         "permissions.PermissionGroup", on_delete=models.PROTECT, related_name="accounts"

@@ -87,4 +87,10 @@ def invitation_text(outcome: str, reason: str = "") -> str:
     """A row's invitation column, made from its outcome: "" when nothing was asked of it."""
     if not outcome:
         return ""
+    return _invitation_words(outcome, reason, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _invitation_words(outcome: str, reason: str, language: str | None) -> str:
+    # A batch has a few outcomes and refusal reasons, asked for twice per row (report and audit).
     return message(InvitationOutcome(outcome), reason=reason)

@@ -21,7 +21,7 @@ from portal.access import disclosure
 from portal.accounts import columns
 from portal.accounts.models import Account
 from portal.accounts.outcomes import Problem, message
-from portal.lib.chunks import chunks
+from portal.lib.chunks import chunks, one_value
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
@@ -111,17 +111,17 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _choice(
-    value: Any, mapping: dict[str, Any], column: str, allowed: str, problems: Problems, default
-):
+def _choice(value: Any, column: columns.Column, problems: Problems, default):
+    """The stored value of a choice cell, by `column.reads`; else a problem naming its values."""
     if isinstance(value, bool):
         value = "yes" if value else "no"
     text = _text(value).lower()
-    if text in mapping:
-        return mapping[text]
+    if text in column.reads:
+        return column.reads[text]
     problems.add(
-        column,
-        _("“%(value)s” is not one of %(allowed)s") % {"value": _text(value), "allowed": allowed},
+        column.name,
+        _("“%(value)s” is not one of %(allowed)s")
+        % {"value": _text(value), "allowed": column.values_text},
     )
     return default
 
@@ -182,9 +182,7 @@ def clean_values(
         raw = data.get(column.name)
         value = column.default
         if not _blank(raw):
-            value = _choice(
-                raw, column.reads, column.name, column.values_text, problems, column.default
-            )
+            value = _choice(raw, column, problems, column.default)
         setattr(values, column.attribute, value)
         if value in column.switches_on and not organization.has_feature(column.feature):
             problems.add(
@@ -209,9 +207,7 @@ def clean_values(
                 % {"organization": organization},
             )
         else:
-            restrict = _choice(
-                raw, _RESTRICT.reads, _RESTRICT.name, _RESTRICT.values_text, problems, None
-            )
+            restrict = _choice(raw, _RESTRICT, problems, None)
             if restrict and not values.social_messaging:
                 problems.add(
                     "restrict_incoming_social_messaging",
@@ -223,9 +219,7 @@ def clean_values(
 
     raw = data.get("language")
     if not _blank(raw):
-        values.language = _choice(
-            raw, _LANGUAGE.reads, _LANGUAGE.name, _LANGUAGE.values_text, problems, ""
-        )
+        values.language = _choice(raw, _LANGUAGE, problems, "")
 
     number = data.get("multiline_number")
     tag = _text(data.get("number_tag"))
@@ -271,20 +265,22 @@ def find_conflicts(
     for chunk in chunks(sorted(emails)):
         taken_emails.update(
             others.annotate(e=Lower("email"))
-            .filter(e__in=chunk)
+            .filter(e__in=one_value(chunk, "text"))
             .values_list("e", "organization_id")
         )
     taken_devices: dict[str, int] = {}
     for chunk in chunks(sorted(devices)):
         taken_devices.update(
-            others.filter(device_number__in=chunk).values_list("device_number", "organization_id")
+            others.filter(device_number__in=one_value(chunk, "text")).values_list(
+                "device_number", "organization_id"
+            )
         )
     inventory = {}
     for chunk in chunks(sorted(numbers)):
         inventory.update(
             {
                 n["e164"]: n
-                for n in Number.objects.filter(e164__in=chunk).values(
+                for n in Number.objects.filter(e164__in=one_value(chunk, "text")).values(
                     "e164", "organization_id", "status"
                 )
             }

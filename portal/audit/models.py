@@ -25,6 +25,7 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # `audit_org` (organization, -id) begins with it
     )
     batch_id = models.BigIntegerField(null=True, blank=True)
     data = models.JSONField(default=dict, blank=True)

@@ -65,7 +65,8 @@ class Batch(Job):
 class BatchRow(models.Model):
     """The verdict on one row of a batch, written in the same transaction as the row's account."""
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows")
+    # No index of its own: `batch_row_unique` (batch, row) begins with it.
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row = models.PositiveIntegerField()  # The spreadsheet's row number: the header is row 1.
     result = models.CharField(max_length=10, choices=RowResult)
     reason = models.TextField(blank=True)

@@ -1,9 +1,14 @@
-"""Splitting many ids or rows into pieces: one `IN (...)` clause, one committed chunk."""
+"""Splitting many ids or rows into pieces (one `IN (...)` clause, one committed chunk), and
+many values bound as one."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
 
 IN_CHUNK = 900  # ids per IN (...) clause: below SQLite's old variable limit.
 
@@ -13,3 +18,16 @@ def chunks(items: Iterable, size: int = IN_CHUNK) -> Iterator[list]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def one_value(values: Iterable, kind: str = "bigint"):
+    """`values` as one bound value for `__in` (`kind`: "bigint" or "text"): the database reads the
+    list itself (PostgreSQL `unnest` of an array, SQLite `json_each`), instead of Django binding
+    and preparing it value by value (~1 µs each, and the statement rewritten placeholder by
+    placeholder on SQLite) — what a batch chunk's 1,000 emails or numbers cost otherwise."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return RawSQL(f"SELECT unnest(%s::{kind}[])", [values])
+    if connection.vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
+    return values

@@ -46,6 +46,8 @@ MAX_WORDS = 8
 
 def fold(text: str | None) -> str:
     """Lower case, no accents: "Jürgen Øster" -> "jurgen oster"."""
+    if text is None or text.isascii():  # Nothing to decompose or translate (most names, emails).
+        return (text or "").lower()
     text = unicodedata.normalize("NFKD", (text or "").casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.translate(_FOLD)
