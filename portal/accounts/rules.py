@@ -6,7 +6,7 @@ database in a few queries (duplicates, numbers, tags). Errors are keyed by the C
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -79,11 +79,11 @@ class AccountValues:
 class Problems:
     """Reasons per column; a row with any is refused as a whole."""
 
-    by_column: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_column: dict[str, list[str]] = field(default_factory=dict)
     codes: set[str] = field(default_factory=set)  # what callers decide on (CONTACT_TAKEN…)
 
     def add(self, column: str, reason: str, *, code: str = "") -> None:
-        self.by_column[column].append(reason)
+        self.by_column.setdefault(column, []).append(reason)
         if code:
             self.codes.add(code)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -128,52 +127,29 @@ def account_values(
     return values
 
 
-# The values of `AccountValues` an account takes as they are (same names on both).
-ACCOUNT_VALUES = (
-    "first_name",
-    "last_name",
-    "email",
-    "device_number",
-    "social_messaging",
-    "monitor_calls",
-    "monitor_sms",
-    "forwarding_number",
-    "restrict_incoming_social_messaging",
-    "language",
-)
-
-
-def build_accounts(
-    *, organization, permission_group, values: list[AccountValues], batch=None
-) -> list[Account]:
-    """New, unsaved accounts of one organization, permission group and batch (the single add
-    builds one, the batch import a chunk's). Each is a copy of one built with what they share
-    (Django copies a model instance with its own state and cached relations) that takes its own
-    values: a third of what building each from scratch costs."""
-    shared = Account(
-        organization=organization,
-        permission_group=permission_group,
-        batch_id=batch.pk if batch is not None else None,  # the batch itself is not read back
-        status=AccountStatus.NOT_INVITED,
-    )
-    accounts = []
-    for one in values:
-        account = copy.copy(shared)
-        for name in ACCOUNT_VALUES:
-            setattr(account, name, getattr(one, name))
-        accounts.append(set_search_fields(account))  # the derived search columns, written with it
-    return accounts
-
-
 def build_account(
     *, organization, permission_group, values: AccountValues, number: Number | None, batch=None
 ) -> Account:
-    """A new, unsaved account (the single add)."""
-    (account,) = build_accounts(
-        organization=organization, permission_group=permission_group, values=[values], batch=batch
+    """A new, unsaved account (the single add and the batch import)."""
+    account = Account(
+        organization=organization,
+        permission_group=permission_group,
+        batch_id=batch.pk if batch is not None else None,  # the batch itself is not read back
+        first_name=values.first_name,
+        last_name=values.last_name,
+        email=values.email,
+        device_number=values.device_number,
+        social_messaging=values.social_messaging,
+        monitor_calls=values.monitor_calls,
+        monitor_sms=values.monitor_sms,
+        forwarding_number=values.forwarding_number,
+        restrict_incoming_social_messaging=values.restrict_incoming_social_messaging,
+        language=values.language,
+        status=AccountStatus.NOT_INVITED,
     )
     if number is not None:
         account.number = number
+    set_search_fields(account)  # the derived search columns, written with the row
     return account
 
 

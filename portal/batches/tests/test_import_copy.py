@@ -88,6 +88,19 @@ def test_a_large_import_and_invite_reports_every_row_the_same_on_both_databases(
     assert dict(
         Account.objects.filter(batch=batch, number__isnull=False).values_list("pk", "number__e164")
     ) == {int(pk): number for pk, number in numbered.items()}
+    # The ids the inserts gave back are the rows' own (SQLite: worked out from the last one): each
+    # account's event names its invitation, which goes to that account's address.
+    invitations = {
+        account: (pk, recipient)
+        for account, pk, recipient in Invitation.objects.filter(account__batch=batch).values_list(
+            "account_id", "pk", "recipient"
+        )
+    }
+    emails = dict(Account.objects.filter(batch=batch).values_list("pk", "email"))
+    events = AuditEvent.objects.filter(batch_id=batch.pk, action="account.create")
+    for target_id, data in events.values_list("target_id", "data"):
+        pk, recipient = invitations[int(target_id)]
+        assert (data["invitation_id"], recipient) == (pk, emails[int(target_id)])
     if connection.vendor == "postgresql":
         tables = {statement.split()[1].strip('"') for statement in copies}
         assert {
