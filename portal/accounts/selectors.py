@@ -48,8 +48,11 @@ def lock_capacity(organizations: Iterable[Organization]) -> None:
     ids = sorted({organization.pk for organization in organizations if organization is not None})
     if not ids:
         return
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("lock_capacity must run inside the transaction that uses the capacity")
+    if not connection.features.has_select_for_update:
+        return  # SQLite: each transaction holds the database's one write lock from its BEGIN
     list(
         Organization.objects.select_for_update(no_key=True)
         .filter(pk__in=ids)

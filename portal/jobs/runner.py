@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -130,11 +130,13 @@ def claim(model: type[Job], pk: int) -> Run | None:
     now = timezone.now()
     with transaction.atomic():
         if not model.objects.filter(pk=pk, status=JobStatus.QUEUED).update(
-            status=JobStatus.RUNNING, heartbeat_at=now, runs=F("runs") + 1
+            status=JobStatus.RUNNING,
+            heartbeat_at=now,
+            runs=F("runs") + 1,
+            started_at=Coalesce("started_at", Value(now), output_field=DateTimeField()),
         ):
             return None
         number = model.objects.filter(pk=pk).values_list("runs", flat=True).get()
-        model.objects.filter(pk=pk, started_at__isnull=True).update(started_at=now)
     return Run(model=model, pk=pk, number=number)
 
 

@@ -19,6 +19,7 @@ whole statement is undone, so callers retry row by row in savepoints as before.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from operator import attrgetter
 
@@ -104,7 +105,7 @@ def insert_rows(
         for index, f in enumerate(fields)
         if not isinstance(f, _AS_IS)
     ]
-    if connection.vendor == "sqlite":  # Choices and booleans bound as plain str and int.
+    if connection.vendor == "sqlite" and not os.environ.get("NOPLAIN"):  # Choices and booleans bound as plain str and int.
         prepared += [
             (index, _plain)
             for index, f in enumerate(fields)
