@@ -569,3 +569,53 @@ def test_the_export_shows_each_account_s_latest_invitation(login, alice, org_a, 
         latest.expires_at.isoformat() if latest.expires_at else ""
     )
     assert rows["user000@example.com"]["invitation_state"] == ""
+
+
+@pytest.mark.parametrize(
+    "microsecond", [0, 120_000, 123_456, 1], ids=["whole", "trailing-zeros", "six", "one"]
+)
+def test_the_export_writes_timestamps_as_python_writes_them(login, alice, org_a, ada, microsecond):
+    from datetime import UTC, datetime
+
+    from portal.invitations.models import Invitation
+    from portal.invitations.services import account_invite
+
+    stamp = datetime(2026, 3, 4, 5, 6, 7, microsecond, tzinfo=UTC)
+    Account.objects.filter(pk=ada.pk).update(created_at=stamp)
+    account_invite(actor=alice, account=ada)
+    Invitation.objects.filter(account=ada).update(sent_at=stamp, expires_at=stamp)
+    (row,) = _export(login(alice))
+    written = stamp.isoformat()  # what the export wrote from the parsed datetime before
+    assert written.endswith("+00:00") and ("." in written) == bool(microsecond)
+    assert (row["created_at"], row["invitation_sent_at"], row["invitation_expires_at"]) == (
+        written,
+        written,
+        written,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-03-04 05:06:07",  # SQLite, as Django stores it
+        "2026-03-04 05:06:07.120000",
+        "2026-03-04 05:06:07.123",  # SQLite's STRFTIME('%f'): milliseconds
+        "2026-03-04 05:06:07.12+00",  # PostgreSQL's text: trailing zeros dropped
+        "2026-03-04 05:06:07+00",
+        "2026-03-04 05:06:07.000+00:00",
+        "2026-03-04T05:06:07.5Z",
+        "2026-03-04 07:06:07.5+02:00",  # another offset: parsed, written in UTC
+        "2026-03-04 05:06",  # no seconds: parsed
+    ],
+)
+def test_a_timestamp_s_text_is_written_as_its_parsed_value(text):
+    from datetime import UTC
+
+    from django.utils.dateparse import parse_datetime
+
+    from portal.accounts.listing import _iso, _iso_text
+
+    value = parse_datetime(text)
+    value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    assert _iso_text(text, naive_utc=True) == _iso(value)
+    assert _iso_text(None, naive_utc=True) == ""
