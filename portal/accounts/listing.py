@@ -20,6 +20,7 @@ from portal.accounts import columns
 from portal.accounts import search as account_search
 from portal.accounts.models import Account
 from portal.invitations.models import Invitation
+from portal.lib.csvexport import safe_cell
 from portal.organizations.models import Language, Organization
 
 PAGE_SIZE = 50
@@ -344,10 +345,19 @@ def _ids_in(ids: list[int]):
 
 def export_rows(queryset) -> Iterator[list]:
     """Every account of `queryset` (ordered by -id) as an export row, read in keyset chunks of
-    plain values (and each chunk's latest invitations in one query): memory stays flat."""
+    plain values (and each chunk's latest invitations in one query): memory stays flat. Its cells
+    are already safe for a spreadsheet: written by `csv_lines(..., made_safe=True)`."""
     from django.db import connection
 
     plan = _cell_writers()
+    known: dict = {}  # organization slugs, group names, statuses, states: safe_cell once each
+
+    def _safe_once(value):
+        try:
+            return known[value]
+        except KeyError:
+            return known.setdefault(value, safe_cell(value))
+
     naive_utc = connection.timezone_name == "UTC"  # SQLite's stored text has no offset
     queryset = queryset.annotate(_created_at=_as_text("created_at"))
     after = None
@@ -367,33 +377,39 @@ def export_rows(queryset) -> Iterator[list]:
             if account_id not in latest:
                 latest[account_id] = values
         for row in rows:
+            # Cells are made safe here (`made_safe`): text by safe_cell, a few values by safe_cell
+            # once per value; the id, the attempts and the timestamps begin with a digit.
             cells = [row[0]]
             for how in plan:
                 if how == "contact":
-                    cells.append(row[1] or row[2] or "")
+                    cells.append(safe_cell(row[1] or row[2]))
                 elif how == "number":
-                    cells.append(row[3] or "")
+                    cells.append(safe_cell(row[3]))
                 elif how.__class__ is int:
-                    value = row[how]
-                    cells.append("" if value is None else str(value))
+                    cells.append(safe_cell(row[how]))
                 else:
                     index, write, memo = how
                     value = row[index]
                     try:
                         cells.append(memo[value])
                     except KeyError:
-                        cells.append(memo.setdefault(value, write(value)))
+                        cells.append(memo.setdefault(value, safe_cell(write(value))))
             invitation = latest.get(row[0])
-            cells += (row[-4], row[-3], row[-2], _iso_text(row[-1], naive_utc))
+            cells += (
+                _safe_once(row[-4]),
+                _safe_once(row[-3]),
+                _safe_once(row[-2]),
+                _iso_text(row[-1], naive_utc),
+            )
             if invitation is None:
                 cells += ("", "", "", "")
             else:
                 state, sent_at, expires_at, attempts = invitation
                 cells += (
-                    state,
+                    _safe_once(state),
                     _iso_text(sent_at, naive_utc),
                     _iso_text(expires_at, naive_utc),
-                    attempts,
+                    safe_cell(attempts),
                 )
             yield cells
         if len(rows) < EXPORT_CHUNK:

@@ -29,6 +29,7 @@ from portal.numbers.models import Number
 SOURCE_FIELDS = ("first_name", "last_name", "email", "device_number")
 SEARCH_FIELDS = ("search_text", "device_reversed")
 NUMBER_IDS_CAP = 2_000  # numbers matched first and given as ids; above, a subquery
+SMALL_SCOPE = 5_000  # SQLite: words searched in a scope this small by its rows (`words_q`)
 ACCOUNT_IDS_CAP = 20_000  # a number's matching accounts read as ids; above, a subquery
 
 FTS_TABLE = "accounts_account_search"
@@ -175,15 +176,24 @@ class _PgWordsMatch(Expression):
         )
 
 
-def words_q(query_words: list[str]) -> Q:
-    """Accounts where every word begins a word of the name or email, by the backend's index."""
+def words_q(query_words: list[str], *, small_scope: bool = False) -> Q:
+    """Accounts where every word begins a word of the name or email, by the backend's index.
+
+    SQLite, in a small scope (`is_small_scope`: an organization's 1,800 accounts), tests the
+    stored words of the scope's rows instead: its planner always starts from the FTS5 table,
+    and for a common word ("anna": 33,000 accounts, 60 of them in the organization) it probes
+    every one of those rowids for the organization (~60 ms) where the organization's own rows,
+    read through its index newest first, are ~5 ms. PostgreSQL's planner makes that choice
+    itself from its statistics."""
     terms = lib.fts_terms(query_words, vendor_name=connection.vendor)
     if connection.vendor == "postgresql":
         return Q(_PgWordsMatch(F("search_text"), terms))
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not small_scope:
         sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         return Q(pk__in=RawSQL(sql, [terms]))
-    condition = Q()  # another backend: the stored words, unindexed
+    # The stored words, unindexed (SQLite's small scope, another backend): each typed word
+    # begins one of them ("jurgen muller bank example"; words are letters and digits only).
+    condition = Q()
     for word in query_words:
         condition &= Q(search_text__startswith=word) | Q(search_text__contains=" " + word)
     return condition
@@ -296,7 +306,15 @@ def search(queryset, q: str, user=None):
         return queryset.filter(numbers_q(query, user))
     if query.email:  # a whole address: the account that has it (unique index on lower(email))
         return queryset.filter(Exact(Lower("email"), query.email))
-    return queryset.filter(words_q(query.words))
+    return queryset.filter(words_q(query.words, small_scope=is_small_scope(queryset)))
+
+
+def is_small_scope(queryset) -> bool:
+    """SQLite: whether `queryset` (before the search) holds at most SMALL_SCOPE accounts, counted
+    through its own index up to that many (~0.5 ms); always False elsewhere (unused there)."""
+    if connection.vendor != "sqlite":
+        return False
+    return queryset.order_by()[: SMALL_SCOPE + 1].count() <= SMALL_SCOPE
 
 
 def newest_first(queryset, q: str, user=None):

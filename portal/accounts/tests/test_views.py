@@ -505,6 +505,37 @@ def test_the_export_neutralises_formulas(login, alice, org_a):
     assert row["lastname"] == "'@SUM(A1)"
 
 
+def test_every_cell_of_the_export_is_made_safe_where_it_could_start_a_formula(
+    login, alice, org_a, group_a
+):
+    """The export makes its cells safe itself (csv_lines writes them as they are): every text
+    column, the group's name too; a plain phone number stays as it is."""
+    from portal.lib.csvexport import safe_cell
+
+    group_a.name = "=Group"
+    group_a.save()
+    add_numbers(org_a, ["+12125550199"])
+    account_add(
+        actor=alice,
+        organization=org_a,
+        data={
+            "first_name": "-1+2",
+            "last_name": "+1 (212) 555",
+            "email": "+12125550188",
+            "multiline_number": "+12125550199",
+        },
+    )
+    tabbed = account_add(actor=alice, organization=org_a, data={"email": "g@example.com"})
+    # The forms strip spaces: written as an import from an old version might have.
+    Account.objects.filter(pk=tabbed.pk).update(first_name="\tTab", last_name="\rCR")
+    rows = _export(login(alice))
+    assert [(r["firstname"], r["lastname"], r["email"], r["multiline_number"]) for r in rows] == [
+        ("'\tTab", "'\rCR", "g@example.com", ""),
+        ("'-1+2", "'+1 (212) 555", "+12125550188", "+12125550199"),
+    ]
+    assert {r["permission_group"] for r in rows} == {safe_cell("=Group")} == {"'=Group"}
+
+
 def test_the_detail_shows_number_invitations_and_activity(
     login, alice, org_a, numbers_a, django_capture_on_commit_callbacks
 ):
