@@ -8,18 +8,20 @@ most `COUNT_CAP` rows, which stays cheap at a million accounts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, Q
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import F, Prefetch, Q, TextField
+from django.db.models.functions import Cast, Coalesce, Lower
 from django.utils.translation import gettext_lazy
 
 from portal.accounts import columns
+from portal.accounts import search as account_search
 from portal.accounts.models import Account
 from portal.invitations.models import Invitation
-from portal.lib import search
 from portal.lib.chunks import one_value
+from portal.lib.csvexport import safe_cell
 from portal.organizations.models import Language, Organization
 
 PAGE_SIZE = 50
@@ -88,17 +90,7 @@ def filtered(user, filters: Filters):
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.q:
-        if search.parse(filters.q).is_number:
-            # Numbers: newest first by `id + 0`, the matches read from the indexes, then sorted.
-            # Ordered by the bare id, PostgreSQL walks the primary key backwards testing every
-            # account when it expects matches to be spread evenly, and numbers seldom are
-            # (assigned in ranges): seconds instead of milliseconds at a million.
-            return queryset.search(filters.q, user).order_by((F("id") + 0).desc())
-        # Words: by the bare id, so that the planner may choose. For a common word (a first name
-        # of 33,000 accounts) walking the primary key finds the newest 50 in ~1,500 rows (~10 ms)
-        # where reading and sorting every match visits 27,000 pages (~250-400 ms); for a rare one
-        # its statistics of the full-text index say so, and it reads the matches and sorts them.
-        return queryset.search(filters.q, user).order_by("-id")
+        return account_search.newest_first(queryset, filters.q, user)
     return queryset.order_by("-id")
 
 
@@ -277,9 +269,47 @@ _EXPORT_FIELDS = (
     "organization__slug",
     "permission_group__name",
     "status",
-    "created_at",
+    "_created_at",
 )
-_INVITATION_FIELDS = ("account_id", "state", "sent_at", "expires_at", "attempts")
+_INVITATION_FIELDS = ("account_id", "state", "_sent_at", "_expires_at", "attempts")
+# Timestamps are read as the database's text and written from it (`_iso_text`): parsing 100,000
+# datetimes only to write them again cost more than a quarter of the export.
+_STAMP = re.compile(r"(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?(\+00(?::?00)?|Z)?")
+
+
+def _as_text(field: str):
+    return Cast(field, TextField())
+
+
+def _iso_text(text: str | None, naive_utc: bool) -> str:
+    """What `_iso` writes of the timestamp the database gives as `text` ("2026-12-01
+    18:38:00.12+00" -> "2026-12-01T18:38:00.120000+00:00"): UTC, microseconds only when not 0;
+    a timestamp in another form (an offset, no seconds) is parsed and written by `_iso`."""
+    if text is None:
+        return ""
+    match = _STAMP.fullmatch(text)
+    if match is None or (match[4] is None and not naive_utc):
+        return _iso(_parsed(text))
+    day, time_of_day, fraction, _utc = match.groups()
+    if fraction and fraction != "0" * len(fraction):
+        return f"{day}T{time_of_day}.{fraction.ljust(6, '0')}+00:00"
+    return f"{day}T{time_of_day}+00:00"
+
+
+def _parsed(text: str):
+    """A timestamp's text as Django reads it: aware, in UTC (naive: the connection's zone)."""
+    from datetime import UTC
+
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    value = parse_datetime(text)
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, connection.timezone)
+    return value.astimezone(UTC)
 
 
 def _cell_writers() -> list:
@@ -302,8 +332,21 @@ def _cell_writers() -> list:
 
 def export_rows(queryset) -> Iterator[list]:
     """Every account of `queryset` (ordered by -id) as an export row, read in keyset chunks of
-    plain values (and each chunk's latest invitations in one query): memory stays flat."""
+    plain values (and each chunk's latest invitations in one query): memory stays flat. Its cells
+    are already safe for a spreadsheet: written by `csv_lines(..., made_safe=True)`."""
+    from django.db import connection
+
     plan = _cell_writers()
+    known: dict = {}  # organization slugs, group names, statuses, states: safe_cell once each
+
+    def _safe_once(value):
+        try:
+            return known[value]
+        except KeyError:
+            return known.setdefault(value, safe_cell(value))
+
+    naive_utc = connection.timezone_name == "UTC"  # SQLite's stored text has no offset
+    queryset = queryset.annotate(_created_at=_as_text("created_at"))
     after = None
     while True:
         chunk = queryset if after is None else queryset.filter(pk__lt=after)
@@ -313,6 +356,7 @@ def export_rows(queryset) -> Iterator[list]:
         latest: dict[int, tuple] = {}
         invitations = (
             Invitation.objects.filter(account_id__in=one_value([row[0] for row in rows]))
+            .annotate(_sent_at=_as_text("sent_at"), _expires_at=_as_text("expires_at"))
             .order_by("account_id", "-id")
             .values_list(*_INVITATION_FIELDS)
         )
@@ -320,29 +364,40 @@ def export_rows(queryset) -> Iterator[list]:
             if account_id not in latest:
                 latest[account_id] = values
         for row in rows:
+            # Cells are made safe here (`made_safe`): text by safe_cell, a few values by safe_cell
+            # once per value; the id, the attempts and the timestamps begin with a digit.
             cells = [row[0]]
             for how in plan:
                 if how == "contact":
-                    cells.append(row[1] or row[2] or "")
+                    cells.append(safe_cell(row[1] or row[2]))
                 elif how == "number":
-                    cells.append(row[3] or "")
+                    cells.append(safe_cell(row[3]))
                 elif how.__class__ is int:
-                    value = row[how]
-                    cells.append("" if value is None else str(value))
+                    cells.append(safe_cell(row[how]))
                 else:
                     index, write, memo = how
                     value = row[index]
                     try:
                         cells.append(memo[value])
                     except KeyError:
-                        cells.append(memo.setdefault(value, write(value)))
+                        cells.append(memo.setdefault(value, safe_cell(write(value))))
             invitation = latest.get(row[0])
-            cells += (row[-4], row[-3], row[-2], _iso(row[-1]))
+            cells += (
+                _safe_once(row[-4]),
+                _safe_once(row[-3]),
+                _safe_once(row[-2]),
+                _iso_text(row[-1], naive_utc),
+            )
             if invitation is None:
                 cells += ("", "", "", "")
             else:
                 state, sent_at, expires_at, attempts = invitation
-                cells += (state, _iso(sent_at), _iso(expires_at), attempts)
+                cells += (
+                    _safe_once(state),
+                    _iso_text(sent_at, naive_utc),
+                    _iso_text(expires_at, naive_utc),
+                    safe_cell(attempts),
+                )
             yield cells
         if len(rows) < EXPORT_CHUNK:
             return

@@ -137,6 +137,7 @@ def account_export(request):
         accounts_export(actor=request.user, filters=filters),
         header=listing.EXPORT_COLUMNS,
         filename=f"accounts-{stamp}.csv",
+        made_safe=True,  # export_rows makes its cells safe itself
     )
 
 

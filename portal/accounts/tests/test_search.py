@@ -272,3 +272,104 @@ def test_accounts_imported_in_bulk_are_searchable(alice, org_a, group_a):
     assert by("wisniewski") == ["Wiśniewski"]
     assert by("1222") == ["Wiśniewski"]  # the device number's last digits
     assert by("07911 222333") == ["Wiśniewski"]  # the MultiLine number, national
+
+
+NUMBER_QUERIES = ["+44 791", "07911", "3456", "4321", "+44 7912 654321", "911", "447911123456"]
+
+
+def _pages(user, q, limit=1):
+    """Every page of a search, newest first, then back again from the last: the ids seen."""
+    queryset = listing.filtered(user, listing.Filters(q=q))
+    forward, after, page = [], None, None
+    for _ in range(10):
+        page = listing.keyset_page(queryset, after=after, limit=limit)
+        forward.append([a.pk for a in page.items])
+        if page.next_after is None:
+            break
+        after = page.next_after
+    back = []
+    while page.prev_before is not None:
+        page = listing.keyset_page(queryset, before=page.prev_before, limit=limit)
+        back.append([a.pk for a in page.items])
+    count = listing.capped_count(queryset, listing.count_cap(listing.Filters(q=q)))
+    return forward, back, count
+
+
+@pytest.mark.parametrize(
+    "number_ids_cap,account_ids_cap",
+    [(0, 20_000), (0, 0), (2_000, 0)],
+    ids=["many numbers, account ids", "many numbers, a subquery", "few numbers, a subquery"],
+)
+def test_every_plan_of_a_number_search_gives_the_same_pages_and_count(
+    alice, operator, people, org_a, monkeypatch, number_ids_cap, account_ids_cap
+):
+    """A number's accounts read as ids first (the page then takes the newest of them), or by the
+    subquery of a prefix too broad for ids: the same accounts, pages, order and count."""
+    from portal.accounts import search
+
+    add_numbers(org_a, ["+447911123400", "+447911123401"])
+    for i, number in enumerate(["+447911123400", "+447911123401"]):
+        account_add(
+            actor=alice,
+            organization=org_a,
+            data={"first_name": f"N{i}", "email": f"n{i}@bank.example", "multiline_number": number},
+        )
+    expected = {
+        (who, q): _pages(user, q)
+        for who, user in (("alice", alice), ("op", operator))
+        for q in NUMBER_QUERIES
+    }
+    assert expected[("alice", "+44 791")][2] == (4, False)  # the fixture's two and these two
+    monkeypatch.setattr(search, "NUMBER_IDS_CAP", number_ids_cap)
+    monkeypatch.setattr(search, "ACCOUNT_IDS_CAP", account_ids_cap)
+    for (who, q), pages in expected.items():
+        user = alice if who == "alice" else operator
+        assert _pages(user, q) == pages, (who, q)
+
+
+WORD_QUERIES = [
+    "Jurgen",
+    "JÜRGEN",
+    "müller",
+    "Muller Jurgen",
+    "jür mül",
+    "JURGEN.MULLER@BANK",
+    "bank.example",
+    "soren",
+    "lukasz obrien",
+    "o brien lukasz",
+    "lace",
+    "a",
+    "example",
+    "nobody",
+]
+
+
+def test_a_small_scope_s_rows_find_the_same_words_as_the_full_text_index(
+    alice, operator, org_a, group_a, people, monkeypatch
+):
+    """The words of a small scope (an organization's accounts) are searched in its rows, a big
+    one through the full-text index: the same accounts, pages, order and count either way."""
+    from portal.accounts import search
+
+    Account.objects.bulk_create(
+        Account(
+            organization=org_a,
+            permission_group=group_a,
+            first_name=name,
+            last_name="Ångström",
+            email=f"{i}.x@bank.example",
+        )
+        for i, name in enumerate(["Anna", "Annabel", "Joanna", "Zoë Anna", "ANNA-Lena"])
+    )
+    queries = [*WORD_QUERIES, "anna", "ann angstrom", "lena", "zoe"]
+    users = (("alice", alice), ("op", operator))
+    monkeypatch.setattr(search, "SMALL_SCOPE", 0)  # never small: the index
+    by_index = {(who, q): _pages(user, q) for who, user in users for q in queries}
+    assert by_index[("alice", "anna")][2] == (4, False)  # not Joanna
+    monkeypatch.setattr(search, "SMALL_SCOPE", 10**9)  # always small: the rows
+    assert search.is_small_scope(Account.objects.filter(organization=org_a))
+    assert not search.is_small_scope(Account.objects.all())  # unrestricted: the index
+    for (who, q), pages in by_index.items():
+        user = alice if who == "alice" else operator
+        assert _pages(user, q) == pages, (who, q)

@@ -505,6 +505,37 @@ def test_the_export_neutralises_formulas(login, alice, org_a):
     assert row["lastname"] == "'@SUM(A1)"
 
 
+def test_every_cell_of_the_export_is_made_safe_where_it_could_start_a_formula(
+    login, alice, org_a, group_a
+):
+    """The export makes its cells safe itself (csv_lines writes them as they are): every text
+    column, the group's name too; a plain phone number stays as it is."""
+    from portal.lib.csvexport import safe_cell
+
+    group_a.name = "=Group"
+    group_a.save()
+    add_numbers(org_a, ["+12125550199"])
+    account_add(
+        actor=alice,
+        organization=org_a,
+        data={
+            "first_name": "-1+2",
+            "last_name": "+1 (212) 555",
+            "email": "+12125550188",
+            "multiline_number": "+12125550199",
+        },
+    )
+    tabbed = account_add(actor=alice, organization=org_a, data={"email": "g@example.com"})
+    # The forms strip spaces: written as an import from an old version might have.
+    Account.objects.filter(pk=tabbed.pk).update(first_name="\tTab", last_name="\rCR")
+    rows = _export(login(alice))
+    assert [(r["firstname"], r["lastname"], r["email"], r["multiline_number"]) for r in rows] == [
+        ("'\tTab", "'\rCR", "g@example.com", ""),
+        ("'-1+2", "'+1 (212) 555", "+12125550188", "+12125550199"),
+    ]
+    assert {r["permission_group"] for r in rows} == {safe_cell("=Group")} == {"'=Group"}
+
+
 def test_the_detail_shows_number_invitations_and_activity(
     login, alice, org_a, numbers_a, django_capture_on_commit_callbacks
 ):
@@ -569,3 +600,53 @@ def test_the_export_shows_each_account_s_latest_invitation(login, alice, org_a, 
         latest.expires_at.isoformat() if latest.expires_at else ""
     )
     assert rows["user000@example.com"]["invitation_state"] == ""
+
+
+@pytest.mark.parametrize(
+    "microsecond", [0, 120_000, 123_456, 1], ids=["whole", "trailing-zeros", "six", "one"]
+)
+def test_the_export_writes_timestamps_as_python_writes_them(login, alice, org_a, ada, microsecond):
+    from datetime import UTC, datetime
+
+    from portal.invitations.models import Invitation
+    from portal.invitations.services import account_invite
+
+    stamp = datetime(2026, 3, 4, 5, 6, 7, microsecond, tzinfo=UTC)
+    Account.objects.filter(pk=ada.pk).update(created_at=stamp)
+    account_invite(actor=alice, account=ada)
+    Invitation.objects.filter(account=ada).update(sent_at=stamp, expires_at=stamp)
+    (row,) = _export(login(alice))
+    written = stamp.isoformat()  # what the export wrote from the parsed datetime before
+    assert written.endswith("+00:00") and ("." in written) == bool(microsecond)
+    assert (row["created_at"], row["invitation_sent_at"], row["invitation_expires_at"]) == (
+        written,
+        written,
+        written,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-03-04 05:06:07",  # SQLite, as Django stores it
+        "2026-03-04 05:06:07.120000",
+        "2026-03-04 05:06:07.123",  # SQLite's STRFTIME('%f'): milliseconds
+        "2026-03-04 05:06:07.12+00",  # PostgreSQL's text: trailing zeros dropped
+        "2026-03-04 05:06:07+00",
+        "2026-03-04 05:06:07.000+00:00",
+        "2026-03-04T05:06:07.5Z",
+        "2026-03-04 07:06:07.5+02:00",  # another offset: parsed, written in UTC
+        "2026-03-04 05:06",  # no seconds: parsed
+    ],
+)
+def test_a_timestamp_s_text_is_written_as_its_parsed_value(text):
+    from datetime import UTC
+
+    from django.utils.dateparse import parse_datetime
+
+    from portal.accounts.listing import _iso, _iso_text
+
+    value = parse_datetime(text)
+    value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    assert _iso_text(text, naive_utc=True) == _iso(value)
+    assert _iso_text(None, naive_utc=True) == ""
