@@ -5,8 +5,8 @@ per-row results): plain value tuples, no model instances, each database's own bu
   are taken from the table's sequence first (one query) and copied with the rows.
 - SQLite: one single-row `INSERT` run by `executemany` for every row (the ids follow from
   `last_insert_rowid()`); multi-row `INSERT … VALUES (…), (…) RETURNING id` for a table with
-  triggers (the accounts' full-text index). Both through sqlite3's own cursor, values bound as
-  plain str and int, NULL defaults written in the statement.
+  triggers (the accounts' full-text index). Both through sqlite3's own cursor, NULL defaults
+  written in the statement.
 
 Why it exists, measured by `bench/import_accounts.py --compare-insert` (bench/RESULTS.md): Django's
 `bulk_create` prepares every value of every row through the field API, and on PostgreSQL sends
@@ -19,7 +19,6 @@ whole statement is undone, so callers retry row by row in savepoints as before.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from operator import attrgetter
 
@@ -61,19 +60,6 @@ def _converter(field: models.Field, connection):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def _plain(value):
-    """An enum member (a str or int subclass) or a bool as the plain str or int it stands for:
-    sqlite3 binds exact str, int and float directly and looks every other value up in its adapter
-    registry (~0.3 µs each: a batch chunk binds tens of thousands)."""
-    if value is None or type(value) in (str, int, float):
-        return value
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, int):
-        return int(value)
-    return value
-
-
 def insert_rows(
     model, columns: Sequence[str], rows: Sequence[Sequence], *, returning: bool = False
 ) -> int | list[int]:
@@ -90,13 +76,11 @@ def insert_rows(
     now = timezone.now()
     extra = [f for f in meta.concrete_fields if f is not meta.pk and f.attname not in named]
     extra_values = [
-        _plain(
-            f.get_db_prep_save(
-                now
-                if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-                else f.get_default(),
-                connection,
-            )
+        f.get_db_prep_save(
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_default(),
+            connection,
         )
         for f in extra
     ]
@@ -105,13 +89,6 @@ def insert_rows(
         for index, f in enumerate(fields)
         if not isinstance(f, _AS_IS)
     ]
-    if connection.vendor == "sqlite" and not os.environ.get("NOPLAIN"):  # Choices and booleans bound as plain str and int.
-        prepared += [
-            (index, _plain)
-            for index, f in enumerate(fields)
-            if isinstance(f, models.BooleanField) or (f.choices and isinstance(f, _AS_IS))
-        ]
-
     if connection.vendor == "postgresql":
         values_of = _values_of(prepared, extra_values)
         return _copy(connection, meta, fields + extra, rows, values_of, returning)

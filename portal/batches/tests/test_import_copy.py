@@ -109,3 +109,48 @@ def test_a_large_import_and_invite_reports_every_row_the_same_on_both_databases(
             "audit_auditevent",
             "batches_batchrow",
         } <= tables, copies
+
+
+def test_a_refused_row_undoes_every_row_of_its_insert_and_names_its_constraint(alice, org_a):
+    """The tuple insert's rows are one write: the third of three invitations with the same token
+    hash is refused with the constraint's name, and none of the three is left (on SQLite each row
+    is its own statement, inside a savepoint of the call)."""
+    from datetime import timedelta
+
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from portal.invitations.services import INVITATION_COLUMNS
+    from portal.lib.bulkinsert import insert_rows
+    from portal.lib.dberrors import unique_field, violated
+
+    accounts = [
+        account_add(actor=alice, organization=org_a, data={"email": f"twin{i}@example.com"})
+        for i in range(3)
+    ]
+    expires = timezone.now() + timedelta(days=7)
+    rows = [
+        (a.pk, "email", a.email, "f" * 64 if i else "e" * 64, expires)
+        for i, a in enumerate(accounts)
+    ]
+    refused = None
+    if connection.vendor == "sqlite":  # The transaction goes on, without any of the call's rows.
+        with transaction.atomic():
+            try:
+                insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
+            except IntegrityError as error:
+                refused = error
+            assert not Invitation.objects.filter(account__in=accounts).exists()
+    else:  # PostgreSQL: the COPY fails whole; the caller's savepoint is rolled back.
+        try:
+            with transaction.atomic():
+                insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
+        except IntegrityError as error:
+            refused = error
+    assert refused is not None, "a duplicate token hash was written"
+    assert violated(refused, Invitation) == unique_field(Invitation, "token_hash")
+    assert not Invitation.objects.filter(account__in=accounts).exists()
+    # The same rows made unique are written, with their ids in the rows' order.
+    rows = [(a.pk, "email", a.email, str(i) * 64, expires) for i, a in enumerate(accounts)]
+    ids = insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
+    assert [Invitation.objects.get(pk=pk).recipient for pk in ids] == [a.email for a in accounts]
