@@ -714,12 +714,14 @@ def _mark_failed(invitation: Invitation, error) -> int | None:
 
 
 class _Sender:
-    """Sends the messages of one task (`emails.invitation`, over the worker's kept SMTP
-    connection), with one SMS backend and the wording looked up once per task."""
+    """Sends the messages of one task: emails over the worker's kept SMTP connection, each one's
+    final reply read while the next is prepared (`mail.Outgoing`), SMS one by one with one SMS
+    backend; the wording looked up once per task."""
 
     def __init__(self):
         self.sms_backend = None
         self.wordings: dict[tuple, content.Wording] = {}
+        self.outgoing = mail.Outgoing()
 
     def wording(self, account: Account, channel: str) -> content.Wording:
         key = (account.organization_id, content.language_of(account), channel)
@@ -727,20 +729,25 @@ class _Sender:
             self.wordings[key] = content.wording_for(account.organization, key[1], channel)
         return self.wordings[key]
 
-    def send(self, invitation: Invitation, *, token: str, code: str) -> None:
-        values = values_for(invitation, token=token, code=code)
-        wording = self.wording(invitation.account, invitation.channel)
-        if invitation.channel == Channel.SMS:
-            if self.sms_backend is None:
-                self.sms_backend = sms.get_backend()
-            sms.send_sms(
-                to=invitation.recipient,
-                text=content.render_sms(wording, values),
-                backend=self.sms_backend,
-            )
-            return
-        rendered = content.render_email(wording, values)
-        emails.invitation(
+    def values(self, invitation: Invitation, *, token: str, code: str) -> content.Values:
+        """What goes into the invitation's message (with its new link and code)."""
+        return values_for(invitation, token=token, code=code)
+
+    def send_sms(self, invitation: Invitation, *, token: str, code: str) -> None:
+        values = self.values(invitation, token=token, code=code)
+        if self.sms_backend is None:
+            self.sms_backend = sms.get_backend()
+        sms.send_sms(
+            to=invitation.recipient,
+            text=content.render_sms(self.wording(invitation.account, Channel.SMS), values),
+            backend=self.sms_backend,
+        )
+
+    def email(self, invitation: Invitation, *, token: str, code: str):
+        """The invitation's email, built (not sent)."""
+        values = self.values(invitation, token=token, code=code)
+        rendered = content.render_email(self.wording(invitation.account, Channel.EMAIL), values)
+        return emails.invitation_message(
             to=invitation.recipient,
             subject=rendered.subject,
             text=rendered.text,
@@ -782,13 +789,14 @@ def _deliver(
     counts["skipped"] = len(invitation_ids) - len(pending)
     ordered = [pending[pk] for pk in dict.fromkeys(invitation_ids) if pk in pending]
     counts["skipped"] += sum(pk in pending for pk in invitation_ids) - len(ordered)  # given twice
-    records = _SentRecords()
+    outcomes = _Outcomes(counts, retry, _SentRecords())
     for start in range(0, len(ordered), CLAIM_GROUP):
         group = ordered[start : start + CLAIM_GROUP]
         claims = _claim_many(group)
         counts["skipped"] += len(group) - len(claims)  # sent, revoked or taken by another worker
         claimed = time.monotonic()
         with heartbeat.hold(Invitation, list(claims), state=InvitationState.SENDING) as held:
+            in_flight = None  # (invitation, token, code) whose text went out, its reply unread
             try:
                 for invitation in group:
                     if invitation.pk not in claims:
@@ -797,44 +805,81 @@ def _deliver(
                         # A slow server: beat the claims still waiting (a worker's pulse does too).
                         heartbeat.beat_now(held)
                         claimed = time.monotonic()
-                    _deliver_one(invitation, *claims[invitation.pk], sender, counts, retry, records)
+                    in_flight = _deliver_one(
+                        invitation, claims[invitation.pk], sender, in_flight, outcomes
+                    )
             finally:
-                records.flush()  # What went out is recorded, even when something failed after.
+                try:
+                    if in_flight is not None:
+                        outcomes.record(*in_flight, sender.outgoing.collect())
+                finally:
+                    outcomes.records.flush()  # What went out is recorded, even after a failure.
     return counts
 
 
 def _deliver_one(
-    invitation: Invitation,
-    token: str,
-    code: str,
-    sender: _Sender,
-    counts: dict[str, int],
-    retry: dict[int, list[int]],
-    records: _SentRecords,
-) -> None:
+    invitation: Invitation, claim: tuple[str, str], sender: _Sender, in_flight, outcomes
+):
+    """Prepare this invitation's message while the server takes the one in flight, then read
+    that one's reply (its outcome recorded) and send this one up to its final reply. Returns
+    what is in flight now."""
+    token, code = claim
     try:
-        sender.send(invitation, token=token, code=code)
-    except (mail.DeliveryError, sms.SmsError) as error:
-        error.reason = scrub(error.reason, token, code)  # a gateway may echo the message
-        log.warning(
-            "Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason
-        )
-        delay = _mark_failed(invitation, error)
-        if delay is None:
-            counts["failed"] += 1
+        if invitation.channel == Channel.SMS:
+            message = None
         else:
-            counts["retry"] += 1
-            retry.setdefault(delay, []).append(invitation.pk)
+            message = sender.email(invitation, token=token, code=code)
     except Exception as exc:  # a bug must not leave the invitation "sending" forever
         log.exception("Invitation %s could not be sent", invitation.pk)
-        error = mail.DeliveryError(f"Internal error: {exc.__class__.__name__}", temporary=True)
-        delay = _mark_failed(invitation, error)
-        counts["failed" if delay is None else "retry"] += 1
-        if delay is not None:
-            retry.setdefault(delay, []).append(invitation.pk)
+        outcomes.record(invitation, token, code, exc)
+        return in_flight
+    if in_flight is not None:
+        outcomes.record(*in_flight, sender.outgoing.collect())
+    try:
+        if message is None:
+            sender.send_sms(invitation, token=token, code=code)
+        else:
+            sender.outgoing.start(message)
+            return (invitation, token, code)
+    except Exception as exc:
+        if not isinstance(exc, (mail.DeliveryError, sms.SmsError)):
+            log.exception("Invitation %s could not be sent", invitation.pk)
+        outcomes.record(invitation, token, code, exc)
     else:
-        records.add(invitation)
-        counts["sent"] += 1
+        outcomes.record(invitation, token, code, None)
+    return None
+
+
+@dataclass
+class _Outcomes:
+    counts: dict[str, int]
+    retry: dict[int, list[int]]
+    records: _SentRecords
+
+    def record(self, invitation: Invitation, token: str, code: str, error) -> None:
+        """Sent (None), or failed with `error`: retried later or given up."""
+        if error is None:
+            self.records.add(invitation)
+            self.counts["sent"] += 1
+            return
+        if not isinstance(error, (mail.DeliveryError, sms.SmsError)):
+            error = mail.DeliveryError(
+                f"Internal error: {error.__class__.__name__}", temporary=True
+            )
+        else:
+            error.reason = scrub(error.reason, token, code)  # a gateway may echo the message
+            log.warning(
+                "Invitation %s attempt %s failed: %s",
+                invitation.pk,
+                invitation.attempts,
+                error.reason,
+            )
+        delay = _mark_failed(invitation, error)
+        if delay is None:
+            self.counts["failed"] += 1
+        else:
+            self.counts["retry"] += 1
+            self.retry.setdefault(delay, []).append(invitation.pk)
 
 
 def invitations_requeue_stale(*, exclude: set[int] = frozenset()) -> int:
