@@ -121,9 +121,16 @@ def _data_codewords(data: bytes, template: _Template) -> bytes:
 
 def _modules(link: str) -> tuple[int, str]:
     """(size, the modules row after row as "0" light / "1" dark characters)."""
+    size, modules = _module_bits(link)
+    return size, bin(modules)[2:].zfill(size * size)
+
+
+def _module_bits(link: str) -> tuple[int, int]:
+    """(size, the modules row after row as the bits of one number, the first the highest, dark
+    = 1)."""
     if not link.isascii() or link.upper() == link:
         rows = segno.make(link, error="m", mask=QR_MASK).matrix
-        return len(rows), "".join(str(module) for row in rows for module in row)
+        return len(rows), int("".join(str(module) for row in rows for module in row), 2)
     data = link.encode("ascii")
     template = _template(len(data))
     codewords = _data_codewords(data, template)
@@ -138,8 +145,7 @@ def _modules(link: str) -> tuple[int, str]:
     bits = bin(int.from_bytes(final, "big"))[2:].zfill(8 * len(final)).ljust(template.bits, "0")
     bits += "0"  # what `gather` takes for the modules that carry no data
     placed = int("".join(template.gather(bits)), 2)
-    size = template.size
-    return size, bin(placed ^ template.base)[2:].zfill(size * size)
+    return template.size, placed ^ template.base
 
 
 def matrix(link: str) -> tuple[bytes, ...]:
@@ -161,19 +167,25 @@ def _ecc(block: bytes, width: int, table: tuple) -> bytes:
 
 def png(link: str, *, scale: int = 5, border: int = 2) -> bytes:
     """The QR code of `link` as a black and white PNG (1 bit a pixel), rows written whole."""
-    size, modules = _modules(link)
+    size, modules = _module_bits(link)
     width = (size + 2 * border) * scale
     padding = -width % 8
-    quiet = b"1" * (border * scale)
-    blank = b"\x00" + int(b"1" * (width + padding), 2).to_bytes((width + padding) // 8, "big")
-    pixels = (
-        modules.encode().translate(_PIXEL).replace(b"0", b"0" * scale).replace(b"1", b"1" * scale)
-    )
-    step, tail = size * scale, quiet + b"1" * padding
+    row_bytes = (width + padding) // 8
+    blank = b"\x00" + ((1 << 8 * row_bytes) - 1).to_bytes(row_bytes, "big")
+    # Each row: the quiet zone, the modules (dark = 0: "1" is white), the quiet zone and the
+    # padding, all light = 1, each module `scale` pixels wide.
+    side = border * scale + padding
+    light = ((1 << border * scale) - 1) << (size * scale + side) | (1 << side) - 1
+    spread, inner, row_mask = _spread(scale), size * scale, (1 << size) - 1
+    fill = -size % 8  # low zero bits that make a row whole bytes
     lines = [blank] * (border * scale)
-    for start in range(0, len(pixels), step):
-        line = quiet + pixels[start : start + step] + tail
-        lines += [b"\x00" + int(line, 2).to_bytes(len(line) // 8, "big")] * scale
+    for shift in range(size * (size - 1), -1, -size):
+        wide = 0
+        for byte in ((modules >> shift & row_mask) << fill).to_bytes((size + fill) // 8, "big"):
+            wide = wide << 8 * scale | spread[byte]
+        dark = wide >> fill * scale
+        line = light | (~dark & (1 << inner) - 1) << side
+        lines += [b"\x00" + line.to_bytes(row_bytes, "big")] * scale
     lines += [blank] * (border * scale)
 
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -190,6 +202,13 @@ def png(link: str, *, scale: int = 5, border: int = 2) -> bytes:
     )
 
 
-# Modules ("0" light, "1" dark) as pixels: "1" is white in a 1-bit grayscale PNG.
-_PIXEL = bytes.maketrans(b"01", b"10")
+@lru_cache(maxsize=8)
+def _spread(scale: int) -> tuple[int, ...]:
+    """Each byte's 8 bits, each repeated `scale` times (8 × scale bits)."""
+    return tuple(
+        sum(((1 << scale) - 1) << scale * (7 - i) for i in range(8) if byte >> (7 - i) & 1)
+        for byte in range(256)
+    )
+
+
 _MODULE = bytes.maketrans(b"01", b"\x00\x01")

@@ -519,7 +519,7 @@ def sms_length_of(wording: content.Wording, values: content.Values):
     return sms.sms_length(content.render_sms(wording, real))
 
 
-CLAIM_GROUP = 50  # invitations claimed together (one transaction) by a delivery task
+CLAIM_GROUP = CHUNK  # invitations claimed together (one transaction) by a delivery task
 
 
 def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
@@ -539,14 +539,7 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
         won = set(claimable.values_list("pk", flat=True))
         if not won:
             return claims
-        Invitation.objects.filter(pk__in=won).update(
-            state=InvitationState.SENDING,
-            attempts=F("attempts") + 1,
-            claimed_at=now,
-            heartbeat_at=now,
-            code_failures=0,
-            next_attempt_at=None,
-        )
+        adapt = connection.ops.adapt_datetimefield_value
         rows = []
         for invitation in invitations:
             if invitation.pk not in won or invitation.pk in claims:
@@ -558,7 +551,7 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
                 (
                     hash_token(token),
                     code_hash(invitation.pk, code),
-                    connection.ops.adapt_datetimefield_value(expires_at),
+                    adapt(expires_at),
                     invitation.pk,
                 )
             )
@@ -566,29 +559,35 @@ def _claim_many(invitations: list[Invitation]) -> dict[int, tuple[str, str]]:
             invitation.state, invitation.claimed_at = InvitationState.SENDING, now
             invitation.expires_at = expires_at
             invitation.attempts += 1
-        # Each its own link and code: one statement for all of them.
+        # The claim and each its own link and code: one UPDATE of each row (a new row version
+        # and its index entries are PostgreSQL's work for every UPDATE), in one statement.
+        claim = (
+            "UPDATE {table} SET {state} = %s, {attempts} = {attempts} + 1, {claimed_at} = %s, "
+            "{heartbeat_at} = %s, {code_failures} = 0, {next_attempt_at} = NULL, "
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # One UPDATE of every row (arrays of the values), not one per row: each statement
-                # costs PostgreSQL ~0.1–0.2 ms on a busy machine.
+                # Arrays of the values, not one statement per row: each statement costs
+                # PostgreSQL ~0.1–0.2 ms on a busy machine.
                 cursor.execute(
                     _sql(
-                        "UPDATE {table} SET {token_hash} = v.token_hash, "
-                        "{code_hash} = v.code_hash, {expires_at} = v.expires_at "
+                        claim.replace("{attempts} + 1", "{table}.{attempts} + 1")
+                        + "{token_hash} = v.token_hash, {code_hash} = v.code_hash, "
+                        "{expires_at} = v.expires_at "
                         "FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::bigint[]) "
                         "AS v(token_hash, code_hash, expires_at, id) WHERE {table}.{id} = v.id",
                         connection,
                     ),
-                    [list(column) for column in zip(*rows)],
+                    [InvitationState.SENDING, now, now, *(list(column) for column in zip(*rows))],
                 )
             else:
                 cursor.executemany(
                     _sql(
-                        "UPDATE {table} SET {token_hash} = %s, {code_hash} = %s, "
-                        "{expires_at} = %s WHERE {id} = %s",
+                        claim + "{token_hash} = %s, {code_hash} = %s, {expires_at} = %s "
+                        "WHERE {id} = %s",
                         connection,
                     ),
-                    rows,
+                    [(InvitationState.SENDING, adapt(now), adapt(now), *row) for row in rows],
                 )
     return claims
 
@@ -640,27 +639,34 @@ def _write_sent(rows: list[tuple[int, object]]) -> None:
     """One transaction for these "sent" records (plain SQL: the ORM would compile the same UPDATE
     for every message, ~0.3 ms)."""
     connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        # Its commit does not wait for the disk: only a crash of the database server itself
+        # could lose the last records, and send those again.
+        local = "SET LOCAL synchronous_commit TO OFF"
+        # One UPDATE of the whole group (arrays of the ids and times), not one per row.
+        update = _sql(
+            "UPDATE {table} SET {state} = %s, {sent_at} = v.sent_at, {last_error} = '' "
+            "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, sent_at) "
+            "WHERE {table}.{id} = v.id AND {table}.{state} = %s",
+            connection,
+        )
+        params = [
+            InvitationState.SENT,
+            [pk for pk, _sent_at in rows],
+            [sent_at for _pk, sent_at in rows],
+            InvitationState.SENDING,
+        ]
+        with connection.cursor() as cursor:
+            if not connection.in_atomic_block and _simple_queries(connection):
+                # One round trip instead of four (BEGIN, SET, UPDATE, COMMIT): the two statements
+                # of one simple query are one transaction of their own.
+                cursor.execute(f"{local}; {update}", params)
+                return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(local)
+            cursor.execute(update, params)
+        return
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Its commit does not wait for the disk: only a crash of the database server itself
-            # could lose the last records, and send those again.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            # One UPDATE of the whole group (arrays of the ids and times), not one per row.
-            cursor.execute(
-                _sql(
-                    "UPDATE {table} SET {state} = %s, {sent_at} = v.sent_at, {last_error} = '' "
-                    "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, sent_at) "
-                    "WHERE {table}.{id} = v.id AND {table}.{state} = %s",
-                    connection,
-                ),
-                [
-                    InvitationState.SENT,
-                    [pk for pk, _sent_at in rows],
-                    [sent_at for _pk, sent_at in rows],
-                    InvitationState.SENDING,
-                ],
-            )
-            return
         adapt = connection.ops.adapt_datetimefield_value
         cursor.executemany(
             _sql(
@@ -673,6 +679,15 @@ def _write_sent(rows: list[tuple[int, object]]) -> None:
                 for pk, sent_at in rows
             ],
         )
+
+
+def _simple_queries(connection) -> bool:
+    """Whether this PostgreSQL connection binds parameters itself (Django's default, not the
+    `server_side_binding` option): its queries are simple ones, which may hold two statements."""
+    import psycopg
+
+    connection.ensure_connection()
+    return issubclass(connection.connection.cursor_factory, psycopg.ClientCursor)
 
 
 def _mark_failed(invitation: Invitation, error) -> int | None:
@@ -714,12 +729,14 @@ def _mark_failed(invitation: Invitation, error) -> int | None:
 
 
 class _Sender:
-    """Sends the messages of one task (`emails.invitation`, over the worker's kept SMTP
-    connection), with one SMS backend and the wording looked up once per task."""
+    """Sends the messages of one task: emails over the worker's kept SMTP connection, each one's
+    final reply read while the next is prepared (`mail.Outgoing`), SMS one by one with one SMS
+    backend; the wording looked up once per task."""
 
     def __init__(self):
         self.sms_backend = None
         self.wordings: dict[tuple, content.Wording] = {}
+        self.outgoing = mail.Outgoing()
 
     def wording(self, account: Account, channel: str) -> content.Wording:
         key = (account.organization_id, content.language_of(account), channel)
@@ -727,20 +744,25 @@ class _Sender:
             self.wordings[key] = content.wording_for(account.organization, key[1], channel)
         return self.wordings[key]
 
-    def send(self, invitation: Invitation, *, token: str, code: str) -> None:
-        values = values_for(invitation, token=token, code=code)
-        wording = self.wording(invitation.account, invitation.channel)
-        if invitation.channel == Channel.SMS:
-            if self.sms_backend is None:
-                self.sms_backend = sms.get_backend()
-            sms.send_sms(
-                to=invitation.recipient,
-                text=content.render_sms(wording, values),
-                backend=self.sms_backend,
-            )
-            return
-        rendered = content.render_email(wording, values)
-        emails.invitation(
+    def values(self, invitation: Invitation, *, token: str, code: str) -> content.Values:
+        """What goes into the invitation's message (with its new link and code)."""
+        return values_for(invitation, token=token, code=code)
+
+    def send_sms(self, invitation: Invitation, *, token: str, code: str) -> None:
+        values = self.values(invitation, token=token, code=code)
+        if self.sms_backend is None:
+            self.sms_backend = sms.get_backend()
+        sms.send_sms(
+            to=invitation.recipient,
+            text=content.render_sms(self.wording(invitation.account, Channel.SMS), values),
+            backend=self.sms_backend,
+        )
+
+    def email(self, invitation: Invitation, *, token: str, code: str):
+        """The invitation's email, built (not sent)."""
+        values = self.values(invitation, token=token, code=code)
+        rendered = content.render_email(self.wording(invitation.account, Channel.EMAIL), values)
+        return emails.invitation_message(
             to=invitation.recipient,
             subject=rendered.subject,
             text=rendered.text,
@@ -759,7 +781,10 @@ def deliver_invitations(*, invitation_ids: list[int]) -> dict[str, int]:
     retry: dict[int, list[int]] = {}
     sender = _Sender()
     # Its queued invitations carry this task's heartbeat while it runs; the sweep leaves them alone.
-    with heartbeat.hold(Invitation, invitation_ids, beat_now=True, state=InvitationState.QUEUED):
+    # The first claim writes the heartbeat of what it takes: a first beat of its own only when
+    # some will wait for a later claim.
+    first = len(set(invitation_ids)) > CLAIM_GROUP
+    with heartbeat.hold(Invitation, invitation_ids, beat_now=first, state=InvitationState.QUEUED):
         try:
             counts = _deliver(invitation_ids, sender, counts, retry)
         finally:
@@ -782,13 +807,14 @@ def _deliver(
     counts["skipped"] = len(invitation_ids) - len(pending)
     ordered = [pending[pk] for pk in dict.fromkeys(invitation_ids) if pk in pending]
     counts["skipped"] += sum(pk in pending for pk in invitation_ids) - len(ordered)  # given twice
-    records = _SentRecords()
+    outcomes = _Outcomes(counts, retry, _SentRecords())
     for start in range(0, len(ordered), CLAIM_GROUP):
         group = ordered[start : start + CLAIM_GROUP]
         claims = _claim_many(group)
         counts["skipped"] += len(group) - len(claims)  # sent, revoked or taken by another worker
         claimed = time.monotonic()
         with heartbeat.hold(Invitation, list(claims), state=InvitationState.SENDING) as held:
+            in_flight = None  # (invitation, token, code) whose text went out, its reply unread
             try:
                 for invitation in group:
                     if invitation.pk not in claims:
@@ -797,44 +823,81 @@ def _deliver(
                         # A slow server: beat the claims still waiting (a worker's pulse does too).
                         heartbeat.beat_now(held)
                         claimed = time.monotonic()
-                    _deliver_one(invitation, *claims[invitation.pk], sender, counts, retry, records)
+                    in_flight = _deliver_one(
+                        invitation, claims[invitation.pk], sender, in_flight, outcomes
+                    )
             finally:
-                records.flush()  # What went out is recorded, even when something failed after.
+                try:
+                    if in_flight is not None:
+                        outcomes.record(*in_flight, sender.outgoing.collect())
+                finally:
+                    outcomes.records.flush()  # What went out is recorded, even after a failure.
     return counts
 
 
 def _deliver_one(
-    invitation: Invitation,
-    token: str,
-    code: str,
-    sender: _Sender,
-    counts: dict[str, int],
-    retry: dict[int, list[int]],
-    records: _SentRecords,
-) -> None:
+    invitation: Invitation, claim: tuple[str, str], sender: _Sender, in_flight, outcomes
+):
+    """Prepare this invitation's message while the server takes the one in flight, then read
+    that one's reply (its outcome recorded) and send this one up to its final reply. Returns
+    what is in flight now."""
+    token, code = claim
     try:
-        sender.send(invitation, token=token, code=code)
-    except (mail.DeliveryError, sms.SmsError) as error:
-        error.reason = scrub(error.reason, token, code)  # a gateway may echo the message
-        log.warning(
-            "Invitation %s attempt %s failed: %s", invitation.pk, invitation.attempts, error.reason
-        )
-        delay = _mark_failed(invitation, error)
-        if delay is None:
-            counts["failed"] += 1
+        if invitation.channel == Channel.SMS:
+            message = None
         else:
-            counts["retry"] += 1
-            retry.setdefault(delay, []).append(invitation.pk)
+            message = sender.email(invitation, token=token, code=code)
     except Exception as exc:  # a bug must not leave the invitation "sending" forever
         log.exception("Invitation %s could not be sent", invitation.pk)
-        error = mail.DeliveryError(f"Internal error: {exc.__class__.__name__}", temporary=True)
-        delay = _mark_failed(invitation, error)
-        counts["failed" if delay is None else "retry"] += 1
-        if delay is not None:
-            retry.setdefault(delay, []).append(invitation.pk)
+        outcomes.record(invitation, token, code, exc)
+        return in_flight
+    if in_flight is not None:
+        outcomes.record(*in_flight, sender.outgoing.collect())
+    try:
+        if message is None:
+            sender.send_sms(invitation, token=token, code=code)
+        else:
+            sender.outgoing.start(message)
+            return (invitation, token, code)
+    except Exception as exc:
+        if not isinstance(exc, (mail.DeliveryError, sms.SmsError)):
+            log.exception("Invitation %s could not be sent", invitation.pk)
+        outcomes.record(invitation, token, code, exc)
     else:
-        records.add(invitation)
-        counts["sent"] += 1
+        outcomes.record(invitation, token, code, None)
+    return None
+
+
+@dataclass
+class _Outcomes:
+    counts: dict[str, int]
+    retry: dict[int, list[int]]
+    records: _SentRecords
+
+    def record(self, invitation: Invitation, token: str, code: str, error) -> None:
+        """Sent (None), or failed with `error`: retried later or given up."""
+        if error is None:
+            self.records.add(invitation)
+            self.counts["sent"] += 1
+            return
+        if not isinstance(error, (mail.DeliveryError, sms.SmsError)):
+            error = mail.DeliveryError(
+                f"Internal error: {error.__class__.__name__}", temporary=True
+            )
+        else:
+            error.reason = scrub(error.reason, token, code)  # a gateway may echo the message
+            log.warning(
+                "Invitation %s attempt %s failed: %s",
+                invitation.pk,
+                invitation.attempts,
+                error.reason,
+            )
+        delay = _mark_failed(invitation, error)
+        if delay is None:
+            self.counts["failed"] += 1
+        else:
+            self.counts["retry"] += 1
+            self.retry.setdefault(delay, []).append(invitation.pk)
 
 
 def invitations_requeue_stale(*, exclude: set[int] = frozenset()) -> int:

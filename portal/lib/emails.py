@@ -96,15 +96,31 @@ def invitation(
     """An invitation in the organization's wording (`content.render_email`), from the identity
     `content.sender_of` chose. `test`: the admin's test send of a wording, marked [Test]."""
     deliver(
-        mail.build_message(
-            to=to,
-            subject=f"[Test] {subject}" if test else subject,
-            text=text,
-            html=html,
-            images=images,
-            headers={} if test else AUTOMATIC,
-            **sender,
+        invitation_message(
+            to=to, subject=subject, text=text, html=html, images=images, sender=sender, test=test
         )
+    )
+
+
+def invitation_message(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    images: dict[str, bytes],
+    sender: dict,
+    test: bool = False,
+):
+    """The message `invitation` sends, for a caller that sends it itself (`mail.Outgoing`)."""
+    return mail.build_message(
+        to=to,
+        subject=f"[Test] {subject}" if test else subject,
+        text=text,
+        html=html,
+        images=images,
+        headers={} if test else AUTOMATIC,
+        **sender,
     )
 
 

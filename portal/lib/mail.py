@@ -407,6 +407,170 @@ def send(message, connection) -> None:
         raise DeliveryError("Mail backend did not send the message", temporary=True)
 
 
+_PERIODS = re.compile(rb"(?m)^\.")  # smtplib's dot-stuffing of the message text
+
+
+class Outgoing:
+    """Messages sent one after the other over this worker's kept connection, each one's final
+    reply read only when the caller comes back for it (`collect`, before the next `start`): while
+    the server takes in a message's text and answers, the caller prepares the next one instead of
+    waiting. The same commands and bytes as `smtplib.sendmail`; when the server offers PIPELINING
+    (RFC 2920) a message's MAIL, RCPT and DATA go out together, their replies read after.
+
+    Every outcome is the message's own: `start` raises DeliveryError for what the server refused
+    before taking the text (sender, recipient, DATA), `collect` returns the error of the message
+    whose text it took (its final reply, or the connection lost before it: unknown, temporary).
+    A backend other than SMTP (files, memory, console) sends in `start` itself (`deliver`)."""
+
+    def __init__(self):
+        self.pending = False  # a message's text went out; its final reply is not read yet
+
+    def start(self, message) -> None:
+        """Send `message` up to its text; `collect` must come first when one is pending."""
+        assert not self.pending, "collect the previous message's reply first"
+        while True:
+            try:
+                backend, fresh = kept_connection()
+            except Exception as exc:
+                drop_kept()
+                raise classify(exc) from exc
+            if not isinstance(backend, DjangoSmtpBackend):
+                _deliver_over(message, backend, fresh)
+                return
+            try:
+                self._start(message, backend)
+                self.pending = True
+                return
+            except Exception as exc:
+                if _broken(exc, backend):
+                    drop_kept()
+                    if not fresh and went_stale(exc):
+                        continue  # closed while idle: nothing was taken, once more on a new one
+                raise classify(exc) from exc
+
+    def collect(self) -> DeliveryError | None:
+        """The final reply of the message `start` sent: None when it was taken."""
+        if not self.pending:
+            return None
+        self.pending = False
+        held = getattr(_kept, "held", None)
+        smtp = held[1].connection if held is not None else None
+        try:
+            if smtp is None:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            code, reply = smtp.getreply()
+            if code != 250:
+                if code == 421:
+                    smtp.close()
+                else:
+                    smtp._rset()
+                raise smtplib.SMTPDataError(code, reply)
+        except Exception as exc:
+            if _broken(exc, held[1] if held is not None else None):
+                drop_kept()
+            return classify(exc)
+        return None
+
+    def _start(self, message, backend) -> None:
+        smtp = backend.connection
+        if smtp is None or smtp.sock is None:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        encoding = message.encoding or settings.DEFAULT_CHARSET
+        sender = _sanitized(message.from_email, encoding)
+        recipients = [_sanitized(address, encoding) for address in message.recipients()]
+        if not recipients:
+            raise DeliveryError("Mail backend did not send the message", temporary=True)
+        data = message.message().as_bytes(linesep="\r\n")
+        smtp.ehlo_or_helo_if_needed()
+        options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+        if smtp.does_esmtp and smtp.has_extn("pipelining"):
+            replies = _pipelined(smtp, sender, options, recipients)
+        else:
+            replies = None
+        code, reply = replies.pop(0) if replies else smtp.mail(sender, options)
+        refused = {}
+        if code == 250:
+            for recipient in recipients:
+                rcode, rreply = replies.pop(0) if replies else smtp.rcpt(recipient)
+                if rcode not in (250, 251):
+                    refused[recipient] = (rcode, rreply)
+                if rcode == 421:
+                    break
+        elif replies:
+            replies = replies[-1:]  # the RCPT's answers to a refused MAIL say nothing more
+        if replies:
+            dcode, dreply = replies.pop()
+        else:
+            dcode, dreply = (None, b"")
+        if code != 250:
+            _abandon(smtp, code, dcode)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        if any(rcode == 421 for rcode, _r in refused.values()):
+            smtp.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+        if len(refused) == len(recipients):
+            _abandon(smtp, 0, dcode)
+            raise smtplib.SMTPRecipientsRefused(refused)
+        if dcode is None:
+            smtp.putcmd("data")
+            dcode, dreply = smtp.getreply()
+        if dcode != 354:
+            if dcode == 421:
+                smtp.close()
+            else:
+                smtp._rset()
+            raise smtplib.SMTPDataError(dcode, dreply)
+        text = _PERIODS.sub(b"..", data)
+        if text[-2:] != b"\r\n":
+            text += b"\r\n"
+        smtp.send(text + b".\r\n")
+
+
+def _pipelined(smtp, sender: str, options: list[str], recipients: list[str]) -> list:
+    """MAIL, every RCPT and DATA written at once (the server offers PIPELINING), then their
+    replies, in order."""
+    optionlist = (" " + " ".join(options)) if options else ""
+    commands = [f"MAIL FROM:{_quoted(sender)}{optionlist}"]
+    commands += [f"RCPT TO:{_quoted(recipient)}" for recipient in recipients]
+    commands.append("DATA")
+    for command in commands:
+        if "\r" in command or "\n" in command:
+            raise ValueError("command contains prohibited newline characters")
+    smtp.send("".join(command + "\r\n" for command in commands).encode(smtp.command_encoding))
+    return [smtp.getreply() for _command in commands]
+
+
+def _abandon(smtp, code: int, data_code: int | None) -> None:
+    """After a refused sender or every recipient refused: a DATA the server accepted anyway gets
+    an empty text (RFC 2920), then the transaction is reset (the connection closed on a 421)."""
+    if code == 421 or data_code == 421:
+        smtp.close()
+        return
+    if data_code == 354:
+        smtp.send(b".\r\n")
+        smtp.getreply()
+    smtp._rset()
+
+
+_REFUSALS = (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+
+
+def _broken(exc: BaseException, backend) -> bool:
+    """Whether the connection is unusable after `exc`: anything but a refusal the server answered
+    on a connection still open (a 421 closes it)."""
+    smtp = getattr(backend, "connection", None)
+    return not isinstance(exc, _REFUSALS) or smtp is None or smtp.sock is None
+
+
+def _deliver_over(message, backend, fresh: bool) -> None:
+    """`emails.deliver` for a backend that is not SMTP: sent at once."""
+    try:
+        send(message, backend)
+    except DeliveryError as error:
+        drop_kept()
+        raise error
+
+
 def reset(connection) -> None:
     """Drop a connection that failed, so the next message opens a fresh one."""
     try:

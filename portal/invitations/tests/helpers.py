@@ -52,16 +52,16 @@ def sent_invitation(account, *, monkeypatch=None):
     """Deliver the queued invitation of `account` in-process
     and return (invitation, token, code)."""
     captured = {}
-    real = services._Sender.send
+    real = services._Sender.values
 
     def spy(self, invitation, *, token, code):
         captured.update(token=token, code=code)
         return real(self, invitation, token=token, code=code)
 
-    services._Sender.send = spy
+    services._Sender.values = spy
     try:
         services.deliver_invitations(invitation_ids=[account.invitations.get(state="queued").pk])
     finally:
-        services._Sender.send = real
+        services._Sender.values = real
     invitation = account.invitations.order_by("-id").first()
     return invitation, captured["token"], captured["code"]

@@ -16,7 +16,7 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from portal.jobs.sweep import Pulse, sweep
 from portal.lib.tasks import connections_tidy
@@ -25,6 +25,7 @@ log = logging.getLogger("portal.worker")
 
 BACKOFF_MAX = 30.0  # seconds between two restarts of a failing task loop, at most
 STEADY_AFTER = 60.0  # a loop that ran this long before failing starts again from the shortest wait
+KEEP_CONNECTION = 600  # seconds a running worker keeps a database connection, task after task
 
 
 class Command(BaseCommand):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 self.command(interval=interval, batch=True), verbosity=verbosity, restart=False
             )
             return
+        keep_connections()
         pulse = Pulse()
         pulse.start()
         try:
@@ -89,3 +91,16 @@ class Command(BaseCommand):
                 connections_tidy()
                 time.sleep(wait)
                 wait = min(wait * 2, BACKOFF_MAX)
+
+
+def keep_connections() -> None:
+    """A running worker keeps its database connections from one task to the next, as it keeps its
+    SMTP connection: with the web's CONN_MAX_AGE of 0 every task (200 invitations) opened a new
+    one, on PostgreSQL a new server process with cold caches. One the server dropped meanwhile is
+    found before its next task uses it (CONN_HEALTH_CHECKS: a `SELECT 1` per task) and opened
+    again; the tidy-up around each task (lib/tasks) still closes a broken one."""
+    for alias in connections:
+        options = connections.settings[alias]
+        if not options.get("CONN_MAX_AGE"):
+            options["CONN_MAX_AGE"] = KEEP_CONNECTION
+            options["CONN_HEALTH_CHECKS"] = True
