@@ -150,17 +150,17 @@ def ensure_index_after_migrate(sender=None, using="default", **kwargs) -> None:
 # ------------------------------------------------------------------ query
 
 
-class _PgWordsMatch(Expression):
-    """`to_tsvector('simple', search_text) @@ to_tsquery('simple', terms)`: the expression of the
-    GIN index, on the query's own alias of the table."""
+class _Condition(Expression):
+    """A condition on one column (`expression`, resolved on the query's own alias of the table)
+    with one bound value, written by the subclass's `as_sql`."""
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, expression, terms: str):
+    def __init__(self, expression, value: str):
         super().__init__()
         self.expression = expression
-        self.terms = terms
+        self.value = value
 
     def get_source_expressions(self):
         return [self.expression]
@@ -168,11 +168,16 @@ class _PgWordsMatch(Expression):
     def set_source_expressions(self, exprs):
         (self.expression,) = exprs
 
+
+class _PgWordsMatch(_Condition):
+    """`to_tsvector('simple', search_text) @@ to_tsquery('simple', terms)`: the expression of the
+    GIN index."""
+
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.expression)
         return (
             f"to_tsvector('simple'::regconfig, {sql}) @@ to_tsquery('simple'::regconfig, %s)",
-            [*params, self.terms],
+            [*params, self.value],
         )
 
 
@@ -199,29 +204,15 @@ def words_q(query_words: list[str], *, small_scope: bool = False) -> Q:
     return condition
 
 
-class _IdIn(Expression):
+class _IdIn(_Condition):
     """The primary key is one of the ids listed ("1,2,3"), given as one bound value. PostgreSQL:
     `id = ANY(array)`, its B-tree walking the array in the index's order, so `ORDER BY id DESC
     LIMIT 51` reads 51 rows (the array behind a sub-select: planning a constant of 7,000 values
     costs ~5 ms); SQLite: `id IN (SELECT value FROM json_each(...))`, walked in order too."""
 
-    conditional = True
-    output_field = BooleanField()
-
-    def __init__(self, expression, listed: str):
-        super().__init__()
-        self.expression = expression
-        self.listed = listed
-
-    def get_source_expressions(self):
-        return [self.expression]
-
-    def set_source_expressions(self, exprs):
-        (self.expression,) = exprs
-
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.expression)
-        listed = self.listed
+        listed = self.value
         if connection.vendor == "postgresql":
             array = "{" + listed + "}"
             return f"{sql} = ANY((SELECT %s::bigint[])::bigint[])", [*params, array]
