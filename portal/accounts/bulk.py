@@ -3,7 +3,7 @@
 Each row is checked with `rules.clean_values` (strict: the CSV's mandatory columns) and all rows
 together with `rules.find_conflicts` (a few queries for the whole chunk). The rows that pass are
 written in bulk inside the caller's transaction: numbers taken by a conditional UPDATE, accounts
-by the tuple insert (`lib.bulkinsert`) from `services.build_account`, invitations created, one
+by the tuple insert (`lib.bulkinsert`) from `services.build_accounts`, invitations created, one
 audit event per account.
 If another writer wins a race meanwhile (the database refuses a row), the chunk is redone row by
 row, each in its own savepoint, and only the losing rows are reported: each row is whole or absent.
@@ -36,7 +36,7 @@ from portal.accounts.rules import (
     find_conflicts,
 )
 from portal.accounts.selectors import lock_capacity
-from portal.accounts.services import _integrity_message, build_account
+from portal.accounts.services import _integrity_message, build_accounts
 from portal.audit import services as audit
 from portal.lib.bulkinsert import insert_objects
 from portal.lib.chunks import one_value
@@ -79,15 +79,11 @@ class RowOutcome:
     refusal: str = ""
     values: AccountValues | None = field(default=None, repr=False)
     note: str = ""
+    invitation: str = ""  # the report's invitation column, made from the outcome (`_invite`)
 
     @property
     def reason(self) -> str:
         return self.problems.summary() or self.note
-
-    @property
-    def invitation(self) -> str:
-        """The report's invitation column, made from the outcome."""
-        return invitation_text(self.invitation_outcome, self.refusal)
 
 
 def accounts_add_many(
@@ -363,7 +359,8 @@ def _reset(outcome: RowOutcome) -> None:
         outcome.multiline_number,
         outcome.invitation_outcome,
         outcome.refusal,
-    ) = (FAILED, None, "", "", "")
+        outcome.invitation,
+    ) = (FAILED, None, "", "", "", "")
 
 
 def _fail(outcome: RowOutcome, error: DomainError) -> None:
@@ -427,18 +424,15 @@ def _write(
     numbers, available_taken = _take_numbers(
         organization, [o.values.multiline_number for o in outcomes if o.values.multiline_number]
     )
-    accounts = []
-    for outcome in outcomes:
-        account = build_account(
-            organization=organization,
-            permission_group=permission_group,
-            values=outcome.values,
-            number=None,
-            batch=batch,
-        )
+    accounts = build_accounts(
+        organization=organization,
+        permission_group=permission_group,
+        values=[outcome.values for outcome in outcomes],
+        batch=batch,
+    )
+    for account, outcome in zip(accounts, outcomes):
         if outcome.values.multiline_number:  # Taken above; no instance needed.
             account.number_id = numbers[outcome.values.multiline_number]
-        accounts.append(account)
     refusals = None
     if invite:
         # Decided before the insert, so that the invitable accounts are written `invited` at once.
@@ -490,7 +484,13 @@ def _invite(
     the report. Returns, per account, what its audit event records about the invitation."""
     queued = iter(inviting.queue(accounts=[a for a, r in zip(accounts, refusals) if not r]))
     recorded = []
+    words: dict[str, str] = {}  # a chunk has a few refusal reasons: their words made once each
     for outcome, refusal in zip(outcomes, refusals, strict=True):
+        if refusal not in words:
+            words[refusal] = invitation_text(
+                InvitationOutcome.NOT_SENT if refusal else InvitationOutcome.QUEUED, refusal
+            )
+        outcome.invitation = words[refusal]
         if refusal:
             outcome.invitation_outcome, outcome.refusal = InvitationOutcome.NOT_SENT, refusal
             recorded.append({"invitation": outcome.invitation})

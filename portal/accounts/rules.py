@@ -94,6 +94,8 @@ class Problems:
         return {k: list(v) for k, v in self.by_column.items() if v}
 
     def summary(self) -> str:
+        if not self.by_column:
+            return ""
         return "; ".join(
             f"{col}: {reason}" for col, reasons in self.as_dict().items() for reason in reasons
         )

@@ -6,7 +6,7 @@ Every account carries two derived columns, computed by `search_fields` in one pl
   `accounts_account_search` (kept by triggers on the accounts table);
 - `device_reversed`: the device number's digits reversed (B-tree index: last digits).
 
-Writes: `Account.save()`, the manager's `bulk_create`/`bulk_update`/`update` and `build_account`
+Writes: `Account.save()`, the manager's `bulk_create`/`bulk_update`/`update` and `build_accounts`
 (the single add and the batch import) set them. Code that writes account rows another way (raw
 INSERT, COPY) calls `search_fields(first_name, last_name, email, device_number)` for each row
 (or `set_search_fields(account)` on the instance) and writes the two values with the row.

@@ -213,8 +213,7 @@ def batch_run(*, batch_id: int, progress: Callable[[Batch], None] | None = None)
         log.exception("batch %s failed", batch_id)
         with translation.override(settings.LANGUAGE_CODE):
             return _stop(batch, str(error), run=run)
-    batch.refresh_from_db()
-    return batch
+    return batch  # as its finish left it (`_run` read it back in that transaction)
 
 
 def _stop(batch: Batch, reason: str, *, run: int | None = None) -> Batch:

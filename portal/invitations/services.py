@@ -17,7 +17,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -91,7 +91,7 @@ def retry_delay(attempts: int) -> int:
 
 
 def domain_refusal(organization, email: str | None) -> str | None:
-    if email and organization.email_domains:
+    if email and organization.allowed_email_domains.split() and organization.email_domains:
         domain = email.rsplit("@", 1)[-1].lower()
         if domain not in organization.email_domains:
             return (
@@ -169,16 +169,26 @@ def code_hash(invitation_id: int, code: str) -> str:
 INVITATION_COLUMNS = ("account_id", "channel", "recipient", "token_hash", "expires_at")
 
 
-def _invitation_row(account: Account, now) -> tuple:
-    """A new invitation's values (INVITATION_COLUMNS): one
-    builder for the single and the bulk path."""
-    return (
-        account.pk,
-        Channel.EMAIL if account.email else Channel.SMS,
-        account.contact,
-        None,  # token_hash: made when the message is sent; no link matches a queued invitation.
-        now + timedelta(days=account.organization.invitation_validity_days),
-    )
+def _invitation_rows(accounts: list[Account], now) -> list[tuple]:
+    """New invitations' values (INVITATION_COLUMNS): one builder for the single and the bulk
+    path. Each expires after its organization's validity (worked out once per organization)."""
+    expiry: dict[int, datetime] = {}
+    rows = []
+    for account in accounts:
+        organization_id = account.organization_id
+        if organization_id not in expiry:
+            days = account.organization.invitation_validity_days
+            expiry[organization_id] = now + timedelta(days=days)
+        rows.append(
+            (
+                account.pk,
+                Channel.EMAIL if account.email else Channel.SMS,
+                account.contact,
+                None,  # token_hash: made when the message is sent; no link matches a queued one.
+                expiry[organization_id],
+            )
+        )
+    return rows
 
 
 def _enqueue(invitation_ids: list[int]) -> None:
@@ -311,7 +321,7 @@ def _queue(
         Invitation.objects.filter(pk__in=[i.pk for i in replacing.values()], state__in=LIVE).update(
             state=InvitationState.REVOKED, revoked_at=now
         )
-    rows = [_invitation_row(a, now) for a in accounts]
+    rows = _invitation_rows(accounts, now)
     new_ids = insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
     created = {}
     for account, pk, row in zip(accounts, new_ids, rows):
@@ -374,7 +384,7 @@ def accounts_queue_invitations(*, accounts) -> list[tuple[int, str]]:
     if not accounts:
         return []
     now = timezone.now()
-    rows = [_invitation_row(a, now) for a in accounts]
+    rows = _invitation_rows(accounts, now)
     ids = insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
     if _tasks_in_this_database():
         # Committed with the invitations: one commit for both, and never one without the other.

@@ -40,7 +40,13 @@ def _converter(field: models.Field, connection):
     layers where they do nothing: JSON of plain Python values, aware datetimes."""
     if isinstance(field, models.JSONField):
         encoder = field.encoder
-        return lambda value: None if value is None else json.dumps(value, cls=encoder)
+
+        def encode(value):
+            if value is None:
+                return None
+            return "{}" if value == {} else json.dumps(value, cls=encoder)  # (most per-row results)
+
+        return encode
     if isinstance(field, models.DateTimeField):
         adapt_datetime = connection.ops.adapt_datetimefield_value
         last: list = [None, None]  # Rows of one insert often share a date (an expiry): once.

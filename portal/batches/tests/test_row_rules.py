@@ -210,3 +210,48 @@ def test_the_device_number_alias_imports_a_device_account(upload):
     batch = upload(data)
     assert batch.succeeded == 1
     assert Account.objects.get().device_number == "+49301234567"
+
+
+def test_an_imported_account_is_stored_as_the_same_person_added_one_by_one(
+    upload, alice, org_a, numbers_a
+):
+    """The batch builds its accounts by Django's positional constructor, the single add by the
+    same builder: every stored field but the row's own (id, contact, number, batch, times) is
+    the same for the same values, on either path."""
+    values = {
+        "firstname": "Jürgen",
+        "lastname": "Müller",
+        "social_messaging": "Yes",
+        "monitor_calls": "auto",
+        "monitor_sms": "on",
+        "forwarding_number": "+44 7911 123456",
+        "restrict_incoming_social_messaging": "Yes",
+        "language": "German",
+    }
+    batch = upload(
+        files.excel_csv_utf8(
+            [R(email="jurgen.import@example.com", multiline_number=numbers_a[0], **values)]
+        )
+    )
+    assert batch.succeeded == 1
+    added = account_add(
+        actor=alice,
+        organization=org_a,
+        data={
+            "email": "jurgen.single@example.com",
+            "multiline_number": numbers_a[1],
+            "first_name": values["firstname"],
+            "last_name": values["lastname"],
+            **{k: v for k, v in values.items() if k not in ("firstname", "lastname")},
+        },
+    )
+    own = {"id", "email", "number", "batch", "created_at", "updated_at", "search_text"}
+    fields = [f for f in Account._meta.concrete_fields if f.name not in own]
+    imported = Account.objects.get(batch=batch)
+    added.refresh_from_db()
+    assert {f.attname: getattr(imported, f.attname) for f in fields} == {
+        f.attname: getattr(added, f.attname) for f in fields
+    }
+    assert imported.language == "de" and imported.monitor_calls == "auto"
+    assert imported.search_text == "jurgen muller jurgen import example com"
+    assert (imported.number.e164, imported.batch_id) == (numbers_a[0], batch.pk)
