@@ -113,14 +113,14 @@ def accounts_add_many(
         # Held to the commit: concurrent batches (and invitations) in this organization take turns
         # per chunk, so they never promise the same numbers, and each sees the other's accounts.
         lock_capacity([organization])
-    outcomes = [RowOutcome(row=number) for number, _data in rows]
+    outcomes = []
     cleaned = []
     known = _inventory(organization, [data.get("multiline_number") for _n, data in rows])
-    for outcome, (number, data) in zip(outcomes, rows):
+    for number, data in rows:
         values, problems = clean_values(organization, data, strict=True, known_numbers=known)
         if row_problems and row_problems.get(number):
             problems.add("row", row_problems[number])
-        outcome.values, outcome.problems = values, problems
+        outcomes.append(RowOutcome(row=number, problems=problems, values=values))
         cleaned.append(values)
     conflicts = find_conflicts(
         organization, cleaned, actor=actor, row_numbers=[o.row for o in outcomes], seen=seen
@@ -154,26 +154,27 @@ def accounts_add_many(
     return outcomes
 
 
-def _inventory(organization, cells: list) -> set[str]:
-    """The numbers of these cells that are in the organization's inventory (one query)."""
-    candidates = set()
+def _inventory(organization, cells: list) -> dict:
+    """The cells whose number is in the organization's inventory (one query): {cell: E.164}."""
+    prepared = {}
     for cell in cells:
-        if cell is not None and cell != "":
+        if cell is not None and cell != "" and cell not in prepared:
             try:
-                candidates.add(plain_number(cell))
+                prepared[cell] = plain_number(cell)
             except (TypeError, ValueError):
                 continue
-    if not candidates:
-        return set()
+    if not prepared:
+        return {}
     # By the unique e164 index alone: with the organization in the query, SQLite may scan the
     # organization's whole inventory instead (29 µs a row at 100k numbers).
-    return {
+    held = {
         e164
         for e164, organization_id in Number.objects.filter(
-            e164__in=one_value(list(candidates)[:5000], "text")
+            e164__in=one_value(list(set(prepared.values()))[:5000], "text")
         ).values_list("e164", "organization_id")
         if organization_id == organization.pk
     }
+    return {cell: e164 for cell, e164 in prepared.items() if e164 in held}
 
 
 def _mark_existing(

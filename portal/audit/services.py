@@ -151,12 +151,14 @@ def rows(
     where = _origin.get()
     home = _Lazy(lambda: home_organization(actor))
     out = []
+    given = organization.pk if organization is not None else None
     for target, data in items:
-        org = organization
-        if org is None and target is not None:
-            org = getattr(target, "organization", None)
-        if org is None:
-            org = home.value
+        organization_id = given
+        if organization_id is None:
+            org = getattr(target, "organization", None) if target is not None else None
+            if org is None:
+                org = home.value
+            organization_id = org.pk if org is not None else None
         out.append(
             (
                 actor_id,
@@ -166,7 +168,7 @@ def rows(
                 target._meta.model_name if target is not None else "",
                 str(target.pk) if target is not None else "",
                 _label(target),
-                org.pk if org is not None else None,
+                organization_id,
                 batch_id,
                 data or {},
                 where.ip,
