@@ -29,7 +29,7 @@ from portal.access.models import Privilege
 from portal.access.scoping import require_privilege
 from portal.accounts.models import PENDING_STATUSES, Account, AccountStatus
 from portal.accounts.outcomes import MESSAGES, ActionResult, Problem, message
-from portal.accounts.rules import AccountValues, clean_values, find_conflicts
+from portal.accounts.rules import ACCOUNT_VALUES, AccountValues, clean_values, find_conflicts
 from portal.accounts.selectors import lock_capacity, onboarding_capacity
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
@@ -407,18 +407,7 @@ EDITABLE = (
     "language",
     "permission_group",
 )
-STORED = (
-    "first_name",
-    "last_name",
-    "email",
-    "device_number",
-    "social_messaging",
-    "monitor_calls",
-    "monitor_sms",
-    "forwarding_number",
-    "restrict_incoming_social_messaging",
-    "language",
-)
+STORED = ACCOUNT_VALUES  # what an edit writes as it is
 
 
 def _merged(account: Account, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -74,6 +74,22 @@ class AccountValues:
         return (self.email or "").lower() or (self.device_number or "")
 
 
+# The fields an account takes from its checked values as they are (`AccountValues` has the same
+# names).
+ACCOUNT_VALUES = (
+    "first_name",
+    "last_name",
+    "email",
+    "device_number",
+    "social_messaging",
+    "monitor_calls",
+    "monitor_sms",
+    "forwarding_number",
+    "restrict_incoming_social_messaging",
+    "language",
+)
+
+
 @dataclass
 class Problems:
     """Reasons per column; a row with any is refused as a whole."""

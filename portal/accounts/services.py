@@ -12,7 +12,13 @@ from portal.access import disclosure
 from portal.accounts import listing
 from portal.accounts.models import Account, AccountStatus
 from portal.accounts.outcomes import Problem, message
-from portal.accounts.rules import AccountValues, Problems, clean_values, find_conflicts
+from portal.accounts.rules import (
+    ACCOUNT_VALUES,
+    AccountValues,
+    Problems,
+    clean_values,
+    find_conflicts,
+)
 from portal.accounts.search import set_search_fields
 from portal.accounts.selectors import lock_capacity
 from portal.audit import services as audit
@@ -125,22 +131,6 @@ def account_values(
         problems.codes |= conflicts.codes
     _raise_problems(problems)
     return values
-
-
-# The fields an account takes from its checked values as they are (`AccountValues` has the same
-# names).
-ACCOUNT_VALUES = (
-    "first_name",
-    "last_name",
-    "email",
-    "device_number",
-    "social_messaging",
-    "monitor_calls",
-    "monitor_sms",
-    "forwarding_number",
-    "restrict_incoming_social_messaging",
-    "language",
-)
 
 
 def build_accounts(
