@@ -59,8 +59,9 @@ def words(text: str | None) -> list[str]:
 
 
 def search_text(*values: str | None) -> str:
-    """What is stored for the text search: the folded words of every value, space-separated."""
-    return " ".join(w for value in values for w in words(value))
+    """What is stored for the text search: the folded words of every value, space-separated
+    (folded together: `fold` works character by character, and a space ends a word)."""
+    return " ".join(words(" ".join(value for value in values if value)))
 
 
 def reversed_digits(value: str | None) -> str:
