@@ -27,7 +27,19 @@ def one_value(values: Iterable, kind: str = "bigint"):
     placeholder on SQLite) — what a batch chunk's 1,000 emails or numbers cost otherwise."""
     values = list(values)
     if connection.vendor == "postgresql":
-        return RawSQL(f"SELECT unnest(%s::{kind}[])", [values])
+        return RawSQL(f"SELECT unnest(%s::{kind}[])", [_array_literal(values)])
     if connection.vendor == "sqlite":
         return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
     return values
+
+
+def _array_literal(values: list) -> str:
+    """PostgreSQL's text form of an array, `{"a","b"}`, bound as one string: psycopg, which binds
+    values into the statement on the client, quotes a list item by item (1.2 ms for 1,000
+    numbers; this 0.1 ms). A constant array still tells the planner how many values it holds
+    (`unnest` of a JSON value would be guessed at 100 and joined row by row: 430 ms a chunk)."""
+    return (
+        "{"
+        + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        + "}"
+    )

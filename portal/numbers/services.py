@@ -14,7 +14,7 @@ from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
 from portal.lib import events
-from portal.lib.chunks import chunks
+from portal.lib.chunks import chunks, one_value
 from portal.lib.errors import Conflict, DomainError, Forbidden
 from portal.lib.phones import PhoneError, to_e164
 from portal.numbers.models import Number, NumberStatus, Tag
@@ -568,7 +568,10 @@ def numbers_take(
     in its own transaction."""
     taken = 0
     for chunk in chunks(pks):
-        free = Number.objects.filter(pk__in=chunk, status__in=statuses)
+        # PostgreSQL reads the ids as one JSON value (a chunk's 500 ids); SQLite keeps the plain
+        # list, with which it probes the primary key (with `json_each` it scans the status index).
+        ids = one_value(chunk) if connection.vendor == "postgresql" else chunk
+        free = Number.objects.filter(pk__in=ids, status__in=statuses)
         if organization is not None:
             free = free.filter(organization=organization)
         taken += free.update(status=target)

@@ -154,3 +154,28 @@ def test_a_refused_row_undoes_every_row_of_its_insert_and_names_its_constraint(a
     rows = [(a.pk, "email", a.email, str(i) * 64, expires) for i, a in enumerate(accounts)]
     ids = insert_rows(Invitation, INVITATION_COLUMNS, rows, returning=True)
     assert [Invitation.objects.get(pk=pk).recipient for pk in ids] == [a.email for a in accounts]
+
+
+def test_addresses_with_every_sign_a_local_part_allows_are_found_again(upload, org_a):
+    """A chunk's addresses go to the database as one value (`lib.chunks.one_value`: a quoted
+    array on PostgreSQL, JSON on SQLite): addresses with braces, quotes, slashes and the like are
+    looked up as they are, so the same file uploaded again reports each row as existing."""
+    emails = [
+        "o'neil@example.com",
+        "{braces}@example.com",
+        "a|b=c@example.com",
+        "slash/ed@example.com",
+        "hash#tag@example.com",
+        "q?uery^~@example.com",
+        "NULL@example.com",
+    ]
+    data = files.excel_csv_utf8([files.row(email=email) for email in emails])
+
+    first = upload(data)
+    again = upload(data)
+
+    assert (first.status, first.succeeded, first.failed) == ("completed", len(emails), 0)
+    report = list(csv.DictReader(io.StringIO("".join(services.report_csv_lines(again))[1:])))
+    assert [r["result"] for r in report] == ["exists"] * len(emails)
+    assert [r["reason"].split(" already")[0] for r in report] == [e.lower() for e in emails]
+    assert Account.objects.filter(email__in=emails).count() == len(emails)
