@@ -39,7 +39,7 @@ from portal.accounts.selectors import lock_capacity
 from portal.accounts.services import _integrity_message, build_accounts
 from portal.audit import services as audit
 from portal.lib.bulkinsert import insert_objects
-from portal.lib.chunks import one_value
+from portal.lib.chunks import OneOf
 from portal.lib.errors import DomainError
 from portal.lib.phones import _prepare as plain_number
 from portal.numbers.models import Number, NumberStatus
@@ -170,7 +170,7 @@ def _inventory(organization, cells: list) -> dict:
     held = {
         e164
         for e164, organization_id in Number.objects.filter(
-            e164__in=one_value(list(set(prepared.values()))[:5000], "text")
+            OneOf("e164", list(set(prepared.values()))[:5000], "text")
         ).values_list("e164", "organization_id")
         if organization_id == organization.pk
     }
@@ -381,15 +381,19 @@ def _take_numbers(organization, wanted: list[str]) -> tuple[dict[str, int], int]
     wanted = sorted(wanted)
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        free = Number.objects.filter(
-            organization=organization, e164__in=one_value(chunk, "text"), status__in=FREE
-        )
+        # By the unique e164 alone, the organization and the status checked here: with them in
+        # the query, PostgreSQL, whose statistics lag behind an inventory just added, started
+        # from the organization's (or every) free number for each chunk.
+        found = Number.objects.filter(OneOf("e164", chunk, "text"))
         if connection.features.has_select_for_update:
-            free = free.select_for_update(of=("self",)).order_by("e164")  # locked in this order
+            found = found.select_for_update(of=("self",)).order_by("e164")  # locked in this order
         ids = {}
-        for e164, pk, status in free.values_list("e164", "pk", "status"):
-            ids[e164] = pk
-            available += status == NumberStatus.AVAILABLE
+        for e164, pk, status, organization_id in found.values_list(
+            "e164", "pk", "status", "organization_id"
+        ):
+            if organization_id == organization.pk and status in FREE:
+                ids[e164] = pk
+                available += status == NumberStatus.AVAILABLE
         if len(ids) != len(chunk):
             lost = min(set(chunk) - set(ids))
             taken_message = message(Problem.NUMBER_TAKEN, number=lost)

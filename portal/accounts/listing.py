@@ -20,7 +20,7 @@ from portal.accounts import columns
 from portal.accounts import search as account_search
 from portal.accounts.models import Account
 from portal.invitations.models import Invitation
-from portal.lib.chunks import one_value
+from portal.lib.chunks import OneOf
 from portal.lib.csvexport import safe_cell
 from portal.organizations.models import Language, Organization
 
@@ -355,7 +355,7 @@ def export_rows(queryset) -> Iterator[list]:
             return
         latest: dict[int, tuple] = {}
         invitations = (
-            Invitation.objects.filter(account_id__in=one_value([row[0] for row in rows]))
+            Invitation.objects.filter(OneOf("account_id", [row[0] for row in rows]))
             .annotate(_sent_at=_as_text("sent_at"), _expires_at=_as_text("expires_at"))
             .order_by("account_id", "-id")
             .values_list(*_INVITATION_FIELDS)

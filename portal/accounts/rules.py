@@ -21,7 +21,7 @@ from portal.access import disclosure
 from portal.accounts import columns
 from portal.accounts.models import Account
 from portal.accounts.outcomes import Problem, message
-from portal.lib.chunks import chunks, one_value
+from portal.lib.chunks import OneOf, chunks
 from portal.lib.phones import PhoneError, forwarding_number, looks_like_phone, to_e164
 from portal.numbers.models import Number, NumberStatus
 from portal.organizations.models import Feature, Organization
@@ -287,13 +287,13 @@ def find_conflicts(
     for chunk in chunks(sorted(emails)):
         taken_emails.update(
             others.annotate(e=Lower("email"))
-            .filter(e__in=one_value(chunk, "text"))
+            .filter(OneOf("e", chunk, "text"))
             .values_list("e", "organization_id")
         )
     taken_devices: dict[str, int] = {}
     for chunk in chunks(sorted(devices)):
         taken_devices.update(
-            others.filter(device_number__in=one_value(chunk, "text")).values_list(
+            others.filter(OneOf("device_number", chunk, "text")).values_list(
                 "device_number", "organization_id"
             )
         )
@@ -302,7 +302,7 @@ def find_conflicts(
         inventory.update(
             {
                 n["e164"]: n
-                for n in Number.objects.filter(e164__in=one_value(chunk, "text")).values(
+                for n in Number.objects.filter(OneOf("e164", chunk, "text")).values(
                     "e164", "organization_id", "status"
                 )
             }

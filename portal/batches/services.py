@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, Inviting, accounts_add_many
+from portal.accounts.models import Account
 from portal.accounts.outcomes import InvitationOutcome
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
@@ -27,7 +28,7 @@ from portal.jobs import runner
 from portal.jobs.models import JobStatus, JobUpload
 from portal.jobs.runner import RunLost
 from portal.lib import events, heartbeat
-from portal.lib.bulkinsert import insert_rows
+from portal.lib.bulkinsert import insert_rows, refresh_statistics
 from portal.lib.chunks import chunks
 from portal.lib.csvexport import csv_lines, csv_text
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
@@ -302,6 +303,7 @@ def _run(batch: Batch, progress, run: int) -> None:
     records = (r for r in table.records() if r.row > done)
     pending = Counter()
     flushed = time.monotonic()
+    unanalyzed = 0  # accounts this run added since PostgreSQL last analyzed their table
     pieces = chunks(records, size)
     chunk = next(pieces, None)
     while chunk is not None:
@@ -362,6 +364,9 @@ def _run(batch: Batch, progress, run: int) -> None:
         if flush:
             pending.clear()
             flushed = time.monotonic()
+        unanalyzed += 0 if batch.dry_run else counts["succeeded"]
+        if refresh_statistics(Account, unanalyzed):
+            unanalyzed = 0
         if progress is not None:
             if flush:
                 batch.refresh_from_db(fields=list(counts))

@@ -40,8 +40,8 @@ class Invitation(models.Model):
     recipient = models.CharField(max_length=254)
     # Set anew at each sending attempt (in the task): only the last message's link is live. Empty
     # (NULL) until the first attempt: no link can match a queued invitation, and the unique index
-    # allows any number of NULLs.
-    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # allows any number of NULLs (Meta.constraints).
+    token_hash = models.CharField(max_length=64, null=True, blank=True)
     # HMAC of the 8-digit activation code (with the invitation's id); the code itself is not kept.
     code_hash = models.CharField(max_length=64, blank=True)
     code_failures = models.PositiveSmallIntegerField(default=0)
@@ -62,16 +62,29 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Indexed only where set (Meta.indexes): most invitations are never replaced.
     replaced_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["account", "-id"], name="invitation_account")]
+        indexes = [
+            models.Index(fields=["account", "-id"], name="invitation_account"),
+            models.Index(
+                fields=["replaced_by"],
+                condition=models.Q(replaced_by__isnull=False),
+                name="invitation_replaced_by",
+            ),
+        ]
         constraints = [
+            # A constraint rather than `unique=True`, which on PostgreSQL also builds a
+            # `varchar_pattern_ops` index for LIKE that no query uses (migration 0006).
+            models.UniqueConstraint(
+                fields=["token_hash"], name="invitations_invitation_token_hash_key"
+            ),
             # At most one live invitation per account: resend revokes the old one first.
             models.UniqueConstraint(
                 fields=["account"],

@@ -42,13 +42,15 @@ class NumberQuerySet(ScopedQuerySet):
 class Number(models.Model):
     """A phone number of the inventory, in E.164. The account holding it is `Account.number`."""
 
-    e164 = models.CharField("number", max_length=16, unique=True)
+    e164 = models.CharField("number", max_length=16)  # unique: Meta.constraints
+    # Looked up by the "number_org_status" index (organization, status, e164); none of its own.
     organization = models.ForeignKey(
         "organizations.Organization",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="numbers",
+        db_index=False,
     )
     status = models.CharField(max_length=10, choices=NumberStatus, default=NumberStatus.AVAILABLE)
     tags = models.ManyToManyField(Tag, blank=True, related_name="numbers")
@@ -67,6 +69,9 @@ class Number(models.Model):
             models.Index(fields=["e164_reversed"], name="number_e164_reversed"),
             models.Index(fields=["status", "e164"], name="number_status"),
         ]
+        # A constraint rather than `unique=True`, which on PostgreSQL also builds a
+        # `varchar_pattern_ops` index for LIKE that no query uses (migration 0003).
+        constraints = [models.UniqueConstraint(fields=["e164"], name="numbers_number_e164_key")]
 
     def save(self, *args, **kwargs):
         self.e164_reversed = reversed_digits(self.e164)

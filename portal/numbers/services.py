@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,8 @@ from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
 from portal.lib import events
-from portal.lib.chunks import chunks, one_value
+from portal.lib.bulkinsert import refresh_statistics
+from portal.lib.chunks import OneOf, chunks
 from portal.lib.errors import Conflict, DomainError, Forbidden
 from portal.lib.phones import PhoneError, to_e164
 from portal.numbers.models import Number, NumberStatus, Tag
@@ -158,6 +159,7 @@ def numbers_add(
         if e164 not in existing
     ]
     Number.objects.bulk_create(new, batch_size=1000)
+    refresh_statistics(Number, len(new))
     if new and tag_objects:
         through = Number.tags.through
         links = []
@@ -568,10 +570,10 @@ def numbers_take(
     in its own transaction."""
     taken = 0
     for chunk in chunks(pks):
-        # PostgreSQL reads the ids as one JSON value (a chunk's 500 ids); SQLite keeps the plain
-        # list, with which it probes the primary key (with `json_each` it scans the status index).
-        ids = one_value(chunk) if connection.vendor == "postgresql" else chunk
-        free = Number.objects.filter(pk__in=ids, status__in=statuses)
+        # PostgreSQL takes the ids as one value (a chunk's 500 ids); SQLite keeps the plain list,
+        # with which it probes the primary key (with `json_each` it scans the status index).
+        ids = OneOf("pk", chunk) if connection.vendor == "postgresql" else Q(pk__in=chunk)
+        free = Number.objects.filter(ids, status__in=statuses)
         if organization is not None:
             free = free.filter(organization=organization)
         taken += free.update(status=target)

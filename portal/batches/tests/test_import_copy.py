@@ -102,6 +102,11 @@ def test_a_large_import_and_invite_reports_every_row_the_same_on_both_databases(
         pk, recipient = invitations[int(target_id)]
         assert (data["invitation_id"], recipient) == (pk, emails[int(target_id)])
     if connection.vendor == "postgresql":
+        # The accounts' table was analyzed as it grew (lib.bulkinsert.refresh_statistics): the
+        # planner knows the rows the batch added.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'accounts_account'")
+            assert cursor.fetchone()[0] >= 1000
         tables = {statement.split()[1].strip('"') for statement in copies}
         assert {
             "accounts_account",
@@ -122,7 +127,7 @@ def test_a_refused_row_undoes_every_row_of_its_insert_and_names_its_constraint(a
 
     from portal.invitations.services import INVITATION_COLUMNS
     from portal.lib.bulkinsert import insert_rows
-    from portal.lib.dberrors import unique_field, violated
+    from portal.lib.dberrors import violated
 
     accounts = [
         account_add(actor=alice, organization=org_a, data={"email": f"twin{i}@example.com"})
@@ -148,7 +153,7 @@ def test_a_refused_row_undoes_every_row_of_its_insert_and_names_its_constraint(a
         except IntegrityError as error:
             refused = error
     assert refused is not None, "a duplicate token hash was written"
-    assert violated(refused, Invitation) == unique_field(Invitation, "token_hash")
+    assert violated(refused, Invitation) == "invitations_invitation_token_hash_key"
     assert not Invitation.objects.filter(account__in=accounts).exists()
     # The same rows made unique are written, with their ids in the rows' order.
     rows = [(a.pk, "email", a.email, str(i) * 64, expires) for i, a in enumerate(accounts)]
@@ -157,7 +162,7 @@ def test_a_refused_row_undoes_every_row_of_its_insert_and_names_its_constraint(a
 
 
 def test_addresses_with_every_sign_a_local_part_allows_are_found_again(upload, org_a):
-    """A chunk's addresses go to the database as one value (`lib.chunks.one_value`: a quoted
+    """A chunk's addresses go to the database as one value (`lib.chunks.OneOf`: a quoted
     array on PostgreSQL, JSON on SQLite): addresses with braces, quotes, slashes and the like are
     looked up as they are, so the same file uploaded again reports each row as existing."""
     emails = [
