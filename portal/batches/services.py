@@ -364,8 +364,9 @@ def _run(batch: Batch, progress, run: int) -> None:
         if flush:
             pending.clear()
             flushed = time.monotonic()
+        # For the chunks that follow: planned knowing the accounts this batch has added.
         unanalyzed += 0 if batch.dry_run else counts["succeeded"]
-        if refresh_statistics(Account, unanalyzed):
+        if following is not None and refresh_statistics(Account, unanalyzed):
             unanalyzed = 0
         if progress is not None:
             if flush:
