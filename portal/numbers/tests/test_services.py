@@ -58,6 +58,8 @@ def test_a_large_inventory_is_known_to_the_planner_at_once(org_a):
     next is planned knowing them."""
     from django.db import connection
 
+    from portal.lib.bulkinsert import ANALYZE_AFTER
+
     def known() -> float:
         if connection.vendor != "postgresql":
             return 0.0
@@ -66,7 +68,7 @@ def test_a_large_inventory_is_known_to_the_planner_at_once(org_a):
             return cursor.fetchone()[0]
 
     # (What an earlier test's ANALYZE left stays: PostgreSQL writes it outside transactions.)
-    count = max(1000, int(known()) + 1)
+    count = max(ANALYZE_AFTER, int(known()) + 1)
     numbers = [f"+44791{i:07d}" for i in range(count)]
     results = services.numbers_add(actor=None, organization=org_a, values=numbers)
 
