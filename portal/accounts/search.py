@@ -227,7 +227,7 @@ def numbers_q(query: lib.Query, user) -> Q:
 
     condition = lib.number_q(query, "device_number", "device_reversed")
     numbers = _numbers(query, user)
-    ids = list(numbers.values_list("pk", flat=True)[: NUMBER_IDS_CAP + 1])
+    ids = _number_ids(query, user)
     if len(ids) > NUMBER_IDS_CAP:
         # Many numbers (a short prefix): one id list of both kinds of match, so that the page and
         # its count read indexes instead of testing every account against a subquery.
@@ -242,19 +242,29 @@ def _numbers(query: lib.Query, user):
     return numbers.filter(lib.number_q(query, "e164", "e164_reversed"))
 
 
+def _number_ids(query: lib.Query, user) -> list[int]:
+    """The ids of the first NUMBER_IDS_CAP + 1 numbers `query` means (in number order)."""
+    numbers = Number.objects.all() if user is None else Number.objects.visible_to(user)
+    found = lib.first_numbers(numbers, query, fields=("pk",), limit=NUMBER_IDS_CAP + 1)
+    return [pk for pk, _e164 in found]
+
+
 def number_matches(queryset, query: lib.Query, user) -> str | None:
     """The ids of the accounts of `queryset` whose device number or MultiLine number the digits
     of `query` begin or end, read from the indexes (no order, no join) as "3,1,2": at most
     ACCOUNT_IDS_CAP of them, else None."""
     condition = lib.number_q(query, "device_number", "device_reversed")
     numbers = _numbers(query, user)
-    ids = list(numbers.values_list("pk", flat=True)[: NUMBER_IDS_CAP + 1])
+    ids = _number_ids(query, user)
     scoped = queryset.order_by().annotate(found_id=F("pk"))
-    if len(ids) <= NUMBER_IDS_CAP:
+    if len(ids) <= NUMBER_IDS_CAP and not lib.reads_ranges_apart():
         found = scoped.filter(condition | Q(number_id__in=ids) if ids else condition)
         matches = found.values_list("found_id", flat=True)
     else:
-        by_number = scoped.filter(number_id__in=numbers.order_by().values("pk"))
+        # PostgreSQL: the accounts of the numbers from the index of `number_id` alone (it covers
+        # the id and the organization), their devices apart.
+        few = len(ids) <= NUMBER_IDS_CAP
+        by_number = scoped.filter(number_id__in=ids if few else numbers.order_by().values("pk"))
         by_device = scoped.filter(condition)
         matches = by_number.values_list("found_id", flat=True).union(
             by_device.values_list("found_id", flat=True)
