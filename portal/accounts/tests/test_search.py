@@ -482,3 +482,22 @@ def test_reading_a_number_s_ranges_apart_finds_the_same_numbers_and_accounts(
     for who, user in users:
         for q in queries:
             assert (_number_pages(user, q), _pages(user, q)) == apart[(who, q)], (who, q)
+
+
+def test_a_number_search_s_count_is_its_listed_accounts_and_a_narrower_one_is_counted(
+    alice, operator, people
+):
+    """A number search's matches are read as ids once: the page's count is how many, without
+    counting again; a queryset filtered further is counted by the database."""
+    from django.test.utils import CaptureQueriesContext
+
+    for user, expected in ((alice, 2), (operator, 2)):  # Jürgen's number, Søren's device
+        queryset = listing.filtered(user, listing.Filters(q="+44 791"))
+        assert len(list(queryset)) == expected
+        with CaptureQueriesContext(connection) as counted:
+            assert listing.capped_count(queryset, 1_000) == (expected, False)
+        assert len(counted) == 0
+        assert listing.capped_count(queryset, 1) == (1, True)
+        narrower = queryset.filter(first_name="Jürgen")
+        assert listing.capped_count(narrower, 1_000) == (1, False)
+        assert listing.capped_count(queryset.exclude(first_name="Jürgen"), 1_000) == (1, False)
