@@ -351,7 +351,9 @@ def newest_first(queryset, q: str, user=None):
 
     A number: its matching accounts' ids are read first (`number_matches`), and the page is the
     newest of those ids through the primary key, so a broad prefix (7,000 accounts) or three
-    last digits (1,000) no longer joins and sorts every match; the count reads the same ids.
+    last digits (1,000) no longer joins and sorts every match; the count is how many ids
+    (`listed_count`). On PostgreSQL the numbers' ranges are read apart (`lib.first_numbers`) and
+    their accounts from the covering index of `number_id` (migration 0004).
     Beyond ACCOUNT_IDS_CAP matches: by `id + 0`, the matches read from the indexes, then sorted
     (ordered by the bare id, PostgreSQL walks the primary key backwards testing every account
     when it expects matches to be spread evenly, and numbers seldom are: assigned in ranges).
