@@ -8,7 +8,11 @@ search in the same run (p50/p95 over distinct queries), and streams the CSV expo
 organization with 100,000 accounts (time, memory growth).
 
     python bench/search.py [--databases sqlite,postgres] [--accounts 1000000] [--orgs 500]
-                           [--repeat 20] [--regenerate]
+                           [--repeat 20] [--regenerate] [--queries-only]
+                           [--kinds "last 4 digits,number prefix (broad)"]
+
+`--queries-only` times the database work alone (no whole page, no export); `--kinds` only those
+kinds of search (the names of the tables' rows; the baseline without search is always timed).
 """
 
 from __future__ import annotations
@@ -323,7 +327,9 @@ def _rss_kb() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def measure(accounts: int, orgs: int, repeat: int) -> dict:
+def measure(
+    accounts: int, orgs: int, repeat: int, *, kinds: list[str] | None = None, queries_only=False
+) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -381,7 +387,7 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
                 out.append(f"+44 {number[3:7]} {number[7:9]}")
         return out
 
-    kinds = [
+    all_kinds = [
         "surname",
         "first name (common)",
         "first last (no accents)",
@@ -394,6 +400,9 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
         "device number",
         "number prefix (broad)",
     ]
+    unknown = set(kinds or ()) - set(all_kinds)
+    assert not unknown, f"unknown kinds: {sorted(unknown)}"
+    kinds = [kind for kind in all_kinds if kinds is None or kind in kinds]
 
     def stats(times: list[float]) -> dict:
         times = sorted(times)
@@ -424,7 +433,7 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
 
     def numbers_query(user, q: str) -> None:
         numbers, scope = filtered_numbers(user, q=q)
-        numbers_page(numbers)
+        numbers_page(numbers, q=q)
 
     def numbers_counts(user, q: str) -> None:
         """The scope's numbers counted by status (what the page did on every view before)."""
@@ -453,34 +462,44 @@ def measure(accounts: int, orgs: int, repeat: int) -> dict:
         "accounts query": {},
         "numbers query": {},
     }
-    number_kinds = (
-        "number +44 7900 123456",
-        "national 07900 123456",
-        "last 4 digits",
-        "number prefix (broad)",
-    )
+    number_kinds = [
+        kind
+        for kind in (
+            "number +44 7900 123456",
+            "national 07900 123456",
+            "last 4 digits",
+            "number prefix (broad)",
+        )
+        if kind in kinds
+    ]
     for who, user, pool in (("operator", operator, everyone), ("org admin", admin, org1)):
         client = client_for(user)
-        chosen = {kind: queries(pool, kind) for kind in kinds}
-        rows = {"no search (baseline)": timed(client, "/accounts/", [{}] * repeat)}
+        chosen = {kind: queries(pool, kind) for kind in all_kinds}  # the same, whatever --kinds
         query_rows = {"no search (baseline)": query_timed(accounts_query, user, [""] * repeat)}
         for kind in kinds:
-            rows[kind] = timed(client, "/accounts/", [{"q": q} for q in chosen[kind]])
             query_rows[kind] = query_timed(accounts_query, user, chosen[kind])
-        results["accounts"][who] = rows
         results["accounts query"][who] = query_rows
-        numbers = {"no search (baseline)": timed(client, "/numbers/", [{}] * repeat)}
         number_rows = {
             "no search (baseline)": query_timed(numbers_query, user, [""] * repeat),
             "(counts by status, counted)": query_timed(numbers_counts, user, [""] * repeat),
             "(the page's counts by status)": query_timed(numbers_page_counts, user, [""] * repeat),
         }
         for kind in number_kinds:
-            numbers[kind] = timed(client, "/numbers/", [{"q": q} for q in chosen[kind]])
             number_rows[kind] = query_timed(numbers_query, user, chosen[kind])
-        results["numbers"][who] = numbers
         results["numbers query"][who] = number_rows
+        if queries_only:
+            continue
+        rows = {"no search (baseline)": timed(client, "/accounts/", [{}] * repeat)}
+        for kind in kinds:
+            rows[kind] = timed(client, "/accounts/", [{"q": q} for q in chosen[kind]])
+        results["accounts"][who] = rows
+        numbers = {"no search (baseline)": timed(client, "/numbers/", [{}] * repeat)}
+        for kind in number_kinds:
+            numbers[kind] = timed(client, "/numbers/", [{"q": q} for q in chosen[kind]])
+        results["numbers"][who] = numbers
 
+    if queries_only:
+        return results
     client = client_for(big_admin)
     start_rss = _rss_kb()
     peak = start_rss
@@ -535,7 +554,10 @@ def child(args) -> None:
     if args.generate_only:
         print(json.dumps({"generate": generated}))
         return
-    result = measure(args.accounts, args.orgs, args.repeat)
+    kinds = args.kinds.split(",") if args.kinds else None
+    result = measure(
+        args.accounts, args.orgs, args.repeat, kinds=kinds, queries_only=args.queries_only
+    )
     result["generate"] = generated
     print(json.dumps(result))
 
@@ -543,6 +565,8 @@ def child(args) -> None:
 def table(results: list[dict]) -> str:
     lines = []
     for section in ("accounts query", "accounts", "numbers query", "numbers"):
+        if not results[0][section]:
+            continue
         label = section.capitalize() + ("" if "query" in section else " page")
         head = (
             "| "
@@ -561,6 +585,8 @@ def table(results: list[dict]) -> str:
             ]
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
         lines.append("")
+    if "export" not in results[0]:
+        return "\n".join(lines)
     lines.append("| Export (CSV, streamed) | rows | seconds | memory growth (MB) |")
     lines.append("| --- | --- | --- | --- |")
     for r in results:
@@ -577,6 +603,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--queries-only", action="store_true")
+    parser.add_argument("--kinds", default="")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -600,6 +628,10 @@ def main() -> None:
             command.append("--regenerate")
         if args.generate_only:
             command.append("--generate-only")
+        if args.queries_only:
+            command.append("--queries-only")
+        if args.kinds:
+            command += ["--kinds", args.kinds]
         out = subprocess.run(command, check=True, capture_output=True, text=True)
         sys.stderr.write(out.stderr[-2000:])
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))

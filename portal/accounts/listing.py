@@ -197,7 +197,9 @@ def count_cap(filters: Filters) -> int:
 def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     """(count, capped): counts at most `cap` rows, so it stays cheap on a big table."""
     cap = COUNT_CAP if cap is None else cap
-    n = queryset.order_by()[: cap + 1].count()
+    n = account_search.listed_count(queryset)
+    if n is None:
+        n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 
 

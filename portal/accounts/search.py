@@ -22,6 +22,7 @@ from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
+from django.db.models.sql.where import AND
 
 from portal.lib import search as lib
 from portal.numbers.models import Number
@@ -205,10 +206,17 @@ def words_q(query_words: list[str], *, small_scope: bool = False) -> Q:
 
 
 class _IdIn(_Condition):
-    """The primary key is one of the ids listed ("1,2,3"), given as one bound value. PostgreSQL:
+    """The primary key (or another id column) is one of the ids listed ("1,2,3"), given as one
+    bound value. PostgreSQL:
     `id = ANY(array)`, its B-tree walking the array in the index's order, so `ORDER BY id DESC
     LIMIT 51` reads 51 rows (the array behind a sub-select: planning a constant of 7,000 values
-    costs ~5 ms); SQLite: `id IN (SELECT value FROM json_each(...))`, walked in order too."""
+    costs ~5 ms); SQLite: `id IN (SELECT value FROM json_each(...))`, walked in order too.
+
+    `scope`: the queryset the ids were read from, when they are its matches (`listed_count`)."""
+
+    def __init__(self, expression, value: str, *, scope=None):
+        super().__init__(expression, value)
+        self.scope_conditions = None if scope is None else len(scope.query.where.children)
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.expression)
@@ -221,13 +229,30 @@ class _IdIn(_Condition):
         return f"{sql} IN ({listed or 'NULL'})", params
 
 
+def listed_count(queryset) -> int | None:
+    """How many accounts `queryset` holds when it is a number search's listed ids (`newest_first`)
+    with no condition added since: those ids were read from its very conditions, so the count is
+    theirs, and needs no query (for 1,000 ids: 1,000 look-ups of the primary key, ~3,000 index
+    pages). None otherwise (a queryset filtered further: counted by the database)."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated or not where.children:
+        return None
+    last = where.children[-1]
+    ids = getattr(last, "lhs", None)
+    if not (isinstance(last, Exact) and last.rhs is True and isinstance(ids, _IdIn)):
+        return None
+    if ids.scope_conditions != len(where.children) - 1:
+        return None
+    return ids.value.count(",") + 1 if ids.value else 0
+
+
 def numbers_q(query: lib.Query, user) -> Q:
     """Accounts whose device number or MultiLine number the digits of `query` begin or end."""
     from portal.accounts.models import Account  # cycle: accounts.models <-> accounts.search
 
     condition = lib.number_q(query, "device_number", "device_reversed")
     numbers = _numbers(query, user)
-    ids = list(numbers.values_list("pk", flat=True)[: NUMBER_IDS_CAP + 1])
+    ids = _number_ids(query, user)
     if len(ids) > NUMBER_IDS_CAP:
         # Many numbers (a short prefix): one id list of both kinds of match, so that the page and
         # its count read indexes instead of testing every account against a subquery.
@@ -242,19 +267,32 @@ def _numbers(query: lib.Query, user):
     return numbers.filter(lib.number_q(query, "e164", "e164_reversed"))
 
 
+def _number_ids(query: lib.Query, user) -> list[int]:
+    """The ids of the first NUMBER_IDS_CAP + 1 numbers `query` means (in number order)."""
+    numbers = Number.objects.all() if user is None else Number.objects.visible_to(user)
+    found = lib.first_numbers(numbers, query, fields=("pk",), limit=NUMBER_IDS_CAP + 1)
+    return [pk for pk, _e164 in found]
+
+
 def number_matches(queryset, query: lib.Query, user) -> str | None:
     """The ids of the accounts of `queryset` whose device number or MultiLine number the digits
     of `query` begin or end, read from the indexes (no order, no join) as "3,1,2": at most
     ACCOUNT_IDS_CAP of them, else None."""
     condition = lib.number_q(query, "device_number", "device_reversed")
     numbers = _numbers(query, user)
-    ids = list(numbers.values_list("pk", flat=True)[: NUMBER_IDS_CAP + 1])
+    ids = _number_ids(query, user)
     scoped = queryset.order_by().annotate(found_id=F("pk"))
-    if len(ids) <= NUMBER_IDS_CAP:
+    if len(ids) <= NUMBER_IDS_CAP and not lib.reads_ranges_apart():
         found = scoped.filter(condition | Q(number_id__in=ids) if ids else condition)
         matches = found.values_list("found_id", flat=True)
     else:
-        by_number = scoped.filter(number_id__in=numbers.order_by().values("pk"))
+        # PostgreSQL: the accounts of the numbers from the index of `number_id` alone (it covers
+        # the id and the organization), their devices apart; the numbers' ids as one array (1,000
+        # values bound one by one cost ~5 ms of Python).
+        if len(ids) <= NUMBER_IDS_CAP:
+            by_number = scoped.filter(_IdIn(F("number_id"), ",".join(map(str, ids))))
+        else:
+            by_number = scoped.filter(number_id__in=numbers.order_by().values("pk"))
         by_device = scoped.filter(condition)
         matches = by_number.values_list("found_id", flat=True).union(
             by_device.values_list("found_id", flat=True)
@@ -313,7 +351,9 @@ def newest_first(queryset, q: str, user=None):
 
     A number: its matching accounts' ids are read first (`number_matches`), and the page is the
     newest of those ids through the primary key, so a broad prefix (7,000 accounts) or three
-    last digits (1,000) no longer joins and sorts every match; the count reads the same ids.
+    last digits (1,000) no longer joins and sorts every match; the count is how many ids
+    (`listed_count`). On PostgreSQL the numbers' ranges are read apart (`lib.first_numbers`) and
+    their accounts from the covering index of `number_id` (migration 0004).
     Beyond ACCOUNT_IDS_CAP matches: by `id + 0`, the matches read from the indexes, then sorted
     (ordered by the bare id, PostgreSQL walks the primary key backwards testing every account
     when it expects matches to be spread evenly, and numbers seldom are: assigned in ranges).
@@ -326,6 +366,6 @@ def newest_first(queryset, q: str, user=None):
     if query.is_number:
         listed = number_matches(queryset, query, user)
         if listed is not None:
-            return queryset.filter(_IdIn(F("pk"), listed)).order_by("-id")
+            return queryset.filter(_IdIn(F("pk"), listed, scope=queryset)).order_by("-id")
         return queryset.filter(numbers_q(query, user)).order_by((F("id") + 0).desc())
     return search(queryset, q, user).order_by("-id")

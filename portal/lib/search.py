@@ -136,16 +136,48 @@ def prefix_q(column: str, prefix: str):
     return Q(**{f"{column}__gte": prefix, f"{column}__lt": _next(prefix)})
 
 
+def number_ranges(query: Query, e164_column: str, reversed_column: str) -> list:
+    """Each range `query` means, one condition each: its prefixes on the E.164 column, then its
+    suffixes on the reversed-digits column."""
+    return [prefix_q(e164_column, "+" + prefix) for prefix in query.prefixes] + [
+        prefix_q(reversed_column, suffix[::-1]) for suffix in query.suffixes
+    ]
+
+
 def number_q(query: Query, e164_column: str, reversed_column: str):
     """The numbers `query` means, on an E.164 column and its reversed-digits column."""
     from django.db.models import Q
 
     condition = Q(pk__in=[])
-    for prefix in query.prefixes:
-        condition |= prefix_q(e164_column, "+" + prefix)
-    for suffix in query.suffixes:
-        condition |= prefix_q(reversed_column, suffix[::-1])
+    for each in number_ranges(query, e164_column, reversed_column):
+        condition |= each
     return condition
+
+
+def reads_ranges_apart() -> bool:
+    """Whether a number search reads its ranges apart (`first_numbers`), then the rows found: on
+    PostgreSQL (SQLite meets its targets with the ranges ORed: kept as it was)."""
+    return connection.vendor == "postgresql"
+
+
+def first_numbers(numbers, query: Query, *, fields: tuple[str, ...], limit: int) -> list[tuple]:
+    """The first `limit` of `numbers` (a Number queryset) that `query` means, in number order, as
+    `values_list(*fields, "e164")` rows.
+
+    PostgreSQL: one sub-select per range, each in number order up to `limit` (a prefix through
+    the number's own index; a suffix through the reversed digits' covering index, without the
+    table), then the first `limit` of their union. With the ranges ORed, it walks the numbers'
+    index testing each row: three last digits (1,000 numbers spread over the table) read ~50,000
+    rows for a page (~1,000 pages), or all 1,000 rows for their ids. Elsewhere: the ORed ranges."""
+    fields = (*fields, "e164")
+    if not reads_ranges_apart():
+        matching = numbers.filter(number_q(query, "e164", "e164_reversed"))
+        return list(matching.order_by("e164").values_list(*fields)[:limit])
+    ranges = number_ranges(query, "e164", "e164_reversed")
+    parts = [numbers.filter(each).order_by("e164").values_list(*fields)[:limit] for each in ranges]
+    if len(parts) == 1:
+        return list(parts[0])
+    return list(parts[0].union(*parts[1:]).order_by("e164")[:limit])
 
 
 def vendor() -> str:

@@ -159,7 +159,9 @@ def list_numbers(request, filters: Query[ListQuery]):
         tag=filters.tag or "",
         q=filters.q or "",
     )
-    rows, next_after = keyset_page(numbers, after=filters.after or "", limit=filters.limit)
+    rows, next_after = keyset_page(
+        numbers, after=filters.after or "", limit=filters.limit, q=filters.q or ""
+    )
     return {"items": [number_out(n) for n in rows], "next": next_after or None}
 
 

@@ -44,13 +44,20 @@ def filtered_numbers(user, *, organization: str = "", status: str = "", tag: str
     return numbers, scope
 
 
-def keyset_page(numbers, *, after: str = "", limit: int = 50):
-    """One page in number order after `after`; (rows, the `after` of the next page or "")."""
+def keyset_page(numbers, *, after: str = "", limit: int = 50, q: str = ""):
+    """One page in number order after `after`; (rows, the `after` of the next page or "").
+
+    `q`: the search `filtered_numbers` applied, given again when it is digits so that the page's
+    numbers are found range by range (`search.first_numbers`), then read with their relations."""
+    if after:
+        numbers = numbers.filter(e164__gt=after)
+    query = search.parse(q)
+    if query.is_number and search.reads_ranges_apart():
+        found = search.first_numbers(numbers, query, fields=("pk",), limit=limit + 1)
+        numbers = Number.objects.filter(pk__in=[pk for pk, _e164 in found])
     page = (
         numbers.select_related("organization", "account").prefetch_related("tags").order_by("e164")
     )
-    if after:
-        page = page.filter(e164__gt=after)
     rows = list(page[: limit + 1])
     next_after = rows[limit - 1].e164 if len(rows) > limit else ""
     return rows[:limit], next_after

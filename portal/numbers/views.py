@@ -47,7 +47,7 @@ def number_list(request):
         request.user, **{k: filters.get(k, "") for k in ("organization", "status", "tag", "q")}
     )
     after = request.GET.get("after", "")
-    rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE)
+    rows, next_after = keyset_page(numbers, after=after, limit=PAGE_SIZE, q=filters.get("q", ""))
     query = request.GET.copy()
     query.pop("after", None)
     counts, counted_at = page_counts(scope)

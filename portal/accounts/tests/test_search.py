@@ -373,3 +373,131 @@ def test_a_small_scope_s_rows_find_the_same_words_as_the_full_text_index(
     for (who, q), pages in by_index.items():
         user = alice if who == "alice" else operator
         assert _pages(user, q) == pages, (who, q)
+
+
+# ---------------------------------------------------------------- a number's ranges read apart
+
+RANGE_NUMBERS_A = [
+    "+447911222333",
+    "+447911000333",
+    "+447912344791",
+    "+447922333000",
+    "+447900447911",
+    "+447913123456",
+    "+447914123456",
+]
+RANGE_NUMBERS_B = ["+447911111333", "+447933447911"]
+RANGE_QUERIES = [
+    "333",
+    "2333",
+    "44791",
+    "4791",
+    "447911",
+    "7911",
+    "07911 222333",
+    "+44 7911",
+    "000",
+    "+44 79",
+]
+
+
+def _number_pages(user, q, limit=2) -> list[list[str]]:
+    """Every page of the Numbers screen's search `q` (as its view reads them), in number order."""
+    from portal.numbers.listing import filtered_numbers, keyset_page
+
+    numbers, _scope = filtered_numbers(user, q=q)
+    pages, after = [], ""
+    for _ in range(20):
+        rows, after = keyset_page(numbers, after=after, limit=limit, q=q)
+        pages.append([n.e164 for n in rows])
+        if not after:
+            return pages
+    raise AssertionError("more pages than numbers")
+
+
+def _meant(q: str, numbers: list[str]) -> list[str]:
+    """The numbers that `q` means, by the rule itself: its digits begin (E.164) or end them."""
+    from portal.lib.search import parse
+
+    query = parse(q)
+    return sorted(
+        n
+        for n in numbers
+        if any(n[1:].startswith(p) for p in query.prefixes)
+        or any(n[1:].endswith(s) for s in query.suffixes)
+    )
+
+
+def test_a_number_search_pages_every_number_it_means_once_in_scope(
+    alice, operator, org_a, org_b, people
+):
+    """The numbers a search means, each once (one that both begins and ends with the digits
+    typed too), in number order over pages of two, only the organization's for its admin."""
+    add_numbers(org_a, RANGE_NUMBERS_A)
+    add_numbers(org_b, RANGE_NUMBERS_B)
+    own = [*RANGE_NUMBERS_A, JURGEN_NUMBER, "+447911000111"]
+    # +447912344791 begins and ends with 44791: found once, and the pages after it follow.
+    assert _meant("44791", own) == [
+        "+447911000111",
+        "+447911000333",
+        JURGEN_NUMBER,
+        "+447911222333",
+        "+447912344791",
+        "+447913123456",
+        "+447914123456",
+    ]
+    assert _meant("7911", own) == ["+447900447911"]  # its last digits
+    for q in RANGE_QUERIES:
+        for user, visible in ((alice, own), (operator, [*own, *RANGE_NUMBERS_B])):
+            meant = _meant(q, visible)
+            pages = _number_pages(user, q)
+            assert [n for page in pages for n in page] == meant, (user.username, q)
+            assert all(len(page) == 2 for page in pages[:-1]), (user.username, q)
+
+
+def test_reading_a_number_s_ranges_apart_finds_the_same_numbers_and_accounts(
+    postgres_only, alice, operator, org_a, org_b, people, monkeypatch
+):
+    """PostgreSQL reads each range of a number search by its own index (`first_numbers`); the
+    ranges ORed find the same numbers' pages, and the same accounts' pages and counts."""
+    from portal.lib import search as lib
+
+    add_numbers(org_a, RANGE_NUMBERS_A)
+    add_numbers(org_b, RANGE_NUMBERS_B)
+    for i, number in enumerate(["+447912344791", "+447911000333"]):
+        account_add(
+            actor=alice,
+            organization=org_a,
+            data={"first_name": f"R{i}", "email": f"r{i}@bank.example", "multiline_number": number},
+        )
+    queries = [*RANGE_QUERIES, *NUMBER_QUERIES]
+    users = (("alice", alice), ("op", operator))
+    assert lib.reads_ranges_apart()
+    apart = {(who, q): (_number_pages(u, q), _pages(u, q)) for who, u in users for q in queries}
+    assert apart[("alice", "7911")][0] == [["+447900447911"]]
+    # Jürgen, the device +447912654321, R0 and R1: four accounts, four pages of one.
+    assert apart[("alice", "44791")][1][2] == (4, False)
+    assert len(apart[("alice", "44791")][1][0]) == 4
+    monkeypatch.setattr(lib, "reads_ranges_apart", lambda: False)
+    for who, user in users:
+        for q in queries:
+            assert (_number_pages(user, q), _pages(user, q)) == apart[(who, q)], (who, q)
+
+
+def test_a_number_search_s_count_is_its_listed_accounts_and_a_narrower_one_is_counted(
+    alice, operator, people
+):
+    """A number search's matches are read as ids once: the page's count is how many, without
+    counting again; a queryset filtered further is counted by the database."""
+    from django.test.utils import CaptureQueriesContext
+
+    for user, expected in ((alice, 2), (operator, 2)):  # Jürgen's number, Søren's device
+        queryset = listing.filtered(user, listing.Filters(q="+44 791"))
+        assert len(list(queryset)) == expected
+        with CaptureQueriesContext(connection) as counted:
+            assert listing.capped_count(queryset, 1_000) == (expected, False)
+        assert len(counted) == 0
+        assert listing.capped_count(queryset, 1) == (1, True)
+        narrower = queryset.filter(first_name="Jürgen")
+        assert listing.capped_count(narrower, 1_000) == (1, False)
+        assert listing.capped_count(queryset.exclude(first_name="Jürgen"), 1_000) == (1, False)
