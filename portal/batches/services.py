@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from portal.accounts import columns
 from portal.accounts.bulk import EXISTS, FAILED, IMPORTED, VALID, Inviting, accounts_add_many
-from portal.accounts.models import Account
 from portal.accounts.outcomes import InvitationOutcome
 from portal.accounts.services import resolve_permission_group
 from portal.audit import services as audit
@@ -28,7 +27,7 @@ from portal.jobs import runner
 from portal.jobs.models import JobStatus, JobUpload
 from portal.jobs.runner import RunLost
 from portal.lib import events, heartbeat
-from portal.lib.bulkinsert import insert_rows, refresh_statistics
+from portal.lib.bulkinsert import insert_rows
 from portal.lib.chunks import chunks
 from portal.lib.csvexport import csv_lines, csv_text
 from portal.lib.csvfile import FileTooLarge, Table, canonical, open_table
@@ -303,7 +302,6 @@ def _run(batch: Batch, progress, run: int) -> None:
     records = (r for r in table.records() if r.row > done)
     pending = Counter()
     flushed = time.monotonic()
-    unanalyzed = 0  # accounts this run added since PostgreSQL last analyzed their table
     pieces = chunks(records, size)
     chunk = next(pieces, None)
     while chunk is not None:
@@ -364,10 +362,6 @@ def _run(batch: Batch, progress, run: int) -> None:
         if flush:
             pending.clear()
             flushed = time.monotonic()
-        # For the chunks that follow: planned knowing the accounts this batch has added.
-        unanalyzed += 0 if batch.dry_run else counts["succeeded"]
-        if following is not None and refresh_statistics(Account, unanalyzed):
-            unanalyzed = 0
         if progress is not None:
             if flush:
                 batch.refresh_from_db(fields=list(counts))

@@ -232,33 +232,3 @@ def insert_objects(model, objs: Sequence[models.Model]) -> Sequence[models.Model
         obj._state.adding = False
         obj._state.db = using
     return objs
-
-
-# Rows added below which statistics are left to autovacuum: a table of a few thousand rows is
-# read whole in a few milliseconds, whatever the plan; an ANALYZE of it costs ~20 ms.
-ANALYZE_AFTER = 5000
-
-
-def refresh_statistics(model, added: int) -> bool:
-    """After `added` rows went into `model`'s table: on PostgreSQL, when they are more than the
-    planner knows the table holds (and at least ANALYZE_AFTER), ANALYZE it — PostgreSQL's own
-    advice after a bulk load ("Populating a Database") — and answer True. A writer that keeps
-    adding (a batch, chunk after chunk) counts its rows since its last True: the table is
-    analyzed each time it has about doubled: 4 times in a 100,000-row batch (~100 ms each).
-
-    Without it, statements that follow a bulk load are planned from the statistics of before:
-    a batch's conflict reads scanned every account (94 ms a chunk at 100,000, where the unique
-    index answers in ~5 ms), and its numbers were looked for among every free number. SQLite plans
-    without statistics unless ANALYZE was ever run (which would change the plans its queries
-    were written for): nothing to do there."""
-    connection = connections[router.db_for_write(model)]
-    if added < ANALYZE_AFTER or connection.vendor != "postgresql":
-        return False
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
-        (known,) = cursor.fetchone()
-        if added <= known:
-            return False
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
-    return True

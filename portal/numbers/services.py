@@ -14,7 +14,6 @@ from portal.access.disclosure import NOT_AVAILABLE, NUMBER_NOT_AVAILABLE
 from portal.access.scoping import is_operator, require_scope, visible_organization_ids
 from portal.audit import services as audit
 from portal.lib import events
-from portal.lib.bulkinsert import refresh_statistics
 from portal.lib.chunks import OneOf, chunks
 from portal.lib.errors import Conflict, DomainError, Forbidden
 from portal.lib.phones import PhoneError, to_e164
@@ -159,7 +158,6 @@ def numbers_add(
         if e164 not in existing
     ]
     Number.objects.bulk_create(new, batch_size=1000)
-    refresh_statistics(Number, len(new))
     if new and tag_objects:
         through = Number.tags.through
         links = []

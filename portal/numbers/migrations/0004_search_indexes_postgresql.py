@@ -33,6 +33,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("numbers", "0002_search")]
+    dependencies = [("numbers", "0003_fewer_indexes_to_update")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -52,31 +52,6 @@ def test_it_reports_duplicates_in_the_list_and_in_the_inventory(org_a, org_b, nu
     assert get(numbers_b[0]).organization == org_b
 
 
-def test_a_large_inventory_is_known_to_the_planner_at_once(org_a):
-    """PostgreSQL: numbers added at once that outnumber what the planner knew of the table are
-    analyzed with the write (lib.bulkinsert.refresh_statistics), so that a batch that takes them
-    next is planned knowing them."""
-    from django.db import connection
-
-    from portal.lib.bulkinsert import ANALYZE_AFTER
-
-    def known() -> float:
-        if connection.vendor != "postgresql":
-            return 0.0
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'numbers_number'")
-            return cursor.fetchone()[0]
-
-    # (What an earlier test's ANALYZE left stays: PostgreSQL writes it outside transactions.)
-    count = max(ANALYZE_AFTER, int(known()) + 1)
-    numbers = [f"+44791{i:07d}" for i in range(count)]
-    results = services.numbers_add(actor=None, organization=org_a, values=numbers)
-
-    assert [r.result for r in results] == ["added"] * count
-    if connection.vendor == "postgresql":
-        assert known() == count
-
-
 def test_it_adds_reserved_numbers_with_tags_and_refuses_other_statuses(org_a):
     services.numbers_add(
         actor=None,
