@@ -131,6 +131,23 @@ def floor(data: bytes, inventory: set[str]) -> float:
     return time.perf_counter() - start
 
 
+def organization_with_file(tag: str, size: int, block: int, repeat: int = 0):
+    """A new organization with every feature and `size` + 10 numbers of its own, and a file of
+    `size` rows for it (Django set up): (organization, numbers, file)."""
+    from portal.numbers.services import numbers_add
+    from portal.organizations.services import organization_create
+
+    org = organization_create(
+        actor=None,
+        name=f"Bench {tag}",
+        slug=f"bench-{tag}",
+        features=["voice_calling", "sms", "social_messaging", "call_recording", "sms_recording"],
+    )
+    numbers = numbers_for(size + 10, block, repeat)
+    numbers_add(actor=None, organization=org, values=numbers)
+    return org, numbers, make_csv(size, numbers, tag)
+
+
 def use_bulk_create() -> None:
     """What the import costs with Django's `bulk_create` instead of the tuple insert
     (portal.lib.bulkinsert) for its hot tables: accounts, invitations, audit events, row results."""
@@ -226,21 +243,7 @@ def one(size: int) -> dict:
         for repeat in range(repeats)
     ]:
         tag = f"{size}-{'invite' if invite else 'import'}-{repeat}"
-        org = organization_create(
-            actor=None,
-            name=f"Bench {tag}",
-            slug=f"bench-{tag}",
-            features=[
-                "voice_calling",
-                "sms",
-                "social_messaging",
-                "call_recording",
-                "sms_recording",
-            ],
-        )
-        numbers = numbers_for(size + 10, block, repeat)
-        numbers_add(actor=None, organization=org, values=numbers)
-        data = make_csv(size, numbers, tag)
+        org, numbers, data = organization_with_file(tag, size, block, repeat)
         start = time.perf_counter()
         batch = batch_create(
             actor=user,
@@ -277,21 +280,7 @@ def one(size: int) -> dict:
     if size <= 1000:
         from django.db import transaction
 
-        org = organization_create(
-            actor=None,
-            name="Bench API",
-            slug="bench-api",
-            features=[
-                "voice_calling",
-                "sms",
-                "social_messaging",
-                "call_recording",
-                "sms_recording",
-            ],
-        )
-        numbers = numbers_for(size + 10, 3)
-        numbers_add(actor=None, organization=org, values=numbers)
-        data = make_csv(size, numbers, "api")
+        org, numbers, data = organization_with_file("api", size, 3)
         _token, raw = token_issue(actor=user, user=user)
         client = Client(headers={"Authorization": f"Bearer {raw}"})
         start = time.perf_counter()

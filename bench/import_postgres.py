@@ -73,27 +73,11 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from portal.batches.services import batch_create, batch_run
-    from portal.numbers.services import numbers_add
-    from portal.organizations.services import organization_create
 
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "Bench-pass-1")
 
     def batch(tag: str, rows: int, block: int):
-        org = organization_create(
-            actor=None,
-            name=tag,
-            slug=tag,
-            features=[
-                "voice_calling",
-                "sms",
-                "social_messaging",
-                "call_recording",
-                "sms_recording",
-            ],
-        )
-        numbers = files.numbers_for(rows + 10, block)
-        numbers_add(actor=None, organization=org, values=numbers)
-        data = files.make_csv(rows, numbers, tag)
+        org, _numbers, data = files.organization_with_file(tag, rows, block)
         return batch_create(
             actor=user,
             organization=org,
