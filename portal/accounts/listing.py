@@ -199,6 +199,9 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     cap = COUNT_CAP if cap is None else cap
     n = account_search.listed_count(queryset)
     if n is None:
+        whole = account_search.whole_words(queryset)  # a common word: its subset is enough
+        if whole is not None and whole.order_by()[: cap + 1].count() > cap:
+            return cap, True
         n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 

@@ -246,6 +246,29 @@ def listed_count(queryset) -> int | None:
     return ids.value.count(",") + 1 if ids.value else 0
 
 
+def whole_words(queryset):
+    """`queryset` with its words matched whole rather than as prefixes, when it is a full-text
+    search on PostgreSQL ("anna:* & rossi:*" → "anna & rossi"), else None. It holds a subset of
+    `queryset`'s matches, counted faster: PostgreSQL reads a prefix's every index entry into a
+    bitmap before the count's first row ("anna:*", 33,334 accounts: 14–17 ms), a whole word's
+    entry as it goes (~4 ms). When the subset alone reaches a count's cap, so does `queryset`
+    (`listing.capped_count`)."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return None
+    for index, child in enumerate(where.children):
+        match = getattr(child, "lhs", None)
+        if isinstance(child, Exact) and child.rhs is True and isinstance(match, _PgWordsMatch):
+            if ":*" not in match.value:
+                return None
+            whole = queryset.all()  # a clone: its where's children are a list of its own
+            whole.query.where.children[index] = Exact(
+                _PgWordsMatch(match.expression, match.value.replace(":*", "")), True
+            )
+            return whole
+    return None
+
+
 def numbers_q(query: lib.Query, user) -> Q:
     """Accounts whose device number or MultiLine number the digits of `query` begin or end."""
     from portal.accounts.models import Account  # cycle: accounts.models <-> accounts.search

@@ -501,3 +501,34 @@ def test_a_number_search_s_count_is_its_listed_accounts_and_a_narrower_one_is_co
         narrower = queryset.filter(first_name="Jürgen")
         assert listing.capped_count(narrower, 1_000) == (1, False)
         assert listing.capped_count(queryset.exclude(first_name="Jürgen"), 1_000) == (1, False)
+
+
+@pytest.mark.parametrize(
+    "names,capped,matches",
+    [
+        (["Anna"] * 4, (3, True), 4),  # the whole word alone reaches the cap
+        (["Anna", "Annabel", "Annalena", "Annamaria"], (3, True), 4),  # with the longer names
+        (["Anna", "Annabel", "Annalena", "Annika"], (3, False), 3),  # "Annika": not "anna…"
+        (["Annabel", "Annalena"], (2, False), 2),  # no one is called just "Anna"
+    ],
+)
+def test_a_word_search_s_count_is_every_name_the_word_begins(
+    operator, org_a, group_a, names, capped, matches
+):
+    """The Accounts page counts a word's matches up to a cap; on PostgreSQL the accounts with the
+    whole word are counted first (`search.whole_words`, faster for a common name), and the names
+    it only begins still count."""
+    Account.objects.bulk_create(
+        Account(
+            organization=org_a,
+            permission_group=group_a,
+            first_name=name,
+            last_name="Berg",
+            email=f"person{i}@bank.example",
+        )
+        for i, name in enumerate(names)
+    )
+    queryset = listing.filtered(operator, listing.Filters(q="anna"))
+
+    assert listing.capped_count(queryset, 3) == capped
+    assert listing.capped_count(queryset, 10) == (matches, False)
