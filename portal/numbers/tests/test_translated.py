@@ -35,3 +35,23 @@ def test_add_numbers_speaks_german(login, operator):
         HTTP_ACCEPT_LANGUAGE="de",
     )
     assert "Fügen Sie Nummern ein, laden Sie eine Datei hoch" in response.content.decode()
+
+
+def test_the_kept_counts_say_so_in_german_with_the_language_s_digit_groups(
+    login, operator, org_a, monkeypatch
+):
+    from portal.conftest import add_numbers
+    from portal.numbers import listing
+
+    add_numbers(org_a, [f"+44791{i:07d}" for i in range(1200)])
+    monkeypatch.setattr(listing, "COUNTS_EXACT_BELOW", 1000)  # 1,200 numbers: kept a minute
+    listing.counts_changed()
+    client = login(operator)
+    client.get(reverse("numbers:list"))  # counted, then kept
+    page = client.get(reverse("numbers:list"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+
+    assert "Gezählt um" in page and "eine Minute lang aufbewahrt" in page
+    assert "Counted at" not in page
+    assert "<b>1.200</b>" in page  # German groups thousands with a dot
+    english = client.get(reverse("numbers:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<b>1,200</b>" in english and "Counted at" in english
