@@ -195,9 +195,8 @@ def setup_django(url: str):
     os.environ.setdefault("VAR_DIR", "/tmp/ml_search_bench_var")
     os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
     sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    # As a web process loads the portal: Django set up, startup's objects frozen (portal/wsgi.py).
+    import portal.wsgi  # noqa: F401
 
 
 def generate(accounts: int, orgs: int) -> dict:
