@@ -23,7 +23,6 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ["voice_calling", "sms", "social_messaging", "call_recording", "sms_recording"]
 
 
 def child(side: str, rows: int) -> None:
@@ -43,21 +42,14 @@ def child(side: str, rows: int) -> None:
 
     call_command("migrate", verbosity=0)
     from django.contrib.auth import get_user_model
-    from import_accounts import floor, make_csv, numbers_for
+    from import_accounts import floor, organization_with_file
 
     from portal.batches.services import batch_create, batch_run
-    from portal.numbers.services import numbers_add
-    from portal.organizations.services import organization_create
 
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "Bench-pass-1")
 
     def prepared(block: int) -> tuple[int, bytes, list[str]]:
-        org = organization_create(
-            actor=None, name=f"Bench {block}", slug=f"bench-{block}", features=FEATURES
-        )
-        numbers = numbers_for(rows + 10, block)
-        numbers_add(actor=None, organization=org, values=numbers)
-        data = make_csv(rows, numbers, f"b{block}")
+        org, numbers, data = organization_with_file(f"b{block}", rows, block)
         batch = batch_create(
             actor=user,
             organization=org,
