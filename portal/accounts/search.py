@@ -229,19 +229,27 @@ class _IdIn(_Condition):
         return f"{sql} IN ({listed or 'NULL'})", params
 
 
+def _own_conditions(queryset) -> list[tuple[int, _Condition]]:
+    """This module's conditions among `queryset`'s top-level ones (as `filter(Q(condition))`
+    stores them: `condition = True`), with their places; none unless every condition must hold."""
+    where = queryset.query.where
+    if where.connector != AND or where.negated:
+        return []
+    return [
+        (index, child.lhs)
+        for index, child in enumerate(where.children)
+        if isinstance(child, Exact) and child.rhs is True and isinstance(child.lhs, _Condition)
+    ]
+
+
 def listed_count(queryset) -> int | None:
     """How many accounts `queryset` holds when it is a number search's listed ids (`newest_first`)
     with no condition added since: those ids were read from its very conditions, so the count is
     theirs, and needs no query (for 1,000 ids: 1,000 look-ups of the primary key, ~3,000 index
     pages). None otherwise (a queryset filtered further: counted by the database)."""
-    where = queryset.query.where
-    if where.connector != AND or where.negated or not where.children:
-        return None
-    last = where.children[-1]
-    ids = getattr(last, "lhs", None)
-    if not (isinstance(last, Exact) and last.rhs is True and isinstance(ids, _IdIn)):
-        return None
-    if ids.scope_conditions != len(where.children) - 1:
+    last = len(queryset.query.where.children) - 1
+    ids = dict(_own_conditions(queryset)).get(last)
+    if not isinstance(ids, _IdIn) or ids.scope_conditions != last:
         return None
     return ids.value.count(",") + 1 if ids.value else 0
 
@@ -253,12 +261,8 @@ def whole_words(queryset):
     bitmap before the count's first row ("anna:*", 33,334 accounts: 14–17 ms), a whole word's
     entry as it goes (~4 ms). When the subset alone reaches a count's cap, so does `queryset`
     (`listing.capped_count`)."""
-    where = queryset.query.where
-    if where.connector != AND or where.negated:
-        return None
-    for index, child in enumerate(where.children):
-        match = getattr(child, "lhs", None)
-        if isinstance(child, Exact) and child.rhs is True and isinstance(match, _PgWordsMatch):
+    for index, match in _own_conditions(queryset):
+        if isinstance(match, _PgWordsMatch):
             if ":*" not in match.value:
                 return None
             whole = queryset.all()  # a clone: its where's children are a list of its own
