@@ -5,6 +5,7 @@ import csv
 import io
 
 import psycopg
+import pytest
 from django.db import connection
 
 from portal.accounts.models import Account
@@ -179,3 +180,26 @@ def test_addresses_with_every_sign_a_local_part_allows_are_found_again(upload, o
     assert [r["result"] for r in report] == ["exists"] * len(emails)
     assert [r["reason"].split(" already")[0] for r in report] == [e.lower() for e in emails]
     assert Account.objects.filter(email__in=emails).count() == len(emails)
+
+
+def test_a_chunk_never_takes_a_number_of_another_organization_or_one_not_free(
+    org_a, numbers_a, numbers_b
+):
+    """The numbers a chunk takes are looked up by e164 alone (`bulk._take_numbers`), their
+    organization and status checked after: a number that is another organization's, or already
+    assigned, by the time the chunk writes loses the race — nothing is taken, nothing changes."""
+    from django.db import transaction
+
+    from portal.accounts import bulk
+    from portal.numbers.models import Number
+
+    Number.objects.filter(e164=numbers_a[1]).update(status="assigned")
+    for wanted in ([numbers_a[0], numbers_b[0]], [numbers_a[0], numbers_a[1]]):
+        with pytest.raises(bulk._RaceLost) as lost, transaction.atomic():
+            bulk._take_numbers(org_a, wanted)
+        assert lost.value.error.code == "number_taken"
+    statuses = dict(Number.objects.values_list("e164", "status"))
+    assert statuses[numbers_a[0]] == "available" and statuses[numbers_b[0]] == "available"
+    assert Number.objects.get(e164=numbers_b[0]).organization.slug != org_a.slug
+    taken, available = bulk._take_numbers(org_a, [numbers_a[0], numbers_a[2]])
+    assert set(taken) == {numbers_a[0], numbers_a[2]} and available == 2
